@@ -1,0 +1,2 @@
+/** Reading configuration: multi-document YAML splitting, parsing, and binding into validated resources. */
+package io.meshwork.config.codec;

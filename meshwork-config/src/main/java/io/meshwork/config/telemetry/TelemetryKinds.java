@@ -1,0 +1,11 @@
+package io.meshwork.config.telemetry;
+
+import io.meshwork.config.Kind;
+import java.util.List;
+
+/** The telemetry.istio.io kinds (Telemetry). */
+public final class TelemetryKinds {
+  private TelemetryKinds() {}
+
+  public static final List<Kind> ALL = List.of();
+}

@@ -1,0 +1,2 @@
+/** Model records for the telemetry.istio.io kinds (Telemetry). */
+package io.meshwork.config.telemetry;
