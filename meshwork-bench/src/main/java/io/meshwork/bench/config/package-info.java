@@ -1,0 +1,2 @@
+/** The configuration model's parse + validate throughput. */
+package io.meshwork.bench.config;
