@@ -73,38 +73,46 @@ public record Gateway(
   public void validate(Validation v) {
     var names = new HashSet<String>();
     var combos = new HashSet<String>();
+    var broken = new java.util.LinkedHashSet<String>();
     for (int i = 0; i < listeners.size(); i++) {
       var l = listeners.get(i);
-      var path = v.at("listeners").index(i);
       if (!names.add(l.name())) {
-        v.invalid(v.at("listeners"), new Object(), "Listener name must be unique within the Gateway");
+        broken.add("Listener name must be unique within the Gateway");
       }
       if (!combos.add(l.port() + "/" + l.protocol() + "/" + Objects.toString(l.hostname(), ""))) {
-        v.invalid(v.at("listeners"), new Object(), "Combination of port, protocol and hostname must be unique for each listener");
+        broken.add("Combination of port, protocol and hostname must be unique for each listener");
       }
       if (List.of("HTTP", "TCP", "UDP").contains(l.protocol()) && l.tls() != null) {
-        v.invalid(path, new Object(), "tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']");
+        broken.add("tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']");
       }
       if (l.protocol().equals("HTTPS") && l.tls() != null && l.tls().mode() == Listener.TLSMode.Passthrough) {
-        v.invalid(path, new Object(), "tls mode must be Terminate for protocol HTTPS");
-      }
-      if ((l.protocol().equals("HTTPS") || l.protocol().equals("TLS")) && l.tls() == null) {
-        v.required(path.child("tls"), "a listener with protocol " + l.protocol() + " needs tls settings");
+        broken.add("tls mode must be Terminate for protocol HTTPS");
       }
       if (List.of("TCP", "UDP").contains(l.protocol()) && l.hostname() != null && !l.hostname().isEmpty()) {
-        v.invalid(path, new Object(), "hostname must not be specified for protocols ['TCP', 'UDP']");
+        broken.add("hostname must not be specified for protocols ['TCP', 'UDP']");
       }
+      if ((l.protocol().equals("HTTPS") || l.protocol().equals("TLS")) && l.tls() == null) {
+        v.warn(v.at("listeners").index(i), "a listener with protocol " + l.protocol() + " and no tls settings cannot be programmed; add tls");
+      }
+    }
+    // Gateway API states these as CEL rules on the listeners array, so they are reported there, once each.
+    for (var message : broken) {
+      v.invalid(v.at("listeners"), List.of(), message);
     }
     var ips = new HashSet<String>();
     var hosts = new HashSet<String>();
+    boolean dupIp = false;
+    boolean dupHost = false;
     for (var a : addresses) {
       String t = a.type() == null ? "IPAddress" : a.type();
-      if (a.value() != null && t.equals("IPAddress") && !ips.add(a.value())) {
-        v.invalid(v.at("addresses"), new Object(), "IPAddress values must be unique");
-      }
-      if (a.value() != null && t.equals("Hostname") && !hosts.add(a.value())) {
-        v.invalid(v.at("addresses"), new Object(), "Hostname values must be unique");
-      }
+      dupIp |= a.value() != null && t.equals("IPAddress") && !ips.add(a.value());
+      dupHost |= a.value() != null && t.equals("Hostname") && !hosts.add(a.value());
+    }
+    if (dupIp) {
+      v.invalid(v.at("addresses"), List.of(), "IPAddress values must be unique");
+    }
+    if (dupHost) {
+      v.invalid(v.at("addresses"), List.of(), "Hostname values must be unique");
     }
   }
 }

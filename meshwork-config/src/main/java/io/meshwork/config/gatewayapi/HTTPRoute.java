@@ -59,7 +59,7 @@ public record HTTPRoute(
       matches += r.matches().size();
     }
     if (matches > 128) {
-      v.invalid(v.at("rules"), new Object(),
+      v.invalid(v.at("rules"), List.of(),
           "While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128");
     }
     RouteRules.checkRuleNames(v, rules.stream().map(HTTPRouteRule::name).toList());

@@ -61,7 +61,7 @@ public record HTTPRouteRule(
     boolean redirect = filters.stream().anyMatch(f -> f.type() == HTTPRouteFilter.Type.RequestRedirect);
     boolean rewrite = filters.stream().anyMatch(f -> f.type() == HTTPRouteFilter.Type.URLRewrite);
     if (redirect && rewrite) {
-      v.invalid(v.at("filters"), new Object(), "May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both");
+      v.invalid(v.at("filters"), List.of(), "May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both");
     }
     boolean prefixReplace = filters.stream().anyMatch(HTTPRouteFilter::replacesPrefixMatch);
     if (prefixReplace) {

@@ -31,7 +31,7 @@ final class RouteRules {
       boolean once = type.equals("RequestHeaderModifier") || type.equals("ResponseHeaderModifier")
           || type.equals("RequestRedirect") || type.equals("URLRewrite") || type.equals("CORS");
       if (once && !seen.add(type)) {
-        v.invalid(v.at("filters"), new Object(), type + " filter cannot be repeated");
+        v.invalid(v.at("filters"), List.of(), type + " filter cannot be repeated");
       }
     }
   }
@@ -47,14 +47,14 @@ final class RouteRules {
         continue;
       }
       if (same.stream().anyMatch(r -> r.sectionName() == null && r.port() == null)) {
-        v.invalid(v.at("parentRefs"), new Object(),
+        v.invalid(v.at("parentRefs"), List.of(),
             "sectionName or port must be specified when parentRefs includes 2 or more references to the same parent");
         return;
       }
       var keys = new HashSet<String>();
       for (var r : same) {
         if (!keys.add(Objects.toString(r.sectionName()) + ":" + Objects.toString(r.port()))) {
-          v.invalid(v.at("parentRefs"), new Object(),
+          v.invalid(v.at("parentRefs"), List.of(),
               "sectionName or port must be unique when parentRefs includes 2 or more references to the same parent");
           return;
         }
@@ -67,7 +67,7 @@ final class RouteRules {
     var seen = new HashSet<String>();
     for (var n : names) {
       if (n != null && !seen.add(n)) {
-        v.invalid(v.at("rules"), new Object(), "Rule name must be unique within the route");
+        v.invalid(v.at("rules"), List.of(), "Rule name must be unique within the route");
         return;
       }
     }

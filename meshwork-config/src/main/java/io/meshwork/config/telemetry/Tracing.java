@@ -20,7 +20,8 @@ import java.util.Map;
  * @param disableSpanReporting stop reporting spans (headers are still propagated)
  * @param customTags extra tags by tag name
  * @param useRequestIdForTraceSampling sample on the x-request-id (consistent across hops)
- * @param enableIstioTags add Istio's own tags to spans
+ * @param enableIstioTags add Istio's own tags to spans (true when absent)
+ * @param disableContextPropagation stop propagating trace context headers
  */
 public record Tracing(
     TracingSelector match,
@@ -29,21 +30,28 @@ public record Tracing(
     Boolean disableSpanReporting,
     Map<String, CustomTag> customTags,
     Boolean useRequestIdForTraceSampling,
-    Boolean enableIstioTags) implements Validatable {
+    Boolean enableIstioTags,
+    Boolean disableContextPropagation) implements Validatable {
 
   /** The traffic direction a tracing setting applies to. */
   public record TracingSelector(WorkloadMode mode) {}
 
-  /** A span tag: a literal, an environment variable of the proxy, or a request header (exactly one). */
-  public record CustomTag(Literal literal, Environment environment, RequestHeader header) implements Validatable {
+  /**
+   * A span tag: a literal, an environment variable of the proxy, a request header, or an access
+   * log formatter expression (exactly one).
+   */
+  public record CustomTag(Literal literal, Environment environment, RequestHeader header, Formatter formatter) implements Validatable {
     @Override
     public void validate(Validation v) {
-      int set = (literal != null ? 1 : 0) + (environment != null ? 1 : 0) + (header != null ? 1 : 0);
+      int set = (literal != null ? 1 : 0) + (environment != null ? 1 : 0) + (header != null ? 1 : 0) + (formatter != null ? 1 : 0);
       if (set != 1) {
-        v.invalidObject("exactly one of literal, environment or header must be set");
+        v.invalidObject("exactly one of literal, environment, header or formatter must be set");
       }
     }
   }
+
+  /** A tag computed per request by an access-log formatter expression such as {@code %REQ(:authority)%}. */
+  public record Formatter(@Required @MinLength(1) String value) {}
 
   /** A fixed tag value. */
   public record Literal(@Required @MinLength(1) String value) {}

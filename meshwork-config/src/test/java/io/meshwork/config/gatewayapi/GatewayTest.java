@@ -36,22 +36,27 @@ class GatewayTest {
     assertThat(gw("gatewayClassName: istio\nlisteners: []\n").errors()).singleElement().asString()
         .contains("spec.listeners in body should have at least 1 items");
     assertThat(gw("gatewayClassName: istio\nlisteners: [{name: a, port: 80, protocol: HTTP}, {name: a, port: 81, protocol: HTTP}]\n").errors())
-        .containsExactly("spec.listeners: Invalid value: \"object\": Listener name must be unique within the Gateway");
+        .containsExactly("spec.listeners: Invalid value: \"array\": Listener name must be unique within the Gateway");
     assertThat(gw("gatewayClassName: istio\nlisteners: [{name: a, port: 80, protocol: HTTP}, {name: b, port: 80, protocol: HTTP}]\n").errors())
-        .containsExactly("spec.listeners: Invalid value: \"object\": Combination of port, protocol and hostname must be unique for each listener");
+        .containsExactly("spec.listeners: Invalid value: \"array\": Combination of port, protocol and hostname must be unique for each listener");
   }
 
   @Test
   void tlsAndHostnameRulesByProtocol() {
     assertThat(gw("gatewayClassName: istio\nlisteners: [{name: a, port: 80, protocol: HTTP, tls: {certificateRefs: [{name: c}]}}]\n").errors())
-        .containsExactly("spec.listeners[0]: Invalid value: \"object\": tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']");
+        .containsExactly("spec.listeners: Invalid value: \"array\": tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']");
     assertThat(gw("gatewayClassName: istio\nlisteners: [{name: a, port: 443, protocol: HTTPS, tls: {mode: Passthrough}}]\n").errors())
-        .containsExactly("spec.listeners[0]: Invalid value: \"object\": tls mode must be Terminate for protocol HTTPS");
+        .containsExactly("spec.listeners: Invalid value: \"array\": tls mode must be Terminate for protocol HTTPS");
     assertThat(gw("gatewayClassName: istio\nlisteners: [{name: a, port: 443, protocol: HTTPS, tls: {}}]\n").errors())
         .containsExactly("spec.listeners[0].tls: Invalid value: \"object\": certificateRefs or options must be specified when mode is Terminate");
     assertThat(gw("gatewayClassName: istio\nlisteners: [{name: a, port: 9000, protocol: TCP, hostname: a.example.com}]\n").errors())
-        .containsExactly("spec.listeners[0]: Invalid value: \"object\": hostname must not be specified for protocols ['TCP', 'UDP']");
+        .containsExactly("spec.listeners: Invalid value: \"array\": hostname must not be specified for protocols ['TCP', 'UDP']");
     assertThat(gw("gatewayClassName: istio\nlisteners: [{name: a, port: 70000, protocol: \"bad proto\"}]\n").errors()).hasSize(2);
+    var noTls = gw("gatewayClassName: istio\nlisteners: [{name: a, port: 443, protocol: HTTPS}]\n");
+    assertThat(noTls.errors()).isEmpty();
+    assertThat(noTls.warnings()).anyMatch(w -> w.startsWith("spec.listeners[0]: a listener with protocol HTTPS and no tls settings"));
+    assertThat(gw("gatewayClassName: istio\nlisteners: [{name: a, port: 80, protocol: HTTP}]\naddresses: [{value: 10.0.0.1}, {value: 10.0.0.1}]\n").errors())
+        .containsExactly("spec.addresses: Invalid value: \"array\": IPAddress values must be unique");
   }
 
   @Test

@@ -77,13 +77,13 @@ class HTTPRouteTest {
           - {type: RequestRedirect, requestRedirect: {scheme: https}}
           - {type: URLRewrite, urlRewrite: {hostname: a.example.com}}
         """).errors()).containsExactly(
-        "spec.rules[0].filters: Invalid value: \"object\": May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both");
+        "spec.rules[0].filters: Invalid value: \"array\": May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both");
     assertThat(route("""
         rules:
         - filters:
           - {type: RequestHeaderModifier, requestHeaderModifier: {remove: [a]}}
           - {type: RequestHeaderModifier, requestHeaderModifier: {remove: [b]}}
-        """).errors()).containsExactly("spec.rules[0].filters: Invalid value: \"object\": RequestHeaderModifier filter cannot be repeated");
+        """).errors()).containsExactly("spec.rules[0].filters: Invalid value: \"array\": RequestHeaderModifier filter cannot be repeated");
     assertThat(route("rules: [{filters: [{type: RequestRedirect, requestRedirect: {statusCode: 305}}]}]\n").errors()).containsExactly(
         "spec.rules[0].filters[0].requestRedirect.statusCode: Unsupported value: 305: supported values: \"301\", \"302\", \"303\", \"307\", \"308\"");
   }
@@ -110,7 +110,7 @@ class HTTPRouteTest {
   @Test
   void parentsAndHostnames() {
     assertThat(route("parentRefs: [{name: gw}, {name: gw}]\n").errors()).containsExactly(
-        "spec.parentRefs: Invalid value: \"object\": sectionName or port must be specified when parentRefs includes 2 or more references to the same parent");
+        "spec.parentRefs: Invalid value: \"array\": sectionName or port must be specified when parentRefs includes 2 or more references to the same parent");
     assertThat(route("parentRefs: [{name: gw, sectionName: http}, {name: gw, sectionName: https}]\n").errors()).isEmpty();
     assertThat(route("hostnames: [\"Foo.example.com\"]\n").errors()).singleElement().asString()
         .contains("spec.hostnames[0] in body should match");

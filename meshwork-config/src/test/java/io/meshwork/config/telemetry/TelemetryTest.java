@@ -64,7 +64,7 @@ class TelemetryTest {
     assertThat(tel("tracing: [{randomSamplingPercentage: 150}]\n").errors())
         .containsExactly("spec.tracing[0].randomSamplingPercentage: Invalid value: 150: spec.tracing[0].randomSamplingPercentage in body should be less than or equal to 100");
     assertThat(tel("tracing: [{customTags: {a: {literal: {value: x}, header: {name: h}}}}]\n").errors())
-        .containsExactly("spec.tracing[0].customTags[a]: Invalid value: \"object\": exactly one of literal, environment or header must be set");
+        .containsExactly("spec.tracing[0].customTags[a]: Invalid value: \"object\": exactly one of literal, environment, header or formatter must be set");
     assertThat(tel("tracing: [{providers: [{name: a}, {name: b}]}]\n").errors()).singleElement().asString()
         .startsWith("spec.tracing[0].providers: Too many: 2: must have at most 1 items");
   }
