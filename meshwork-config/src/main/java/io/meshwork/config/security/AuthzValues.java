@@ -15,11 +15,18 @@ final class AuthzValues {
 
   private AuthzValues() {}
 
-  /** Every item must be non-empty. */
+  /**
+   * Every item must be non-empty. A {@code *} anywhere but at the start or end is matched
+   * literally (Istio only knows exact, prefix, suffix and presence matches), which is rarely
+   * meant, so it is warned about.
+   */
   static void nonEmpty(Validation v, FieldPath path, List<String> values) {
     for (int i = 0; i < values.size(); i++) {
-      if (values.get(i).isEmpty()) {
+      var s = values.get(i);
+      if (s.isEmpty()) {
         v.invalid(path.index(i), "", "empty value not allowed");
+      } else if (s.length() > 2 && s.substring(1, s.length() - 1).contains("*") && !s.contains("{*}") && !s.contains("{**}")) {
+        v.warn(path.index(i), "'*' only matches as a prefix or suffix; \"" + s + "\" is matched literally");
       }
     }
   }
@@ -164,7 +171,7 @@ final class AuthzValues {
       return false;
     }
     for (int i = 0; i < s.length(); i++) {
-      if (!Character.isDigit(s.charAt(i)) || s.charAt(i) > '9') {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
         return false;
       }
     }

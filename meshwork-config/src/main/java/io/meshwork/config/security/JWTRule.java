@@ -60,6 +60,9 @@ public record JWTRule(
         v.warn(v.path(), "both jwks and jwksUri are set; only jwks is used");
       }
     }
+    if (timeout != null && timeout.nanos() % 1_000_000L != 0) {
+      v.invalid(v.at("timeout"), timeout.text(), "only durations to ms precision are supported");
+    }
     if (outputPayloadToHeader != null && !outputPayloadToHeader.isEmpty() && !outputPayloadToHeader.matches("[-_A-Za-z0-9]+")) {
       v.invalid(v.at("outputPayloadToHeader"), outputPayloadToHeader, "must be a valid HTTP header name (letters, digits, '-' and '_')");
     }

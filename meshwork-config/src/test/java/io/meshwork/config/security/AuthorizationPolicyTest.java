@@ -149,6 +149,14 @@ class AuthorizationPolicyTest {
   }
 
   @Test
+  void wildcardInTheMiddleWarns() {
+    var d = ap("rules:\n- from: [{source: {principals: [\"cluster.local/ns/*/sa/x\", \"cluster.local/*\"]}}]\n");
+    assertThat(d.errors()).isEmpty();
+    assertThat(d.warnings()).containsExactly(
+        "spec.rules[0].from[0].source.principals[0]: '*' only matches as a prefix or suffix; \"cluster.local/ns/*/sa/x\" is matched literally");
+  }
+
+  @Test
   void unknownFieldsAreRejected() {
     assertThat(ap("rules:\n- from: [{source: {principal: [a]}}]\n").errors()).singleElement().asString()
         .startsWith("spec.rules[0].from[0].source.principal: Unknown field");

@@ -56,6 +56,8 @@ class RequestAuthenticationTest {
   void timeoutAtLeastOneMillisecond() {
     assertThat(ra("jwtRules: [{issuer: a, timeout: 100us}]\n").errors())
         .containsExactly("spec.jwtRules[0].timeout: Invalid value: \"100us\": must be a valid duration greater than 1ms");
+    assertThat(ra("jwtRules: [{issuer: a, timeout: 1500us}]\n").errors())
+        .containsExactly("spec.jwtRules[0].timeout: Invalid value: \"1500us\": only durations to ms precision are supported");
   }
 
   @Test
