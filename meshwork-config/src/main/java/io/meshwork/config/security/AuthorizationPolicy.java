@@ -56,6 +56,9 @@ public record AuthorizationPolicy(
     } else if (provider != null) {
       v.forbidden(v.at("provider"), "provider can only be used with action CUSTOM, not " + act);
     }
+    if (act == Action.ALLOW && rules.isEmpty()) {
+      v.warn(v.at("rules"), "an ALLOW policy without rules matches nothing, so it denies every request to the workloads it applies to");
+    }
     if (act == Action.DENY && rules.isEmpty()) {
       v.invalid(v.at("rules"), "", "a DENY policy without rules never triggers; add an empty rule {} to deny every request");
     }

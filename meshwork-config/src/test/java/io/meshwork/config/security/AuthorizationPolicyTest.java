@@ -60,7 +60,9 @@ class AuthorizationPolicyTest {
   @Test
   void denyWithoutRulesIsMeaningless() {
     assertThat(ap("action: DENY\n").errors()).singleElement().asString().contains("DENY policy without rules never triggers");
-    assertThat(ap("action: ALLOW\n").errors()).isEmpty();
+    var allowNothing = ap("action: ALLOW\n");
+    assertThat(allowNothing.errors()).isEmpty();
+    assertThat(allowNothing.warnings()).anyMatch(w -> w.contains("denies every request"));
   }
 
   @Test
