@@ -39,6 +39,7 @@ public final class ConfigLoader {
           YAMLFactory.builder()
               .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
               .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+              .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
               .build())
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .build();

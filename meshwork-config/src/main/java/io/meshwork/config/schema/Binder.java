@@ -43,6 +43,7 @@ public final class Binder {
 
   static {
     registerScalar(Duration.class, new DurationCodec());
+    registerScalar(io.meshwork.config.types.IntOrString.class, new io.meshwork.config.types.IntOrStringCodec());
   }
 
   private Binder() {}

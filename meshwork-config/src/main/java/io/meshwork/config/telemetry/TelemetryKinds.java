@@ -7,5 +7,8 @@ import java.util.List;
 public final class TelemetryKinds {
   private TelemetryKinds() {}
 
-  public static final List<Kind> ALL = List.of();
+  public static final Kind TELEMETRY =
+      Kind.istio("telemetry.istio.io", "Telemetry", "telemetries", List.of("v1", "v1alpha1"), Telemetry.class, false);
+
+  public static final List<Kind> ALL = List.of(TELEMETRY);
 }

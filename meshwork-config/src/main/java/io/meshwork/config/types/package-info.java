@@ -1,2 +1,2 @@
-/** Value types shared by several kinds: durations and the like. */
+/** Value types shared by several kinds: durations, Kubernetes int-or-string and the like. */
 package io.meshwork.config.types;
