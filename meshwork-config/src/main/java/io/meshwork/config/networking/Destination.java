@@ -1,0 +1,25 @@
+package io.meshwork.config.networking;
+
+import io.meshwork.config.schema.Constraints.Required;
+import io.meshwork.config.schema.Validatable;
+import io.meshwork.config.schema.Validation;
+
+/** Where traffic goes: a service host, optionally one subset of a DestinationRule and a port. */
+public record Destination(@Required String host, String subset, PortSelector port) implements Validatable {
+  @Override
+  public void validate(Validation v) {
+    if (host.isEmpty()) {
+      v.required(v.at("host"), "destination.host is required");
+    } else if (host.equals("*")) {
+      v.invalid("host", host, "destination host cannot be the wildcard '*'");
+    } else {
+      var err = NetRules.checkWildcardDomain(host);
+      if (err != null) {
+        v.invalid("host", host, err);
+      }
+    }
+    if (subset != null && !subset.isEmpty() && !NetRules.isDns1123Label(subset)) {
+      v.invalid("subset", subset, "subset name must be a DNS-1123 label (lowercase letters, digits and '-')");
+    }
+  }
+}

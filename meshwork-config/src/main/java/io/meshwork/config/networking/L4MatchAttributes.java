@@ -1,0 +1,26 @@
+package io.meshwork.config.networking;
+
+import io.meshwork.config.schema.Constraints.Port;
+import io.meshwork.config.schema.Validatable;
+import io.meshwork.config.schema.Validation;
+import java.util.List;
+import java.util.Map;
+
+/** Conditions of a TCP route: destination subnets, port, source subnet/labels/namespace, gateways. */
+public record L4MatchAttributes(
+    List<String> destinationSubnets,
+    @Port Integer port,
+    String sourceSubnet,
+    Map<String, String> sourceLabels,
+    List<String> gateways,
+    String sourceNamespace) implements Validatable {
+  @Override
+  public void validate(Validation v) {
+    VirtualService.checkSubnets(v, v.at("destinationSubnets"), destinationSubnets);
+    if (sourceSubnet != null && !sourceSubnet.isEmpty() && !NetRules.isIpOrCidr(sourceSubnet)) {
+      v.invalid("sourceSubnet", sourceSubnet, "must be an IP address or CIDR block such as 10.0.0.0/8");
+    }
+    NetRules.checkLabels(v, v.at("sourceLabels"), sourceLabels, false);
+    VirtualService.checkGatewayNames(v, v.at("gateways"), gateways);
+  }
+}

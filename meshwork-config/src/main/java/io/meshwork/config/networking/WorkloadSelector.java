@@ -1,0 +1,14 @@
+package io.meshwork.config.networking;
+
+import io.meshwork.config.schema.Constraints.MaxProperties;
+import io.meshwork.config.schema.Validatable;
+import io.meshwork.config.schema.Validation;
+import java.util.Map;
+
+/** Selects the workloads (pods, VMs) a DestinationRule or Sidecar applies to, by label. */
+public record WorkloadSelector(@MaxProperties(4096) Map<String, String> matchLabels) implements Validatable {
+  @Override
+  public void validate(Validation v) {
+    NetRules.checkLabels(v, v.at("matchLabels"), matchLabels, true);
+  }
+}
