@@ -41,10 +41,7 @@ public record ConnectionPoolSettings(TCPSettings tcp, HTTPSettings http) impleme
     }
 
     /** HTTP/2 PING keepalive: send a PING every {@code interval}, close if none answered within {@code timeout}. */
-    public record Http2KeepAlive(
-        @MinDuration("1ms") Duration interval,
-        @MinDuration("1ms") Duration timeout,
-        @MinDuration("1ms") Duration connectionIdleInterval) {}
+    public record Http2KeepAlive(@MinDuration("1ms") Duration interval, @MinDuration("1ms") Duration timeout) {}
   }
 
   @Override

@@ -35,7 +35,7 @@ public record LoadBalancerSettings(
   public record WarmupConfiguration(
       @Required @MinDuration("1ms") Duration duration,
       @Min(0) @Max(100) Double minimumPercent,
-      @Min(1) Double aggression) {}
+      @Min(0) Double aggression) {}
 
   /**
    * Session affinity by hashing a header, cookie, source IP or query parameter (one of), with the
