@@ -45,8 +45,9 @@ final class NetRules {
         || (first.startsWith("*") && first.length() <= 63 && DNS_LABEL_ANY_CASE.matches(first.substring(1)))
         || (first.length() <= 63 && DNS_LABEL_ANY_CASE.matches(first));
     if (!labelOk) {
-      return "domain name " + quote(host) + " invalid (label " + quote(first)
-          + " invalid: a wildcard may only start the first label, as in *.example.com)";
+      return "domain name " + quote(host) + " invalid (label " + quote(first) + (host.indexOf('*') >= 0
+          ? " invalid: a wildcard may only start the first label, as in *.example.com)"
+          : " must be 1-63 letters, digits or '-', starting and ending with a letter or digit)");
     }
     return dot < 0 ? null : checkDnsName(host, host.substring(dot + 1));
   }
