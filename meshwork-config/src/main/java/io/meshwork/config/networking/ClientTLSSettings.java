@@ -4,7 +4,10 @@ import io.meshwork.config.schema.Validatable;
 import io.meshwork.config.schema.Validation;
 import java.util.List;
 
-/** TLS from the proxy to a destination: off, simple TLS, mutual TLS with given certificates, or Istio's mTLS. */
+/**
+ * TLS from the proxy to a destination: off, simple TLS, mutual TLS with given certificates (as
+ * files or a secret named by {@code credentialName}), or Istio's own mutual TLS.
+ */
 public record ClientTLSSettings(
     TLSmode mode,
     String clientCertificate,
@@ -26,21 +29,30 @@ public record ClientTLSSettings(
 
   @Override
   public void validate(Validation v) {
-    if (mode == TLSmode.ISTIO_MUTUAL) {
-      if (set(clientCertificate) || set(privateKey) || set(caCertificates) || set(credentialName) || set(caCrl)) {
-        v.invalidObject("cannot specify client certificates or CA certificate or CA CRL or credentialName when mode is ISTIO_MUTUAL");
+    if (Boolean.TRUE.equals(insecureSkipVerify)) {
+      if (mode == TLSmode.SIMPLE && (set(caCertificates) || set(credentialName) || !subjectAltNames.isEmpty())) {
+        v.invalidObject("cannot specify CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify is set true");
+      }
+      if (mode == TLSmode.MUTUAL && (set(caCertificates) || !subjectAltNames.isEmpty())) {
+        v.invalidObject("cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true");
       }
     }
-    if (mode == TLSmode.MUTUAL && !set(credentialName)) {
+    if ((mode == TLSmode.SIMPLE || mode == TLSmode.MUTUAL) && set(credentialName)) {
+      if (set(clientCertificate) || set(caCertificates) || set(privateKey) || set(caCrl)) {
+        v.invalidObject("cannot specify client certificates or CA certificate or CA CRL If credentialName is set");
+      }
+      return;
+    }
+    if (mode == TLSmode.MUTUAL) {
       if (!set(clientCertificate)) {
-        v.required(v.at("clientCertificate"), "client certificate required for mutual tls (or set credentialName)");
+        v.required(v.at("clientCertificate"), "client certificate required for mutual tls");
       }
       if (!set(privateKey)) {
-        v.required(v.at("privateKey"), "private key required for mutual tls (or set credentialName)");
+        v.required(v.at("privateKey"), "private key required for mutual tls");
       }
     }
-    if (set(credentialName) && (set(clientCertificate) || set(privateKey) || set(caCertificates))) {
-      v.invalidObject("cannot specify client certificates or CA certificate when credentialName is set");
+    if (mode == TLSmode.ISTIO_MUTUAL && (set(clientCertificate) || set(privateKey) || set(caCertificates) || set(credentialName))) {
+      v.warn(v.path(), "ISTIO_MUTUAL uses Istio's own certificates: clientCertificate, privateKey, caCertificates and credentialName are ignored");
     }
   }
 

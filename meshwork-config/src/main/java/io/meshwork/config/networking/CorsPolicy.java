@@ -18,7 +18,7 @@ public record CorsPolicy(
     Boolean allowCredentials,
     UnmatchedPreflights unmatchedPreflights) implements Validatable {
 
-  static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+  static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE");
 
   /** What happens to preflight requests whose origin does not match. */
   public enum UnmatchedPreflights {
@@ -32,14 +32,22 @@ public record CorsPolicy(
     if (!allowOrigin.isEmpty()) {
       v.warn(v.at("allowOrigin"), "allowOrigin is deprecated; use allowOrigins");
     }
+    for (int i = 0; i < allowOrigins.size(); i++) {
+      var o = allowOrigins.get(i);
+      var text = o.exact() != null ? o.exact() : o.prefix() != null ? o.prefix() : o.regex();
+      if (text == null || text.isEmpty()) {
+        v.invalid(v.at("allowOrigins").index(i), "", "'' is not a valid match type for CORS allow origins");
+      }
+    }
     for (int i = 0; i < allowMethods.size(); i++) {
       var m = allowMethods.get(i);
-      if (!m.equals("*") && !METHODS.contains(m)) {
+      if (!METHODS.contains(m)) {
         v.invalid(v.at("allowMethods").index(i), m, "\"" + m + "\" is not a supported HTTP method");
       }
     }
     checkNames(v, "allowHeaders", allowHeaders);
     checkNames(v, "exposeHeaders", exposeHeaders);
+    NetRules.checkDuration(v, "maxAge", maxAge);
     if (maxAge != null && maxAge.nanos() % 1_000_000_000L != 0) {
       v.invalid("maxAge", maxAge.text(), "max_age duration is accurate only to seconds precision");
     }
@@ -48,8 +56,11 @@ public record CorsPolicy(
   private static void checkNames(Validation v, String field, List<String> names) {
     for (int i = 0; i < names.size(); i++) {
       var n = names.get(i);
-      if (!n.equals("*") && !NetRules.isHeaderName(n)) {
-        v.invalid(v.at(field).index(i), n, "header name must be an HTTP token (letters, digits and !#$%&'*+-.^_`|~) or *");
+      if (!n.equals("*")) {
+        var err = NetRules.headerNameError(n);
+        if (err != null) {
+          v.invalid(v.at(field).index(i), n, err);
+        }
       }
     }
   }

@@ -9,7 +9,7 @@ public record Delegate(String name, String namespace) implements Validatable {
   public void validate(Validation v) {
     if (name == null || name.isEmpty()) {
       v.required(v.at("name"), "delegate name is required");
-    } else if (name.length() > 253 || NetRules.checkDnsName(name, name) != null || !name.equals(name.toLowerCase(java.util.Locale.ROOT))) {
+    } else if (name.length() > 253 || NetRules.checkFqdn(name) != null || !name.equals(name.toLowerCase(java.util.Locale.ROOT))) {
       v.invalid("name", name, "delegate name must be a lowercase DNS-1123 subdomain");
     }
     if (namespace != null && !namespace.isEmpty() && !NetRules.isDns1123Label(namespace)) {

@@ -8,18 +8,20 @@ import io.meshwork.config.schema.Validation;
 public record Destination(@Required String host, String subset, PortSelector port) implements Validatable {
   @Override
   public void validate(Validation v) {
-    if (host.isEmpty()) {
-      v.required(v.at("host"), "destination.host is required");
-    } else if (host.equals("*")) {
-      v.invalid("host", host, "destination host cannot be the wildcard '*'");
+    if (host.equals("*")) {
+      v.invalid("host", host, "invalid destination host *: name a service");
     } else {
       var err = NetRules.checkWildcardDomain(host);
       if (err != null) {
         v.invalid("host", host, err);
       }
     }
-    if (subset != null && !subset.isEmpty() && !NetRules.isDns1123Label(subset)) {
-      v.invalid("subset", subset, "subset name must be a DNS-1123 label (lowercase letters, digits and '-')");
+    if (subset != null) {
+      if (subset.isEmpty()) {
+        v.invalid("subset", subset, "subset name cannot be empty");
+      } else if (!NetRules.isDns1123Label(subset)) {
+        v.invalid("subset", subset, "subset name is invalid: " + subset);
+      }
     }
   }
 }

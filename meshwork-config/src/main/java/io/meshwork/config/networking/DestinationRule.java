@@ -5,6 +5,7 @@ import io.meshwork.config.schema.Validatable;
 import io.meshwork.config.schema.Validation;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Policies for traffic to one service after routing (networking.istio.io DestinationRule): load
@@ -18,33 +19,30 @@ public record DestinationRule(
     WorkloadSelector workloadSelector) implements Validatable {
 
   /** A named group of endpoints selected by labels, with its own traffic policy overrides. */
-  public record Subset(@Required String name, java.util.Map<String, String> labels, TrafficPolicy trafficPolicy)
-      implements Validatable {
+  public record Subset(@Required String name, Map<String, String> labels, TrafficPolicy trafficPolicy) implements Validatable {
     @Override
     public void validate(Validation v) {
-      if (!NetRules.isDns1123Label(name)) {
-        v.invalid("name", name, "subset name must be a DNS-1123 label (lowercase letters, digits and '-')");
+      if (name.isEmpty()) {
+        v.invalid("name", name, "subset name cannot be empty");
+      } else if (!NetRules.isDns1123Label(name)) {
+        v.invalid("name", name, "subset name is invalid: " + name);
       }
-      NetRules.checkLabels(v, v.at("labels"), labels, false);
+      NetRules.checkLabels(v, v.at("labels"), labels);
     }
   }
 
   @Override
   public void validate(Validation v) {
-    if (host.isEmpty()) {
-      v.required(v.at("host"), "host must be set to the service the rule applies to");
-    } else {
-      var err = NetRules.checkWildcardDomain(host);
-      if (err != null) {
-        v.invalid("host", host, err);
-      }
+    var err = NetRules.checkWildcardDomain(host);
+    if (err != null) {
+      v.invalid("host", host, err);
     }
     var names = new HashSet<String>();
     for (int i = 0; i < subsets.size(); i++) {
       if (!names.add(subsets.get(i).name())) {
-        v.duplicate(v.at("subsets").index(i).child("name"), subsets.get(i).name());
+        v.invalid(v.at("subsets").index(i).child("name"), subsets.get(i).name(), "duplicate subset names: " + subsets.get(i).name());
       }
     }
-    NetRules.checkExportTo(v, exportTo);
+    NetRules.checkExportTo(v, exportTo, false, workloadSelector != null);
   }
 }

@@ -3,9 +3,8 @@ package io.meshwork.config.networking;
 import io.meshwork.config.schema.Constraints.Required;
 import io.meshwork.config.schema.Validatable;
 import io.meshwork.config.schema.Validation;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -29,25 +28,66 @@ public record Gateway(List<Server> servers, Map<String, String> selector) implem
           v.invalid(v.at("hosts").index(i), hosts.get(i), err);
         }
       }
-      var protocol = port.protocol() == null ? "" : port.protocol().toUpperCase(Locale.ROOT);
-      if (protocol.isEmpty()) {
-        v.required(v.at("port").child("protocol"), "a gateway server port needs a protocol (HTTP, HTTPS, TLS, TCP, ...)");
+      boolean portOk = checkPort(v);
+      checkBind(v);
+      var protocol = port.protocol();
+      if (portOk) {
+        boolean isTls = NetRules.isTlsProtocol(protocol);
+        if (isTls && tls == null) {
+          v.required(v.at("tls"), "server must have TLS settings for HTTPS/TLS protocols");
+        } else if (!isTls && tls != null) {
+          if (NetRules.isHttpProtocol(protocol)) {
+            boolean passthrough = tls.effectiveMode() == ServerTLSSettings.TLSmode.PASSTHROUGH
+                || tls.effectiveMode() == ServerTLSSettings.TLSmode.AUTO_PASSTHROUGH;
+            if (!passthrough || ServerTLSSettings.set(tls.caCertificates()) || ServerTLSSettings.set(tls.privateKey())
+                || ServerTLSSettings.set(tls.serverCertificate())) {
+              v.invalid(v.at("tls"), "object", "server cannot have TLS settings for plain text HTTP ports");
+            }
+          } else {
+            v.invalid(v.at("tls"), "object", "server cannot have TLS settings for non HTTPS/TLS ports");
+          }
+        }
       }
-      boolean tlsProtocol = protocol.equals("HTTPS") || protocol.equals("TLS");
-      if (tlsProtocol && tls == null) {
-        v.required(v.at("tls"), "server must have TLS settings for HTTPS/TLS protocols");
+      if (tls != null && tls.httpsRedirect() && !NetRules.isHttpProtocol(protocol)) {
+        v.warn(v.at("tls").child("httpsRedirect"), "tls.httpsRedirect should only be used with http servers");
       }
-      if (tls != null && !tlsProtocol && !tls.httpsRedirect()) {
-        v.invalid(v.at("tls"), "object", "TLS settings are only allowed for HTTPS and TLS ports (or with httpsRedirect on HTTP)");
+    }
+
+    private boolean checkPort(Validation v) {
+      var p = v.at("port");
+      int before = v.errorCount();
+      var protocol = port.protocol() == null ? "" : port.protocol();
+      if (!NetRules.isProtocol(protocol)) {
+        v.invalid(p.child("protocol"), protocol,
+            "invalid protocol \"" + protocol + "\", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP");
       }
-      if (tls != null && tls.mode() == ServerTLSSettings.TLSmode.AUTO_PASSTHROUGH && !protocol.equals("TLS")) {
-        v.invalid(v.at("tls").child("mode"), "AUTO_PASSTHROUGH", "AUTO_PASSTHROUGH mode requires the TLS protocol");
+      long number = port.number();
+      if (number > 0 || bind == null || !bind.startsWith(WorkloadEntry.UDS)) {
+        NetRules.checkPort(v, p.child("number"), number);
       }
-      if (bind != null && !bind.isEmpty() && !NetRules.isIp(bind) && !bind.startsWith("unix://")) {
-        v.invalid("bind", bind, "bind must be an IP address or a unix:// socket path");
+      if (port.targetPort() != null && port.targetPort() > 0) {
+        v.invalid(p.child("targetPort"), port.targetPort(), "targetPort has no impact on Gateways");
       }
-      if (name != null && !name.isEmpty() && !NetRules.isDns1123Label(name)) {
-        v.invalid("name", name, "server name must be a DNS-1123 label");
+      if (port.name() == null || port.name().isEmpty()) {
+        v.required(p.child("name"), "port name must be set");
+      }
+      return v.errorCount() == before;
+    }
+
+    private void checkBind(Validation v) {
+      if (bind == null || bind.isEmpty()) {
+        return;
+      }
+      if (bind.startsWith(WorkloadEntry.UDS)) {
+        var err = NetRules.unixAddressError(bind.substring(WorkloadEntry.UDS.length()));
+        if (err != null) {
+          v.invalid("bind", bind, err);
+        }
+        if (port.number() != 0) {
+          v.invalid(v.at("port").child("number"), port.number(), "port number must be 0 for unix domain socket: " + bind);
+        }
+      } else if (!NetRules.isIp(bind)) {
+        v.invalid("bind", bind, bind + " is not a valid IP");
       }
     }
   }
@@ -57,22 +97,14 @@ public record Gateway(List<Server> servers, Map<String, String> selector) implem
     if (servers.isEmpty()) {
       v.required(v.at("servers"), "gateway must have at least one server");
     }
-    var names = new HashMap<String, Integer>();
-    var ports = new HashMap<String, Integer>();
+    var names = new HashSet<String>();
     for (int i = 0; i < servers.size(); i++) {
-      var s = servers.get(i);
-      var portName = s.port().name();
-      if (portName != null && !portName.isEmpty()) {
-        var prior = names.putIfAbsent(portName, s.port().number());
-        if (prior != null && !prior.equals(s.port().number())) {
-          v.invalid(v.at("servers").index(i).child("port").child("name"), portName,
-              "port names in servers must be unique: duplicate name " + portName);
-        }
-      }
-      if (s.name() != null && !s.name().isEmpty() && ports.putIfAbsent("server:" + s.name(), i) != null) {
-        v.duplicate(v.at("servers").index(i).child("name"), s.name());
+      var portName = servers.get(i).port().name();
+      if (!names.add(portName == null ? "" : portName)) {
+        v.invalid(v.at("servers").index(i).child("port").child("name"), portName,
+            "port names in servers must be unique: duplicate name " + portName);
       }
     }
-    NetRules.checkLabels(v, v.at("selector"), selector, true);
+    NetRules.checkLabels(v, v.at("selector"), selector);
   }
 }

@@ -6,7 +6,10 @@ import io.meshwork.config.schema.Validation;
 import java.util.List;
 import java.util.Map;
 
-/** The conditions of one HTTP match (all must hold); a route's matches are ORed. */
+/**
+ * The conditions of one HTTP match (all must hold); a route's matches are ORed. Header keys may
+ * also name a JWT claim as {@code @request.auth.claims.<name>} (gateways only).
+ */
 public record HTTPMatchRequest(
     String name,
     StringMatch uri,
@@ -23,33 +26,65 @@ public record HTTPMatchRequest(
     String sourceNamespace,
     String statPrefix) implements Validatable {
 
+  static final String CLAIM_PREFIX = "@request.auth.claims.";
+
   @Override
   public void validate(Validation v) {
     checkHeaderKeys(v, "headers", headers);
     checkHeaderKeys(v, "withoutHeaders", withoutHeaders);
-    for (var k : queryParams.keySet()) {
-      if (k.isEmpty()) {
-        v.invalid(v.at("queryParams").key(k), k, "query parameter name cannot be empty");
-      }
-    }
-    NetRules.checkLabels(v, v.at("sourceLabels"), sourceLabels, false);
+    NetRules.checkLabels(v, v.at("sourceLabels"), sourceLabels);
     VirtualService.checkGatewayNames(v, v.at("gateways"), gateways);
     if (sourceNamespace != null && !sourceNamespace.isEmpty() && !NetRules.isDns1123Label(sourceNamespace)) {
-      v.invalid("sourceNamespace", sourceNamespace, "sourceNamespace must be a namespace name (a DNS-1123 label)");
+      v.invalid("sourceNamespace", sourceNamespace, "sourceNamespace match " + sourceNamespace + " is invalid");
     }
+  }
+
+  static boolean isClaim(String key) {
+    return key.startsWith(CLAIM_PREFIX) && key.length() > CLAIM_PREFIX.length();
   }
 
   private static void checkHeaderKeys(Validation v, String field, Map<String, StringMatch> map) {
     for (var k : map.keySet()) {
-      // Istio also matches JWT claims here: @request.auth.claims.<name>
-      if (k.startsWith("@request.auth.claims.") && k.length() > "@request.auth.claims.".length()) {
+      if (isClaim(k)) {
         continue;
       }
-      if (k.isEmpty()) {
-        v.invalid(v.at(field).key(k), k, "header name cannot be empty");
-      } else if (!NetRules.isHeaderName(k)) {
-        v.invalid(v.at(field).key(k), k, "header name must be an HTTP token (letters, digits and !#$%&'*+-.^_`|~)");
+      var err = NetRules.headerNameError(k);
+      if (err != null) {
+        v.invalid(v.at(field).key(k), k, err);
       }
     }
+  }
+
+  /** Whether any string condition of this match is a regex (not allowed around delegation). */
+  java.util.List<String> regexFields() {
+    var out = new java.util.ArrayList<String>();
+    if (uri != null && uri.isRegex()) {
+      out.add("uri");
+    }
+    if (scheme != null && scheme.isRegex()) {
+      out.add("scheme");
+    }
+    if (method != null && method.isRegex()) {
+      out.add("method");
+    }
+    if (authority != null && authority.isRegex()) {
+      out.add("authority");
+    }
+    headers.forEach((k, m) -> {
+      if (m.isRegex()) {
+        out.add("headers[" + k + "]");
+      }
+    });
+    queryParams.forEach((k, m) -> {
+      if (m.isRegex()) {
+        out.add("queryParams[" + k + "]");
+      }
+    });
+    withoutHeaders.forEach((k, m) -> {
+      if (m.isRegex()) {
+        out.add("withoutHeaders[" + k + "]");
+      }
+    });
+    return out;
   }
 }

@@ -27,7 +27,7 @@ public record HTTPRedirect(
       v.invalid("redirectCode", redirectCode, redirectCode + " is not a valid redirect code, must be 3xx");
     }
     if (!empty(scheme) && !scheme.equals("http") && !scheme.equals("https")) {
-      v.invalid("scheme", scheme, "redirect scheme must be http or https");
+      v.invalid("scheme", scheme, "invalid redirect scheme, must be \"http\" or \"https\"");
     }
   }
 

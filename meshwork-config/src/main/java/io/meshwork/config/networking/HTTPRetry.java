@@ -6,7 +6,11 @@ import io.meshwork.config.schema.Validation;
 import io.meshwork.config.types.Duration;
 import java.util.Set;
 
-/** Retry policy of an HTTP route: how often, how long each try may take, and on which failures. */
+/**
+ * Retry policy of an HTTP route: how many attempts, how long each may take, on which failures
+ * ({@code retryOn}: Envoy's conditions or HTTP status codes, comma-separated), and how hosts and
+ * localities are chosen for retries.
+ */
 public record HTTPRetry(
     int attempts,
     @MinDuration("1ms") Duration perTryTimeout,
@@ -20,26 +24,34 @@ public record HTTPRetry(
       "envoy-ratelimited", "retriable-4xx", "refused-stream", "retriable-status-codes", "retriable-headers",
       "http3-post-connect-failure", "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
 
+  /** The HTTP status codes Go's net/http names (Istio accepts exactly these in {@code retryOn}). */
+  static final Set<Integer> KNOWN_STATUS = Set.of(100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226,
+      300, 301, 302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414,
+      415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508,
+      510, 511);
+
   @Override
   public void validate(Validation v) {
     if (attempts < 0) {
       v.invalid("attempts", attempts, "attempts cannot be negative");
     }
+    if (attempts == 0 && (perTryTimeout != null || (retryOn != null && !retryOn.isEmpty()) || retryRemoteLocalities != null)) {
+      v.invalidObject("http retry policy configured when attempts are set to 0 (disabled)");
+    }
+    NetRules.checkDuration(v, "perTryTimeout", perTryTimeout);
     if (retryOn != null && !retryOn.isEmpty()) {
-      for (var raw : retryOn.split(",", -1)) {
-        var policy = raw.strip();
-        if (!POLICIES.contains(policy) && !isStatusCode(policy)) {
-          v.invalid("retryOn", retryOn, "\"" + policy + "\" is not a valid retryOn policy; use Envoy conditions such as 5xx, connect-failure, reset or an HTTP status code");
+      for (var policy : retryOn.split(",", -1)) {
+        if (!POLICIES.contains(policy) && !isKnownStatus(policy)) {
+          v.invalid("retryOn", retryOn, "\"" + policy + "\" is not a valid retryOn policy");
         }
       }
     }
   }
 
-  private static boolean isStatusCode(String s) {
-    if (s.length() != 3 || !s.chars().allMatch(Character::isDigit)) {
+  private static boolean isKnownStatus(String s) {
+    if (s.isEmpty() || s.length() > 3 || !s.chars().allMatch(Character::isDigit)) {
       return false;
     }
-    int n = Integer.parseInt(s);
-    return n >= 100 && n <= 599;
+    return KNOWN_STATUS.contains(Integer.parseInt(s));
   }
 }

@@ -18,9 +18,12 @@ public record L4MatchAttributes(
   public void validate(Validation v) {
     VirtualService.checkSubnets(v, v.at("destinationSubnets"), destinationSubnets);
     if (sourceSubnet != null && !sourceSubnet.isEmpty() && !NetRules.isIpOrCidr(sourceSubnet)) {
-      v.invalid("sourceSubnet", sourceSubnet, "must be an IP address or CIDR block such as 10.0.0.0/8");
+      v.invalid("sourceSubnet", sourceSubnet, sourceSubnet + " is not a valid CIDR block or IP address");
     }
-    NetRules.checkLabels(v, v.at("sourceLabels"), sourceLabels, false);
+    NetRules.checkLabels(v, v.at("sourceLabels"), sourceLabels);
     VirtualService.checkGatewayNames(v, v.at("gateways"), gateways);
+    if (sourceNamespace != null && !sourceNamespace.isEmpty() && !NetRules.isDns1123Label(sourceNamespace)) {
+      v.invalid("sourceNamespace", sourceNamespace, "sourceNamespace match " + sourceNamespace + " is invalid");
+    }
   }
 }

@@ -66,13 +66,35 @@ public record LoadBalancerSettings(
     /** Ketama ring hashing. */
     public record RingHash(Long minimumRingSize) {}
 
-    /** Maglev hashing; the table size must be prime. */
+    /** Maglev hashing; the table size must be a prime below 5000011. */
     public record MagLev(Long tableSize) implements Validatable {
       @Override
       public void validate(Validation v) {
-        if (tableSize != null && tableSize != 0 && !java.math.BigInteger.valueOf(tableSize).isProbablePrime(30)) {
-          v.invalid("tableSize", tableSize, "maglev table size must be a prime number");
+        long size = tableSize == null ? 0 : tableSize;
+        if (size == 0) {
+          v.required(v.at("tableSize"), "tableSize must be set for maglev");
+        } else if (size >= 5000011) {
+          v.invalid("tableSize", size, "tableSize must be less than 5000011 for maglev");
+        } else if (!isPrime(size)) {
+          v.invalid("tableSize", size, "tableSize must be a prime number for maglev");
         }
+      }
+
+      /** Envoy's primality test (it treats 1 as prime), so that what we accept Envoy accepts. */
+      static boolean isPrime(long x) {
+        if (x != 0 && x < 4) {
+          return true;
+        }
+        if ((x & 1) == 0) {
+          return false;
+        }
+        long limit = (long) Math.sqrt((double) x);
+        for (long f = 3; f <= limit; f += 2) {
+          if (x % f == 0) {
+            return false;
+          }
+        }
+        return true;
       }
     }
 
@@ -86,11 +108,11 @@ public record LoadBalancerSettings(
       if (ringHash != null && maglev != null) {
         v.invalidObject("only one of ringHash or maglev can be set");
       }
-      if (minimumRingSize != null && (ringHash != null || maglev != null)) {
-        v.invalidObject("minimumRingSize is the deprecated form of ringHash.minimumRingSize; set only one of them and no maglev");
-      }
-      if (httpHeaderName != null && !NetRules.isHeaderName(httpHeaderName)) {
-        v.invalid("httpHeaderName", httpHeaderName, "header name must be an HTTP token");
+      if (minimumRingSize != null && minimumRingSize != 0) {
+        v.warn(v.at("minimumRingSize"), "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead");
+        if (ringHash != null || maglev != null) {
+          v.invalidObject("only one of MinimumRingSize or Maglev/Ringhash can be specified");
+        }
       }
     }
   }
@@ -103,5 +125,6 @@ public record LoadBalancerSettings(
     if (warmupDurationSecs != null && warmup != null) {
       v.invalidObject("only one of warmupDurationSecs or warmup can be set");
     }
+    NetRules.checkDuration(v, "warmupDurationSecs", warmupDurationSecs);
   }
 }

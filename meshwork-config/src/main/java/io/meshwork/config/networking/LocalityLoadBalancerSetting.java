@@ -1,14 +1,18 @@
 package io.meshwork.config.networking;
 
+import io.meshwork.config.schema.FieldPath;
 import io.meshwork.config.schema.Validatable;
 import io.meshwork.config.schema.Validation;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Locality-aware load balancing: either explicit traffic distribution between localities
- * ({@code region/zone/subzone}, {@code *} wildcards at the end) or failover between regions,
- * optionally ordered by label priority.
+ * Locality-aware load balancing: explicit traffic distribution between localities
+ * ({@code region/zone/subzone}, a {@code *} allowed at the end), or failover between regions,
+ * optionally ordered by label priority ({@code failoverPriority}).
  */
 public record LocalityLoadBalancerSetting(
     List<Distribute> distribute,
@@ -16,8 +20,12 @@ public record LocalityLoadBalancerSetting(
     List<String> failoverPriority,
     Boolean enabled) implements Validatable {
 
-  /** From {@code from}, send traffic to the localities of {@code to} by weight (the weights sum to 100). */
-  public record Distribute(String from, Map<String, Integer> to) {}
+  /** Topology labels that duplicate what {@code failover} already orders by. */
+  static final Set<String> TOPOLOGY_LABELS = Set.of("topology.kubernetes.io/region", "topology.kubernetes.io/zone",
+      "topology.istio.io/subzone");
+
+  /** From {@code from}, send traffic to the localities of {@code to} by weight (1..100 each, summing to 100). */
+  public record Distribute(String from, Map<String, Long> to) {}
 
   /** When region {@code from} has no healthy endpoints, use region {@code to}. */
   public record Failover(String from, String to) {}
@@ -25,57 +33,90 @@ public record LocalityLoadBalancerSetting(
   @Override
   public void validate(Validation v) {
     if (!distribute.isEmpty() && !failover.isEmpty()) {
-      v.invalidObject("can not simultaneously set 'distribute' and 'failover'");
+      v.invalidObject("can not simultaneously specify 'distribute' and 'failover'");
+      return;
     }
+    if (!failover.isEmpty()) {
+      for (int i = 0; i < failoverPriority.size(); i++) {
+        if (TOPOLOGY_LABELS.contains(failoverPriority.get(i))) {
+          v.invalid(v.at("failoverPriority").index(i), failoverPriority.get(i),
+              "can not simultaneously set 'failover' and topology label '" + failoverPriority.get(i) + "' in 'failover_priority'");
+        }
+      }
+    }
+    var sources = new ArrayList<String>();
     for (int i = 0; i < distribute.size(); i++) {
       var d = distribute.get(i);
       var p = v.at("distribute").index(i);
-      checkLocality(v, p.child("from"), d.from());
+      sources.add(d.from() == null ? "" : d.from());
       long total = 0;
       for (var e : d.to().entrySet()) {
-        checkLocality(v, p.child("to").key(e.getKey()), e.getKey());
-        if (e.getValue() < 0) {
-          v.invalid(p.child("to").key(e.getKey()), e.getValue(), "locality weight must not be negative");
+        if (e.getValue() <= 0 || e.getValue() > 100) {
+          v.invalid(p.child("to").key(e.getKey()), e.getValue(), "locality weight must be in range [1, 100]");
+          return;
         }
         total += e.getValue();
       }
       if (total != 100) {
-        v.invalid(p.child("to"), total, "total load balancing weight should be 100");
+        v.invalid(p.child("to"), total, "total locality weight " + total + " != 100");
+        return;
       }
+      checkLocalities(v, p.child("to"), new ArrayList<>(d.to().keySet()));
     }
+    checkLocalities(v, v.at("distribute"), sources);
     for (int i = 0; i < failover.size(); i++) {
       var f = failover.get(i);
       var p = v.at("failover").index(i);
-      if (f.from() == null || f.from().isEmpty() || f.to() == null || f.to().isEmpty()) {
-        v.required(p, "locality lb failover settings must set both from and to regions");
-      } else if (f.from().equals(f.to())) {
-        v.invalid(p, f.from(), "locality lb failover settings must specify different regions");
-      } else if (f.from().contains("/") || f.to().contains("/")) {
-        v.invalid(p, f.from() + " -> " + f.to(), "locality lb failover only specify region");
+      var from = f.from() == null ? "" : f.from();
+      var to = f.to() == null ? "" : f.to();
+      if (from.equals(to)) {
+        v.invalid(p, from, "locality lb failover settings must specify different regions");
       }
-    }
-    for (int i = 0; i < failoverPriority.size(); i++) {
-      if (failoverPriority.get(i).isEmpty()) {
-        v.invalid(v.at("failoverPriority").index(i), "", "failoverPriority labels cannot be empty");
+      if (from.contains("/") || to.contains("/")) {
+        v.invalid(p, from + " -> " + to, "locality lb failover only specify region");
+      }
+      if (from.contains("*") || to.contains("*")) {
+        v.invalid(p, from + " -> " + to, "locality lb failover region should not contain '*' wildcard");
       }
     }
   }
 
-  private static void checkLocality(Validation v, io.meshwork.config.schema.FieldPath p, String locality) {
-    if (locality == null || locality.isEmpty()) {
-      v.required(p, "locality is required");
-      return;
-    }
-    var parts = locality.split("/", -1);
-    if (parts.length > 3) {
-      v.invalid(p, locality, "locality must be region, region/zone or region/zone/subzone");
-      return;
-    }
-    for (int i = 0; i < parts.length; i++) {
-      var part = parts[i];
-      if (part.isEmpty() || (part.contains("*") && (!part.equals("*") || i != parts.length - 1))) {
-        v.invalid(p, locality, "locality parts cannot be empty, and '*' may only be the whole last part");
+  /** Localities must be well formed and must not overlap (Istio's validateLocalities). */
+  private static void checkLocalities(Validation v, FieldPath p, List<String> localities) {
+    Map<String, Map<String, Set<String>>> seen = new HashMap<>();
+    for (var locality : localities) {
+      long stars = locality.chars().filter(c -> c == '*').count();
+      if (stars > 1 || (stars == 1 && !locality.endsWith("*"))) {
+        v.invalid(p, locality, "locality " + locality + " wildcard '*' number can not exceed 1 and must be in the end");
         return;
+      }
+      if (seen.containsKey("*")) {
+        v.invalid(p, locality, "locality " + locality + " overlap with previous specified ones");
+        return;
+      }
+      var parts = locality.split("/", 3);
+      for (var part : parts) {
+        if (part.isEmpty()) {
+          v.invalid(p, locality, "locality " + locality + " must not contain empty region/zone/subzone info");
+          return;
+        }
+      }
+      var region = parts[0];
+      var zones = seen.get(region);
+      boolean overlap = switch (parts.length) {
+        case 1 -> zones != null;
+        case 2 -> zones != null && (zones.containsKey("*") || zones.containsKey(parts[1]));
+        default -> zones != null && (zones.containsKey("*")
+            || (zones.containsKey(parts[1]) && (zones.get(parts[1]).contains("*") || zones.get(parts[1]).contains(parts[2]))));
+      };
+      if (overlap) {
+        v.invalid(p, locality, "locality " + locality + " overlap with previous specified ones");
+        return;
+      }
+      switch (parts.length) {
+        case 1 -> seen.put(region, new HashMap<>(Map.of("*", new java.util.HashSet<>(Set.of("*")))));
+        case 2 -> seen.computeIfAbsent(region, r -> new HashMap<>()).put(parts[1], new java.util.HashSet<>(Set.of("*")));
+        default -> seen.computeIfAbsent(region, r -> new HashMap<>()).computeIfAbsent(parts[1], z -> new java.util.HashSet<>()).add(parts[2]);
       }
     }
   }

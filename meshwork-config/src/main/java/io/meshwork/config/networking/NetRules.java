@@ -12,84 +12,173 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks shared by several networking kinds (the istiod webhook's host, label, header, regex,
- * duration and port rules), kept in one place so every kind words them the same way.
+ * Checks shared by several networking kinds: the istiod webhook's host, label, header, regex,
+ * duration, percentage and port rules, kept in one place so every kind applies and words them the
+ * same way. Istio's DNS labels are case-insensitive ({@code [a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?}).
  */
 final class NetRules {
-  private static final Pattern DNS1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-  private static final Pattern DNS_LABEL_ANY_CASE = Pattern.compile("[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?");
+  private static final Pattern DNS1123_LABEL = Pattern.compile("[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?");
   private static final Pattern QUALIFIED_NAME = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
   private static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
-  /** RFC 7230 token characters. */
-  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9a-zA-Z]+");
-  private static final Set<String> PROTOCOLS = Set.of("HTTP", "HTTPS", "GRPC", "GRPC-WEB", "HTTP2", "MONGO", "REDIS",
-      "MYSQL", "TCP", "TLS", "UDP", "HTTP_PROXY", "THRIFT", "HBONE");
+  /** Istio's header names: letters, digits, '-' and '_'. */
+  private static final Pattern HEADER_NAME = Pattern.compile("[-_A-Za-z0-9]+");
+  /** Envoy's header value commands: {@code %NAME%}, {@code %NAME(args)%}, optionally {@code :len}. */
+  private static final Pattern HEADER_COMMAND = Pattern.compile("%[A-Z][A-Z0-9_]*(\\([^%]*\\))?(:[0-9]+)?%");
+  private static final Set<String> PROTOCOLS = Set.of("http", "https", "grpc", "grpc-web", "http2", "mongo", "redis",
+      "mysql", "tcp", "tls", "udp", "http_proxy", "thrift", "hbone");
+  private static final Set<String> HTTP_PROTOCOLS = Set.of("http", "http2", "grpc", "grpc-web", "http_proxy");
 
   private NetRules() {}
 
+  // ------------------------------------------------------------------ hosts
+
   /**
-   * An FQDN or wildcard domain as Istio's ValidateWildcardDomain accepts it: only the first label
-   * may hold a wildcard, as {@code *} or a {@code *} prefix ({@code *.example.com}, {@code *x});
-   * short names are allowed.
+   * Istio's ValidateWildcardDomain: an FQDN or short name whose first label may be {@code *} or
+   * carry a {@code *} prefix ({@code *.example.com}, {@code *x}); the top-level label is not
+   * all digits; a trailing dot is allowed. Returns the problem, or null.
    */
   static String checkWildcardDomain(String host) {
-    if (host == null || host.isEmpty()) {
-      return "domain name cannot be empty";
-    }
-    if (host.length() > 255) {
-      return "domain name " + quote(host) + " too long (max 255)";
+    var pre = dnsPreconditions(host);
+    if (pre != null) {
+      return pre;
     }
     int dot = host.indexOf('.');
     var first = dot < 0 ? host : host.substring(0, dot);
-    var labelOk = first.equals("*")
-        || (first.startsWith("*") && first.length() <= 63 && DNS_LABEL_ANY_CASE.matches(first.substring(1)))
-        || (first.length() <= 63 && DNS_LABEL_ANY_CASE.matches(first));
-    if (!labelOk) {
-      return "domain name " + quote(host) + " invalid (label " + quote(first) + (host.indexOf('*') >= 0
-          ? " invalid: a wildcard may only start the first label, as in *.example.com)"
-          : " must be 1-63 letters, digits or '-', starting and ending with a letter or digit)");
+    if (!isWildcardLabel(first)) {
+      return "domain name " + quote(host) + " invalid (label " + quote(first) + " invalid"
+          + (first.indexOf('*') >= 0 ? ": a wildcard may only start the first label, as in *.example.com)" : ")");
     }
-    return dot < 0 ? null : checkDnsName(host, host.substring(dot + 1));
+    return dot < 0 ? null : checkDnsLabels(host, host.substring(dot + 1));
   }
 
-  /** A DNS name made of labels, each at most 63 characters; a trailing dot is allowed. */
-  static String checkDnsName(String full, String name) {
-    var n = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
-    if (n.isEmpty()) {
-      return "domain name " + quote(full) + " invalid: it has no labels";
+  /** Istio's ValidateFQDN: DNS labels without wildcards. */
+  static String checkFqdn(String name) {
+    var pre = dnsPreconditions(name);
+    return pre != null ? pre : checkDnsLabels(name, name);
+  }
+
+  private static String dnsPreconditions(String name) {
+    if (name == null || name.isEmpty()) {
+      return "empty domain name not allowed";
     }
-    for (var label : n.split("\\.", -1)) {
-      if (label.length() > 63 || !DNS_LABEL_ANY_CASE.matches(label)) {
-        return "domain name " + quote(full) + " invalid (label " + quote(label)
-            + " must be 1-63 letters, digits or '-', starting and ending with a letter or digit)";
+    if (name.length() > 255) {
+      return "domain name " + quote(name) + " too long (max 255)";
+    }
+    return null;
+  }
+
+  private static String checkDnsLabels(String full, String domain) {
+    var parts = domain.split("\\.", -1);
+    var tld = parts[parts.length - 1];
+    if (!tld.isEmpty() && tld.chars().allMatch(Character::isDigit)) {
+      return "domain name " + quote(full) + " invalid (top level domain " + quote(tld) + " cannot be all-numeric)";
+    }
+    for (int i = 0; i < parts.length; i++) {
+      if (i == parts.length - 1 && parts[i].isEmpty() && i > 0) {
+        return null;
+      }
+      if (!isDns1123Label(parts[i])) {
+        return "domain name " + quote(full) + " invalid (label " + quote(parts[i]) + " invalid)";
       }
     }
     return null;
+  }
+
+  static boolean isWildcardLabel(String label) {
+    if (label.equals("*")) {
+      return true;
+    }
+    if (label.startsWith("*-")) {
+      return label.length() <= 63 && isDns1123Label(label.substring(2));
+    }
+    if (label.startsWith("*")) {
+      return label.length() <= 63 && isDns1123Label(label.substring(1));
+    }
+    return isDns1123Label(label);
   }
 
   static boolean isDns1123Label(String s) {
     return s != null && s.length() <= 63 && DNS1123_LABEL.matches(s);
   }
 
-  /** {@code namespace/host}, {@code ./host}, {@code * /host} or a bare host (Gateway servers, Sidecar egress). */
-  static String checkNamespaceSlashHost(String value, boolean bareHostAllowed) {
+  /**
+   * Istio's ValidateNamespaceSlashWildcardHostname for Gateway servers ({@code gateway}: a bare
+   * host or an IP is allowed, namespace {@code *}, {@code .} or a name) and Sidecar egress hosts
+   * (the namespace part is required and may also be {@code ~}). The host part must be {@code *}
+   * or an FQDN, never a short name or a partial wildcard.
+   */
+  static String checkNamespaceSlashHost(String value, boolean gateway) {
     int slash = value.indexOf('/');
     if (slash < 0) {
-      if (!bareHostAllowed) {
-        return "host " + quote(value) + " must be of the form namespace/dnsName";
-      }
-      return checkWildcardDomain(value);
+      return gateway ? checkSlashHostPart(value, true) : "host must be of form namespace/dnsName";
     }
     var ns = value.substring(0, slash);
     var host = value.substring(slash + 1);
-    if (host.indexOf('/') >= 0) {
-      return "host " + quote(value) + " must be of the form namespace/dnsName";
+    if (ns.isEmpty() || host.isEmpty()) {
+      return "config namespace and dnsName in host entry cannot be empty";
     }
-    if (!ns.equals(".") && !ns.equals("*") && !ns.equals("~") && !isDns1123Label(ns)) {
-      return "namespace " + quote(ns) + " in host " + quote(value) + " must be '.', '*', '~' or a DNS-1123 label";
+    boolean nsOk = ns.equals("*") || ns.equals(".") || (!gateway && ns.equals("~")) || isDns1123Label(ns);
+    if (!nsOk) {
+      return "invalid namespace value " + quote(ns) + " in " + (gateway ? "gateway" : "sidecar");
     }
-    return checkWildcardDomain(host);
+    return checkSlashHostPart(host, gateway);
   }
+
+  private static String checkSlashHostPart(String host, boolean gateway) {
+    if (!host.equals("*") && !host.contains(".") && !(gateway && isIp(host))) {
+      return "short names (non FQDN) are not allowed";
+    }
+    var err = checkWildcardDomain(host);
+    if (err != null && !(gateway && isIp(host))) {
+      return err;
+    }
+    return partialWildcard(host);
+  }
+
+  /** Istio's ValidatePartialWildCard: a wildcard must be the whole host or a leading {@code *.} label. */
+  static String partialWildcard(String host) {
+    if (host.contains("*") && host.length() != 1 && !host.startsWith("*.")) {
+      return "partial wildcard " + quote(host) + " not allowed";
+    }
+    return null;
+  }
+
+  /**
+   * Whether host {@code a} and host {@code b} overlap (Istio's host.Name.Matches): equal, or one is
+   * a wildcard whose suffix the other ends with.
+   */
+  static boolean hostsOverlap(String a, String b) {
+    if (a.equals(b)) {
+      return true;
+    }
+    boolean wa = a.startsWith("*");
+    boolean wb = b.startsWith("*");
+    if (wa && wb) {
+      var sa = a.substring(1);
+      var sb = b.substring(1);
+      return sa.length() > sb.length() ? sa.endsWith(sb) : sb.endsWith(sa);
+    }
+    if (wa) {
+      return b.endsWith(a.substring(1));
+    }
+    if (wb) {
+      return a.endsWith(b.substring(1));
+    }
+    return false;
+  }
+
+  /** Whether host {@code sub} lies within host {@code of} (Istio's host.Name.SubsetOf). */
+  static boolean hostSubsetOf(String sub, String of) {
+    if (of.startsWith("*")) {
+      if (sub.startsWith("*")) {
+        return sub.substring(1).endsWith(of.substring(1));
+      }
+      return sub.endsWith(of.substring(1));
+    }
+    return !sub.startsWith("*") && sub.equals(of);
+  }
+
+  // ------------------------------------------------------------------ addresses
 
   static boolean isIp(String s) {
     return isIpv4(s) || isIpv6(s);
@@ -110,8 +199,15 @@ final class NetRules {
   }
 
   static boolean isIpv6(String s) {
-    if (s.isEmpty() || s.indexOf(':') < 0 || s.indexOf('%') >= 0) {
+    if (s.isEmpty() || s.indexOf(':') < 0) {
       return false;
+    }
+    int zone = s.indexOf('%');
+    if (zone >= 0) {
+      if (zone == s.length() - 1) {
+        return false;
+      }
+      s = s.substring(0, zone);
     }
     int dbl = s.indexOf("::");
     if (dbl >= 0 && s.indexOf("::", dbl + 1) >= 0) {
@@ -145,7 +241,7 @@ final class NetRules {
     return count < 8;
   }
 
-  /** An IP address or CIDR block ({@code 10.0.0.0/8}, {@code 2001:db8::/32}). */
+  /** Istio's ValidateIPSubnet: an IP address or a CIDR block ({@code 10.0.0.0/8}, {@code 2001:db8::/32}). */
   static boolean isIpOrCidr(String s) {
     int slash = s.indexOf('/');
     if (slash < 0) {
@@ -157,63 +253,177 @@ final class NetRules {
       return false;
     }
     int n = Integer.parseInt(bits);
-    return isIpv4(ip) ? n <= 32 : isIpv6(ip) && n <= 128;
+    return isIpv4(ip) ? n <= 32 : isIpv6(ip) && ip.indexOf('%') < 0 && n <= 128;
   }
 
-  /** Compiles a regex with RE2 (Envoy's engine); returns the syntax error or null. */
+  /** Istio's ValidateUnixAddress for the part after {@code unix://}: an absolute file path or an abstract {@code @name}. */
+  static String unixAddressError(String path) {
+    if (path.isEmpty()) {
+      return "unix address must not be empty";
+    }
+    if (path.startsWith("@")) {
+      return null;
+    }
+    if (!path.startsWith("/") || path.endsWith("/")) {
+      return path + " is not an absolute path to a file";
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------------ regexes, headers
+
+  /** Compiles a regex with RE2 (Envoy's engine) as Istio does; returns the problem or null. */
   static String regexError(String re) {
+    if (re.length() > 1024) {
+      return "regex is too large, max length allowed is 1024";
+    }
     try {
       Pattern.compile(re);
       return null;
     } catch (PatternSyntaxException e) {
-      return "is not a valid RE2 regular expression: " + e.getDescription();
+      return "is not a valid RE2 regular expression (" + e.getDescription()
+          + "); Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)";
     }
   }
 
-  /** An HTTP header name: a non-empty RFC 7230 token. */
+  /** Istio's header names in matches, CORS and probes: letters, digits, '-' and '_'. */
   static boolean isHeaderName(String name) {
     return name != null && HEADER_NAME.matches(name);
   }
 
-  static void checkHeaderNames(Validation v, FieldPath p, Iterable<String> names) {
-    for (var n : names) {
-      if (!isHeaderName(n)) {
-        v.invalid(p, n, "header name must be a non-empty HTTP token (letters, digits and !#$%&'*+-.^_`|~)");
-      }
-    }
-  }
-
-  /** Header operations may not touch pseudo-headers, and may not set or remove Host (use rewrite.authority). */
-  static void checkHeaderOperationName(Validation v, FieldPath p, String name, boolean removing) {
+  static String headerNameError(String name) {
     if (name.isEmpty()) {
-      v.invalid(p, name, "header name cannot be empty");
-    } else if (name.startsWith(":")) {
-      v.invalid(p, name, "HTTP/2 pseudo-headers cannot be modified");
-    } else if (name.equalsIgnoreCase("host") && removing) {
-      v.invalid(p, name, "the Host header cannot be removed");
-    } else if (!isHeaderName(name)) {
-      v.invalid(p, name, "header name must be an HTTP token (letters, digits and !#$%&'*+-.^_`|~)");
+      return "header name cannot be empty";
+    }
+    return isHeaderName(name) ? null : "header name " + name + " is not a valid header name";
+  }
+
+  /** Header operations that add or set request headers: no pseudo-headers except {@code :authority} (and Host). */
+  static String requestSetHeaderError(String name) {
+    if (name.isEmpty()) {
+      return "header name cannot be empty";
+    }
+    if (name.startsWith(":") && !isAuthorityHeader(name)) {
+      return "invalid header " + quoteJava(name) + ": header cannot have \":\" prefix";
+    }
+    return null;
+  }
+
+  /** Header operations that remove request headers or change response headers: neither Host nor pseudo-headers. */
+  static String headerOperationError(String name) {
+    if (name.isEmpty()) {
+      return "header name cannot be empty";
+    }
+    if (name.equalsIgnoreCase("host")) {
+      return "invalid header " + quoteJava(name) + ": cannot set Host header";
+    }
+    if (name.startsWith(":")) {
+      return "invalid header " + quoteJava(name) + ": header cannot have \":\" prefix";
+    }
+    return null;
+  }
+
+  static boolean isAuthorityHeader(String name) {
+    return name.equalsIgnoreCase(":authority") || name.equalsIgnoreCase("host");
+  }
+
+  /**
+   * A header value Envoy accepts: no control characters (tab allowed), and every {@code %} either
+   * doubled ({@code %%}) or opening a command such as {@code %HOSTNAME%} or {@code %REQ(x-id)%}.
+   */
+  static String headerValueError(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        return "header value configuration " + value + " is invalid: it contains control characters";
+      }
+    }
+    int i = 0;
+    while (i < value.length()) {
+      int pct = value.indexOf('%', i);
+      if (pct < 0) {
+        break;
+      }
+      if (pct + 1 < value.length() && value.charAt(pct + 1) == '%') {
+        i = pct + 2;
+        continue;
+      }
+      var m = HEADER_COMMAND.matcher(value.substring(pct));
+      if (!m.lookingAt()) {
+        return "header value configuration: invalid header value " + quoteJava(value)
+            + ": a % must start a command such as %HOSTNAME% or be doubled as %%";
+      }
+      i = pct + m.end();
+    }
+    return null;
+  }
+
+  /** Checks a Headers block the way Istio does for routes and route destinations. */
+  static void checkHeaders(Validation v, FieldPath p, Headers headers) {
+    if (headers == null) {
+      return;
+    }
+    if (headers.request() != null) {
+      var rp = p.child("request");
+      checkOps(v, rp.child("set"), headers.request().set(), true);
+      checkOps(v, rp.child("add"), headers.request().add(), true);
+      checkRemove(v, rp.child("remove"), headers.request().remove());
+    }
+    if (headers.response() != null) {
+      var rp = p.child("response");
+      checkOps(v, rp.child("set"), headers.response().set(), false);
+      checkOps(v, rp.child("add"), headers.response().add(), false);
+      checkRemove(v, rp.child("remove"), headers.response().remove());
     }
   }
 
-  /** Kubernetes label keys and values; Istio's selectors also forbid wildcards. */
-  static void checkLabels(Validation v, FieldPath p, Map<String, String> labels, boolean selector) {
-    for (var e : labels.entrySet()) {
-      var key = e.getKey();
-      var kp = p.key(key);
-      if (selector && key.contains("*")) {
-        v.invalid(kp, key, "wildcard not allowed in label key match");
-        continue;
-      }
-      if (selector && e.getValue().contains("*")) {
-        v.invalid(kp, e.getValue(), "wildcard is not supported in selector");
-        continue;
-      }
-      String err = labelKeyError(key);
+  private static void checkOps(Validation v, FieldPath p, Map<String, String> ops, boolean request) {
+    for (var e : ops.entrySet()) {
+      var err = request ? requestSetHeaderError(e.getKey()) : headerOperationError(e.getKey());
       if (err != null) {
-        v.invalid(kp, key, err);
+        v.invalid(p.key(e.getKey()), e.getKey(), err);
+      }
+      var verr = headerValueError(e.getValue());
+      if (verr != null) {
+        v.invalid(p.key(e.getKey()), e.getValue(), verr);
+      }
+    }
+  }
+
+  private static void checkRemove(Validation v, FieldPath p, List<String> names) {
+    for (int i = 0; i < names.size(); i++) {
+      var err = headerOperationError(names.get(i));
+      if (err != null) {
+        v.invalid(p.index(i), names.get(i), err);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ labels, selectors, exportTo
+
+  /** Kubernetes label keys and values (Istio's labels.Instance.Validate). */
+  static void checkLabels(Validation v, FieldPath p, Map<String, String> labels) {
+    for (var e : labels.entrySet()) {
+      var kp = p.key(e.getKey());
+      String err = labelKeyError(e.getKey());
+      if (err != null) {
+        v.invalid(kp, e.getKey(), err);
       } else if (e.getValue().length() > 63 || !LABEL_VALUE.matches(e.getValue())) {
-        v.invalid(kp, e.getValue(), "a label value must be at most 63 characters: letters, digits, '-', '_' or '.', starting and ending with a letter or digit");
+        v.invalid(kp, e.getValue(), "invalid label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit");
+      }
+    }
+  }
+
+  /** Selector labels: no empty keys and no wildcards in keys or values (CRD and webhook rules). */
+  static void checkSelectorLabels(Validation v, FieldPath p, Map<String, String> labels) {
+    for (var e : labels.entrySet()) {
+      var kp = p.key(e.getKey());
+      if (e.getKey().isEmpty()) {
+        v.invalid(kp, "", "empty key is not supported in selector");
+      } else if (e.getKey().contains("*")) {
+        v.invalid(kp, e.getKey(), "wildcard not allowed in label key match");
+      } else if (e.getValue().contains("*")) {
+        v.invalid(kp, e.getValue(), "wildcard is not supported in selector");
       }
     }
   }
@@ -224,35 +434,60 @@ final class NetRules {
     if (slash >= 0) {
       var prefix = key.substring(0, slash);
       name = key.substring(slash + 1);
-      if (prefix.isEmpty() || prefix.length() > 253 || checkDnsName(prefix, prefix) != null || !prefix.equals(prefix.toLowerCase(Locale.ROOT))) {
-        return "a label key prefix must be a lowercase DNS subdomain";
+      if (prefix.isEmpty() || prefix.length() > 253 || checkFqdn(prefix) != null || !prefix.equals(prefix.toLowerCase(Locale.ROOT))) {
+        return "invalid label key: the prefix before '/' must be a lowercase DNS subdomain";
       }
     }
     if (name.isEmpty() || name.length() > 63 || !QUALIFIED_NAME.matches(name)) {
-      return "a label key must be at most 63 characters: letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+      return "invalid label key: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
     }
     return null;
   }
 
-  /** exportTo: {@code .}, {@code *}, {@code ~} (alone) or namespaces, without duplicates. */
-  static void checkExportTo(Validation v, List<String> exportTo) {
+  /**
+   * Istio's validateExportTo: {@code .}, {@code *} or namespaces ({@code ~} too for
+   * ServiceEntries), no duplicates ({@code .} counts as the resource's namespace), {@code *} and
+   * {@code ~} alone, and a DestinationRule with a workload selector exported only to its own namespace.
+   */
+  static void checkExportTo(Validation v, List<String> exportTo, boolean serviceEntry, boolean drWithSelector) {
+    if (exportTo.isEmpty()) {
+      return;
+    }
     var p = v.at("exportTo");
+    var ns = v.namespace();
     var seen = new HashSet<String>();
     for (int i = 0; i < exportTo.size(); i++) {
       var e = exportTo.get(i);
-      if (!seen.add(e)) {
-        v.duplicate(p.index(i), e);
+      var key = e.equals(".") && ns != null ? ns : e;
+      if (seen.contains(key)) {
+        v.invalid(p.index(i), e, key.equals(e)
+            ? "duplicate entries in exportTo for entry " + e
+            : "duplicate entries in exportTo: . and current namespace " + ns);
+      } else if (e.equals("~") && !serviceEntry) {
+        v.invalid(p.index(i), e, "exportTo '~' (export to no one) is only allowed for ServiceEntries");
       } else if (!e.equals(".") && !e.equals("*") && !e.equals("~") && !isDns1123Label(e)) {
-        v.invalid(p.index(i), e, "exportTo entries must be '.', '*', '~' or a namespace name");
+        v.invalid(p.index(i), e, "exportTo entries must be '.', '*' or a namespace name");
+      } else {
+        seen.add(key);
       }
     }
-    if (seen.contains("~") && exportTo.size() > 1) {
-      v.invalid(p, exportTo, "'~' (export to nobody) cannot be combined with other exportTo entries");
+    if (drWithSelector) {
+      var own = ns != null ? ns : ".";
+      if (!seen.contains(own)) {
+        v.invalid(p, exportTo, "destination rule with workload selector cannot have exportTo beyond current namespace");
+      } else if (seen.size() > 1) {
+        v.invalid(p, exportTo, "destination rule with workload selector cannot have multiple entries in exportTo");
+      }
     }
     if (seen.contains("*") && exportTo.size() > 1) {
-      v.invalid(p, exportTo, "'*' (export to every namespace) cannot be combined with other exportTo entries");
+      v.invalid(p, exportTo, "cannot have both public (*) and non-public exportTo values for a resource");
+    }
+    if (seen.contains("~") && exportTo.size() > 1) {
+      v.invalid(p, exportTo, "cannot export service entry to no one (~) and someone");
     }
   }
+
+  // ------------------------------------------------------------------ numbers, durations, protocols
 
   /** Istio's ValidateDuration: at least 1ms and whole milliseconds. */
   static void checkDuration(Validation v, String field, Duration d) {
@@ -260,25 +495,54 @@ final class NetRules {
       return;
     }
     if (d.nanos() < 1_000_000L) {
-      v.invalid(field, d.text(), "duration must be at least 1ms");
+      v.invalid(field, d.text(), "duration must be greater than 1ms");
     } else if (d.nanos() % 1_000_000L != 0) {
-      v.invalid(field, d.text(), "only durations to millisecond precision are supported");
+      v.invalid(field, d.text(), "only durations to ms precision are supported");
     }
   }
 
-  static void checkPercent(Validation v, FieldPath p, double value) {
-    if (value < 0 || value > 100) {
-      v.invalid(p, value, "percentage must be between 0 and 100");
+  /** Istio's ValidatePercent for integer percentages. */
+  static void checkIntPercent(Validation v, FieldPath p, Integer value) {
+    if (value != null && (value < 0 || value > 100)) {
+      v.invalid(p, value, "percentage " + value + " is not in range 0..100");
+    }
+  }
+
+  /** Istio's validatePercentage for fault injection: 0, or from 0.0001 to 100. */
+  static void checkFaultPercentage(Validation v, FieldPath p, Percent percentage) {
+    if (percentage == null) {
+      return;
+    }
+    double value = percentage.value();
+    if (value < 0.0 || value > 100.0 || (value > 0.0 && value < 0.0001)) {
+      v.invalid(p.child("value"), value, "percentage " + Double.toString(value).replaceAll("\\.0$", "")
+          + " is neither 0.0, nor in range [0.0001, 100.0]");
     }
   }
 
   static boolean isProtocol(String protocol) {
-    return PROTOCOLS.contains(protocol.toUpperCase(Locale.ROOT));
+    return PROTOCOLS.contains(protocol.toLowerCase(Locale.ROOT));
   }
 
+  static boolean isHttpProtocol(String protocol) {
+    return protocol != null && HTTP_PROTOCOLS.contains(protocol.toLowerCase(Locale.ROOT));
+  }
+
+  static boolean isTlsProtocol(String protocol) {
+    return protocol != null && (protocol.equalsIgnoreCase("https") || protocol.equalsIgnoreCase("tls"));
+  }
+
+  /** Istio's ValidateProtocol: empty (sniffed) or a known protocol, any case. */
   static void checkProtocol(Validation v, FieldPath p, String protocol) {
     if (protocol != null && !protocol.isEmpty() && !isProtocol(protocol)) {
-      v.invalid(p, protocol, "unrecognized protocol; use one of HTTP, HTTPS, GRPC, GRPC-WEB, HTTP2, TCP, TLS, UDP, MONGO, REDIS, MYSQL");
+      v.invalid(p, protocol, "unsupported protocol: " + protocol + "; use one of HTTP, HTTPS, GRPC, GRPC-WEB, HTTP2, TCP, TLS, UDP, MONGO, REDIS, MYSQL");
+    }
+  }
+
+  /** Istio's ValidatePortName. */
+  static void checkPortName(Validation v, FieldPath p, String name) {
+    if (!isDns1123Label(name)) {
+      v.invalid(p, name, "invalid port name: " + name);
     }
   }
 
@@ -286,7 +550,17 @@ final class NetRules {
     return n >= 1 && n <= 65535;
   }
 
+  static void checkPort(Validation v, FieldPath p, long n) {
+    if (!isPort(n)) {
+      v.invalid(p, n, "port number " + n + " must be in the range 1..65535");
+    }
+  }
+
   static String quote(String s) {
     return "\"" + s + "\"";
+  }
+
+  private static String quoteJava(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 }

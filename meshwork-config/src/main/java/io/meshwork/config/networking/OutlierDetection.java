@@ -1,6 +1,5 @@
 package io.meshwork.config.networking;
 
-import io.meshwork.config.schema.Constraints.Max;
 import io.meshwork.config.schema.Constraints.Min;
 import io.meshwork.config.schema.Constraints.MinDuration;
 import io.meshwork.config.schema.Validatable;
@@ -13,9 +12,9 @@ import io.meshwork.config.types.Duration;
  */
 public record OutlierDetection(
     Boolean splitExternalLocalOriginErrors,
-    @Min(0) Integer consecutiveLocalOriginFailures,
-    @Min(0) Integer consecutiveGatewayErrors,
-    @Min(0) Integer consecutive5xxErrors,
+    @Min(0) Long consecutiveLocalOriginFailures,
+    @Min(0) Long consecutiveGatewayErrors,
+    @Min(0) Long consecutive5xxErrors,
     @MinDuration("1ms") Duration interval,
     @MinDuration("1ms") Duration baseEjectionTime,
     Integer maxEjectionPercent,
@@ -24,18 +23,16 @@ public record OutlierDetection(
 
   @Override
   public void validate(Validation v) {
-    if (consecutiveErrors != null && consecutiveErrors < 0) {
-      v.invalid("consecutiveErrors", consecutiveErrors, "outlier detection consecutive errors cannot be negative");
+    NetRules.checkDuration(v, "baseEjectionTime", baseEjectionTime);
+    NetRules.checkDuration(v, "interval", interval);
+    if (consecutiveErrors != null && consecutiveErrors != 0) {
+      v.warn(v.at("consecutiveErrors"), "outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead");
     }
-    if (maxEjectionPercent != null && (maxEjectionPercent < 0 || maxEjectionPercent > 100)) {
-      v.invalid("maxEjectionPercent", maxEjectionPercent, "max ejection percent must be in range [0, 100]");
-    }
-    if (minHealthPercent != null && (minHealthPercent < 0 || minHealthPercent > 100)) {
-      v.invalid("minHealthPercent", minHealthPercent, "minimum health percent must be in range [0, 100]");
-    }
-    if (consecutiveLocalOriginFailures != null && !Boolean.TRUE.equals(splitExternalLocalOriginErrors)) {
+    if (!Boolean.TRUE.equals(splitExternalLocalOriginErrors) && consecutiveLocalOriginFailures != null && consecutiveLocalOriginFailures > 0) {
       v.invalid("consecutiveLocalOriginFailures", consecutiveLocalOriginFailures,
-          "consecutiveLocalOriginFailures only applies when splitExternalLocalOriginErrors is true");
+          "outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false");
     }
+    NetRules.checkIntPercent(v, v.at("maxEjectionPercent"), maxEjectionPercent);
+    NetRules.checkIntPercent(v, v.at("minHealthPercent"), minHealthPercent);
   }
 }

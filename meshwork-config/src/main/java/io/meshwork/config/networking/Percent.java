@@ -1,12 +1,7 @@
 package io.meshwork.config.networking;
 
-import io.meshwork.config.schema.Validatable;
-import io.meshwork.config.schema.Validation;
-
-/** A percentage from 0 to 100 (fractions allowed). */
-public record Percent(double value) implements Validatable {
-  @Override
-  public void validate(Validation v) {
-    NetRules.checkPercent(v, v.at("value"), value);
-  }
-}
+/**
+ * A percentage from 0 to 100 (fractions allowed). The allowed range depends on the field (fault
+ * injection accepts 0 or 0.0001..100, mirrors 0..100), so the owning record checks it.
+ */
+public record Percent(double value) {}

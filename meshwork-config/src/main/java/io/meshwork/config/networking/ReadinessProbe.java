@@ -29,11 +29,8 @@ public record ReadinessProbe(
       implements Validatable {
     @Override
     public void validate(Validation v) {
-      if (scheme != null && !scheme.isEmpty() && !scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
-        v.invalid("scheme", scheme, "scheme must be HTTP or HTTPS");
-      }
-      if (path != null && !path.isEmpty() && !path.startsWith("/")) {
-        v.invalid("path", path, "path must start with /");
+      if (scheme != null && !scheme.isEmpty() && !scheme.equals("HTTP") && !scheme.equals("HTTPS")) {
+        v.invalid("scheme", scheme, "httpGet.scheme must be one of \"HTTPS\", \"HTTP\"");
       }
     }
   }

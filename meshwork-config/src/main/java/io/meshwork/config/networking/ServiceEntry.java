@@ -6,7 +6,6 @@ import io.meshwork.config.schema.Constraints.MaxProperties;
 import io.meshwork.config.schema.Constraints.Required;
 import io.meshwork.config.schema.Validatable;
 import io.meshwork.config.schema.Validation;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +44,10 @@ public record ServiceEntry(
   public record WorkloadSelector(@MaxProperties(256) Map<String, String> labels) implements Validatable {
     @Override
     public void validate(Validation v) {
-      NetRules.checkLabels(v, v.at("labels"), labels, true);
+      NetRules.checkSelectorLabels(v, v.at("labels"), labels);
+      if (labels.isEmpty()) {
+        v.warn(v.path(), "service entry: workload selector specified without labels, will be applied to all services in namespace");
+      }
     }
   }
 
@@ -69,21 +71,21 @@ public record ServiceEntry(
     if (res == Resolution.DNS_ROUND_ROBIN && endpoints.size() > 1) {
       v.invalidObject("DNS_ROUND_ROBIN mode cannot have multiple endpoints");
     }
-    checkHosts(v, res);
-    for (int i = 0; i < addresses.size(); i++) {
-      if (!NetRules.isIpOrCidr(addresses.get(i))) {
-        v.invalid(v.at("addresses").index(i), addresses.get(i), "invalid address: it must be an IP address or CIDR block");
-      }
+    if (workloadSelector != null && res != Resolution.STATIC) {
+      v.warn(v.at("workloadSelector"), "workloadSelector should not be set when resolution mode is " + res);
     }
-    checkPorts(v);
+    checkHosts(v, res);
+    VirtualService.checkSubnets(v, v.at("addresses"), addresses);
+    checkPorts(v, res);
     checkEndpoints(v, res);
-    NetRules.checkExportTo(v, exportTo);
+    if (res != Resolution.NONE && hosts.size() > 1
+        && ports.stream().anyMatch(p -> !NetRules.isHttpProtocol(p.protocol()) && !NetRules.isTlsProtocol(p.protocol()))) {
+      v.invalid(v.at("ports"), ports, "multiple hosts provided with non-HTTP, non-TLS ports");
+    }
+    NetRules.checkExportTo(v, exportTo, true, false);
   }
 
   private void checkHosts(Validation v, Resolution res) {
-    if (hosts.isEmpty()) {
-      v.required(v.at("hosts"), "services must have at least one host");
-    }
     for (int i = 0; i < hosts.size(); i++) {
       var h = hosts.get(i);
       var p = v.at("hosts").index(i);
@@ -94,22 +96,31 @@ public record ServiceEntry(
       var err = NetRules.checkWildcardDomain(h);
       if (err != null) {
         v.invalid(p, h, err);
-      } else if ((res == Resolution.DNS || res == Resolution.DNS_ROUND_ROBIN) && endpoints.isEmpty() && h.startsWith("*")) {
+        continue;
+      }
+      var partial = NetRules.partialWildcard(h);
+      if (partial != null) {
+        v.warn(p, partial);
+      }
+      if ((res == Resolution.DNS || res == Resolution.DNS_ROUND_ROBIN) && endpoints.isEmpty() && NetRules.checkFqdn(h) != null) {
         v.invalid(p, h, "hosts must be FQDN if no endpoints are provided for resolution mode " + res);
       }
     }
   }
 
-  private void checkPorts(Validation v) {
+  private void checkPorts(Validation v, Resolution res) {
     var names = new HashSet<String>();
-    var numbers = new HashMap<Integer, Integer>();
+    var numbers = new HashSet<Long>();
     for (int i = 0; i < ports.size(); i++) {
       var port = ports.get(i);
       if (!names.add(port.name())) {
         v.duplicate(v.at("ports").index(i), port.name());
       }
-      if (numbers.putIfAbsent(port.number(), i) != null) {
-        v.invalid(v.at("ports"), ports, "port number cannot be duplicated");
+      if (!numbers.add(port.number())) {
+        v.invalid(v.at("ports").index(i).child("number"), port.number(), "port number cannot be duplicated");
+      }
+      if (port.targetPort() != null && res == Resolution.NONE) {
+        v.warn(v.at("ports").index(i).child("targetPort"), "targetPort has no effect when resolution mode is NONE");
       }
     }
   }
@@ -121,10 +132,15 @@ public record ServiceEntry(
       var e = endpoints.get(i);
       var p = v.at("endpoints").index(i);
       var address = e.address();
-      if (address != null && !address.isEmpty() && !address.startsWith(WorkloadEntry.UDS)) {
+      if (address != null && !address.isEmpty() && !e.isUnixSocket()) {
         if (res == Resolution.STATIC && !NetRules.isIp(address)) {
-          v.invalid(p.child("address"), address, "endpoint address must be an IP address for STATIC resolution");
+          v.invalid(p.child("address"), address, "endpoint address \"" + address + "\" is not a valid IP address");
+        } else if (res != Resolution.STATIC && !NetRules.isIp(address) && NetRules.checkFqdn(address) != null) {
+          v.invalid(p.child("address"), address, "endpoint address \"" + address + "\" is not a valid FQDN or an IP address");
         }
+      }
+      if (e.isUnixSocket() && res == Resolution.STATIC && ports.size() != 1) {
+        v.invalid(p.child("address"), address, "exactly 1 service port required for unix endpoints");
       }
       for (var name : e.ports().keySet()) {
         if (!portNames.contains(name)) {

@@ -6,13 +6,11 @@ import io.meshwork.config.schema.Validatable;
 import io.meshwork.config.schema.Validation;
 
 /** A port of a ServiceEntry: number, protocol, unique name and the endpoints' port. */
-public record ServicePort(@Required @Port Integer number, String protocol, @Required String name, @Port Integer targetPort)
+public record ServicePort(@Required @Port Long number, String protocol, @Required String name, @Port Long targetPort)
     implements Validatable {
   @Override
   public void validate(Validation v) {
-    if (!NetRules.isDns1123Label(name)) {
-      v.invalid("name", name, "invalid port name: it must be a DNS-1123 label (lowercase letters, digits and '-')");
-    }
+    NetRules.checkPortName(v, v.at("name"), name);
     NetRules.checkProtocol(v, v.at("protocol"), protocol);
   }
 }

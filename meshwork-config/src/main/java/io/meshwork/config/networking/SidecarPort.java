@@ -1,13 +1,11 @@
 package io.meshwork.config.networking;
 
-import io.meshwork.config.schema.Constraints.Port;
-import io.meshwork.config.schema.Validatable;
-import io.meshwork.config.schema.Validation;
-
-/** The port of a Sidecar listener. */
-public record SidecarPort(@Port Integer number, String protocol, String name, @Port Integer targetPort) implements Validatable {
-  @Override
-  public void validate(Validation v) {
-    NetRules.checkProtocol(v, v.at("protocol"), protocol);
+/**
+ * The port of a Sidecar listener; number 0 means a {@code unix://} bind. {@code targetPort} is
+ * deprecated and has no effect on sidecars; the listener checks it.
+ */
+public record SidecarPort(Long number, String protocol, String name, Long targetPort) {
+  long numberOrZero() {
+    return number == null ? 0 : number;
   }
 }

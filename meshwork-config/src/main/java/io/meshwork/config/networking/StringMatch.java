@@ -11,12 +11,9 @@ public record StringMatch(String exact, String prefix, String regex) implements 
     if (set > 1) {
       v.invalidObject("only one of exact, prefix or regex can be set");
     }
-    if (prefix != null && prefix.isEmpty()) {
-      v.invalid("prefix", prefix, "prefix match cannot be empty");
-    }
     if (regex != null) {
       if (regex.isEmpty()) {
-        v.invalid("regex", regex, "regex match cannot be empty");
+        v.invalid("regex", regex, "regex string match should not be empty");
       } else {
         var err = NetRules.regexError(regex);
         if (err != null) {
@@ -24,5 +21,9 @@ public record StringMatch(String exact, String prefix, String regex) implements 
         }
       }
     }
+  }
+
+  boolean isRegex() {
+    return regex != null;
   }
 }

@@ -6,7 +6,10 @@ import io.meshwork.config.schema.Validation;
 import java.util.List;
 import java.util.Map;
 
-/** Conditions of a TLS route: SNI names (required), destination subnets, port, source, gateways. */
+/**
+ * Conditions of a TLS route: SNI names (required; each must fall within the VirtualService's
+ * hosts, which the VirtualService checks), destination subnets, port, source, gateways.
+ */
 public record TLSMatchAttributes(
     List<String> sniHosts,
     List<String> destinationSubnets,
@@ -19,14 +22,8 @@ public record TLSMatchAttributes(
     if (sniHosts.isEmpty()) {
       v.required(v.at("sniHosts"), "TLS match must have at least one SNI host");
     }
-    for (int i = 0; i < sniHosts.size(); i++) {
-      var err = NetRules.checkWildcardDomain(sniHosts.get(i));
-      if (err != null) {
-        v.invalid(v.at("sniHosts").index(i), sniHosts.get(i), err);
-      }
-    }
     VirtualService.checkSubnets(v, v.at("destinationSubnets"), destinationSubnets);
-    NetRules.checkLabels(v, v.at("sourceLabels"), sourceLabels, false);
+    NetRules.checkLabels(v, v.at("sourceLabels"), sourceLabels);
     VirtualService.checkGatewayNames(v, v.at("gateways"), gateways);
   }
 }

@@ -2,11 +2,9 @@ package io.meshwork.config.networking;
 
 import io.meshwork.config.schema.Constraints.MaxItems;
 import io.meshwork.config.schema.Constraints.Min;
-import io.meshwork.config.schema.Constraints.Port;
 import io.meshwork.config.schema.Constraints.Required;
 import io.meshwork.config.schema.Validatable;
 import io.meshwork.config.schema.Validation;
-import java.util.HashSet;
 import java.util.List;
 
 /** A DestinationRule's policies for one service or subset, with per-port overrides. */
@@ -29,27 +27,28 @@ public record TrafficPolicy(
       ClientTLSSettings tls) implements Validatable {
     @Override
     public void validate(Validation v) {
-      if (port == null || port.number() == null) {
+      if (port == null) {
         v.required(v.at("port"), "portTrafficPolicy must have valid port");
       }
       if (loadBalancer == null && connectionPool == null && outlierDetection == null && tls == null) {
         v.invalidObject("port traffic policy must have at least one field");
       }
+      warnFailoverWithoutOutlierDetection(v, loadBalancer, outlierDetection);
     }
   }
 
   /** Tunnels connections to the destination through a proxy with HTTP CONNECT or POST. */
-  public record TunnelSettings(String protocol, @Required String targetHost, @Required @Port Integer targetPort)
-      implements Validatable {
+  public record TunnelSettings(String protocol, @Required String targetHost, @Required Long targetPort) implements Validatable {
     @Override
     public void validate(Validation v) {
       if (protocol != null && !protocol.isEmpty() && !protocol.equals("CONNECT") && !protocol.equals("POST")) {
-        v.add(io.meshwork.config.schema.FieldError.unsupported(v.at("protocol"), protocol, List.of("CONNECT", "POST")));
+        v.invalid("protocol", protocol, "tunnel protocol must be \"CONNECT\" or \"POST\"");
       }
-      if (targetHost.isEmpty()) {
-        v.required(v.at("targetHost"), "tunnel targetHost is required");
-      } else if (!NetRules.isIp(targetHost) && NetRules.checkDnsName(targetHost, targetHost) != null) {
-        v.invalid("targetHost", targetHost, "tunnel targetHost must be an IP address or a DNS name");
+      if (NetRules.checkFqdn(targetHost) != null && !NetRules.isIp(targetHost)) {
+        v.invalid("targetHost", targetHost, "tunnel target host must be valid FQDN or IP address");
+      }
+      if (!NetRules.isPort(targetPort)) {
+        v.invalid("targetPort", targetPort, "tunnel target port is invalid: port number " + targetPort + " must be in the range 1..65535");
       }
     }
   }
@@ -64,11 +63,11 @@ public record TrafficPolicy(
   }
 
   /** Limits retries to a share of active requests, with a floor of concurrent retries. */
-  public record RetryBudget(Double percent, @Min(0) Integer minRetryConcurrency) implements Validatable {
+  public record RetryBudget(Double percent, @Min(0) Long minRetryConcurrency) implements Validatable {
     @Override
     public void validate(Validation v) {
-      if (percent != null) {
-        NetRules.checkPercent(v, v.at("percent"), percent);
+      if (percent != null && (percent < 0 || percent > 100)) {
+        v.invalid("percent", percent, "retry budget percent must be in range [0.0, 100.0]");
       }
     }
   }
@@ -79,12 +78,16 @@ public record TrafficPolicy(
         && portLevelSettings.isEmpty() && tunnel == null && proxyProtocol == null && retryBudget == null) {
       v.invalidObject("traffic policy must have at least one field");
     }
-    var ports = new HashSet<Integer>();
-    for (int i = 0; i < portLevelSettings.size(); i++) {
-      var p = portLevelSettings.get(i).port();
-      if (p != null && p.number() != null && !ports.add(p.number())) {
-        v.duplicate(v.at("portLevelSettings").index(i).child("port").child("number"), p.number());
-      }
+    if (tunnel != null && proxyProtocol != null) {
+      v.invalidObject("tunnel and proxyProtocol must not be set together");
+    }
+    warnFailoverWithoutOutlierDetection(v, loadBalancer, outlierDetection);
+  }
+
+  static void warnFailoverWithoutOutlierDetection(Validation v, LoadBalancerSettings lb, OutlierDetection outlier) {
+    var locality = lb == null ? null : lb.localityLbSetting();
+    if (locality != null && (!locality.failover().isEmpty() || !locality.failoverPriority().isEmpty()) && outlier == null) {
+      v.warn(v.at("loadBalancer").child("localityLbSetting"), "outlier detection policy must be provided for failover");
     }
   }
 }

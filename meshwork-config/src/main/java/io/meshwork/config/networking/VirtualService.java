@@ -3,6 +3,7 @@ package io.meshwork.config.networking;
 import io.meshwork.config.schema.FieldPath;
 import io.meshwork.config.schema.Validatable;
 import io.meshwork.config.schema.Validation;
+import java.util.HashMap;
 import java.util.List;
 
 /**
@@ -31,64 +32,193 @@ public record VirtualService(
     return gateways.isEmpty() || gateways.contains(MESH);
   }
 
+  /** Whether the rules apply only to gateways (gateways listed, {@code mesh} not among them). */
+  public boolean appliesOnlyToGateways() {
+    return !gateways.isEmpty() && !gateways.contains(MESH);
+  }
+
   @Override
   public void validate(Validation v) {
+    if (isDelegate()) {
+      checkDelegate(v);
+    }
+    checkGatewayNames(v, v.at("gateways"), gateways);
+    if (!appliesOnlyToGateways()) {
+      checkNoJwtClaimRouting(v);
+    }
+    if (checkHosts(v)) {
+      checkDuplicateHosts(v);
+    }
     if (http.isEmpty() && tls.isEmpty() && tcp.isEmpty()) {
       v.required(v.at("http"), "http, tcp or tls must be provided in virtual service");
     }
-    if (isDelegate()) {
-      if (!gateways.isEmpty()) {
-        v.forbidden(v.at("gateways"), "delegate virtual service (one without hosts) must have no gateways specified");
+    checkSniHosts(v);
+    NetRules.checkExportTo(v, exportTo, false, false);
+    warnUnreachable(v);
+  }
+
+  private void checkDelegate(Validation v) {
+    if (!gateways.isEmpty()) {
+      v.forbidden(v.at("gateways"), "delegate virtual service must have no gateways specified");
+    }
+    if (!tls.isEmpty()) {
+      v.forbidden(v.at("tls"), "delegate virtual service must have no tls route specified");
+    }
+    if (!tcp.isEmpty()) {
+      v.forbidden(v.at("tcp"), "delegate virtual service must have no tcp route specified");
+    }
+    for (int i = 0; i < http.size(); i++) {
+      var p = v.at("http").index(i);
+      if (http.get(i).delegate() != null) {
+        v.forbidden(p.child("delegate"), "delegate HTTP route cannot contain delegate");
       }
-      if (!tls.isEmpty()) {
-        v.forbidden(v.at("tls"), "delegate virtual service (one without hosts) must have no tls route specified");
-      }
-      if (!tcp.isEmpty()) {
-        v.forbidden(v.at("tcp"), "delegate virtual service (one without hosts) must have no tcp route specified");
-      }
-      for (int i = 0; i < http.size(); i++) {
-        if (http.get(i).delegate() != null) {
-          v.forbidden(v.at("http").index(i).child("delegate"), "http delegate only applies to root virtual service (one with hosts)");
+      for (int m = 0; m < http.get(i).match().size(); m++) {
+        for (var field : http.get(i).match().get(m).regexFields()) {
+          v.invalid(p.child("match").index(m), field, field + " match does not support regex match for delegating");
         }
       }
     }
-    checkHosts(v);
-    checkGatewayNames(v, v.at("gateways"), gateways);
-    NetRules.checkExportTo(v, exportTo);
   }
 
-  private void checkHosts(Validation v) {
-    boolean mesh = appliesToMesh();
+  private void checkNoJwtClaimRouting(Validation v) {
+    for (int i = 0; i < http.size(); i++) {
+      for (int m = 0; m < http.get(i).match().size(); m++) {
+        var match = http.get(i).match().get(m);
+        var p = v.at("http").index(i).child("match").index(m);
+        for (var k : match.headers().keySet()) {
+          if (HTTPMatchRequest.isClaim(k)) {
+            v.invalid(p.child("headers").key(k), k, "JWT claim based routing (key: " + k + ") is only supported for gateway, found no gateways: " + gateways);
+          }
+        }
+        for (var k : match.withoutHeaders().keySet()) {
+          if (HTTPMatchRequest.isClaim(k)) {
+            v.invalid(p.child("withoutHeaders").key(k), k, "JWT claim based routing (key: " + k + ") is only supported for gateway, found no gateways: " + gateways);
+          }
+        }
+      }
+    }
+  }
+
+  /** Checks each host; returns whether all are valid. */
+  private boolean checkHosts(Validation v) {
+    boolean allValid = true;
+    boolean sni = tls.stream().anyMatch(t -> t.match().stream().anyMatch(m -> !m.sniHosts().isEmpty()));
     for (int i = 0; i < hosts.size(); i++) {
       var h = hosts.get(i);
       var p = v.at("hosts").index(i);
-      if (h.equals("*")) {
-        if (mesh) {
-          v.invalid(p, h, "wildcard host * is not allowed for virtual services bound to the mesh gateway");
+      var err = appliesOnlyToGateways() ? gatewayHostError(sni, h) : NetRules.checkWildcardDomain(h);
+      if (err != null) {
+        if (!NetRules.isIp(h)) {
+          v.invalid(p, h, err);
+          allValid = false;
         }
-        continue;
+      } else if (appliesToMesh() && h.equals("*")) {
+        v.invalid(p, h, "wildcard host * is not allowed for virtual services bound to the mesh gateway");
+        allValid = false;
       }
-      var err = NetRules.checkWildcardDomain(h);
-      if (err != null && !NetRules.isIp(h)) {
-        v.invalid(p, h, err);
+    }
+    return allValid;
+  }
+
+  /** Hosts of gateway-bound VirtualServices may also be Istio's generated {@code outbound_.<port>_...} SNI names. */
+  private static String gatewayHostError(boolean sni, String host) {
+    if (sni && host.startsWith("outbound_.")) {
+      return com.google.re2j.Pattern.compile("outbound_.([0-8].*).*").matcher(host).find()
+          ? null : "domain name \"" + host + "\" invalid (label \"outbound_\" invalid)";
+    }
+    return NetRules.checkWildcardDomain(host);
+  }
+
+  private void checkDuplicateHosts(Validation v) {
+    for (int i = 0; i < hosts.size(); i++) {
+      for (int j = i + 1; j < hosts.size(); j++) {
+        if (NetRules.hostsOverlap(hosts.get(i), hosts.get(j))) {
+          v.invalid(v.at("hosts").index(j), hosts.get(j), "duplicate hosts in virtual service: " + hosts.get(i) + " & " + hosts.get(j));
+        }
       }
     }
   }
 
-  /** Gateway references: {@code mesh}, {@code namespace/name}, or a bare (or legacy FQDN) name. */
+  private void checkSniHosts(Validation v) {
+    boolean gateway = appliesOnlyToGateways();
+    for (int t = 0; t < tls.size(); t++) {
+      var matches = tls.get(t).match();
+      for (int m = 0; m < matches.size(); m++) {
+        var sniHosts = matches.get(m).sniHosts();
+        for (int s = 0; s < sniHosts.size(); s++) {
+          var sni = sniHosts.get(s);
+          var p = v.at("tls").index(t).child("match").index(m).child("sniHosts").index(s);
+          var err = gateway ? gatewayHostError(true, sni) : NetRules.checkWildcardDomain(sni);
+          if (err != null) {
+            if (NetRules.isIp(sni)) {
+              v.warn(p, "using an IP address (\"" + sni + "\") goes against SNI spec and most clients do not support this");
+            } else {
+              v.invalid(p, sni, err);
+            }
+            continue;
+          }
+          if (hosts.stream().noneMatch(h -> NetRules.hostSubsetOf(sni, h))) {
+            v.invalid(p, sni, "SNI host \"" + sni + "\" is not a compatible subset of any of the virtual service hosts: ["
+                + String.join(", ", hosts) + "]");
+          }
+        }
+      }
+    }
+  }
+
+  /** Istio's warnings for rules that can never match: a catch-all that is not last, or matches repeated from earlier rules. */
+  private void warnUnreachable(Validation v) {
+    var seen = new HashMap<Object, Integer>();
+    int catchAll = -1;
+    for (int i = 0; i < http.size(); i++) {
+      var r = http.get(i);
+      var label = r.name() != null && !r.name().isEmpty() ? "\"" + r.name() + "\"" : "#" + i;
+      if (r.match().isEmpty()) {
+        if (catchAll >= 0) {
+          v.warn(v.at("http").index(i), "virtualService rule " + label + " not used (only the last rule can have no matches)");
+        }
+        catchAll = i;
+        continue;
+      }
+      int duplicates = 0;
+      for (int m = 0; m < r.match().size(); m++) {
+        var key = withoutName(r.match().get(m));
+        var prior = seen.putIfAbsent(key, i);
+        if (prior != null) {
+          duplicates++;
+          v.warn(v.at("http").index(i).child("match").index(m), "virtualService rule " + label + " match #" + m
+              + " is not used (duplicate/overlapping match in rule #" + prior + ")");
+        }
+      }
+      if (duplicates == r.match().size()) {
+        v.warn(v.at("http").index(i), "virtualService rule " + label + " not used (all matches used by prior rules)");
+      }
+    }
+  }
+
+  private static HTTPMatchRequest withoutName(HTTPMatchRequest m) {
+    return new HTTPMatchRequest(null, m.uri(), m.scheme(), m.method(), m.authority(), m.headers(), m.port(), m.sourceLabels(),
+        m.gateways(), m.queryParams(), m.ignoreUriCase(), m.withoutHeaders(), m.sourceNamespace(), m.statPrefix());
+  }
+
+  /**
+   * Gateway references (Istio's validateGatewayNames): {@code mesh}, {@code namespace/name}
+   * with DNS labels, or a bare (or legacy FQDN, warned about) name.
+   */
   static void checkGatewayNames(Validation v, FieldPath p, List<String> gateways) {
     for (int i = 0; i < gateways.size(); i++) {
       var g = gateways.get(i);
       var gp = p.index(i);
-      if (g.equals(MESH)) {
-        continue;
-      }
       int slash = g.indexOf('/');
       if (slash < 0) {
-        if (g.isEmpty() || NetRules.checkDnsName(g, g) != null) {
-          v.invalid(gp, g, "gateway must be \"mesh\", namespace/name or a gateway name");
-        } else if (g.contains(".")) {
-          v.warn(gp, "using legacy gatewayName format \"" + g + "\"; prefer the <namespace>/<name> format");
+        if (g.contains(".")) {
+          var parts = g.split("\\.");
+          v.warn(gp, "using legacy gatewayName format \"" + g + "\"; prefer the <namespace>/<name> format: \""
+              + (parts.length > 1 ? parts[1] : "") + "/" + parts[0] + "\"");
+        }
+        var err = NetRules.checkFqdn(g);
+        if (err != null) {
+          v.invalid(gp, g, err);
         }
         continue;
       }
@@ -98,7 +228,7 @@ public record VirtualService(
         v.invalid(gp, g, "config namespace and gateway name cannot be empty");
       } else if (!NetRules.isDns1123Label(ns)) {
         v.invalid(gp, g, "invalid value for namespace: \"" + ns + "\"");
-      } else if (name.length() > 253 || NetRules.checkDnsName(name, name) != null) {
+      } else if (!NetRules.isDns1123Label(name)) {
         v.invalid(gp, g, "invalid value for gateway name: \"" + name + "\"");
       }
     }
@@ -106,15 +236,16 @@ public record VirtualService(
 
   static void checkSubnets(Validation v, FieldPath p, List<String> subnets) {
     for (int i = 0; i < subnets.size(); i++) {
-      if (!NetRules.isIpOrCidr(subnets.get(i))) {
-        v.invalid(p.index(i), subnets.get(i), "must be an IP address or CIDR block such as 10.0.0.0/8");
+      var s = subnets.get(i);
+      if (!NetRules.isIpOrCidr(s)) {
+        v.invalid(p.index(i), s, s + (s.contains("/") ? " is not a valid CIDR block" : " is not a valid IP"));
       }
     }
   }
 
   static void checkTotalWeight(Validation v, List<RouteDestination> route) {
     if (route.size() > 1 && route.stream().mapToLong(RouteDestination::weight).sum() == 0) {
-      v.invalid("route", route, "total destination weight = 0: give at least one destination a positive weight");
+      v.invalid("route", route, "total destination weight = 0");
     }
   }
 }

@@ -14,17 +14,11 @@ import java.util.Map;
 public record WorkloadGroup(ObjectMetadata metadata, @Required WorkloadEntry template, ReadinessProbe probe) {
 
   /** Labels and annotations copied onto the generated WorkloadEntries. */
-  public record ObjectMetadata(@MaxProperties(256) Map<String, String> labels, Map<String, String> annotations)
+  public record ObjectMetadata(@MaxProperties(256) Map<String, String> labels, @MaxProperties(256) Map<String, String> annotations)
       implements Validatable {
     @Override
     public void validate(Validation v) {
-      NetRules.checkLabels(v, v.at("labels"), labels, false);
-      for (var k : annotations.keySet()) {
-        var err = NetRules.labelKeyError(k);
-        if (err != null) {
-          v.invalid(v.at("annotations").key(k), k, err.replace("label key", "annotation key"));
-        }
-      }
+      NetRules.checkLabels(v, v.at("labels"), labels);
     }
   }
 }

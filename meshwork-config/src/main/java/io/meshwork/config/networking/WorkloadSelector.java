@@ -9,6 +9,9 @@ import java.util.Map;
 public record WorkloadSelector(@MaxProperties(4096) Map<String, String> matchLabels) implements Validatable {
   @Override
   public void validate(Validation v) {
-    NetRules.checkLabels(v, v.at("matchLabels"), matchLabels, true);
+    NetRules.checkSelectorLabels(v, v.at("matchLabels"), matchLabels);
+    if (matchLabels.isEmpty()) {
+      v.warn(v.path(), "workload selector specified without labels: it selects every workload in the namespace");
+    }
   }
 }

@@ -35,13 +35,13 @@ class DestinationRuleValidationTest {
           - port: {number: 80}
             loadBalancer: {simple: LEAST_REQUEST}
           tunnel: {protocol: CONNECT, targetHost: 10.0.0.1, targetPort: 8443}
-          proxyProtocol: {version: V2}
           retryBudget: {percent: 20, minRetryConcurrency: 3}
         subsets:
         - name: v1
           labels: {version: v1}
           trafficPolicy:
             loadBalancer: {simple: ROUND_ROBIN, warmup: {duration: 60s, minimumPercent: 10, aggression: 1.5}}
+            proxyProtocol: {version: V2}
         exportTo: [.]
         workloadSelector: {matchLabels: {app: r}}
         """));
@@ -54,7 +54,8 @@ class DestinationRuleValidationTest {
     assertThat(tp.outlierDetection().consecutive5xxErrors()).isEqualTo(7);
     assertThat(tp.tls().mode()).isEqualTo(ClientTLSSettings.TLSmode.ISTIO_MUTUAL);
     assertThat(tp.portLevelSettings().getFirst().port().number()).isEqualTo(80);
-    assertThat(tp.proxyProtocol().version()).isEqualTo(TrafficPolicy.ProxyProtocol.Version.V2);
+    assertThat(dr.subsets().getFirst().trafficPolicy().proxyProtocol().version()).isEqualTo(TrafficPolicy.ProxyProtocol.Version.V2);
+    assertThat(tp.tunnel().targetPort()).isEqualTo(8443L);
     assertThat(dr.subsets().getFirst().trafficPolicy().loadBalancer().warmup().aggression()).isEqualTo(1.5);
     assertThat(dr.workloadSelector().matchLabels()).containsEntry("app", "r");
   }
@@ -62,7 +63,8 @@ class DestinationRuleValidationTest {
   @Test
   void hostIsRequiredAndValid() {
     assertRejected(DR, "subsets: [{name: v1}]\n", "spec.host: Required value");
-    assertRejected(DR, "host: 'a b'\n", "spec.host: Invalid value: \"a b\"");
+    assertRejected(DR, "host: 'a b'\n", "spec.host: Invalid value: \"a b\": domain name \"a b\" invalid (label \"a b\" invalid)");
+    assertRejected(DR, "host: a.123\n", "top level domain \"123\" cannot be all-numeric");
     assertValid(DR, "host: '*.example.com'\n");
   }
 
@@ -87,7 +89,10 @@ class DestinationRuleValidationTest {
     assertRejected(DR, policy("loadBalancer:\n  consistentHash: {useSourceIp: true, ringHash: {minimumRingSize: 1024}, maglev: {tableSize: 65537}}"),
         "only one of ringHash or maglev can be set");
     assertRejected(DR, policy("loadBalancer:\n  consistentHash: {useSourceIp: true, maglev: {tableSize: 1000}}"),
-        "maglev table size must be a prime number");
+        "spec.trafficPolicy.loadBalancer.consistentHash.maglev.tableSize: Invalid value: 1000: tableSize must be a prime number for maglev");
+    assertRejected(DR, policy("loadBalancer:\n  consistentHash: {useSourceIp: true, maglev: {}}"), "tableSize must be set for maglev");
+    assertRejected(DR, policy("loadBalancer:\n  consistentHash: {useSourceIp: true, minimumRingSize: 1024, ringHash: {minimumRingSize: 1024}}"),
+        "only one of MinimumRingSize or Maglev/Ringhash can be specified");
     assertRejected(DR, policy("loadBalancer:\n  consistentHash: {httpCookie: {ttl: 10s}}"),
         "spec.trafficPolicy.loadBalancer.consistentHash.httpCookie.name: Required value");
     assertRejected(DR, policy("loadBalancer: {simple: FASTEST}"),
@@ -98,15 +103,24 @@ class DestinationRuleValidationTest {
   void localityLoadBalancing() {
     assertValid(DR, policy("loadBalancer:\n  localityLbSetting:\n    distribute:\n    - from: us-west/zone1/*\n      to: {'us-west/zone1/*': 80, 'us-west/zone2/*': 20}"));
     assertRejected(DR, policy("loadBalancer:\n  localityLbSetting:\n    distribute:\n    - from: us-west/zone1/*\n      to: {'us-west/zone1/*': 80}"),
-        "total load balancing weight should be 100");
+        "spec.trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to: Invalid value: 80: total locality weight 80 != 100");
+    assertRejected(DR, policy("loadBalancer:\n  localityLbSetting:\n    distribute:\n    - from: a\n      to: {b: 0, c: 100}"),
+        "locality weight must be in range [1, 100]");
+    assertRejected(DR, policy("loadBalancer:\n  localityLbSetting:\n    distribute:\n    - {from: 'us-west/*', to: {a: 100}}\n    - {from: us-west/zone1, to: {a: 100}}"),
+        "locality us-west/zone1 overlap with previous specified ones");
+    assertRejected(DR, policy("loadBalancer:\n  localityLbSetting:\n    failover: [{from: us-east, to: us-west}]\n    failoverPriority: [topology.kubernetes.io/zone]\noutlierDetection: {consecutive5xxErrors: 3}"),
+        "can not simultaneously set 'failover' and topology label 'topology.kubernetes.io/zone' in 'failover_priority'");
+    var warned = Docs.load(Docs.doc(DR, policy("loadBalancer:\n  localityLbSetting:\n    failover: [{from: us-east, to: us-west}]")));
+    assertThat(warned.errors()).isEmpty();
+    assertThat(warned.warnings()).anyMatch(w -> w.contains("outlier detection policy must be provided for failover"));
     assertRejected(DR, policy("loadBalancer:\n  localityLbSetting:\n    distribute:\n    - {from: a, to: {a: 100}}\n    failover:\n    - {from: a, to: b}"),
-        "can not simultaneously set 'distribute' and 'failover'");
+        "can not simultaneously specify 'distribute' and 'failover'");
     assertRejected(DR, policy("loadBalancer:\n  localityLbSetting:\n    failover:\n    - {from: us-east, to: us-east}"),
         "locality lb failover settings must specify different regions");
     assertRejected(DR, policy("loadBalancer:\n  localityLbSetting:\n    failover:\n    - {from: us-east/zone1, to: us-west}"),
         "locality lb failover only specify region");
     assertRejected(DR, policy("loadBalancer:\n  localityLbSetting:\n    distribute:\n    - from: 'us-*/zone1'\n      to: {a: 100}"),
-        "'*' may only be the whole last part");
+        "locality us-*/zone1 wildcard '*' number can not exceed 1 and must be in the end");
   }
 
   @Test
@@ -117,23 +131,30 @@ class DestinationRuleValidationTest {
     assertRejected(DR, policy("connectionPool:\n  tcp: {connectTimeout: 0.5ms}"),
         "spec.trafficPolicy.connectionPool.tcp.connectTimeout: Invalid value: \"0.5ms\": must be a valid duration greater than 1ms");
     assertValid(DR, policy("connectionPool:\n  http:\n    http2KeepAlive: {interval: 15s, timeout: 5s}"));
-    assertRejected(DR, policy("outlierDetection: {maxEjectionPercent: 120}"), "max ejection percent must be in range [0, 100]");
-    assertRejected(DR, policy("outlierDetection: {minHealthPercent: -5}"), "minimum health percent must be in range [0, 100]");
+    assertRejected(DR, policy("outlierDetection: {maxEjectionPercent: 120}"),
+        "spec.trafficPolicy.outlierDetection.maxEjectionPercent: Invalid value: 120: percentage 120 is not in range 0..100");
+    assertRejected(DR, policy("outlierDetection: {minHealthPercent: -5}"), "percentage -5 is not in range 0..100");
+    assertRejected(DR, policy("connectionPool:\n  http: {h2UpgradePolicy: UPGRADE, useClientProtocol: true}"),
+        "use client protocol must not be true when H2UpgradePolicy is UPGRADE");
+    assertRejected(DR, policy("connectionPool:\n  tcp: {idleTimeout: 10us}"), "spec.trafficPolicy.connectionPool.tcp.idleTimeout: Invalid value: \"10us\": duration must be greater than 1ms");
     assertRejected(DR, policy("outlierDetection: {interval: 0s}"), "spec.trafficPolicy.outlierDetection.interval");
     assertRejected(DR, policy("outlierDetection: {consecutiveLocalOriginFailures: 3}"),
-        "consecutiveLocalOriginFailures only applies when splitExternalLocalOriginErrors is true");
+        "outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false");
   }
 
   @Test
   void clientTls() {
-    assertRejected(DR, policy("tls: {mode: ISTIO_MUTUAL, clientCertificate: /etc/c.pem}"),
-        "cannot specify client certificates or CA certificate or CA CRL or credentialName when mode is ISTIO_MUTUAL");
+    var istio = Docs.load(Docs.doc(DR, policy("tls: {mode: ISTIO_MUTUAL, clientCertificate: /etc/c.pem}")));
+    assertThat(istio.errors()).isEmpty();
+    assertThat(istio.warnings()).anyMatch(w -> w.contains("ISTIO_MUTUAL uses Istio's own certificates"));
+    assertRejected(DR, policy("tls: {mode: SIMPLE, insecureSkipVerify: true, caCertificates: /etc/ca.pem}"),
+        "cannot specify CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify is set true");
     assertRejected(DR, policy("tls: {mode: MUTUAL, privateKey: /etc/k.pem}"),
         "spec.trafficPolicy.tls.clientCertificate: Required value: client certificate required for mutual tls");
     assertRejected(DR, policy("tls: {mode: MUTUAL, clientCertificate: /etc/c.pem}"), "private key required for mutual tls");
     assertValid(DR, policy("tls: {mode: MUTUAL, credentialName: client-creds}"));
     assertRejected(DR, policy("tls: {mode: SIMPLE, credentialName: c, caCertificates: /etc/ca.pem}"),
-        "cannot specify client certificates or CA certificate when credentialName is set");
+        "cannot specify client certificates or CA certificate or CA CRL If credentialName is set");
   }
 
   @Test
@@ -144,16 +165,21 @@ class DestinationRuleValidationTest {
     assertRejected(DR, policy("portLevelSettings:\n- port: {number: 80}"), "port traffic policy must have at least one field");
     assertRejected(DR, policy("tunnel: {targetPort: 8443}"), "spec.trafficPolicy.tunnel.targetHost: Required value");
     assertRejected(DR, policy("tunnel: {protocol: GET, targetHost: h, targetPort: 8443}"),
-        "spec.trafficPolicy.tunnel.protocol: Unsupported value: \"GET\"");
+        "spec.trafficPolicy.tunnel.protocol: Invalid value: \"GET\": tunnel protocol must be \"CONNECT\" or \"POST\"");
+    assertRejected(DR, policy("tunnel: {targetHost: 'not a host', targetPort: 8443}"), "tunnel target host must be valid FQDN or IP address");
+    assertRejected(DR, policy("tunnel: {targetHost: h.com, targetPort: 70000}"), "tunnel target port is invalid");
+    assertRejected(DR, policy("tunnel: {targetHost: h.com, targetPort: 8443}\nproxyProtocol: {version: V1}"),
+        "tunnel and proxyProtocol must not be set together");
     assertRejected(DR, policy("proxyProtocol: {version: V3}"), "spec.trafficPolicy.proxyProtocol.version: Unsupported value: \"V3\"");
-    assertRejected(DR, policy("retryBudget: {percent: 150}"), "spec.trafficPolicy.retryBudget.percent: Invalid value: 150");
+    assertRejected(DR, policy("retryBudget: {percent: 150}"), "spec.trafficPolicy.retryBudget.percent: Invalid value: 150: retry budget percent must be in range [0.0, 100.0]");
   }
 
   @Test
   void subsets() {
-    assertRejected(DR, "host: r\nsubsets:\n- name: v1\n- name: v1\n", "spec.subsets[1].name: Duplicate value: \"v1\"");
+    assertRejected(DR, "host: r\nsubsets:\n- name: v1\n- name: v1\n", "spec.subsets[1].name: Invalid value: \"v1\": duplicate subset names: v1");
     assertRejected(DR, "host: r\nsubsets:\n- labels: {version: v1}\n", "spec.subsets[0].name: Required value");
-    assertRejected(DR, "host: r\nsubsets:\n- name: V1\n", "spec.subsets[0].name: Invalid value: \"V1\"");
+    assertRejected(DR, "host: r\nsubsets:\n- name: v_1\n", "spec.subsets[0].name: Invalid value: \"v_1\": subset name is invalid: v_1");
+    assertValid(DR, "host: r\nsubsets:\n- name: V1\n");
     assertRejected(DR, "host: r\nsubsets:\n- name: v1\n  labels: {'bad key!': v1}\n", "spec.subsets[0].labels[bad key!]");
   }
 
@@ -161,5 +187,10 @@ class DestinationRuleValidationTest {
   void workloadSelectorAndExportTo() {
     assertRejected(DR, "host: r\nworkloadSelector: {matchLabels: {app: '*'}}\n", "wildcard is not supported in selector");
     assertRejected(DR, "host: r\nexportTo: ['Not A Namespace']\n", "spec.exportTo[0]: Invalid value");
+    assertRejected(DR, "host: r\nworkloadSelector: {matchLabels: {app: a}}\nexportTo: ['*']\n",
+        "destination rule with workload selector cannot have exportTo beyond current namespace");
+    assertRejected(DR, "host: r\nworkloadSelector: {matchLabels: {app: a}}\nexportTo: [., other]\n",
+        "destination rule with workload selector cannot have multiple entries in exportTo");
+    assertValid(DR, "host: r\nworkloadSelector: {matchLabels: {app: a}}\nexportTo: [.]\n");
   }
 }

@@ -83,7 +83,7 @@ class VirtualServiceValidationTest {
     @Test
     void negativeWeightsAreRejected() {
       assertRejected(VS, http("route:\n- destination: {host: r}\n  weight: -1"),
-          "spec.http[0].route[0].weight: Invalid value: -1: weight must not be negative");
+          "spec.http[0].route[0].weight: Invalid value: -1: weight -1 < 0");
     }
 
     @Test
@@ -118,7 +118,8 @@ class VirtualServiceValidationTest {
     @Test
     void delegateExcludesTheOtherActions() {
       assertRejected(VS, http("route:\n- destination: {host: r}\ndelegate: {name: d}"),
-          "HTTP route cannot contain both delegate and route, redirect or direct_response");
+          "spec.http[0]: Invalid value: \"object\": root HTTP route must not specify route");
+      assertRejected(VS, http("name: r1\nredirect: {uri: /x}\ndelegate: {name: d}"), "root HTTP route r1 must not specify redirect");
     }
 
     @Test
@@ -142,7 +143,7 @@ class VirtualServiceValidationTest {
 
     @Test
     void directResponseStatusIsAnHttpStatus() {
-      assertRejected(VS, http("directResponse: {status: 99}"), "spec.http[0].directResponse.status: Invalid value: 99: status must be in the range 200 - 599");
+      assertRejected(VS, http("directResponse: {status: 99}"), "spec.http[0].directResponse.status: Invalid value: 99: HTTP status 99 is not in range 200-599");
       assertRejected(VS, http("directResponse: {body: {string: hi}}"), "spec.http[0].directResponse.status: Required value");
       assertValid(VS, http("directResponse: {status: 503, body: {string: unavailable}}"));
       assertRejected(VS, http("directResponse: {status: 200, body: {string: a, bytes: YQ==}}"), "only one of string or bytes can be set");
@@ -150,9 +151,9 @@ class VirtualServiceValidationTest {
 
     @Test
     void rewriteNeedsUriAuthorityOrRegexButNotBothUriForms() {
-      assertRejected(VS, http("route:\n- destination: {host: r}\nrewrite: {}"), "rewrite must specify URI, authority, or URI regex rewrite");
+      assertRejected(VS, http("route:\n- destination: {host: r}\nrewrite: {}"), "rewrite must specify at least one of URI, UriRegexRewrite, or authority");
       assertRejected(VS, http("route:\n- destination: {host: r}\nrewrite: {uri: /a, uriRegexRewrite: {match: ^/b, rewrite: /c}}"),
-          "rewrite may only contain one of URI or URI regex rewrite");
+          "rewrite may only contain one of URI or UriRegexRewrite");
       assertRejected(VS, http("route:\n- destination: {host: r}\nrewrite: {uriRegexRewrite: {match: '(', rewrite: /c}}"),
           "spec.http[0].rewrite.uriRegexRewrite.match: Invalid value: \"(\"");
     }
@@ -174,8 +175,8 @@ class VirtualServiceValidationTest {
     void aDelegateVirtualServiceHasNoGatewaysTcpTlsOrDelegates() {
       assertValid(VS, "http:\n- route:\n  - destination: {host: r}\n");
       assertRejected(VS, "gateways: [ns/gw]\nhttp:\n- route:\n  - destination: {host: r}\n",
-          "spec.gateways: Forbidden: delegate virtual service (one without hosts) must have no gateways specified");
-      assertRejected(VS, "http:\n- delegate: {name: d}\n", "spec.http[0].delegate: Forbidden: http delegate only applies to root virtual service");
+          "spec.gateways: Forbidden: delegate virtual service must have no gateways specified");
+      assertRejected(VS, "http:\n- delegate: {name: d}\n", "spec.http[0].delegate: Forbidden: delegate HTTP route cannot contain delegate");
       assertRejected(VS, "tcp:\n- route:\n  - destination: {host: r}\n", "must have no tcp route specified");
     }
   }
@@ -201,7 +202,9 @@ class VirtualServiceValidationTest {
     void headerNamesMustBeTokens() {
       assertRejected(VS, http("match:\n- headers:\n    'bad header': {exact: x}\nroute:\n- destination: {host: r}"),
           "spec.http[0].match[0].headers[bad header]: Invalid value: \"bad header\"");
-      assertValid(VS, http("match:\n- headers:\n    '@request.auth.claims.group': {exact: admin}\n    x-user: {}\nroute:\n- destination: {host: r}"));
+      assertValid(VS, "hosts: [r]\ngateways: [ns/gw]\n" + http("match:\n- headers:\n    '@request.auth.claims.group': {exact: admin}\n    x-user: {}\nroute:\n- destination: {host: r}").substring("hosts: [r]\n".length()));
+      assertRejected(VS, http("match:\n- headers:\n    '@request.auth.claims.group': {exact: admin}\nroute:\n- destination: {host: r}"),
+          "JWT claim based routing (key: @request.auth.claims.group) is only supported for gateway");
     }
 
     @Test
@@ -229,6 +232,12 @@ class VirtualServiceValidationTest {
           "\"sometimes\" is not a valid retryOn policy");
       assertRejected(VS, http("route:\n- destination: {host: r}\nretries: {attempts: 2, perTryTimeout: 0s}"),
           "spec.http[0].retries.perTryTimeout");
+      assertRejected(VS, http("route:\n- destination: {host: r}\nretries: {retryOn: 5xx}"),
+          "spec.http[0].retries: Invalid value: \"object\": http retry policy configured when attempts are set to 0 (disabled)");
+      assertRejected(VS, http("route:\n- destination: {host: r}\nretries: {attempts: 2, retryOn: '5xx, reset'}"), "\" reset\" is not a valid retryOn policy");
+      assertRejected(VS, http("route:\n- destination: {host: r}\nretries: {attempts: 2, retryOn: '599'}"), "\"599\" is not a valid retryOn policy");
+      assertRejected(VS, http("route:\n- destination: {host: r}\ntimeout: 1500us"),
+          "spec.http[0].timeout: Invalid value: \"1500us\": only durations to ms precision are supported");
     }
 
     @Test
@@ -236,43 +245,50 @@ class VirtualServiceValidationTest {
       assertValid(VS, http("route:\n- destination: {host: r}\nfault:\n  delay: {fixedDelay: 7s, percentage: {value: 0.1}}\n  abort: {httpStatus: 500, percentage: {value: 100}}"));
       assertRejected(VS, http("route:\n- destination: {host: r}\nfault: {}"), "HTTP fault injection must have an abort and/or a delay");
       assertRejected(VS, http("route:\n- destination: {host: r}\nfault:\n  abort: {httpStatus: 500, percentage: {value: 101}}"),
-          "spec.http[0].fault.abort.percentage.value: Invalid value: 101: percentage must be between 0 and 100");
-      assertRejected(VS, http("route:\n- destination: {host: r}\nfault:\n  abort: {httpStatus: 700}"), "invalid abort http status 700");
+          "spec.http[0].fault.abort.percentage.value: Invalid value: 101: percentage 101 is neither 0.0, nor in range [0.0001, 100.0]");
+      assertRejected(VS, http("route:\n- destination: {host: r}\nfault:\n  abort: {httpStatus: 700}"), "HTTP status 700 is not in range 200-599");
       assertRejected(VS, http("route:\n- destination: {host: r}\nfault:\n  delay: {percent: 150, fixedDelay: 1s}"),
-          "spec.http[0].fault.delay.percent: Invalid value: 150");
-      assertRejected(VS, http("route:\n- destination: {host: r}\nfault:\n  delay: {percentage: {value: 5}}"),
-          "spec.http[0].fault.delay.fixedDelay: Required value");
+          "spec.http[0].fault.delay.percent: Invalid value: 150: percentage 150 is not in range 0..100");
+      assertRejected(VS, http("route:\n- destination: {host: r}\nfault:\n  abort: {grpcStatus: NOPE}"), "gRPC status \"NOPE\" is not supported");
+      assertRejected(VS, http("route:\n- destination: {host: r}\nfault:\n  abort: {http2Error: REFUSED_STREAM}"), "HTTP/2 abort fault injection not supported yet");
+      assertRejected(VS, http("route:\n- destination: {host: r}\nfault:\n  delay: {exponentialDelay: 1s}"), "exponentialDelay not supported yet");
+      assertRejected(VS, http("route:\n- destination: {host: r}\nfault:\n  delay: {fixedDelay: 1s, percentage: {value: 0.00001}}"),
+          "is neither 0.0, nor in range [0.0001, 100.0]");
     }
 
     @Test
     void mirrorPercentages() {
       assertValid(VS, http("route:\n- destination: {host: r}\nmirror: {host: m}\nmirrorPercentage: {value: 12.5}"));
       assertRejected(VS, http("route:\n- destination: {host: r}\nmirror: {host: m}\nmirrorPercentage: {value: 100.5}"),
-          "spec.http[0].mirrorPercentage.value: Invalid value: 100.5: percentage must be between 0 and 100");
+          "spec.http[0].mirrorPercentage.value: Invalid value: 100.5: mirror_percentage must have a max value of 100 (it has 100.500000)");
       assertRejected(VS, http("route:\n- destination: {host: r}\nmirror: {host: m}\nmirrorPercent: 101"),
           "mirror_percent must have a max value of 100 (it has 101)");
       assertRejected(VS, http("route:\n- destination: {host: r}\nmirrors:\n- destination: {host: m}\n  percentage: {value: -1}"),
-          "spec.http[0].mirrors[0].percentage.value: Invalid value: -1");
-      assertRejected(VS, http("route:\n- destination: {host: r}\nmirror: {host: m}\nmirrors:\n- destination: {host: m}"),
-          "only one of mirror or mirrors can be set");
+          "spec.http[0].mirrors[0].percentage.value: Invalid value: -1: mirror percentage must have a min value of 0 (it has -1.000000)");
+      assertValid(VS, http("route:\n- destination: {host: r}\nmirror: {host: m}\nmirrors:\n- destination: {host: m2}\n  percentage: {value: 50}"));
     }
 
     @Test
     void headerOperations() {
       assertValid(VS, http("route:\n- destination: {host: r}\n  headers:\n    request: {set: {x-a: b}, remove: [x-b]}\nheaders:\n  response: {add: {x-c: d}}"));
-      assertRejected(VS, http("route:\n- destination: {host: r}\nheaders:\n  request: {set: {':authority': x}}"),
-          "spec.http[0].headers.request.set[:authority]: Invalid value: \":authority\": HTTP/2 pseudo-headers cannot be modified");
-      assertRejected(VS, http("route:\n- destination: {host: r}\nheaders:\n  response: {remove: ['x y']}"),
-          "spec.http[0].headers.response.remove[0]: Invalid value: \"x y\"");
-      assertRejected(VS, http("route:\n- destination: {host: r}\nheaders:\n  request: {remove: [Host]}"), "the Host header cannot be removed");
+      assertValid(VS, http("route:\n- destination: {host: r}\nheaders:\n  request: {set: {':authority': x.example.com, x-id: '%REQ(x-request-id)%', x-pct: '100%%'}}"));
+      assertRejected(VS, http("route:\n- destination: {host: r}\nheaders:\n  request: {set: {':path': /x}}"),
+          "spec.http[0].headers.request.set[:path]: Invalid value: \":path\": invalid header \":path\": header cannot have \":\" prefix");
+      assertRejected(VS, http("route:\n- destination: {host: r}\nheaders:\n  response: {set: {':authority': x}}"), "header cannot have \":\" prefix");
+      assertRejected(VS, http("route:\n- destination: {host: r}\nheaders:\n  request: {remove: [Host]}"), "invalid header \"Host\": cannot set Host header");
+      assertRejected(VS, http("route:\n- destination: {host: r}\n  headers:\n    response: {add: {x-a: 'abc%123'}}"),
+          "spec.http[0].route[0].headers.response.add[x-a]: Invalid value: \"abc%123\": header value configuration");
+      assertRejected(VS, http("route:\n- destination: {host: r}\nrewrite: {authority: a.com}\nheaders:\n  request: {set: {host: b.com}}"),
+          "authority header cannot be set multiple times: have \"a.com\", attempting to set \"b.com\"");
     }
 
     @Test
     void cors() {
       assertValid(VS, http("route:\n- destination: {host: r}\ncorsPolicy:\n  allowOrigins: [{exact: 'https://example.com'}, {regex: 'https://.*\\.example\\.com'}]\n  allowMethods: [GET, POST]\n  allowHeaders: [x-custom, '*']\n  maxAge: 24h\n  allowCredentials: true\n  unmatchedPreflights: IGNORE"));
       assertRejected(VS, http("route:\n- destination: {host: r}\ncorsPolicy: {allowMethods: [FETCH]}"), "\"FETCH\" is not a supported HTTP method");
+      assertRejected(VS, http("route:\n- destination: {host: r}\ncorsPolicy: {allowOrigins: [{exact: ''}]}"), "'' is not a valid match type for CORS allow origins");
       assertRejected(VS, http("route:\n- destination: {host: r}\ncorsPolicy: {maxAge: 1500ms}"), "max_age duration is accurate only to seconds precision");
-      assertRejected(VS, http("route:\n- destination: {host: r}\ncorsPolicy: {exposeHeaders: ['a b']}"), "spec.http[0].corsPolicy.exposeHeaders[0]");
+      assertRejected(VS, http("route:\n- destination: {host: r}\ncorsPolicy: {exposeHeaders: ['a b']}"), "spec.http[0].corsPolicy.exposeHeaders[0]: Invalid value: \"a b\": header name a b is not a valid header name");
       assertRejected(VS, http("route:\n- destination: {host: r}\ncorsPolicy: {unmatchedPreflights: DROP}"),
           "spec.http[0].corsPolicy.unmatchedPreflights: Unsupported value: \"DROP\"");
     }
@@ -280,7 +296,8 @@ class VirtualServiceValidationTest {
     @Test
     void destinations() {
       assertRejected(VS, http("route:\n- destination: {subset: v1}"), "spec.http[0].route[0].destination.host: Required value");
-      assertRejected(VS, http("route:\n- destination: {host: r, subset: V_1}"), "spec.http[0].route[0].destination.subset: Invalid value: \"V_1\"");
+      assertRejected(VS, http("route:\n- destination: {host: '*'}"), "invalid destination host *");
+      assertRejected(VS, http("route:\n- destination: {host: r, subset: V_1}"), "spec.http[0].route[0].destination.subset: Invalid value: \"V_1\": subset name is invalid: V_1");
       assertRejected(VS, http("route:\n- destination: {host: r, port: {number: 0}}"), "port must be between 1-65535");
     }
   }
@@ -310,7 +327,36 @@ class VirtualServiceValidationTest {
   @Test
   void exportTo() {
     assertValid(VS, "hosts: [r]\nexportTo: [., other]\nhttp:\n- route:\n  - destination: {host: r}\n");
-    assertRejected(VS, "hosts: [r]\nexportTo: [., .]\nhttp:\n- route:\n  - destination: {host: r}\n", "spec.exportTo[1]: Duplicate value: \".\"");
-    assertRejected(VS, "hosts: [r]\nexportTo: ['~', other]\nhttp:\n- route:\n  - destination: {host: r}\n", "'~' (export to nobody) cannot be combined");
+    assertRejected(VS, "hosts: [r]\nexportTo: [., .]\nhttp:\n- route:\n  - destination: {host: r}\n", "spec.exportTo[1]: Invalid value: \".\": duplicate entries in exportTo: . and current namespace ns");
+    assertRejected(VS, "hosts: [r]\nexportTo: ['~', other]\nhttp:\n- route:\n  - destination: {host: r}\n", "exportTo '~' (export to no one) is only allowed for ServiceEntries");
+  }
+
+  @Test
+  void duplicateHostsAreRejected() {
+    assertRejected(VS, "hosts: [a.example.com, '*.example.com']\nhttp:\n- route:\n  - destination: {host: r}\n",
+        "spec.hosts[1]: Invalid value: \"*.example.com\": duplicate hosts in virtual service: a.example.com & *.example.com");
+    assertValid(VS, "hosts: [a.example.com, b.example.com]\nhttp:\n- route:\n  - destination: {host: r}\n");
+  }
+
+  @Test
+  void delegationForbidsRegexMatches() {
+    assertRejected(VS, http("match:\n- uri: {regex: '/a.*'}\ndelegate: {name: d}"),
+        "spec.http[0].match[0]: Invalid value: \"uri\": uri match does not support regex match for delegating");
+    assertRejected(VS, "http:\n- match:\n  - headers: {x-a: {regex: 'b.*'}}\n  route:\n  - destination: {host: r}\n",
+        "headers[x-a] match does not support regex match for delegating");
+  }
+
+  @Test
+  void sniHostsMustFallWithinTheHosts() {
+    assertRejected(VS, "hosts: [a.example.com]\ngateways: [ns/gw]\ntls:\n- match:\n  - sniHosts: [b.example.com]\n  route:\n  - destination: {host: b}\n",
+        "spec.tls[0].match[0].sniHosts[0]: Invalid value: \"b.example.com\": SNI host \"b.example.com\" is not a compatible subset of any of the virtual service hosts: [a.example.com]");
+  }
+
+  @Test
+  void unreachableRulesAreWarnedAbout() {
+    var doc = Docs.load(Docs.doc(VS, "hosts: [r]\nhttp:\n- route:\n  - destination: {host: r}\n- match:\n  - uri: {prefix: /a}\n  route:\n  - destination: {host: r}\n- name: again\n  match:\n  - uri: {prefix: /a}\n  route:\n  - destination: {host: r}\n- route:\n  - destination: {host: r}\n"));
+    assertThat(doc.errors()).isEmpty();
+    assertThat(doc.warnings()).anyMatch(w -> w.contains("virtualService rule \"again\" not used (all matches used by prior rules)"));
+    assertThat(doc.warnings()).anyMatch(w -> w.contains("virtualService rule #3 not used (only the last rule can have no matches)"));
   }
 }

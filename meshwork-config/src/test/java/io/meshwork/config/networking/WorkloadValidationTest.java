@@ -14,7 +14,9 @@ class WorkloadValidationTest {
   @Test
   void addressOrNetworkIsRequired() {
     assertRejected(WE, "serviceAccount: sa\n", "spec: Invalid value: \"object\": Address is required");
-    assertValid(WE, "network: net\n");
+    var noAddress = Docs.load(Docs.doc(WE, "network: net\n"));
+    assertThat(noAddress.errors()).isEmpty();
+    assertThat(noAddress.warnings()).anyMatch(w -> w.contains("address is unset with network \"net\""));
     assertValid(WE, "address: vm1.example.com\nports: {http: 8080}\n");
   }
 
@@ -32,7 +34,9 @@ class WorkloadValidationTest {
     assertRejected(WE, "address: 1.1.1.1\nports: {http: 99999}\n", "spec.ports[http]: Invalid value: 99999: port must be between 1-65535");
     assertRejected(WE, "address: 1.1.1.1\nports: {'@': 80}\n", "spec.ports: Invalid value");
     assertRejected(WE, "address: 1.1.1.1\nlabels: {app: 'a b'}\n", "spec.labels[app]: Invalid value: \"a b\"");
-    assertRejected(WE, "address: 'not an address!'\n", "spec.address: Invalid value");
+    assertRejected(WE, "address: 'not an address!'\n",
+        "spec.address: Invalid value: \"not an address!\": endpoint address \"not an address!\" is not a valid FQDN or an IP address");
+    assertRejected(WE, "address: 1.1.1.1\nweight: 4294967296\n", "spec.weight: Invalid value: 4294967296");
   }
 
   @Test
@@ -50,15 +54,16 @@ class WorkloadValidationTest {
     assertThat(wg.template().serviceAccount()).isEqualTo("vm-sa");
 
     assertRejected(WG, "metadata: {labels: {app: vm}}\n", "spec.template: Required value");
-    assertRejected(WG, "template: {address: 1.2.3.4}\n", "a WorkloadGroup template cannot set an address");
-    assertRejected(WG, "template: {}\nprobe: {tcpSocket: {port: 65536}}\n", "port must be between 1-65535");
-    assertRejected(WG, "template: {}\nprobe: {httpGet: {port: 80, httpHeaders: [{name: '**'}]}}\n",
+    assertRejected(WG, "template: {serviceAccount: sa}\n", "spec.template: Invalid value: \"object\": Address is required");
+    assertRejected(WG, "template: {network: n}\nprobe: {tcpSocket: {port: 65536}}\n", "port must be between 1-65535");
+    assertRejected(WG, "template: {network: n}\nprobe: {httpGet: {port: 80, httpHeaders: [{name: '**'}]}}\n",
         "spec.probe.httpGet.httpHeaders[0].name in body should match");
-    assertRejected(WG, "template: {}\nprobe: {tcpSocket: {port: 80}, exec: {command: [/bin/true]}}\n",
+    assertRejected(WG, "template: {network: n}\nprobe: {tcpSocket: {port: 80}, exec: {command: [/bin/true]}}\n",
         "only one of httpGet, tcpSocket, exec or grpc can be set");
-    assertRejected(WG, "template: {}\nprobe: {periodSeconds: 3}\n", "a probe must set one of httpGet, tcpSocket, exec or grpc");
-    assertRejected(WG, "template: {}\nprobe: {exec: {}}\n", "spec.probe.exec.command: Required value");
-    assertValid(WG, "template: {}\nprobe: {grpc: {port: 9090, service: health}}\n");
-    assertRejected(WG, "template: {}\nprobe: {initialDelaySeconds: -1, tcpSocket: {port: 80}}\n", "spec.probe.initialDelaySeconds: Invalid value: -1");
+    assertRejected(WG, "template: {network: n}\nprobe: {periodSeconds: 3}\n", "a probe must set one of httpGet, tcpSocket, exec or grpc");
+    assertRejected(WG, "template: {network: n}\nprobe: {exec: {}}\n", "spec.probe.exec.command: Required value");
+    assertValid(WG, "template: {network: n}\nprobe: {grpc: {port: 9090, service: health}}\n");
+    assertRejected(WG, "template: {network: n}\nprobe: {httpGet: {port: 80, scheme: http}}\n", "httpGet.scheme must be one of \"HTTPS\", \"HTTP\"");
+    assertRejected(WG, "template: {network: n}\nprobe: {initialDelaySeconds: -1, tcpSocket: {port: 80}}\n", "spec.probe.initialDelaySeconds: Invalid value: -1");
   }
 }
