@@ -11,7 +11,7 @@ public record Destination(@Required String host, String subset, PortSelector por
     if (host.equals("*")) {
       v.invalid("host", host, "invalid destination host *: name a service");
     } else {
-      var err = NetRules.checkWildcardDomain(host);
+      var err = HostRules.checkWildcardDomain(host);
       if (err != null) {
         v.invalid("host", host, err);
       }
@@ -19,7 +19,7 @@ public record Destination(@Required String host, String subset, PortSelector por
     if (subset != null) {
       if (subset.isEmpty()) {
         v.invalid("subset", subset, "subset name cannot be empty");
-      } else if (!NetRules.isDns1123Label(subset)) {
+      } else if (!HostRules.isDns1123Label(subset)) {
         v.invalid("subset", subset, "subset name is invalid: " + subset);
       }
     }

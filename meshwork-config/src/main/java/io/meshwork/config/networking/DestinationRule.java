@@ -24,7 +24,7 @@ public record DestinationRule(
     public void validate(Validation v) {
       if (name.isEmpty()) {
         v.invalid("name", name, "subset name cannot be empty");
-      } else if (!NetRules.isDns1123Label(name)) {
+      } else if (!HostRules.isDns1123Label(name)) {
         v.invalid("name", name, "subset name is invalid: " + name);
       }
       NetRules.checkLabels(v, v.at("labels"), labels);
@@ -33,7 +33,7 @@ public record DestinationRule(
 
   @Override
   public void validate(Validation v) {
-    var err = NetRules.checkWildcardDomain(host);
+    var err = HostRules.checkWildcardDomain(host);
     if (err != null) {
       v.invalid("host", host, err);
     }

@@ -23,7 +23,7 @@ public record Gateway(List<Server> servers, Map<String, String> selector) implem
         v.required(v.at("hosts"), "server config must contain at least one host");
       }
       for (int i = 0; i < hosts.size(); i++) {
-        var err = NetRules.checkNamespaceSlashHost(hosts.get(i), true);
+        var err = HostRules.checkNamespaceSlashHost(hosts.get(i), true);
         if (err != null) {
           v.invalid(v.at("hosts").index(i), hosts.get(i), err);
         }
@@ -79,14 +79,14 @@ public record Gateway(List<Server> servers, Map<String, String> selector) implem
         return;
       }
       if (bind.startsWith(WorkloadEntry.UDS)) {
-        var err = NetRules.unixAddressError(bind.substring(WorkloadEntry.UDS.length()));
+        var err = HostRules.unixAddressError(bind.substring(WorkloadEntry.UDS.length()));
         if (err != null) {
           v.invalid("bind", bind, err);
         }
         if (port.number() != 0) {
           v.invalid(v.at("port").child("number"), port.number(), "port number must be 0 for unix domain socket: " + bind);
         }
-      } else if (!NetRules.isIp(bind)) {
+      } else if (!HostRules.isIp(bind)) {
         v.invalid("bind", bind, bind + " is not a valid IP");
       }
     }

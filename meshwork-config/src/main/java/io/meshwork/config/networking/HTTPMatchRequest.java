@@ -34,7 +34,7 @@ public record HTTPMatchRequest(
     checkHeaderKeys(v, "withoutHeaders", withoutHeaders);
     NetRules.checkLabels(v, v.at("sourceLabels"), sourceLabels);
     VirtualService.checkGatewayNames(v, v.at("gateways"), gateways);
-    if (sourceNamespace != null && !sourceNamespace.isEmpty() && !NetRules.isDns1123Label(sourceNamespace)) {
+    if (sourceNamespace != null && !sourceNamespace.isEmpty() && !HostRules.isDns1123Label(sourceNamespace)) {
       v.invalid("sourceNamespace", sourceNamespace, "sourceNamespace match " + sourceNamespace + " is invalid");
     }
   }

@@ -17,12 +17,12 @@ public record L4MatchAttributes(
   @Override
   public void validate(Validation v) {
     VirtualService.checkSubnets(v, v.at("destinationSubnets"), destinationSubnets);
-    if (sourceSubnet != null && !sourceSubnet.isEmpty() && !NetRules.isIpOrCidr(sourceSubnet)) {
+    if (sourceSubnet != null && !sourceSubnet.isEmpty() && !HostRules.isIpOrCidr(sourceSubnet)) {
       v.invalid("sourceSubnet", sourceSubnet, sourceSubnet + " is not a valid CIDR block or IP address");
     }
     NetRules.checkLabels(v, v.at("sourceLabels"), sourceLabels);
     VirtualService.checkGatewayNames(v, v.at("gateways"), gateways);
-    if (sourceNamespace != null && !sourceNamespace.isEmpty() && !NetRules.isDns1123Label(sourceNamespace)) {
+    if (sourceNamespace != null && !sourceNamespace.isEmpty() && !HostRules.isDns1123Label(sourceNamespace)) {
       v.invalid("sourceNamespace", sourceNamespace, "sourceNamespace match " + sourceNamespace + " is invalid");
     }
   }

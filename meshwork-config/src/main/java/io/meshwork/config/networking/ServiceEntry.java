@@ -93,16 +93,16 @@ public record ServiceEntry(
         v.invalid(p, h, "hostname cannot be wildcard");
         continue;
       }
-      var err = NetRules.checkWildcardDomain(h);
+      var err = HostRules.checkWildcardDomain(h);
       if (err != null) {
         v.invalid(p, h, err);
         continue;
       }
-      var partial = NetRules.partialWildcard(h);
+      var partial = HostRules.partialWildcard(h);
       if (partial != null) {
         v.warn(p, partial);
       }
-      if ((res == Resolution.DNS || res == Resolution.DNS_ROUND_ROBIN) && endpoints.isEmpty() && NetRules.checkFqdn(h) != null) {
+      if ((res == Resolution.DNS || res == Resolution.DNS_ROUND_ROBIN) && endpoints.isEmpty() && HostRules.checkFqdn(h) != null) {
         v.invalid(p, h, "hosts must be FQDN if no endpoints are provided for resolution mode " + res);
       }
     }
@@ -133,9 +133,9 @@ public record ServiceEntry(
       var p = v.at("endpoints").index(i);
       var address = e.address();
       if (address != null && !address.isEmpty() && !e.isUnixSocket()) {
-        if (res == Resolution.STATIC && !NetRules.isIp(address)) {
+        if (res == Resolution.STATIC && !HostRules.isIp(address)) {
           v.invalid(p.child("address"), address, "endpoint address \"" + address + "\" is not a valid IP address");
-        } else if (res != Resolution.STATIC && !NetRules.isIp(address) && NetRules.checkFqdn(address) != null) {
+        } else if (res != Resolution.STATIC && !HostRules.isIp(address) && HostRules.checkFqdn(address) != null) {
           v.invalid(p.child("address"), address, "endpoint address \"" + address + "\" is not a valid FQDN or an IP address");
         }
       }

@@ -42,7 +42,7 @@ public record Sidecar(
       var p = v.at("port");
       checkPortNameAndProtocol(v, p, port);
       NetRules.checkPort(v, p.child("number"), port.numberOrZero());
-      if (bind != null && !bind.isEmpty() && !NetRules.isIp(bind)) {
+      if (bind != null && !bind.isEmpty() && !HostRules.isIp(bind)) {
         v.invalid("bind", bind, bind + " is not a valid IP");
       }
       if (defaultEndpoint != null && !defaultEndpoint.isEmpty()) {
@@ -83,7 +83,7 @@ public record Sidecar(
           if (bind == null || !bind.startsWith(WorkloadEntry.UDS)) {
             v.invalid(p.child("number"), 0, "sidecar: ports with 0 value must have a unix domain socket bind address");
           } else {
-            var err = NetRules.unixAddressError(bind.substring(WorkloadEntry.UDS.length()));
+            var err = HostRules.unixAddressError(bind.substring(WorkloadEntry.UDS.length()));
             if (err != null) {
               v.invalid("bind", bind, err);
             }
@@ -93,7 +93,7 @@ public record Sidecar(
           }
         } else {
           NetRules.checkPort(v, p.child("number"), port.numberOrZero());
-          if (bind != null && !bind.isEmpty() && !NetRules.isIp(bind)) {
+          if (bind != null && !bind.isEmpty() && !HostRules.isIp(bind)) {
             v.invalid("bind", bind, bind + " is not a valid IP");
           }
         }
@@ -109,7 +109,7 @@ public record Sidecar(
       for (int i = 0; i < hosts.size(); i++) {
         var h = hosts.get(i);
         var hp = v.at("hosts").index(i);
-        var err = NetRules.checkNamespaceSlashHost(h, false);
+        var err = HostRules.checkNamespaceSlashHost(h, false);
         if (err != null) {
           v.invalid(hp, h, "sidecar: " + err);
           continue;
@@ -150,7 +150,7 @@ public record Sidecar(
         v.invalid(p, "object", "sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode");
         return;
       }
-      var err = NetRules.checkFqdn(egressProxy.host());
+      var err = HostRules.checkFqdn(egressProxy.host());
       if (err != null) {
         v.invalid(p.child("host"), egressProxy.host(), err);
       }
@@ -211,7 +211,7 @@ public record Sidecar(
   /** Istio's forms: {@code 127.0.0.1:PORT}, {@code 0.0.0.0:PORT}, {@code [::1]:PORT}, {@code [::]:PORT}, {@code :PORT} or {@code unix://path}. */
   static void checkDefaultEndpoint(Validation v, FieldPath p, String endpoint) {
     if (endpoint.startsWith(WorkloadEntry.UDS)) {
-      var err = NetRules.unixAddressError(endpoint.substring(WorkloadEntry.UDS.length()));
+      var err = HostRules.unixAddressError(endpoint.substring(WorkloadEntry.UDS.length()));
       if (err != null) {
         v.invalid(p, endpoint, err);
       }

@@ -44,7 +44,7 @@ public record TrafficPolicy(
       if (protocol != null && !protocol.isEmpty() && !protocol.equals("CONNECT") && !protocol.equals("POST")) {
         v.invalid("protocol", protocol, "tunnel protocol must be \"CONNECT\" or \"POST\"");
       }
-      if (NetRules.checkFqdn(targetHost) != null && !NetRules.isIp(targetHost)) {
+      if (HostRules.checkFqdn(targetHost) != null && !HostRules.isIp(targetHost)) {
         v.invalid("targetHost", targetHost, "tunnel target host must be valid FQDN or IP address");
       }
       if (!NetRules.isPort(targetPort)) {

@@ -106,9 +106,9 @@ public record VirtualService(
     for (int i = 0; i < hosts.size(); i++) {
       var h = hosts.get(i);
       var p = v.at("hosts").index(i);
-      var err = appliesOnlyToGateways() ? gatewayHostError(sni, h) : NetRules.checkWildcardDomain(h);
+      var err = appliesOnlyToGateways() ? gatewayHostError(sni, h) : HostRules.checkWildcardDomain(h);
       if (err != null) {
-        if (!NetRules.isIp(h)) {
+        if (!HostRules.isIp(h)) {
           v.invalid(p, h, err);
           allValid = false;
         }
@@ -126,13 +126,13 @@ public record VirtualService(
       return com.google.re2j.Pattern.compile("outbound_.([0-8].*).*").matcher(host).find()
           ? null : "domain name \"" + host + "\" invalid (label \"outbound_\" invalid)";
     }
-    return NetRules.checkWildcardDomain(host);
+    return HostRules.checkWildcardDomain(host);
   }
 
   private void checkDuplicateHosts(Validation v) {
     for (int i = 0; i < hosts.size(); i++) {
       for (int j = i + 1; j < hosts.size(); j++) {
-        if (NetRules.hostsOverlap(hosts.get(i), hosts.get(j))) {
+        if (HostRules.hostsOverlap(hosts.get(i), hosts.get(j))) {
           v.invalid(v.at("hosts").index(j), hosts.get(j), "duplicate hosts in virtual service: " + hosts.get(i) + " & " + hosts.get(j));
         }
       }
@@ -148,16 +148,16 @@ public record VirtualService(
         for (int s = 0; s < sniHosts.size(); s++) {
           var sni = sniHosts.get(s);
           var p = v.at("tls").index(t).child("match").index(m).child("sniHosts").index(s);
-          var err = gateway ? gatewayHostError(true, sni) : NetRules.checkWildcardDomain(sni);
+          var err = gateway ? gatewayHostError(true, sni) : HostRules.checkWildcardDomain(sni);
           if (err != null) {
-            if (NetRules.isIp(sni)) {
+            if (HostRules.isIp(sni)) {
               v.warn(p, "using an IP address (\"" + sni + "\") goes against SNI spec and most clients do not support this");
             } else {
               v.invalid(p, sni, err);
             }
             continue;
           }
-          if (hosts.stream().noneMatch(h -> NetRules.hostSubsetOf(sni, h))) {
+          if (hosts.stream().noneMatch(h -> HostRules.hostSubsetOf(sni, h))) {
             v.invalid(p, sni, "SNI host \"" + sni + "\" is not a compatible subset of any of the virtual service hosts: ["
                 + String.join(", ", hosts) + "]");
           }
@@ -216,7 +216,7 @@ public record VirtualService(
           v.warn(gp, "using legacy gatewayName format \"" + g + "\"; prefer the <namespace>/<name> format: \""
               + (parts.length > 1 ? parts[1] : "") + "/" + parts[0] + "\"");
         }
-        var err = NetRules.checkFqdn(g);
+        var err = HostRules.checkFqdn(g);
         if (err != null) {
           v.invalid(gp, g, err);
         }
@@ -226,9 +226,9 @@ public record VirtualService(
       var name = g.substring(slash + 1);
       if (ns.isEmpty() || name.isEmpty()) {
         v.invalid(gp, g, "config namespace and gateway name cannot be empty");
-      } else if (!NetRules.isDns1123Label(ns)) {
+      } else if (!HostRules.isDns1123Label(ns)) {
         v.invalid(gp, g, "invalid value for namespace: \"" + ns + "\"");
-      } else if (!NetRules.isDns1123Label(name)) {
+      } else if (!HostRules.isDns1123Label(name)) {
         v.invalid(gp, g, "invalid value for gateway name: \"" + name + "\"");
       }
     }
@@ -237,7 +237,7 @@ public record VirtualService(
   static void checkSubnets(Validation v, FieldPath p, List<String> subnets) {
     for (int i = 0; i < subnets.size(); i++) {
       var s = subnets.get(i);
-      if (!NetRules.isIpOrCidr(s)) {
+      if (!HostRules.isIpOrCidr(s)) {
         v.invalid(p.index(i), s, s + (s.contains("/") ? " is not a valid CIDR block" : " is not a valid IP"));
       }
     }

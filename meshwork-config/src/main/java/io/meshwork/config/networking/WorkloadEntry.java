@@ -47,7 +47,7 @@ public record WorkloadEntry(
       if (!ports.isEmpty()) {
         v.invalidObject("UDS may not include ports");
       }
-    } else if (hasAddress && "WorkloadEntry".equals(v.kind()) && !NetRules.isIp(address) && NetRules.checkFqdn(address) != null) {
+    } else if (hasAddress && "WorkloadEntry".equals(v.kind()) && !HostRules.isIp(address) && HostRules.checkFqdn(address) != null) {
       v.invalid("address", address, "endpoint address \"" + address + "\" is not a valid FQDN or an IP address");
     }
     for (var name : ports.keySet()) {

@@ -4,65 +4,65 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The shared host, address, header and locality helpers, checked directly at their edges. */
+/** The shared host, address, header, regex and Maglev helpers ({@link HostRules}, {@link NetRules}), checked directly at their edges. */
 class NetRulesTest {
 
   @Test
   void wildcardDomainsFollowIstio() {
-    assertThat(NetRules.checkWildcardDomain("reviews")).isNull();
-    assertThat(NetRules.checkWildcardDomain("reviews.prod.svc.cluster.local")).isNull();
-    assertThat(NetRules.checkWildcardDomain("*.example.com")).isNull();
-    assertThat(NetRules.checkWildcardDomain("*")).isNull();
-    assertThat(NetRules.checkWildcardDomain("*x")).isNull();
-    assertThat(NetRules.checkWildcardDomain("istio.io.")).isNull();
-    assertThat(NetRules.checkWildcardDomain("Mixed.Case.COM")).isNull();
-    assertThat(NetRules.checkWildcardDomain("")).isEqualTo("empty domain name not allowed");
-    assertThat(NetRules.checkWildcardDomain("a.*.com")).contains("label \"*\" invalid");
-    assertThat(NetRules.checkWildcardDomain("foo*.com")).contains("a wildcard may only start the first label");
-    assertThat(NetRules.checkWildcardDomain("a..b")).contains("label \"\" invalid");
-    assertThat(NetRules.checkWildcardDomain("a.123")).contains("cannot be all-numeric");
-    assertThat(NetRules.checkWildcardDomain("-a.com")).contains("label \"-a\" invalid");
-    assertThat(NetRules.checkWildcardDomain("a".repeat(64) + ".com")).contains("invalid");
-    assertThat(NetRules.checkWildcardDomain("a.".repeat(128) + "com")).contains("too long (max 255)");
-    assertThat(NetRules.checkFqdn("*.example.com")).isNotNull();
+    assertThat(HostRules.checkWildcardDomain("reviews")).isNull();
+    assertThat(HostRules.checkWildcardDomain("reviews.prod.svc.cluster.local")).isNull();
+    assertThat(HostRules.checkWildcardDomain("*.example.com")).isNull();
+    assertThat(HostRules.checkWildcardDomain("*")).isNull();
+    assertThat(HostRules.checkWildcardDomain("*x")).isNull();
+    assertThat(HostRules.checkWildcardDomain("istio.io.")).isNull();
+    assertThat(HostRules.checkWildcardDomain("Mixed.Case.COM")).isNull();
+    assertThat(HostRules.checkWildcardDomain("")).isEqualTo("empty domain name not allowed");
+    assertThat(HostRules.checkWildcardDomain("a.*.com")).contains("label \"*\" invalid");
+    assertThat(HostRules.checkWildcardDomain("foo*.com")).contains("a wildcard may only start the first label");
+    assertThat(HostRules.checkWildcardDomain("a..b")).contains("label \"\" invalid");
+    assertThat(HostRules.checkWildcardDomain("a.123")).contains("cannot be all-numeric");
+    assertThat(HostRules.checkWildcardDomain("-a.com")).contains("label \"-a\" invalid");
+    assertThat(HostRules.checkWildcardDomain("a".repeat(64) + ".com")).contains("invalid");
+    assertThat(HostRules.checkWildcardDomain("a.".repeat(128) + "com")).contains("too long (max 255)");
+    assertThat(HostRules.checkFqdn("*.example.com")).isNotNull();
   }
 
   @Test
   void namespaceSlashHosts() {
-    assertThat(NetRules.checkNamespaceSlashHost("./foo.example.com", false)).isNull();
-    assertThat(NetRules.checkNamespaceSlashHost("~/*", false)).isNull();
-    assertThat(NetRules.checkNamespaceSlashHost("istio-system/*.example.com", true)).isNull();
-    assertThat(NetRules.checkNamespaceSlashHost("foo.example.com", true)).isNull();
-    assertThat(NetRules.checkNamespaceSlashHost("foo.example.com", false)).isEqualTo("host must be of form namespace/dnsName");
-    assertThat(NetRules.checkNamespaceSlashHost("~/foo.example.com", true)).isEqualTo("invalid namespace value \"~\" in gateway");
-    assertThat(NetRules.checkNamespaceSlashHost("ns/", false)).isEqualTo("config namespace and dnsName in host entry cannot be empty");
-    assertThat(NetRules.checkNamespaceSlashHost("ns/foo", false)).isEqualTo("short names (non FQDN) are not allowed");
+    assertThat(HostRules.checkNamespaceSlashHost("./foo.example.com", false)).isNull();
+    assertThat(HostRules.checkNamespaceSlashHost("~/*", false)).isNull();
+    assertThat(HostRules.checkNamespaceSlashHost("istio-system/*.example.com", true)).isNull();
+    assertThat(HostRules.checkNamespaceSlashHost("foo.example.com", true)).isNull();
+    assertThat(HostRules.checkNamespaceSlashHost("foo.example.com", false)).isEqualTo("host must be of form namespace/dnsName");
+    assertThat(HostRules.checkNamespaceSlashHost("~/foo.example.com", true)).isEqualTo("invalid namespace value \"~\" in gateway");
+    assertThat(HostRules.checkNamespaceSlashHost("ns/", false)).isEqualTo("config namespace and dnsName in host entry cannot be empty");
+    assertThat(HostRules.checkNamespaceSlashHost("ns/foo", false)).isEqualTo("short names (non FQDN) are not allowed");
   }
 
   @Test
   void ipAddressesAndSubnets() {
     for (var ok : new String[] {"1.2.3.4", "255.255.255.255", "::", "::1", "2001:db8::1", "001:db8::", "fe80::1%eth0", "::ffff:1.2.3.4",
         "1:2:3:4:5:6:7:8"}) {
-      assertThat(NetRules.isIp(ok)).as(ok).isTrue();
+      assertThat(HostRules.isIp(ok)).as(ok).isTrue();
     }
     for (var bad : new String[] {"1.2.3", "256.1.1.1", "01.2.3.4", "1.2.3.4.5", "1:2:3:4:5:6:7:8:9", "1::2::3", ":1:2", "g::1", "", "a.com"}) {
-      assertThat(NetRules.isIp(bad)).as(bad).isFalse();
+      assertThat(HostRules.isIp(bad)).as(bad).isFalse();
     }
-    assertThat(NetRules.isIpOrCidr("10.0.0.0/8")).isTrue();
-    assertThat(NetRules.isIpOrCidr("2001:db8::/32")).isTrue();
-    assertThat(NetRules.isIpOrCidr("10.0.0.0/33")).isFalse();
-    assertThat(NetRules.isIpOrCidr("2001:db8::/129")).isFalse();
-    assertThat(NetRules.isIpOrCidr("10.0.0.0/")).isFalse();
+    assertThat(HostRules.isIpOrCidr("10.0.0.0/8")).isTrue();
+    assertThat(HostRules.isIpOrCidr("2001:db8::/32")).isTrue();
+    assertThat(HostRules.isIpOrCidr("10.0.0.0/33")).isFalse();
+    assertThat(HostRules.isIpOrCidr("2001:db8::/129")).isFalse();
+    assertThat(HostRules.isIpOrCidr("10.0.0.0/")).isFalse();
   }
 
   @Test
   void hostOverlapAndSubsets() {
-    assertThat(NetRules.hostsOverlap("a.example.com", "*.example.com")).isTrue();
-    assertThat(NetRules.hostsOverlap("*.example.com", "*.com")).isTrue();
-    assertThat(NetRules.hostsOverlap("a.example.com", "b.example.com")).isFalse();
-    assertThat(NetRules.hostSubsetOf("a.example.com", "*.example.com")).isTrue();
-    assertThat(NetRules.hostSubsetOf("*.a.example.com", "*.example.com")).isTrue();
-    assertThat(NetRules.hostSubsetOf("*.example.com", "a.example.com")).isFalse();
+    assertThat(HostRules.hostsOverlap("a.example.com", "*.example.com")).isTrue();
+    assertThat(HostRules.hostsOverlap("*.example.com", "*.com")).isTrue();
+    assertThat(HostRules.hostsOverlap("a.example.com", "b.example.com")).isFalse();
+    assertThat(HostRules.hostSubsetOf("a.example.com", "*.example.com")).isTrue();
+    assertThat(HostRules.hostSubsetOf("*.a.example.com", "*.example.com")).isTrue();
+    assertThat(HostRules.hostSubsetOf("*.example.com", "a.example.com")).isFalse();
   }
 
   @Test
