@@ -3,6 +3,7 @@ package io.meshwork.config.networking;
 import io.meshwork.config.schema.Constraints.Port;
 import io.meshwork.config.schema.Validatable;
 import io.meshwork.config.schema.Validation;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -55,9 +56,9 @@ public record HTTPMatchRequest(
     }
   }
 
-  /** Whether any string condition of this match is a regex (not allowed around delegation). */
-  java.util.List<String> regexFields() {
-    var out = new java.util.ArrayList<String>();
+  /** The fields of this match that use a regex, which Istio does not allow around delegation. */
+  List<String> regexFields() {
+    var out = new ArrayList<String>();
     if (uri != null && uri.isRegex()) {
       out.add("uri");
     }
