@@ -124,7 +124,7 @@ public final class ConfigLoader {
   public List<LoadedDocument> load(SourceDocument doc) {
     JsonNode tree;
     try {
-      tree = YAML.readTree(doc.text());
+      tree = YAML.readTree(GoYamlCompat.rewrite(doc.text()));
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
       String where = loc == null ? "" : " at line " + (doc.line() + loc.getLineNr() - 1) + ", column " + loc.getColumnNr();

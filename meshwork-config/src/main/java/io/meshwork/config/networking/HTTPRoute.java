@@ -48,9 +48,7 @@ public record HTTPRoute(
     checkAuthorityRewrite(v);
     checkMirrors(v);
     NetRules.checkDuration(v, "timeout", timeout);
-    if (route.size() > 1 && route.stream().mapToLong(HTTPRouteDestination::weight).sum() == 0) {
-      v.invalid("route", route, "total destination weight = 0");
-    }
+    NetRules.checkWeights(v, route.size(), route.stream().mapToLong(HTTPRouteDestination::weight).sum());
   }
 
   /** A route that delegates may only match (without regexes) and delegate. */

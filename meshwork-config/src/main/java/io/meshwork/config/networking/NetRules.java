@@ -322,4 +322,19 @@ final class NetRules {
   private static String quoteJava(String s) {
     return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
+
+  /**
+   * Route weights: Istio rejects an all-zero total with several destinations and otherwise treats
+   * weights as relative shares; its API asks for a sum of 100, so any other sum is a warning.
+   */
+  static void checkWeights(Validation v, int destinations, long sum) {
+    if (destinations < 2) {
+      return;
+    }
+    if (sum == 0) {
+      v.invalid("route", new Object(), "total destination weight = 0");
+    } else if (sum != 100) {
+      v.warn(v.at("route"), "destination weights add up to " + sum + ", not 100; they are used as relative shares");
+    }
+  }
 }

@@ -244,8 +244,6 @@ public record VirtualService(
   }
 
   static void checkTotalWeight(Validation v, List<RouteDestination> route) {
-    if (route.size() > 1 && route.stream().mapToLong(RouteDestination::weight).sum() == 0) {
-      v.invalid("route", route, "total destination weight = 0");
-    }
+    NetRules.checkWeights(v, route.size(), route.stream().mapToLong(RouteDestination::weight).sum());
   }
 }
