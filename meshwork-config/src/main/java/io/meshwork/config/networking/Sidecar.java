@@ -1,5 +1,6 @@
 package io.meshwork.config.networking;
 
+import io.meshwork.config.types.WorkloadSelector;
 import io.meshwork.config.schema.Constraints.Required;
 import io.meshwork.config.schema.FieldPath;
 import io.meshwork.config.schema.Validatable;

@@ -1,5 +1,6 @@
 package io.meshwork.config.security;
 
+import io.meshwork.config.types.WorkloadSelector;
 import io.meshwork.config.schema.FieldPath;
 import io.meshwork.config.schema.Validation;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.meshwork.config.security;
 
+import io.meshwork.config.types.WorkloadSelector;
 import io.meshwork.config.schema.Constraints.MaxItems;
 import io.meshwork.config.schema.Validatable;
 import io.meshwork.config.schema.Validation;

@@ -5,7 +5,7 @@ import io.meshwork.config.schema.Validatable;
 import io.meshwork.config.schema.Validation;
 import io.meshwork.config.security.PolicyTargetReference;
 import io.meshwork.config.security.PolicyTargets;
-import io.meshwork.config.security.WorkloadSelector;
+import io.meshwork.config.types.WorkloadSelector;
 import java.util.List;
 
 /**

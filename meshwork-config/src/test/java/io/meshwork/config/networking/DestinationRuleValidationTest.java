@@ -185,7 +185,7 @@ class DestinationRuleValidationTest {
 
   @Test
   void workloadSelectorAndExportTo() {
-    assertRejected(DR, "host: r\nworkloadSelector: {matchLabels: {app: '*'}}\n", "wildcard is not supported in selector");
+    assertRejected(DR, "host: r\nworkloadSelector: {matchLabels: {app: '*'}}\n", "wildcard not allowed in label value match");
     assertRejected(DR, "host: r\nexportTo: ['Not A Namespace']\n", "spec.exportTo[0]: Invalid value");
     assertRejected(DR, "host: r\nworkloadSelector: {matchLabels: {app: a}}\nexportTo: ['*']\n",
         "destination rule with workload selector cannot have exportTo beyond current namespace");

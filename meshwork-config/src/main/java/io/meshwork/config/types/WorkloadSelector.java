@@ -1,4 +1,4 @@
-package io.meshwork.config.security;
+package io.meshwork.config.types;
 
 import io.meshwork.config.schema.Constraints.MaxLength;
 import io.meshwork.config.schema.Constraints.MaxProperties;
@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Istio's {@code istio.type.v1beta1.WorkloadSelector}: the pods/VMs a policy applies to, by exact
- * label match. Shared by the security and telemetry kinds. Labels are matched literally, so the
+ * label match. Shared by the networking (DestinationRule, Sidecar), security and telemetry kinds. Labels are matched literally, so the
  * CRD rejects wildcards and empty keys.
  */
 public record WorkloadSelector(@MaxProperties(4096) Map<String, @MaxLength(63) String> matchLabels) implements Validatable {
@@ -38,5 +38,15 @@ public record WorkloadSelector(@MaxProperties(4096) Map<String, @MaxLength(63) S
     if (matchLabels.isEmpty()) {
       v.warn(v.path(), "workload selector specified without labels: it selects every workload in the namespace");
     }
+  }
+
+  /** Whether a workload with these labels is selected (every selector label present with the same value). */
+  public boolean matches(Map<String, String> labels) {
+    for (var e : matchLabels.entrySet()) {
+      if (!e.getValue().equals(labels.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
   }
 }
