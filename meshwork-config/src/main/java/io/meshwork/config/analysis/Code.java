@@ -8,6 +8,7 @@ public enum Code {
   SCHEMA_VALIDATION_ERROR("MW0001", "SchemaValidationError", Severity.ERROR),
   UNSUPPORTED_KIND("MW0002", "UnsupportedKind", Severity.WARNING),
   RESOURCE_REPLACED("MW0003", "ResourceReplaced", Severity.INFO),
+  VALIDATION_WARNING("MW0004", "ValidationWarning", Severity.WARNING),
   REFERENCED_HOST_NOT_FOUND("MW0101", "ReferencedHostNotFound", Severity.ERROR),
   SUBSET_NOT_FOUND("MW0102", "SubsetNotFound", Severity.ERROR),
   SUBSET_SELECTS_NO_WORKLOAD("MW0103", "SubsetSelectsNoWorkload", Severity.WARNING),
