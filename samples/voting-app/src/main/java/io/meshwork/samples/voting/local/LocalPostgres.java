@@ -49,7 +49,7 @@ public final class LocalPostgres implements AutoCloseable {
         if (explicit != null && !explicit.isBlank()) {
             return Optional.of(Path.of(explicit)).filter(LocalPostgres::complete);
         }
-        Optional<Path> fromPath = Processes.onPath("initdb").map(Path::getParent).filter(LocalPostgres::complete);
+        Optional<Path> fromPath = Processes.onPath("initdb", true).map(Path::getParent).filter(LocalPostgres::complete);
         if (fromPath.isPresent()) {
             return fromPath;
         }

@@ -42,7 +42,7 @@ public final class LocalRedis implements AutoCloseable {
         if (explicit != null && !explicit.isBlank()) {
             return Optional.of(Path.of(explicit)).filter(Files::isExecutable);
         }
-        return Processes.onPath("redis-server");
+        return Processes.onPath("redis-server", false);
     }
 
     /** Starts the installed redis-server if there is one, else the stand-in. */
@@ -144,7 +144,8 @@ public final class LocalRedis implements AutoCloseable {
         IOException last = null;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("redis-server exited with " + process.exitValue() + " while starting on port " + port + ":\n" + Processes.tail(log));
+                throw new IllegalStateException("redis-server exited with " + process.exitValue() + " while starting on port " + port + ":\n"
+                        + Processes.tail(dir.resolve("redis.out")) + "\n" + Processes.tail(log));
             }
             try (var client = RespClient.connect(address(), password, Duration.ofSeconds(1))) {
                 return;

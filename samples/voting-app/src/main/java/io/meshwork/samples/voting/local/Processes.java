@@ -40,8 +40,12 @@ final class Processes {
         }
     }
 
-    /** The first executable named {@code name} on PATH, symlinks resolved. */
-    static Optional<Path> onPath(String name) {
+    /**
+     * The first executable named {@code name} on PATH; with {@code resolveLinks} the real file
+     * (to find sibling binaries), without it the name as found (multi-call binaries such as
+     * redis-server decide what to be from the name they are started under).
+     */
+    static Optional<Path> onPath(String name, boolean resolveLinks) {
         String path = System.getenv("PATH");
         if (path == null) {
             return Optional.empty();
@@ -52,6 +56,9 @@ final class Processes {
             }
             Path candidate = Path.of(dir, name);
             if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+                if (!resolveLinks) {
+                    return Optional.of(candidate);
+                }
                 try {
                     return Optional.of(candidate.toRealPath());
                 } catch (IOException e) {

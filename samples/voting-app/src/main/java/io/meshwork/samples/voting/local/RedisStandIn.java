@@ -52,14 +52,39 @@ public final class RedisStandIn implements AutoCloseable {
      */
     public static RedisStandIn start(int port, String password) {
         try {
-            var server = new ServerSocket();
-            server.setReuseAddress(true);
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            var server = bind(port);
             var standIn = new RedisStandIn(server, password == null ? "" : password);
             Thread.ofVirtual().name("redis-standin-accept-" + server.getLocalPort()).start(standIn::acceptLoop);
             return standIn;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the Redis stand-in on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Binds, retrying briefly on a fixed port: a socket closed while a virtual thread was blocked
+     * in accept releases its port only once that thread has woken, so a restart can race it.
+     */
+    private static ServerSocket bind(int port) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            var server = new ServerSocket();
+            try {
+                server.setReuseAddress(true);
+                server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return server;
+            } catch (java.net.BindException e) {
+                server.close();
+                if (port == 0 || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
