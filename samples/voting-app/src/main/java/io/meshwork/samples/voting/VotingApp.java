@@ -8,11 +8,13 @@ import java.util.Arrays;
 
 /**
  * One entry point for every service of the app, so one jar runs them all:
- * {@code java -jar meshwork-voting-app.jar vote|worker|result|redis-standin [--NAME=value...]}.
+ * {@code java -jar meshwork-voting-app.jar vote|worker|result|redis-standin|backing|all [--NAME=value...]}.
+ * {@code backing} starts Redis and PostgreSQL for a manual run and prints their settings;
+ * {@code all} runs everything in one JVM without a mesh.
  * Settings come from environment variables, overridden by {@code --NAME=value} flags.
  */
 public final class VotingApp {
-    private static final String USAGE = "Usage: VotingApp vote|worker|result|redis-standin [--NAME=value ...]";
+    private static final String USAGE = "Usage: VotingApp vote|worker|result|redis-standin|backing|all [--NAME=value ...]";
 
     private VotingApp() {}
 
@@ -28,8 +30,10 @@ public final class VotingApp {
                 case "worker" -> WorkerService.main(rest);
                 case "result" -> ResultService.main(rest);
                 case "redis-standin" -> redisStandIn(rest);
+                case "backing" -> LocalRun.backing();
+                case "all" -> LocalRun.all(Settings.fromEnvironmentAndArgs(rest));
                 default -> {
-                    System.err.println("Unknown service '" + args[0] + "'; choose vote, worker, result or redis-standin.");
+                    System.err.println("Unknown service '" + args[0] + "'; choose vote, worker, result, redis-standin, backing or all.");
                     System.exit(2);
                 }
             }

@@ -83,8 +83,17 @@ public final class LocalPostgres implements AutoCloseable {
             throw new UncheckedIOException("Cannot create a temporary directory for PostgreSQL: " + e.getMessage(), e);
         }
         var pg = new LocalPostgres(bin, dir, asUser, Processes.freePort(), Processes.password());
-        pg.initdb();
-        pg.startAgain();
+        try {
+            pg.initdb();
+            pg.startAgain();
+        } catch (RuntimeException e) {
+            try {
+                pg.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         return pg;
     }
 
@@ -110,10 +119,23 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** Fast shutdown: open sessions are cut, committed data stays. */
     public synchronized void stop() {
-        if (running) {
+        // The pid file, not our flag, says whether a server runs: it may have died on its own
+        // (Ctrl-C reaches the whole process group) or been left by a start that timed out.
+        if (Files.exists(data().resolve("postmaster.pid"))) {
             Processes.run(Processes.concat(asUser, pgCtl(), "-D", data().toString(), "-m", "fast", "-w", "-t", "30", "stop"), log(), 40);
-            running = false;
         }
+        running = false;
+    }
+
+    /**
+     * Immediate shutdown, PostgreSQL's stand-in for a crash: every process quits without a
+     * checkpoint and the next start runs crash recovery from the WAL.
+     */
+    public synchronized void crash() {
+        if (Files.exists(data().resolve("postmaster.pid"))) {
+            Processes.run(Processes.concat(asUser, pgCtl(), "-D", data().toString(), "-m", "immediate", "-w", "-t", "30", "stop"), log(), 40);
+        }
+        running = false;
     }
 
     /** Starts (again) on the same port with the same data and password. */

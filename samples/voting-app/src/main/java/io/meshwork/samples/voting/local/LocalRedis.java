@@ -63,7 +63,12 @@ public final class LocalRedis implements AutoCloseable {
             }
         }
         var redis = new LocalRedis(kind, port, password, dir);
-        redis.launch();
+        try {
+            redis.launch();
+        } catch (RuntimeException e) {
+            redis.close();
+            throw e;
+        }
         return redis;
     }
 
