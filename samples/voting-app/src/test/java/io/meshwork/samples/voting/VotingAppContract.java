@@ -62,8 +62,8 @@ abstract class VotingAppContract {
     @BeforeAll
     void startEverything() {
         assumeAvailable();
-        assumeTrue(LocalPostgres.installedBinaries().isPresent(),
-                "PostgreSQL is not installed (apt-get install postgresql, or set PG_BIN to its bin directory); see samples/voting-app/README.md");
+        assumeTrue(LocalPostgres.binaries().isPresent(),
+                "No PostgreSQL: none installed (apt-get install postgresql, or PG_BIN) and the bundled linux-x86_64 binaries do not fit this platform; see samples/voting-app/README.md");
         redis = LocalRedis.start(kind());
         pg = LocalPostgres.start();
         var settings = Settings.of(Map.of(

@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * <p>PostgreSQL refuses to run as root, so when this JVM is root every command runs through
  * {@code setpriv} as the {@code postgres} user (or {@code nobody} if there is none), and the
  * directory is handed to that user. The binaries are found from {@code PG_BIN}, then
- * {@code initdb} on PATH, then the newest {@code /usr/lib/postgresql/N/bin}.
+ * {@code initdb} on PATH, then the newest {@code /usr/lib/postgresql/N/bin}, then the
+ * {@link BundledPostgres bundled} ones, so a JDK is enough on linux x86_64.
  */
 public final class LocalPostgres implements AutoCloseable {
     public static final String USER = "voting";
@@ -66,10 +67,20 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    /** Creates and starts a cluster. */
+    /** Installed binaries if any, else the bundled ones ({@link BundledPostgres}) if on the class path. */
+    public static Optional<Path> binaries() {
+        return installedBinaries().or(BundledPostgres::binaries);
+    }
+
+    /** Creates and starts a cluster with {@link #binaries()}. */
     public static LocalPostgres start() {
-        Path bin = installedBinaries().orElseThrow(() -> new IllegalStateException(
-                "PostgreSQL is not installed (no initdb/pg_ctl/postgres found); install it (apt-get install postgresql) or set PG_BIN."));
+        return start(binaries().orElseThrow(() -> new IllegalStateException(
+                "PostgreSQL is not installed and the bundled binaries are missing or not for this platform;"
+                + " install it (apt-get install postgresql) or set PG_BIN.")));
+    }
+
+    /** Creates and starts a cluster with the binaries in {@code bin}. */
+    public static LocalPostgres start(Path bin) {
         List<String> asUser = List.of();
         Path dir;
         try {

@@ -15,8 +15,8 @@ class LocalPostgresTest {
 
     @Test
     void startsWithGeneratedPasswordAndKeepsDataAcrossRestart() throws SQLException {
-        assumeTrue(LocalPostgres.installedBinaries().isPresent(),
-                "PostgreSQL is not installed (apt-get install postgresql, or set PG_BIN); see samples/voting-app/README.md");
+        assumeTrue(LocalPostgres.binaries().isPresent(),
+                "No PostgreSQL: none installed (apt-get install postgresql, or PG_BIN) and the bundled linux-x86_64 binaries do not fit this platform; see samples/voting-app/README.md");
         try (var pg = LocalPostgres.start()) {
             assertThat(pg.password()).hasSizeGreaterThanOrEqualTo(20);
             try (var c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); var s = c.createStatement()) {
@@ -33,6 +33,20 @@ class LocalPostgresTest {
                 assertThat(rows.next()).isTrue();
                 assertThat(rows.getInt(1)).isEqualTo(42);
             }
+        }
+    }
+
+    @Test
+    void bundledBinariesRunWhenNothingIsInstalled() throws SQLException {
+        assumeTrue(BundledPostgres.available(), "the bundled PostgreSQL binaries are for linux x86_64 only");
+        var bin = BundledPostgres.binaries().orElseThrow();
+        assertThat(bin.resolve("postgres")).isExecutable();
+        assertThat(BundledPostgres.binaries()).contains(bin); // unpacked once, then reused
+        try (var pg = LocalPostgres.start(bin);
+             var c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+             var s = c.createStatement(); var rows = s.executeQuery("SHOW server_version")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).startsWith("14.");
         }
     }
 }
