@@ -39,8 +39,8 @@ public final class ResultService implements AutoCloseable {
     private ResultService(ResultConfig config) {
         this.config = config;
         this.db = new Database(config.db());
-        this.poller = Thread.ofPlatform().name("result-poller").daemon(true).start(this::poll);
         this.server = WebServer.start(config.bind(), config.port(), this::handle);
+        this.poller = Thread.ofPlatform().name("result-poller").daemon(true).start(this::poll);
     }
 
     public static ResultService start(ResultConfig config) {

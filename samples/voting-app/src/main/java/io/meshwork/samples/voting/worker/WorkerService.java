@@ -40,12 +40,13 @@ public final class WorkerService implements AutoCloseable {
     private WorkerService(WorkerConfig config) {
         this.config = config;
         this.db = new Database(config.db());
-        this.loop = Thread.ofPlatform().name("worker-loop").daemon(false).start(this::run);
+        // The health port first: if it is taken, fail before a non-daemon loop thread exists.
         this.health = config.port() == WorkerConfig.NO_PORT ? null : WebServer.start(config.bind(), config.port(), exchange -> {
             try (exchange) {
                 Exchanges.sendJson(exchange, 200, statsJson());
             }
         });
+        this.loop = Thread.ofPlatform().name("worker-loop").daemon(false).start(this::run);
     }
 
     public static WorkerService start(WorkerConfig config) {
