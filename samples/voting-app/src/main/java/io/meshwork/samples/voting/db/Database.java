@@ -38,8 +38,8 @@ public final class Database implements AutoCloseable {
             props.setProperty("tcpKeepAlive", "true");
             props.setProperty("ApplicationName", "meshwork-voting");
             Connection opened = DriverManager.getConnection(config.jdbcUrl(), props);
-            try (var statement = opened.createStatement()) {
-                statement.execute(CREATE_TABLE);
+            try {
+                createTable(opened);
             } catch (SQLException e) {
                 closeQuietly(opened);
                 throw e;
@@ -47,6 +47,24 @@ public final class Database implements AutoCloseable {
             connection = opened;
         }
         return connection;
+    }
+
+    /**
+     * Runs {@link #CREATE_TABLE}. Two sessions racing through {@code IF NOT EXISTS} can make the
+     * loser fail on the catalog's unique index (23505) or see the table appear (42P07); either way
+     * the table now exists, which is all the caller wanted.
+     */
+    public static void createTable(Connection connection) throws SQLException {
+        try (var statement = connection.createStatement()) {
+            statement.execute(CREATE_TABLE);
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+                throw e;
+            }
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+            }
+        }
     }
 
     /** Drops the connection after a failure; the next {@link #connection()} reconnects. */

@@ -206,7 +206,8 @@ public final class LocalPostgres implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         SQLException last = null;
         while (System.nanoTime() < deadline) {
-            try (var c = DriverManager.getConnection(jdbcUrl(), props)) {
+            try {
+                DriverManager.getConnection(jdbcUrl(), props).close();
                 return;
             } catch (SQLException e) {
                 last = e;

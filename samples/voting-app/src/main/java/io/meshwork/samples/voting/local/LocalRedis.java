@@ -152,7 +152,8 @@ public final class LocalRedis implements AutoCloseable {
                 throw new IllegalStateException("redis-server exited with " + process.exitValue() + " while starting on port " + port + ":\n"
                         + Processes.tail(dir.resolve("redis.out")) + "\n" + Processes.tail(log));
             }
-            try (var client = RespClient.connect(address(), password, Duration.ofSeconds(1))) {
+            try {
+                RespClient.connect(address(), password, Duration.ofSeconds(1)).close();
                 return;
             } catch (IOException e) {
                 last = e;
