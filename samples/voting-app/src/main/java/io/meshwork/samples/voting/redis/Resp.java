@@ -24,7 +24,7 @@ public final class Resp {
 
     private Resp() {}
 
-    /** Writes a command (or a server's array reply) as an array of bulk strings. */
+    /** Writes a command as an array of bulk strings, and flushes. */
     public static void writeCommand(OutputStream out, String... parts) throws IOException {
         var buf = new ByteArrayOutputStream();
         buf.write(("*" + parts.length + "\r\n").getBytes(StandardCharsets.US_ASCII));

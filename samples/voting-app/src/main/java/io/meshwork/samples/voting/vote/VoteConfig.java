@@ -33,7 +33,7 @@ public record VoteConfig(String version, String optionA, String optionB, HostPor
                 settings.get("REDIS_PASSWORD", ""),
                 settings.get("BIND", "0.0.0.0"),
                 settings.getInt("PORT", 8080),
-                settings.get("HOSTNAME", localHostName()));
+                hostname(settings));
     }
 
     /** The label of vote {@code a} or {@code b}. */
@@ -41,10 +41,18 @@ public record VoteConfig(String version, String optionA, String optionB, HostPor
         return "a".equals(vote) ? optionA : "b".equals(vote) ? optionB : "";
     }
 
-    private static String localHostName() {
+    /**
+     * {@code HOSTNAME}, else the kernel's host name; no DNS lookup, which can stall for seconds in
+     * a network namespace without a resolver.
+     */
+    private static String hostname(Settings settings) {
+        String configured = settings.get("HOSTNAME", null);
+        if (configured != null) {
+            return configured;
+        }
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (java.io.IOException | RuntimeException e) {
             return "localhost";
         }
     }
