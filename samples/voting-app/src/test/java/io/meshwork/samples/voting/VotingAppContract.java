@@ -1,7 +1,6 @@
 package io.meshwork.samples.voting;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.meshwork.samples.voting.db.Database;
 import io.meshwork.samples.voting.http.Json;
@@ -57,14 +56,13 @@ abstract class VotingAppContract {
 
     abstract LocalRedis.Kind kind();
 
-    /** Skips the class (with the reason) when this Redis kind cannot run here. */
-    void assumeAvailable() {}
+    /** PostgreSQL installed or bundled for this platform; subclasses are {@code @EnabledIf} on it. */
+    static boolean postgresAvailable() {
+        return LocalPostgres.binaries().isPresent();
+    }
 
     @BeforeAll
     void startEverything() {
-        assumeAvailable();
-        assumeTrue(LocalPostgres.binaries().isPresent(),
-                "No PostgreSQL: none installed (apt-get install postgresql, or PG_BIN) and the bundled linux-x86_64 binaries do not fit this platform; see samples/voting-app/README.md");
         redis = LocalRedis.start(kind());
         pg = LocalPostgres.start();
         var settings = Settings.of(Map.of(

@@ -1,10 +1,11 @@
 package io.meshwork.samples.voting;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.meshwork.samples.voting.local.LocalRedis;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /** {@link VotingAppContract} with the installed {@code redis-server}. */
+@EnabledIf(value = "redisServerAndPostgres", disabledReason = "needs redis-server (apt-get install redis-server; VotingAppWithRedisStandInTest covers the app with the stand-in)"
+        + " and PostgreSQL (installed, PG_BIN, or the bundled linux-x86_64 binaries)")
 class VotingAppWithRedisServerTest extends VotingAppContract {
 
     @Override
@@ -12,9 +13,7 @@ class VotingAppWithRedisServerTest extends VotingAppContract {
         return LocalRedis.Kind.REDIS_SERVER;
     }
 
-    @Override
-    void assumeAvailable() {
-        assumeTrue(LocalRedis.installedServer().isPresent(),
-                "redis-server is not installed (apt-get install redis-server); VotingAppWithRedisStandInTest covers the app with the stand-in");
+    static boolean redisServerAndPostgres() {
+        return LocalRedis.installedServer().isPresent() && postgresAvailable();
     }
 }

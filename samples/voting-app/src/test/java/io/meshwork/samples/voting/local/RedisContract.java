@@ -26,12 +26,8 @@ abstract class RedisContract {
 
     abstract LocalRedis.Kind kind();
 
-    /** Skips the class (with the reason) when this kind cannot run here. */
-    void assumeAvailable() {}
-
     @BeforeAll
     void startRedis() {
-        assumeAvailable();
         redis = LocalRedis.start(kind());
     }
 

@@ -1,15 +1,13 @@
 package io.meshwork.samples.voting.local;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /** {@link RedisContract} against the installed {@code redis-server}. */
+@EnabledIf(value = "redisServerInstalled", disabledReason = "redis-server is not installed (apt-get install redis-server); the stand-in runs the same contract in RedisStandInContractTest")
 class RedisServerContractTest extends RedisContract {
 
-    @Override
-    void assumeAvailable() {
-        assumeTrue(LocalRedis.installedServer().isPresent(),
-                "redis-server is not installed (apt-get install redis-server); the stand-in runs the same contract in RedisStandInContractTest");
+    static boolean redisServerInstalled() {
+        return LocalRedis.installedServer().isPresent();
     }
 
     @Override
