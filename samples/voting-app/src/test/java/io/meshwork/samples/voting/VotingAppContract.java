@@ -21,8 +21,11 @@ import java.net.http.HttpResponse;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -103,22 +106,33 @@ abstract class VotingAppContract {
         try (var stream = new EventStream(result.port())) {
             assertThat(stream.await(t -> t.get("total").equals("0"))).as("first event is the current tally").isNotNull();
 
-            for (int i = 0; i < 30; i++) {
-                VoteService target = i % 2 == 0 ? v1 : v2;
-                var response = vote(target, "voter-" + i, i % 3 == 0 ? "b" : "a", null);
-                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-                assertThat(response.headers().firstValue("x-vote-version")).contains(i % 2 == 0 ? "v1" : "v2");
-                assertThat(Json.parseFlatObject(response.body())).containsEntry("voter_id", "voter-" + i);
+            // 200 voters, 8 at a time, alternating between v1 and v2: every third votes b.
+            try (var senders = Executors.newFixedThreadPool(8, Thread.ofVirtual().factory())) {
+                var sent = new ArrayList<Future<?>>();
+                for (int n = 0; n < 200; n++) {
+                    int i = n;
+                    sent.add(senders.submit(() -> {
+                        VoteService target = i % 2 == 0 ? v1 : v2;
+                        var response = vote(target, "voter-" + i, i % 3 == 0 ? "b" : "a", null);
+                        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                        assertThat(response.headers().firstValue("x-vote-version")).contains(i % 2 == 0 ? "v1" : "v2");
+                        assertThat(Json.parseFlatObject(response.body())).containsEntry("voter_id", "voter-" + i);
+                        return null;
+                    }));
+                }
+                for (var f : sent) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
             }
 
-            var tally = awaitResults(20, 10);
-            assertThat(tally).containsEntry("total", "30").containsEntry("percent_a", "66.7").containsEntry("percent_b", "33.3")
+            var tally = awaitResults(133, 67);
+            assertThat(tally).containsEntry("total", "200").containsEntry("percent_a", "66.5").containsEntry("percent_b", "33.5")
                     .containsEntry("option_a", "Cats").containsEntry("option_b", "Dogs");
-            assertThat(stream.await(t -> t.get("a").equals("20") && t.get("b").equals("10")))
+            assertThat(stream.await(t -> t.get("a").equals("133") && t.get("b").equals("67")))
                     .as("the event stream reports every vote").isNotNull();
         }
-        assertThat(count("SELECT COUNT(*) FROM votes")).isEqualTo(30);
-        assertThat(count("SELECT COUNT(*) FROM votes WHERE vote = 'b'")).isEqualTo(10);
+        assertThat(count("SELECT COUNT(*) FROM votes")).isEqualTo(200);
+        assertThat(count("SELECT COUNT(*) FROM votes WHERE vote = 'b'")).isEqualTo(67);
 
         var page = get(result.port(), "/");
         assertThat(page.body()).contains("EventSource('stream')").contains("Cats").contains("Dogs");
