@@ -10,6 +10,7 @@ import io.meshwork.samples.voting.worker.WorkerConfig;
 import io.meshwork.samples.voting.worker.WorkerService;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -64,8 +65,14 @@ final class LocalRun {
         var pg = LocalPostgres.start();
         started.add(pg);
         System.out.println("PostgreSQL started on " + pg.address());
-        return Map.of("REDIS_ADDR", redis.address().toString(), "REDIS_PASSWORD", redis.password(),
-                "DB_ADDR", pg.address().toString(), "DB_USER", pg.user(), "DB_PASSWORD", pg.password(), "DB_NAME", pg.database());
+        var env = new LinkedHashMap<String, String>();
+        env.put("REDIS_ADDR", redis.address().toString());
+        env.put("REDIS_PASSWORD", redis.password());
+        env.put("DB_ADDR", pg.address().toString());
+        env.put("DB_USER", pg.user());
+        env.put("DB_PASSWORD", pg.password());
+        env.put("DB_NAME", pg.database());
+        return env;
     }
 
     private static void closeAll(List<AutoCloseable> started) {
