@@ -44,7 +44,11 @@ public final class EnvoyTypes {
       Cluster.getDescriptor(),
       ClusterLoadAssignment.getDescriptor(),
       Secret.getDescriptor(),
-      Bootstrap.getDescriptor());
+      Bootstrap.getDescriptor(),
+      io.envoyproxy.envoy.admin.v3.ConfigDump.getDescriptor(),
+      io.envoyproxy.envoy.admin.v3.ClustersConfigDump.getDescriptor(),
+      io.envoyproxy.envoy.admin.v3.ListenersConfigDump.getDescriptor(),
+      io.envoyproxy.envoy.admin.v3.BootstrapConfigDump.getDescriptor());
 
   private static final JsonFormat.TypeRegistry REGISTRY = JsonFormat.TypeRegistry.newBuilder().add(EXTENSIONS).build();
 
