@@ -42,6 +42,16 @@ public final class BootstrapLoader {
     return parse(file.toString(), text);
   }
 
+  /** Jackson's YAML messages quote the input around the error over several lines; keep the sentences. */
+  private static String summary(String message) {
+    var parts = message.lines()
+        .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)) && !l.startsWith("in '")
+            && !l.contains(" in 'reader'"))
+        .map(String::strip)
+        .toList();
+    return parts.isEmpty() ? message.strip() : String.join("; ", parts);
+  }
+
   /** Parses bootstrap text; {@code source} names it in error messages. */
   public static Bootstrap parse(String source, String text) throws BootstrapException {
     JsonNode tree;
@@ -50,7 +60,7 @@ public final class BootstrapLoader {
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
       var where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
-      throw new BootstrapException(source, List.of(where + "not valid YAML (" + e.getOriginalMessage() + ")"));
+      throw new BootstrapException(source, List.of(where + "not valid YAML (" + summary(e.getOriginalMessage()) + ")"));
     }
     if (tree == null || tree.isMissingNode() || tree.isNull()) {
       throw new BootstrapException(source, List.of("the file is empty; expected node, admin and static_resources"));
