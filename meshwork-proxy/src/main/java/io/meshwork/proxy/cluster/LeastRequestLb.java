@@ -27,7 +27,7 @@ final class LeastRequestLb implements LoadBalancer {
     if (hosts.isEmpty()) {
       return null;
     }
-    return LoadBalancer.avoiding(this::pick, avoid, hosts.size());
+    return LoadBalancer.avoiding(this::pick, avoid, hosts);
   }
 
   private Host pick() {

@@ -24,15 +24,24 @@ public sealed interface LoadBalancer permits RoundRobinLb, RandomLb, LeastReques
     };
   }
 
-  /** Shared re-pick loop: try up to max(5, hostCount) times for a host not in {@code avoid}. */
-  static Host avoiding(java.util.function.Supplier<Host> pick, Collection<Host> avoid, int hostCount) {
+  /**
+   * Shared re-pick loop: up to {@link #AVOID_ATTEMPTS} more picks for a host not in {@code avoid};
+   * if the policy keeps returning tried hosts, an untried eligible host is taken at random, so a retry
+   * reaches a fresh host whenever one exists.
+   */
+  static Host avoiding(java.util.function.Supplier<Host> pick, Collection<Host> avoid, List<Host> eligible) {
     Host h = pick.get();
     if (h == null || avoid.isEmpty()) {
       return h;
     }
-    int attempts = Math.max(AVOID_ATTEMPTS, hostCount);
-    for (int i = 0; i < attempts && avoid.contains(h); i++) {
+    for (int i = 0; i < AVOID_ATTEMPTS && avoid.contains(h); i++) {
       h = pick.get();
+    }
+    if (avoid.contains(h)) {
+      var fresh = eligible.stream().filter(x -> !avoid.contains(x)).toList();
+      if (!fresh.isEmpty()) {
+        h = fresh.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(fresh.size()));
+      }
     }
     return h;
   }

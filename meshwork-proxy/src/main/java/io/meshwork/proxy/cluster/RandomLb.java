@@ -8,10 +8,12 @@ import java.util.concurrent.ThreadLocalRandom;
 /** Weighted random: a uniform point in the cumulative weights, found by binary search. */
 final class RandomLb implements LoadBalancer {
   private final Host[] hosts;
+  private final List<Host> eligible;
   private final long[] cumulative;
 
   RandomLb(List<Host> all) {
     var eligible = Hosts.eligible(all);
+    this.eligible = eligible;
     hosts = eligible.toArray(new Host[0]);
     cumulative = new long[hosts.length];
     long acc = 0;
@@ -26,7 +28,7 @@ final class RandomLb implements LoadBalancer {
     if (hosts.length == 0) {
       return null;
     }
-    return LoadBalancer.avoiding(this::pick, avoid, hosts.length);
+    return LoadBalancer.avoiding(this::pick, avoid, eligible);
   }
 
   private Host pick() {

@@ -14,12 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RoundRobinLb implements LoadBalancer {
   private static final int MAX_SCHEDULE = 4096;
   private final Host[] schedule;
-  private final int hostCount;
+  private final List<Host> hosts;
   private final AtomicLong cursor;
 
   RoundRobinLb(List<Host> all) {
     var hosts = Hosts.eligible(all);
-    hostCount = hosts.size();
+    this.hosts = hosts;
     schedule = build(hosts);
     cursor = new AtomicLong(schedule.length == 0 ? 0 : ThreadLocalRandom.current().nextInt(schedule.length));
   }
@@ -61,6 +61,6 @@ final class RoundRobinLb implements LoadBalancer {
       return null;
     }
     return LoadBalancer.avoiding(() -> schedule[(int) Math.floorMod(cursor.getAndIncrement(), (long) schedule.length)],
-        avoid, hostCount);
+        avoid, hosts);
   }
 }
