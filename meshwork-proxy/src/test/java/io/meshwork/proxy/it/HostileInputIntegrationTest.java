@@ -111,11 +111,11 @@ class HostileInputIntegrationTest {
 
   @Test
   void protocolErrorsAreLoggedWithDpe() throws Exception {
-    int index = proxy.logLines().size();
     try (var c = proxy.client()) {
       c.write("GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n folded\r\n\r\n");
       c.read();
     }
-    assertThat(proxy.awaitLogLine(index)).contains("\" 400 DPE ");
+    // The request could not be parsed, so its method and path are logged as "-".
+    assertThat(proxy.awaitLogLine("\"- - HTTP/1.1\" 400 DPE ")).isNotNull();
   }
 }

@@ -65,7 +65,16 @@ final class ProxyHarness implements AutoCloseable {
     }
   }
 
-  /** The one access log line, waiting for it to be written. */
+  /**
+   * The first access log line containing {@code fragment} (e.g. {@code "GET /timeout "}), waiting
+   * for it to be written. Lines are written asynchronously, so tests identify theirs by content.
+   */
+  String awaitLogLine(String fragment) throws InterruptedException {
+    await(() -> logLines().stream().anyMatch(l -> l.contains(fragment)));
+    return logLines().stream().filter(l -> l.contains(fragment)).findFirst().orElse(null);
+  }
+
+  /** The line at {@code index}, waiting for it to be written. */
   String awaitLogLine(int index) throws InterruptedException {
     await(() -> logLines().size() > index);
     var lines = logLines();

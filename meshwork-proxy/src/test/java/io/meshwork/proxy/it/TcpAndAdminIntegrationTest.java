@@ -83,7 +83,6 @@ class TcpAndAdminIntegrationTest {
 
   @Test
   void tcpProxyRelaysBytesBothWaysAndLogsTheConnection() throws Exception {
-    int index = proxy.logLines().size();
     var request = "GET /over-tcp HTTP/1.1\r\nHost: anything\r\nConnection: close\r\n\r\n";
     try (var c = new RawClient(proxy.port("tcp"))) {
       c.write(request);
@@ -92,19 +91,17 @@ class TcpAndAdminIntegrationTest {
       assertThat(res.body()).isEqualTo("a");
     }
     assertThat(a.requests()).singleElement().satisfies(r -> assertThat(r.uri()).isEqualTo("/over-tcp"));
-    var line = proxy.awaitLogLine(index);
-    assertThat(line).contains("\"- - -\" 0 - " + request.length() + " ")
-        .endsWith("\"127.0.0.1:" + a.port() + "\"");
+    var line = proxy.awaitLogLine("\"- - -\" 0 - " + request.length() + " ");
+    assertThat(line).isNotNull().endsWith("\"127.0.0.1:" + a.port() + "\"");
     assertThat(proxy.stat("tcp.raw.downstream_cx_total")).isGreaterThanOrEqualTo(1);
   }
 
   @Test
   void tcpConnectFailureClosesTheClientWithUf() throws Exception {
-    int index = proxy.logLines().size();
     try (var c = new RawClient(proxy.port("tcp-dead"))) {
       assertThat(c.closedByPeer()).isTrue();
     }
-    assertThat(proxy.awaitLogLine(index)).contains(" 0 UF 0 0 ");
+    assertThat(proxy.awaitLogLine(" 0 UF 0 0 ")).isNotNull();
     assertThat(proxy.stat("cluster.dead.upstream_cx_connect_fail")).isGreaterThanOrEqualTo(1);
   }
 
