@@ -59,6 +59,13 @@ class ForwardingIntegrationTest {
   }
 
   @Test
+  void runsOnTheTransportThisExecutionAskedFor() {
+    var expected = "nio".equals(System.getProperty("meshwork.transport")) || !io.netty.channel.epoll.Epoll.isAvailable()
+        ? io.meshwork.proxy.transport.Transport.NIO : io.meshwork.proxy.transport.Transport.EPOLL;
+    assertThat(proxy.server().transport()).isEqualTo(expected);
+  }
+
+  @Test
   void reusesUpstreamConnectionsAcrossRequests() throws Exception {
     long before = proxy.stat("cluster.backend.upstream_rq_total");
     long cxBefore = proxy.stat("cluster.backend.upstream_cx_total");
