@@ -4,6 +4,7 @@ import io.meshwork.proxy.config.ClusterConfig;
 import io.meshwork.proxy.stats.ClusterStats;
 import io.meshwork.proxy.stats.Stats;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A cluster at run time: its config, hosts with live counters, the load balancer and its stats. */
 public final class ClusterRuntime {
@@ -11,6 +12,9 @@ public final class ClusterRuntime {
   private final List<Host> hosts;
   private final LoadBalancer lb;
   private final ClusterStats stats;
+  private final AtomicInteger activeRequests = new AtomicInteger();
+  private final AtomicInteger activeRetries = new AtomicInteger();
+  private final AtomicInteger activeConnections = new AtomicInteger();
 
   public ClusterRuntime(ClusterConfig config, Stats stats) {
     this.config = config;
@@ -37,5 +41,49 @@ public final class ClusterRuntime {
 
   public ClusterStats stats() {
     return stats;
+  }
+
+  /** Takes a request slot under {@code max_requests}; false (and counted) on overflow. */
+  public boolean tryStartRequest() {
+    return tryAcquire(activeRequests, config.circuitBreakers().maxRequests(), stats.upstreamRqPendingOverflow);
+  }
+
+  public void requestFinished() {
+    activeRequests.decrementAndGet();
+  }
+
+  /** Takes a retry slot under {@code max_retries}; false (and counted) on overflow. */
+  public boolean tryStartRetry() {
+    return tryAcquire(activeRetries, config.circuitBreakers().maxRetries(), stats.upstreamRqRetryOverflow);
+  }
+
+  public void retryFinished() {
+    activeRetries.decrementAndGet();
+  }
+
+  /** Takes a connection slot under {@code max_connections}; false (and counted) on overflow. */
+  public boolean tryOpenConnection() {
+    return tryAcquire(activeConnections, config.circuitBreakers().maxConnections(), stats.upstreamCxOverflow);
+  }
+
+  public void connectionClosed() {
+    activeConnections.decrementAndGet();
+  }
+
+  public int activeRequests() {
+    return activeRequests.get();
+  }
+
+  private static boolean tryAcquire(AtomicInteger counter, int limit, io.meshwork.proxy.stats.Counter overflow) {
+    while (true) {
+      int n = counter.get();
+      if (n >= limit) {
+        overflow.inc();
+        return false;
+      }
+      if (counter.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
   }
 }

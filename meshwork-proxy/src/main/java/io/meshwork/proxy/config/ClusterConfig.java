@@ -9,4 +9,4 @@ import java.util.List;
  * is how an update keeps the live state (pools, counters) of clusters that did not change.
  */
 public record ClusterConfig(String name, LbPolicy lbPolicy, int choiceCount, Duration connectTimeout,
-    Duration idleTimeout, List<EndpointConfig> endpoints) {}
+    Duration idleTimeout, List<EndpointConfig> endpoints, CircuitBreakers circuitBreakers) {}

@@ -120,7 +120,18 @@ public final class ProxyConfigBuilder {
     if (c.getHealthChecksCount() > 0) {
       throw new ConfigException(path + ".health_checks", "active health checking is not supported yet");
     }
-    return new ClusterConfig(c.getName(), lb, Math.max(2, choiceCount), connectTimeout, idle, List.copyOf(endpoints));
+    var breakers = CircuitBreakers.DEFAULTS;
+    for (var t : c.getCircuitBreakers().getThresholdsList()) {
+      if (t.getPriority() == io.envoyproxy.envoy.config.core.v3.RoutingPriority.DEFAULT) {
+        breakers = new CircuitBreakers(
+            t.hasMaxConnections() ? t.getMaxConnections().getValue() : breakers.maxConnections(),
+            t.hasMaxPendingRequests() ? t.getMaxPendingRequests().getValue() : breakers.maxPendingRequests(),
+            t.hasMaxRequests() ? t.getMaxRequests().getValue() : breakers.maxRequests(),
+            t.hasMaxRetries() ? t.getMaxRetries().getValue() : breakers.maxRetries());
+      }
+    }
+    return new ClusterConfig(c.getName(), lb, Math.max(2, choiceCount), connectTimeout, idle, List.copyOf(endpoints),
+        breakers);
   }
 
   static ListenerConfig listener(Listener l, String path, Set<String> clusters) throws ConfigException {

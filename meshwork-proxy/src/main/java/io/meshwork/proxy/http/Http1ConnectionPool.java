@@ -1,6 +1,6 @@
 package io.meshwork.proxy.http;
 
-import io.meshwork.proxy.stats.ClusterStats;
+import io.meshwork.proxy.cluster.ClusterRuntime;
 import io.meshwork.proxy.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -32,7 +32,8 @@ final class Http1ConnectionPool {
   }
 
   /** An idle connection to {@code address}, or a new one; fails with the connect error. */
-  Future<Channel> acquire(InetSocketAddress address, Duration connectTimeout, ClusterStats stats) {
+  Future<Channel> acquire(InetSocketAddress address, ClusterRuntime cluster) {
+    var stats = cluster.stats();
     assert loop.inEventLoop();
     var q = idle.get(address);
     while (q != null && !q.isEmpty()) {
@@ -46,8 +47,12 @@ final class Http1ConnectionPool {
         return loop.newSucceededFuture(ch);
       }
     }
+    if (!cluster.tryOpenConnection()) {
+      return loop.newFailedFuture(new ConnectionOverflowException());
+    }
     stats.upstreamCxTotal.inc();
     Promise<Channel> promise = loop.newPromise();
+    var connectTimeout = cluster.config().connectTimeout();
     var pool = this;
     var f = transport.client(loop, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
         .handler(new ChannelInitializer<>() {
@@ -58,6 +63,7 @@ final class Http1ConnectionPool {
           }
         })
         .connect(address);
+    f.channel().closeFuture().addListener(closed -> cluster.connectionClosed());
     f.addListener(done -> {
       if (done.isSuccess()) {
         promise.setSuccess(f.channel());
@@ -70,6 +76,13 @@ final class Http1ConnectionPool {
       }
     });
     return promise;
+  }
+
+  /** A new connection would exceed the cluster's {@code max_connections}. */
+  static final class ConnectionOverflowException extends Exception {
+    ConnectionOverflowException() {
+      super("max_connections reached", null, false, false);
+    }
   }
 
   /** Returns a connection whose exchange completed cleanly and which may be reused. */

@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 final class UpstreamCall implements UpstreamListener {
   private static final String CONNECT_FAILURE =
       "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
+  private static final String OVERFLOW =
+      "upstream connect error or disconnect/reset before headers. reset reason: overflow";
   private static final String RESET =
       "upstream connect error or disconnect/reset before headers. reset reason: connection termination";
 
@@ -52,6 +54,8 @@ final class UpstreamCall implements UpstreamListener {
   private boolean committed;
   private boolean upstreamKeepAlive;
   private boolean finished;
+  private boolean holdingRequest;
+  private boolean holdingRetry;
 
   UpstreamCall(Exchange exchange, ClusterRuntime cluster, RouteAction.Forward action, FullHttpRequest request,
       Http1ConnectionPool pool) {
@@ -65,6 +69,11 @@ final class UpstreamCall implements UpstreamListener {
   }
 
   void start() {
+    if (!cluster.tryStartRequest()) {
+      finishLocally(503, OVERFLOW, ResponseFlags.UO);
+      return;
+    }
+    holdingRequest = true;
     if (!action.timeout().isZero()) {
       routeTimer = loop.schedule(this::onRouteTimeout, action.timeout().toNanos(), TimeUnit.NANOSECONDS);
     }
@@ -91,11 +100,16 @@ final class UpstreamCall implements UpstreamListener {
       perTryTimer = loop.schedule(this::onPerTryTimeout, retry.perTryTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
     attemptStartNanos = System.nanoTime();
-    pool.acquire(host.address(), cluster.config().connectTimeout(), cluster.stats()).addListener(f -> {
+    pool.acquire(host.address(), cluster).addListener(f -> {
       if (finished || id != attemptId) {
         if (f.isSuccess()) {
           pool.release((Channel) f.getNow(), cluster.config().idleTimeout());
         }
+        return;
+      }
+      if (f.cause() instanceof Http1ConnectionPool.ConnectionOverflowException) {
+        endAttempt(true, false);
+        finishLocally(503, OVERFLOW, ResponseFlags.UO);
         return;
       }
       if (!f.isSuccess()) {
@@ -150,12 +164,13 @@ final class UpstreamCall implements UpstreamListener {
     int code = r.status().code();
     if (retry.retriesStatus(code)) {
       if (retriesUsed < retry.numRetries()) {
-        cluster.stats().status(code);
-        endAttempt(true, true);
-        scheduleRetry();
-        return true;
-      }
-      if (retry.numRetries() > 0) {
+        if (takeRetrySlot()) {
+          cluster.stats().status(code);
+          endAttempt(true, true);
+          scheduleRetry();
+          return true;
+        }
+      } else if (retry.numRetries() > 0) {
         exchange.flags |= ResponseFlags.URX;
         cluster.stats().upstreamRqRetryLimitExceeded.inc();
       }
@@ -182,7 +197,7 @@ final class UpstreamCall implements UpstreamListener {
     var ch = channel;
     var write = exchange.writeContent(c);
     if (last) {
-      finished = true;
+      markFinished();
       cancel(routeTimer);
       inFlight.requestDone(false);
       inFlight = null;
@@ -214,7 +229,7 @@ final class UpstreamCall implements UpstreamListener {
       return;
     }
     cluster.stats().upstreamCxDestroyRemote.inc();
-    finished = true;
+    markFinished();
     cancel(routeTimer);
     inFlight.requestDone(true);
     inFlight = null;
@@ -223,12 +238,13 @@ final class UpstreamCall implements UpstreamListener {
 
   private void onAttemptFailure(boolean connectFailure, boolean perTryTimeout) {
     endAttempt(true, true);
-    if (retry.retriesFailure(connectFailure, perTryTimeout) && retriesUsed < retry.numRetries()) {
+    boolean retriable = retry.retriesFailure(connectFailure, perTryTimeout);
+    if (retriable && retriesUsed < retry.numRetries() && takeRetrySlot()) {
       scheduleRetry();
       return;
     }
     int flag = perTryTimeout ? ResponseFlags.UT : connectFailure ? ResponseFlags.UF : ResponseFlags.UC;
-    if (retry.numRetries() > 0 && retry.retriesFailure(connectFailure, perTryTimeout)) {
+    if (retriable && retry.numRetries() > 0 && retriesUsed >= retry.numRetries()) {
       flag |= ResponseFlags.URX;
       cluster.stats().upstreamRqRetryLimitExceeded.inc();
     }
@@ -236,6 +252,28 @@ final class UpstreamCall implements UpstreamListener {
       finishLocally(504, "upstream request timeout", flag);
     } else {
       finishLocally(503, connectFailure ? CONNECT_FAILURE : RESET, flag);
+    }
+  }
+
+  /** One retry slot per call under the cluster's {@code max_retries}, held until the call ends. */
+  private boolean takeRetrySlot() {
+    if (holdingRetry) {
+      return true;
+    }
+    holdingRetry = cluster.tryStartRetry();
+    return holdingRetry;
+  }
+
+  /** Marks the call finished and gives back its circuit-breaker slots (exactly once). */
+  private void markFinished() {
+    finished = true;
+    if (holdingRequest) {
+      holdingRequest = false;
+      cluster.requestFinished();
+    }
+    if (holdingRetry) {
+      holdingRetry = false;
+      cluster.retryFinished();
     }
   }
 
@@ -263,7 +301,7 @@ final class UpstreamCall implements UpstreamListener {
     cluster.stats().upstreamRqTimeout.inc();
     endAttempt(true, true);
     cancel(backoffTimer);
-    finished = true;
+    markFinished();
     if (committed) {
       exchange.abortResponse(ResponseFlags.UT);
     } else {
@@ -277,7 +315,7 @@ final class UpstreamCall implements UpstreamListener {
     if (finished) {
       return;
     }
-    finished = true;
+    markFinished();
     cluster.stats().upstreamRqCancelled.inc();
     endAttempt(true, true);
     cancel(routeTimer);
@@ -285,7 +323,7 @@ final class UpstreamCall implements UpstreamListener {
   }
 
   private void finishLocally(int code, String body, int flag) {
-    finished = true;
+    markFinished();
     cancel(routeTimer);
     cancel(backoffTimer);
     exchange.localReply(code, body, flag);

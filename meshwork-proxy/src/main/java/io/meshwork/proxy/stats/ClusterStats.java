@@ -19,6 +19,9 @@ public final class ClusterStats {
   public final Counter upstreamCxDestroyRemote;
   public final Counter upstreamRqPendingFailureEject;
   public final Counter upstreamCxNoneHealthy;
+  public final Counter upstreamRqPendingOverflow;
+  public final Counter upstreamRqRetryOverflow;
+  public final Counter upstreamCxOverflow;
 
   public ClusterStats(Stats stats, String cluster) {
     var p = "cluster." + cluster + ".";
@@ -39,6 +42,9 @@ public final class ClusterStats {
     upstreamCxDestroyRemote = stats.counter(p + "upstream_cx_destroy_remote");
     upstreamRqPendingFailureEject = stats.counter(p + "upstream_rq_pending_failure_eject");
     upstreamCxNoneHealthy = stats.counter(p + "upstream_cx_none_healthy");
+    upstreamRqPendingOverflow = stats.counter(p + "upstream_rq_pending_overflow");
+    upstreamRqRetryOverflow = stats.counter(p + "upstream_rq_retry_overflow");
+    upstreamCxOverflow = stats.counter(p + "upstream_cx_overflow");
   }
 
   /** Counts a response status in its class. */
