@@ -18,7 +18,7 @@ public final class ClusterRuntime {
 
   public ClusterRuntime(ClusterConfig config, Stats stats) {
     this.config = config;
-    this.hosts = config.endpoints().stream().map(Host::new).toList();
+    this.hosts = config.endpoints().stream().map(e -> new Host(config.name(), e)).toList();
     this.lb = LoadBalancer.of(config, hosts);
     this.stats = new ClusterStats(stats, config.name());
   }

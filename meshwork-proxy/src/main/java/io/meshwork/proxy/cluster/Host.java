@@ -8,12 +8,21 @@ import java.util.concurrent.atomic.LongAdder;
 /** An endpoint at run time: its configuration plus live counters read by the load balancer and /clusters. */
 public final class Host {
   private final EndpointConfig config;
+  private final PoolKey poolKey;
   private final AtomicInteger activeRequests = new AtomicInteger();
   private final LongAdder requestTotal = new LongAdder();
   private final LongAdder errors = new LongAdder();
 
-  Host(EndpointConfig config) {
+  /** Identifies the connections of one cluster to one endpoint (pools are per cluster and host, as in Envoy). */
+  public record PoolKey(String cluster, InetSocketAddress address) {}
+
+  Host(String cluster, EndpointConfig config) {
     this.config = config;
+    this.poolKey = new PoolKey(cluster, config.address());
+  }
+
+  public PoolKey poolKey() {
+    return poolKey;
   }
 
   public InetSocketAddress address() {

@@ -1,6 +1,7 @@
 package io.meshwork.proxy.http;
 
 import io.meshwork.proxy.cluster.ClusterRuntime;
+import io.meshwork.proxy.cluster.Host;
 import io.meshwork.proxy.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -24,7 +25,7 @@ final class Http1ConnectionPool {
   static final int MAX_IDLE_PER_ENDPOINT = 64;
   private final EventLoop loop;
   private final Transport transport;
-  private final HashMap<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
+  private final HashMap<Host.PoolKey, ArrayDeque<Channel>> idle = new HashMap<>();
 
   Http1ConnectionPool(EventLoop loop, Transport transport) {
     this.loop = loop;
@@ -32,10 +33,12 @@ final class Http1ConnectionPool {
   }
 
   /** An idle connection to {@code address}, or a new one; fails with the connect error. */
-  Future<Channel> acquire(InetSocketAddress address, ClusterRuntime cluster) {
+  Future<Channel> acquire(Host host, ClusterRuntime cluster) {
+    var key = host.poolKey();
+    var address = host.address();
     var stats = cluster.stats();
     assert loop.inEventLoop();
-    var q = idle.get(address);
+    var q = idle.get(key);
     while (q != null && !q.isEmpty()) {
       var ch = q.pollLast();
       var h = ch.pipeline().get(UpstreamHandler.class);
@@ -59,7 +62,7 @@ final class Http1ConnectionPool {
           @Override
           protected void initChannel(Channel ch) {
             ch.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, 64 * 1024));
-            ch.pipeline().addLast("upstream", new UpstreamHandler(pool, address));
+            ch.pipeline().addLast("upstream", new UpstreamHandler(pool, key));
           }
         })
         .connect(address);

@@ -14,16 +14,16 @@ import io.netty.util.concurrent.ScheduledFuture;
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   private final Http1ConnectionPool pool;
-  private final java.net.InetSocketAddress key;
+  private final io.meshwork.proxy.cluster.Host.PoolKey key;
   UpstreamListener listener;
   ScheduledFuture<?> idleTimer;
 
-  UpstreamHandler(Http1ConnectionPool pool, java.net.InetSocketAddress key) {
+  UpstreamHandler(Http1ConnectionPool pool, io.meshwork.proxy.cluster.Host.PoolKey key) {
     this.pool = pool;
     this.key = key;
   }
 
-  java.net.InetSocketAddress key() {
+  io.meshwork.proxy.cluster.Host.PoolKey key() {
     return key;
   }
 
