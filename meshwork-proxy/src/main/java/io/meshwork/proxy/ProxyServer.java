@@ -1,0 +1,146 @@
+package io.meshwork.proxy;
+
+import io.meshwork.proxy.accesslog.AccessLogWriter;
+import io.meshwork.proxy.admin.AdminServer;
+import io.meshwork.proxy.config.ListenerConfig;
+import io.meshwork.proxy.config.ProxyConfig;
+import io.meshwork.proxy.http.HttpListenerInitializer;
+import io.meshwork.proxy.http.HttpServices;
+import io.meshwork.proxy.http.PoolRegistry;
+import io.meshwork.proxy.runtime.SnapshotHolder;
+import io.meshwork.proxy.stats.Stats;
+import io.meshwork.proxy.tcp.TcpListenerInitializer;
+import io.meshwork.proxy.transport.Transport;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running proxy. {@link #start} binds every listener and the admin address; {@link #update}
+ * publishes a new snapshot and reconciles listeners (new ones bound, removed ones stop accepting
+ * while their open connections finish, moved ones rebound). Listener channels and the admin server
+ * share one event loop group sized to the CPU count, like Envoy's worker threads.
+ */
+public final class ProxyServer implements AutoCloseable {
+  private final Transport transport;
+  private final EventLoopGroup group;
+  private final Stats stats = new Stats();
+  private final SnapshotHolder snapshots = new SnapshotHolder(stats);
+  private final AccessLogWriter accessLog;
+  private final HttpServices httpServices;
+  private final Map<String, Bound> listeners = new HashMap<>();
+  private Channel admin;
+
+  private record Bound(ListenerConfig config, Channel channel) {}
+
+  private ProxyServer(int threads, PrintStream stdout) {
+    transport = Transport.detect();
+    group = transport.newGroup(threads);
+    accessLog = new AccessLogWriter(stdout);
+    httpServices = new HttpServices(snapshots, new PoolRegistry(transport), accessLog);
+  }
+
+  /** Starts a proxy with one event loop per CPU, access logs to {@code System.out}. */
+  public static ProxyServer start(ProxyConfig config) throws ProxyStartException {
+    return start(config, Runtime.getRuntime().availableProcessors(), System.out);
+  }
+
+  public static ProxyServer start(ProxyConfig config, int threads, PrintStream stdout) throws ProxyStartException {
+    var server = new ProxyServer(threads, stdout);
+    try {
+      server.update(config);
+      if (config.adminAddress() != null) {
+        server.admin = bind("admin", () -> AdminServer.bind(server.transport, server.group, config.adminAddress(),
+            server.snapshots, server.stats), config.adminAddress());
+      }
+      return server;
+    } catch (ProxyStartException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  /** Applies a new configuration: snapshot swap first, then listener reconciliation. */
+  public synchronized void update(ProxyConfig config) throws ProxyStartException {
+    snapshots.update(config);
+    var wanted = new HashMap<String, ListenerConfig>();
+    for (var l : config.listeners()) {
+      wanted.put(l.name(), l);
+    }
+    for (var it = listeners.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      var next = wanted.get(e.getKey());
+      if (next == null || !next.address().equals(e.getValue().config().address())
+          || next.protocol().getClass() != e.getValue().config().protocol().getClass()) {
+        e.getValue().channel().close().syncUninterruptibly(); // stop accepting; open connections drain
+        it.remove();
+      }
+    }
+    for (var l : config.listeners()) {
+      if (!listeners.containsKey(l.name())) {
+        var ch = bind("listener \"" + l.name() + "\"", () -> transport.server(group)
+            .childHandler(switch (l.protocol()) {
+              case ListenerConfig.Http h -> new HttpListenerInitializer(l.name(), httpServices);
+              case ListenerConfig.Tcp t -> new TcpListenerInitializer(l.name(), snapshots, transport, accessLog, stats);
+            })
+            .bind(l.address()).sync().channel(), l.address());
+        listeners.put(l.name(), new Bound(l, ch));
+      }
+    }
+  }
+
+  private interface Binder {
+    Channel bind() throws Exception;
+  }
+
+  private static Channel bind(String what, Binder binder, InetSocketAddress address) throws ProxyStartException {
+    try {
+      return binder.bind();
+    } catch (Exception e) {
+      throw new ProxyStartException(what + ": cannot bind " + address.getHostString() + ":" + address.getPort()
+          + " (" + e.getMessage() + "); free the port or change the address in the bootstrap", e);
+    }
+  }
+
+  /** The port a listener is bound to (useful when the bootstrap asked for port 0). */
+  public int listenerPort(String name) {
+    var b = listeners.get(name);
+    if (b == null) {
+      throw new IllegalArgumentException("no listener named " + name);
+    }
+    return ((InetSocketAddress) b.channel().localAddress()).getPort();
+  }
+
+  public int adminPort() {
+    return admin == null ? -1 : ((InetSocketAddress) admin.localAddress()).getPort();
+  }
+
+  public Stats stats() {
+    return stats;
+  }
+
+  public Transport transport() {
+    return transport;
+  }
+
+  public SnapshotHolder snapshots() {
+    return snapshots;
+  }
+
+  @Override
+  public synchronized void close() {
+    for (var b : listeners.values()) {
+      b.channel().close();
+    }
+    listeners.clear();
+    if (admin != null) {
+      admin.close();
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    accessLog.close();
+  }
+}

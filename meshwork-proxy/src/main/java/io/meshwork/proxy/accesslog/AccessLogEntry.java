@@ -1,0 +1,9 @@
+package io.meshwork.proxy.accesslog;
+
+/**
+ * The values of one access log line. Absent values are null (printed as "-"); {@code responseCode}
+ * is 0 when no response was sent (Envoy prints 0 too).
+ */
+public record AccessLogEntry(long startMillis, String method, String path, String protocol, int responseCode,
+    String responseFlags, long bytesReceived, long bytesSent, long durationMillis, Long upstreamServiceTimeMillis,
+    String forwardedFor, String userAgent, String requestId, String authority, String upstreamHost) {}

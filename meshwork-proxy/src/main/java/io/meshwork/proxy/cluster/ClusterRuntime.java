@@ -1,0 +1,89 @@
+package io.meshwork.proxy.cluster;
+
+import io.meshwork.proxy.config.ClusterConfig;
+import io.meshwork.proxy.stats.ClusterStats;
+import io.meshwork.proxy.stats.Stats;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A cluster at run time: its config, hosts with live counters, the load balancer and its stats. */
+public final class ClusterRuntime {
+  private final ClusterConfig config;
+  private final List<Host> hosts;
+  private final LoadBalancer lb;
+  private final ClusterStats stats;
+  private final AtomicInteger activeRequests = new AtomicInteger();
+  private final AtomicInteger activeRetries = new AtomicInteger();
+  private final AtomicInteger activeConnections = new AtomicInteger();
+
+  public ClusterRuntime(ClusterConfig config, Stats stats) {
+    this.config = config;
+    this.hosts = config.endpoints().stream().map(e -> new Host(config.name(), e)).toList();
+    this.lb = LoadBalancer.of(config, hosts);
+    this.stats = new ClusterStats(stats, config.name());
+  }
+
+  public ClusterConfig config() {
+    return config;
+  }
+
+  public String name() {
+    return config.name();
+  }
+
+  public List<Host> hosts() {
+    return hosts;
+  }
+
+  public LoadBalancer lb() {
+    return lb;
+  }
+
+  public ClusterStats stats() {
+    return stats;
+  }
+
+  /** Takes a request slot under {@code max_requests}; false (and counted) on overflow. */
+  public boolean tryStartRequest() {
+    return tryAcquire(activeRequests, config.circuitBreakers().maxRequests(), stats.upstreamRqPendingOverflow);
+  }
+
+  public void requestFinished() {
+    activeRequests.decrementAndGet();
+  }
+
+  /** Takes a retry slot under {@code max_retries}; false (and counted) on overflow. */
+  public boolean tryStartRetry() {
+    return tryAcquire(activeRetries, config.circuitBreakers().maxRetries(), stats.upstreamRqRetryOverflow);
+  }
+
+  public void retryFinished() {
+    activeRetries.decrementAndGet();
+  }
+
+  /** Takes a connection slot under {@code max_connections}; false (and counted) on overflow. */
+  public boolean tryOpenConnection() {
+    return tryAcquire(activeConnections, config.circuitBreakers().maxConnections(), stats.upstreamCxOverflow);
+  }
+
+  public void connectionClosed() {
+    activeConnections.decrementAndGet();
+  }
+
+  public int activeRequests() {
+    return activeRequests.get();
+  }
+
+  private static boolean tryAcquire(AtomicInteger counter, int limit, io.meshwork.proxy.stats.Counter overflow) {
+    while (true) {
+      int n = counter.get();
+      if (n >= limit) {
+        overflow.inc();
+        return false;
+      }
+      if (counter.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.meshwork.proxy.cluster;
+
+import io.meshwork.proxy.config.EndpointConfig;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** An endpoint at run time: its configuration plus live counters read by the load balancer and /clusters. */
+public final class Host {
+  private final EndpointConfig config;
+  private final PoolKey poolKey;
+  private final AtomicInteger activeRequests = new AtomicInteger();
+  private final LongAdder requestTotal = new LongAdder();
+  private final LongAdder errors = new LongAdder();
+
+  /** Identifies the connections of one cluster to one endpoint (pools are per cluster and host, as in Envoy). */
+  public record PoolKey(String cluster, InetSocketAddress address) {}
+
+  Host(String cluster, EndpointConfig config) {
+    this.config = config;
+    this.poolKey = new PoolKey(cluster, config.address());
+  }
+
+  public PoolKey poolKey() {
+    return poolKey;
+  }
+
+  public InetSocketAddress address() {
+    return config.address();
+  }
+
+  public int weight() {
+    return config.weight();
+  }
+
+  public boolean healthy() {
+    return config.healthy();
+  }
+
+  public EndpointConfig config() {
+    return config;
+  }
+
+  public int activeRequests() {
+    return activeRequests.get();
+  }
+
+  public long requestTotal() {
+    return requestTotal.sum();
+  }
+
+  public long errors() {
+    return errors.sum();
+  }
+
+  /** Called when a request is sent to this host; pair with {@link #requestDone}. */
+  public void requestStarted() {
+    activeRequests.incrementAndGet();
+    requestTotal.increment();
+  }
+
+  public void requestDone(boolean error) {
+    activeRequests.decrementAndGet();
+    if (error) {
+      errors.increment();
+    }
+  }
+
+  /** "127.0.0.1:8080", as Envoy prints upstream hosts. */
+  public String hostPort() {
+    return config.address().getAddress().getHostAddress() + ":" + config.address().getPort();
+  }
+
+  @Override
+  public String toString() {
+    return hostPort();
+  }
+}

@@ -1,0 +1,10 @@
+package io.meshwork.proxy.config;
+
+import java.util.List;
+
+/**
+ * The HTTP connection manager of a listener: stat prefix, the route table, request limits, access logs.
+ * {@code maxRequestHeadersBytes} bounds the request line plus headers (Envoy: 60 KiB default).
+ */
+public record HttpConnectionManagerConfig(String statPrefix, RouteTable routes, int maxRequestHeadersBytes,
+    int maxRequestBodyBytes, List<AccessLogConfig> accessLogs) {}

@@ -1,0 +1,15 @@
+package io.meshwork.proxy.config;
+
+import java.net.InetSocketAddress;
+
+/** A listener: name, bind address, and the one network filter that serves its connections. */
+public record ListenerConfig(String name, InetSocketAddress address, Protocol protocol) {
+  /** The terminal network filter of the listener's filter chain. */
+  public sealed interface Protocol {}
+
+  /** {@code envoy.filters.network.http_connection_manager}. */
+  public record Http(HttpConnectionManagerConfig hcm) implements Protocol {}
+
+  /** {@code envoy.filters.network.tcp_proxy}. */
+  public record Tcp(TcpProxyConfig tcp) implements Protocol {}
+}

@@ -1,0 +1,258 @@
+package io.meshwork.proxy.config;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
+import io.envoyproxy.envoy.extensions.access_loggers.file.v3.FileAccessLog;
+import io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.meshwork.xds.EnvoyTypes;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Translates Envoy protos into a {@link ProxyConfig} once per update. Everything the request path
+ * needs is resolved here (regexes compiled, defaults applied, cluster references checked), and
+ * anything the proxy cannot honour yet is rejected with its field path rather than ignored.
+ */
+public final class ProxyConfigBuilder {
+  private static final Set<String> SUPPORTED_CLUSTER_TYPES = Set.of("STATIC", "STRICT_DNS", "LOGICAL_DNS");
+
+  private ProxyConfigBuilder() {}
+
+  /** Builds the snapshot described by a static bootstrap. */
+  public static ProxyConfig fromBootstrap(Bootstrap bootstrap, long version) throws ConfigException {
+    if (bootstrap.hasDynamicResources()) {
+      throw new ConfigException("dynamic_resources", "xDS subscriptions are not supported yet; use static_resources");
+    }
+    var sr = bootstrap.getStaticResources();
+    var resources = new LinkedHashMap<String, Message>();
+    var clusters = new LinkedHashMap<String, ClusterConfig>();
+    for (int i = 0; i < sr.getClustersCount(); i++) {
+      var c = sr.getClusters(i);
+      var path = "static_resources.clusters[" + i + "]";
+      var built = cluster(c, path);
+      if (clusters.put(built.name(), built) != null) {
+        throw new ConfigException(path + ".name", "duplicate cluster name \"" + c.getName() + "\"");
+      }
+      resources.put("cluster/" + c.getName(), c);
+    }
+    var listeners = new ArrayList<ListenerConfig>();
+    var names = new java.util.HashSet<String>();
+    for (int i = 0; i < sr.getListenersCount(); i++) {
+      var l = sr.getListeners(i);
+      var path = "static_resources.listeners[" + i + "]";
+      var built = listener(l, path, clusters.keySet());
+      if (!names.add(built.name())) {
+        throw new ConfigException(path + ".name", "duplicate listener name \"" + l.getName() + "\"");
+      }
+      listeners.add(built);
+      resources.put("listener/" + built.name(), l);
+    }
+    InetSocketAddress admin = null;
+    if (bootstrap.hasAdmin() && bootstrap.getAdmin().hasAddress()) {
+      admin = address(bootstrap.getAdmin().getAddress(), "admin.address");
+      if (!admin.getAddress().isLoopbackAddress()) {
+        throw new ConfigException("admin.address.socket_address.address",
+            "the admin interface must bind a loopback address (got " + admin.getHostString() + ")");
+      }
+    }
+    return new ProxyConfig(version, bootstrap.getNode().getId(), admin, List.copyOf(listeners), Map.copyOf(clusters),
+        java.util.Collections.unmodifiableMap(resources));
+  }
+
+  static ClusterConfig cluster(Cluster c, String path) throws ConfigException {
+    if (c.getName().isEmpty()) {
+      throw new ConfigException(path + ".name", "a cluster needs a name");
+    }
+    var type = c.hasClusterType() ? "cluster_type" : c.getType().name();
+    if (!SUPPORTED_CLUSTER_TYPES.contains(type)) {
+      throw new ConfigException(path + ".type", "cluster type " + type + " is not supported yet; use STATIC or STRICT_DNS");
+    }
+    LbPolicy lb = switch (c.getLbPolicy()) {
+      case ROUND_ROBIN -> LbPolicy.ROUND_ROBIN;
+      case LEAST_REQUEST -> LbPolicy.LEAST_REQUEST;
+      case RANDOM -> LbPolicy.RANDOM;
+      default -> throw new ConfigException(path + ".lb_policy",
+          "load balancer " + c.getLbPolicy() + " is not supported yet; use ROUND_ROBIN, LEAST_REQUEST or RANDOM");
+    };
+    int choiceCount = c.hasLeastRequestLbConfig() && c.getLeastRequestLbConfig().hasChoiceCount()
+        ? c.getLeastRequestLbConfig().getChoiceCount().getValue() : 2;
+    var connectTimeout = c.hasConnectTimeout() ? Protos.duration(c.getConnectTimeout()) : Duration.ofSeconds(5);
+    var idle = c.hasCommonHttpProtocolOptions() && c.getCommonHttpProtocolOptions().hasIdleTimeout()
+        ? Protos.duration(c.getCommonHttpProtocolOptions().getIdleTimeout()) : Duration.ofHours(1);
+    var endpoints = new ArrayList<EndpointConfig>();
+    var la = c.getLoadAssignment();
+    for (int i = 0; i < la.getEndpointsCount(); i++) {
+      var locality = la.getEndpoints(i);
+      for (int j = 0; j < locality.getLbEndpointsCount(); j++) {
+        var e = locality.getLbEndpoints(j);
+        var ePath = path + ".load_assignment.endpoints[" + i + "].lb_endpoints[" + j + "]";
+        if (!e.hasEndpoint()) {
+          throw new ConfigException(ePath, "only inline endpoints are supported (endpoint.address)");
+        }
+        var addr = address(e.getEndpoint().getAddress(), ePath + ".endpoint.address");
+        int weight = e.hasLoadBalancingWeight() ? e.getLoadBalancingWeight().getValue() : 1;
+        if (weight < 1) {
+          throw new ConfigException(ePath + ".load_balancing_weight", "weight must be at least 1");
+        }
+        boolean healthy = switch (e.getHealthStatus()) {
+          case UNHEALTHY, DRAINING, TIMEOUT -> false;
+          default -> true;
+        };
+        endpoints.add(new EndpointConfig(addr, weight, locality.getPriority(), healthy));
+      }
+    }
+    if (c.getHealthChecksCount() > 0) {
+      throw new ConfigException(path + ".health_checks", "active health checking is not supported yet");
+    }
+    var breakers = CircuitBreakers.DEFAULTS;
+    for (var t : c.getCircuitBreakers().getThresholdsList()) {
+      if (t.getPriority() == io.envoyproxy.envoy.config.core.v3.RoutingPriority.DEFAULT) {
+        breakers = new CircuitBreakers(
+            t.hasMaxConnections() ? t.getMaxConnections().getValue() : breakers.maxConnections(),
+            t.hasMaxPendingRequests() ? t.getMaxPendingRequests().getValue() : breakers.maxPendingRequests(),
+            t.hasMaxRequests() ? t.getMaxRequests().getValue() : breakers.maxRequests(),
+            t.hasMaxRetries() ? t.getMaxRetries().getValue() : breakers.maxRetries());
+      }
+    }
+    return new ClusterConfig(c.getName(), lb, Math.max(2, choiceCount), connectTimeout, idle, List.copyOf(endpoints),
+        breakers);
+  }
+
+  static ListenerConfig listener(Listener l, String path, Set<String> clusters) throws ConfigException {
+    if (l.getName().isEmpty()) {
+      throw new ConfigException(path + ".name", "a listener needs a name");
+    }
+    var addr = address(l.getAddress(), path + ".address");
+    if (l.getFilterChainsCount() != 1) {
+      throw new ConfigException(path + ".filter_chains",
+          "exactly one filter chain is supported for now (got " + l.getFilterChainsCount() + ")");
+    }
+    var chain = l.getFilterChains(0);
+    var chainPath = path + ".filter_chains[0]";
+    if (chain.hasTransportSocket()) {
+      throw new ConfigException(chainPath + ".transport_socket", "TLS listeners are not supported yet");
+    }
+    if (chain.getFiltersCount() != 1) {
+      throw new ConfigException(chainPath + ".filters",
+          "exactly one network filter (http_connection_manager or tcp_proxy) is supported for now");
+    }
+    var filter = chain.getFilters(0);
+    var fPath = chainPath + ".filters[0].typed_config";
+    var any = filter.getTypedConfig();
+    try {
+      if (any.is(HttpConnectionManager.class)) {
+        var hcm = any.unpack(HttpConnectionManager.class);
+        return new ListenerConfig(l.getName(), addr, new ListenerConfig.Http(hcm(hcm, fPath, clusters)));
+      }
+      if (any.is(TcpProxy.class)) {
+        var tcp = any.unpack(TcpProxy.class);
+        return new ListenerConfig(l.getName(), addr, new ListenerConfig.Tcp(tcp(tcp, fPath, clusters)));
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw new ConfigException(fPath, "cannot be decoded (" + e.getMessage() + ")");
+    }
+    throw new ConfigException(fPath + ".@type", "network filter " + any.getTypeUrl() + " is not supported yet");
+  }
+
+  static HttpConnectionManagerConfig hcm(HttpConnectionManager hcm, String path, Set<String> clusters)
+      throws ConfigException {
+    if (!hcm.hasRouteConfig()) {
+      throw new ConfigException(path + ".route_config", "an inline route_config is required (RDS is not supported yet)");
+    }
+    if (hcm.getHttpFiltersCount() == 0) {
+      throw new ConfigException(path + ".http_filters", "the last HTTP filter must be envoy.filters.http.router");
+    }
+    for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
+      var f = hcm.getHttpFilters(i);
+      var fPath = path + ".http_filters[" + i + "]";
+      boolean router = f.getTypedConfig().is(Router.class)
+          || (!f.hasTypedConfig() && f.getName().equals("envoy.filters.http.router"));
+      if (!router) {
+        throw new ConfigException(fPath, "HTTP filter \"" + f.getName() + "\" is not supported yet; only the router is");
+      }
+      if (i != hcm.getHttpFiltersCount() - 1) {
+        throw new ConfigException(fPath, "the router must be the last HTTP filter");
+      }
+    }
+    var routes = RouteTranslator.table(hcm.getRouteConfig(), path + ".route_config", clusters, hcm.getStripAnyHostPort());
+    int maxHeaders = hcm.hasMaxRequestHeadersKb() ? hcm.getMaxRequestHeadersKb().getValue() * 1024 : 60 * 1024;
+    return new HttpConnectionManagerConfig(hcm.getStatPrefix(), routes, maxHeaders, 1024 * 1024,
+        accessLogs(hcm.getAccessLogList(), path + ".access_log"));
+  }
+
+  static TcpProxyConfig tcp(TcpProxy tcp, String path, Set<String> clusters) throws ConfigException {
+    if (!tcp.hasCluster() && tcp.getCluster().isEmpty()) {
+      throw new ConfigException(path + ".cluster", "tcp_proxy needs a cluster (weighted_clusters is not supported yet)");
+    }
+    if (!clusters.contains(tcp.getCluster())) {
+      throw new ConfigException(path + ".cluster", "unknown cluster \"" + tcp.getCluster() + "\"");
+    }
+    var idle = tcp.hasIdleTimeout() ? Protos.duration(tcp.getIdleTimeout()) : Duration.ofHours(1);
+    return new TcpProxyConfig(tcp.getStatPrefix(), tcp.getCluster(), idle, accessLogs(tcp.getAccessLogList(), path + ".access_log"));
+  }
+
+  static List<AccessLogConfig> accessLogs(List<AccessLog> logs, String path) throws ConfigException {
+    var out = new ArrayList<AccessLogConfig>();
+    for (int i = 0; i < logs.size(); i++) {
+      var any = logs.get(i).getTypedConfig();
+      var p = path + "[" + i + "]";
+      if (logs.get(i).hasFilter()) {
+        throw new ConfigException(p + ".filter", "access log filters are not supported yet");
+      }
+      try {
+        if (any.is(FileAccessLog.class)) {
+          var f = any.unpack(FileAccessLog.class);
+          if (f.hasLogFormat()) {
+            throw new ConfigException(p + ".typed_config.log_format", "custom log formats are not supported yet");
+          }
+          out.add(f.getPath().equals("/dev/stdout") ? AccessLogConfig.STDOUT : new AccessLogConfig(f.getPath()));
+        } else if (any.is(StdoutAccessLog.class)) {
+          out.add(AccessLogConfig.STDOUT);
+        } else {
+          throw new ConfigException(p + ".typed_config.@type", "access logger " + any.getTypeUrl() + " is not supported yet");
+        }
+      } catch (InvalidProtocolBufferException e) {
+        throw new ConfigException(p + ".typed_config", "cannot be decoded (" + e.getMessage() + ")");
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  static InetSocketAddress address(Address a, String path) throws ConfigException {
+    if (!a.hasSocketAddress()) {
+      throw new ConfigException(path + ".socket_address", "a socket address is required");
+    }
+    var sa = a.getSocketAddress();
+    if (sa.getAddress().isEmpty()) {
+      throw new ConfigException(path + ".socket_address.address", "an address is required");
+    }
+    if (sa.getPortValue() > 65535) {
+      throw new ConfigException(path + ".socket_address.port_value", "port must be at most 65535");
+    }
+    try {
+      return new InetSocketAddress(InetAddress.getByName(sa.getAddress()), sa.getPortValue());
+    } catch (UnknownHostException e) {
+      throw new ConfigException(path + ".socket_address.address", "cannot resolve \"" + sa.getAddress() + "\"");
+    }
+  }
+
+  static String typeName(Message m) {
+    return EnvoyTypes.typeUrl(m.getDescriptorForType());
+  }
+}

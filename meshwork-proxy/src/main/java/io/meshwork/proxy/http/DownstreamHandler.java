@@ -1,0 +1,123 @@
+package io.meshwork.proxy.http;
+
+import io.meshwork.proxy.runtime.HttpListenerRuntime;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+
+/**
+ * Last handler of a downstream HTTP/1.1 connection:
+ * {@code Http1RequestDecoder → HttpResponseEncoder → HttpObjectAggregator → DownstreamHandler}.
+ * Serves one {@link Exchange} at a time, in order (HTTP/1.1 pipelining); requests that arrive
+ * meanwhile wait in a short queue, and reading stops when it is full. While an exchange runs the
+ * connection keeps one read outstanding, so that a client that disconnects is noticed at once and
+ * its upstream request cancelled (flag DC). Each request reads the current snapshot, so route
+ * updates apply to keep-alive connections from their next request on.
+ */
+public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
+  private static final int MAX_QUEUED = 4;
+  private final String listenerName;
+  private final HttpServices services;
+  private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+  private HttpListenerRuntime listener;
+  private Exchange active;
+  private boolean closing;
+
+  public DownstreamHandler(String listenerName, HttpServices services) {
+    this.listenerName = listenerName;
+    this.services = services;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    listener = services.snapshots().current().http().get(listenerName);
+    if (listener == null) {
+      ctx.close();
+      return;
+    }
+    listener.stats().downstreamCxTotal.inc();
+    ctx.read();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof FullHttpRequest req) || closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (active != null) {
+      queued.add(req);
+      if (queued.size() < MAX_QUEUED) {
+        ctx.read();
+      }
+      return;
+    }
+    start(ctx, req);
+  }
+
+  private void start(ChannelHandlerContext ctx, FullHttpRequest req) {
+    var snapshot = services.snapshots().current();
+    var current = snapshot.http().get(listenerName);
+    if (current != null) {
+      listener = current; // a removed listener's connections drain on the config they had
+    }
+    var exchange = new Exchange(ctx, this, listener, snapshot, services, req);
+    active = exchange;
+    if (req.decoderResult().isSuccess()) {
+      ctx.read();
+    }
+    exchange.run();
+  }
+
+  /** Called by the exchange once its response is complete (or abandoned). */
+  void exchangeDone(Exchange exchange, boolean keepAlive) {
+    if (active != exchange) {
+      return;
+    }
+    active = null;
+    var ctx = exchangeContext;
+    if (!keepAlive) {
+      closing = true;
+      releaseQueued();
+      return;
+    }
+    var next = queued.poll();
+    if (next != null) {
+      start(ctx, next);
+    } else {
+      ctx.read();
+    }
+  }
+
+  private ChannelHandlerContext exchangeContext;
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    exchangeContext = ctx;
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closing = true;
+    var a = active;
+    active = null;
+    if (a != null) {
+      a.downstreamClosed();
+    }
+    releaseQueued();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  private void releaseQueued() {
+    FullHttpRequest r;
+    while ((r = queued.poll()) != null) {
+      r.release();
+    }
+  }
+}

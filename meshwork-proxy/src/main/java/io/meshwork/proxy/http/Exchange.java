@@ -1,0 +1,322 @@
+package io.meshwork.proxy.http;
+
+import io.meshwork.proxy.accesslog.AccessLogEntry;
+import io.meshwork.proxy.config.HeaderMutations;
+import io.meshwork.proxy.config.Route;
+import io.meshwork.proxy.config.RouteAction;
+import io.meshwork.proxy.config.RouteTable;
+import io.meshwork.proxy.config.VirtualHost;
+import io.meshwork.proxy.runtime.HttpListenerRuntime;
+import io.meshwork.proxy.runtime.Snapshot;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One request/response exchange on a downstream HTTP/1.1 connection: the per-request context
+ * (start time, route, cluster, response flags, byte counts) and the stages that act on it —
+ * validation, routing, local replies — up to handing the request to an {@link UpstreamCall}. It
+ * writes the response downstream and emits the access log line and status counters exactly once.
+ * Runs entirely on the downstream connection's event loop.
+ */
+final class Exchange {
+  private final ChannelHandlerContext ctx;
+  private final DownstreamHandler connection;
+  private final HttpListenerRuntime listener;
+  private final Snapshot snapshot;
+  private final HttpServices services;
+  private final FullHttpRequest request;
+  private final long startNanos = System.nanoTime();
+  private final long startMillis = System.currentTimeMillis();
+  private final String requestId;
+  int flags;
+  private int status;
+  private long bytesSent;
+  private String upstreamHost;
+  private Long upstreamServiceTime;
+  private boolean keepAlive;
+  private boolean responseStarted;
+  private boolean done;
+  private ChannelFuture lastWrite;
+  private UpstreamCall call;
+  private HeaderMutations[] responseMutations = new HeaderMutations[0];
+
+  Exchange(ChannelHandlerContext ctx, DownstreamHandler connection, HttpListenerRuntime listener, Snapshot snapshot,
+      HttpServices services, FullHttpRequest request) {
+    this.ctx = ctx;
+    this.connection = connection;
+    this.listener = listener;
+    this.snapshot = snapshot;
+    this.services = services;
+    this.request = request;
+    var id = request.headers().get("x-request-id");
+    this.requestId = id != null ? id : newRequestId();
+  }
+
+  /** Validates, routes and either answers locally or starts the upstream call. */
+  void run() {
+    listener.stats().downstreamRqTotal.inc();
+    var result = request.decoderResult();
+    if (result.isFailure()) {
+      listener.stats().downstreamCxProtocolError.inc();
+      var cause = result.cause();
+      int code = cause instanceof TooLongHttpHeaderException ? 431
+          : cause instanceof TooLongHttpLineException ? 414
+          : cause instanceof TooLongFrameException ? 413 : 400;
+      localReply(code, code == 400 ? "Bad Request" : "", ResponseFlags.DPE, true);
+      return;
+    }
+    var problem = Http1Checks.problem(request);
+    if (problem != null) {
+      listener.stats().downstreamCxProtocolError.inc();
+      localReply(400, "Bad Request", ResponseFlags.DPE, true);
+      return;
+    }
+    keepAlive = HttpUtil.isKeepAlive(request);
+    var head = new NettyRequestHead(request);
+    RouteTable table = listener.hcm().routes();
+    VirtualHost vh = table.virtualHost(head.authority());
+    Route route = vh == null ? null : vh.route(head);
+    if (route == null) {
+      listener.stats().noRoute.inc();
+      localReply(404, "", ResponseFlags.NR, false);
+      return;
+    }
+    switch (route.action()) {
+      case RouteAction.DirectResponse d -> {
+        listener.stats().rqDirectResponse.inc();
+        responseMutations = new HeaderMutations[] {route.responseHeaders(), vh.responseHeaders(), table.responseHeaders()};
+        localReply(d.status(), d.body(), 0, false);
+      }
+      case RouteAction.Redirect r -> {
+        listener.stats().rqRedirect.inc();
+        responseMutations = new HeaderMutations[] {route.responseHeaders(), vh.responseHeaders(), table.responseHeaders()};
+        var res = reply(r.status(), "");
+        res.headers().set(HttpHeaderNames.LOCATION, Rewrites.location(head, route.match().path(), r));
+        send(res, 0);
+      }
+      case RouteAction.Forward f -> forward(head, table, vh, route, f);
+    }
+  }
+
+  private void forward(NettyRequestHead head, RouteTable table, VirtualHost vh, Route route, RouteAction.Forward f) {
+    String clusterName;
+    HeaderMutations clusterRequest = HeaderMutations.NONE;
+    HeaderMutations clusterResponse = HeaderMutations.NONE;
+    switch (f.clusters()) {
+      case RouteAction.SingleCluster s -> clusterName = s.name();
+      case RouteAction.WeightedClusters w -> {
+        var pick = w.pick(ThreadLocalRandom.current().nextInt(w.totalWeight()));
+        clusterName = pick.name();
+        clusterRequest = pick.requestHeaders();
+        clusterResponse = pick.responseHeaders();
+      }
+    }
+    var cluster = snapshot.cluster(clusterName);
+    if (cluster == null) {
+      localReply(503, "", ResponseFlags.NC, false);
+      return;
+    }
+    responseMutations = new HeaderMutations[] {clusterResponse, route.responseHeaders(), vh.responseHeaders(),
+        table.responseHeaders()};
+    var upstream = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(),
+        Rewrites.upstreamPath(head, route.match().path(), f), request.content(),
+        request.headers().copy(), request.trailingHeaders());
+    var h = upstream.headers();
+    Http1Checks.removeHopByHop(h);
+    if (request.content().isReadable() || request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      h.setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
+    }
+    h.set(HttpHeaderNames.HOST, f.hostRewrite() != null ? f.hostRewrite() : head.authority());
+    if (!h.contains("x-forwarded-proto")) {
+      h.set("x-forwarded-proto", head.scheme());
+    }
+    h.set("x-request-id", requestId);
+    clusterRequest.apply(h);
+    route.requestHeaders().apply(h);
+    vh.requestHeaders().apply(h);
+    table.requestHeaders().apply(h);
+    call = new UpstreamCall(this, cluster, f, upstream, services.pools().forLoop(ctx.channel().eventLoop()));
+    call.start();
+  }
+
+  // ---- called by UpstreamCall ----
+
+  /** Writes the upstream response head downstream (not flushed: the first content flushes it). */
+  void writeHead(HttpResponse upstream, String host, long serviceTimeMillis) {
+    responseStarted = true;
+    upstreamHost = host;
+    upstreamServiceTime = serviceTimeMillis;
+    status = upstream.status().code();
+    var res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstream.status(), upstream.headers().copy());
+    var h = res.headers();
+    boolean chunked = HttpUtil.isTransferEncodingChunked(upstream);
+    Http1Checks.removeHopByHop(h);
+    boolean bodyless = request.method().name().equals("HEAD") || status == 204 || status == 304 || status / 100 == 1;
+    if (chunked) {
+      h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    } else if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && !bodyless) {
+      // Close-delimited upstream body: re-frame as chunked for HTTP/1.1 clients, close for HTTP/1.0.
+      if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      } else {
+        keepAlive = false;
+      }
+    }
+    h.set("x-envoy-upstream-service-time", serviceTimeMillis);
+    for (var m : responseMutations) {
+      m.apply(h);
+    }
+    setConnectionHeader(h);
+    listener.stats().status(status);
+    lastWrite = ctx.write(res);
+  }
+
+  /** Writes response content downstream and flushes; the returned future completes when written. */
+  ChannelFuture writeContent(HttpContent content) {
+    bytesSent += content.content().readableBytes();
+    lastWrite = ctx.writeAndFlush(content);
+    return lastWrite;
+  }
+
+  /** The response was fully written: log, then let the connection continue or close. */
+  void complete() {
+    if (done) {
+      return;
+    }
+    done = true;
+    log();
+    request.release();
+    if (keepAlive) {
+      connection.exchangeDone(this, true);
+    } else {
+      lastWrite.addListener(ChannelFutureListener.CLOSE);
+      connection.exchangeDone(this, false);
+    }
+  }
+
+  /** The response cannot be completed after it started (upstream reset, timeout): close downstream. */
+  void abortResponse(int flag) {
+    if (done) {
+      return;
+    }
+    flags |= flag;
+    done = true;
+    log();
+    request.release();
+    connection.exchangeDone(this, false);
+    ctx.close();
+  }
+
+  /** Local reply sent instead of an upstream response ("no healthy upstream", 504, ...). */
+  void localReply(int code, String body, int flag) {
+    localReply(code, body, flag, false);
+  }
+
+  /** The client went away before the exchange finished: cancel the upstream side (flag DC). */
+  void downstreamClosed() {
+    if (done) {
+      return;
+    }
+    flags |= ResponseFlags.DC;
+    listener.stats().downstreamRqRxReset.inc();
+    if (call != null) {
+      call.cancel();
+    }
+    if (!responseStarted) {
+      status = 0;
+    }
+    done = true;
+    log();
+    request.release();
+  }
+
+  boolean isDone() {
+    return done;
+  }
+
+  String requestId() {
+    return requestId;
+  }
+
+  // ---- local replies ----
+
+  private void localReply(int code, String body, int flag, boolean close) {
+    if (close) {
+      keepAlive = false;
+    }
+    send(reply(code, body), flag);
+  }
+
+  private DefaultFullHttpResponse reply(int code, String body) {
+    var content = body.isEmpty() ? Unpooled.EMPTY_BUFFER : ByteBufUtil.writeUtf8(ctx.alloc(), body);
+    var res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code), content);
+    res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+    if (!body.isEmpty()) {
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+    }
+    return res;
+  }
+
+  private void send(DefaultFullHttpResponse res, int flag) {
+    flags |= flag;
+    for (var m : responseMutations) {
+      m.apply(res.headers());
+    }
+    status = res.status().code();
+    responseStarted = true;
+    setConnectionHeader(res.headers());
+    listener.stats().status(status);
+    bytesSent += res.content().readableBytes();
+    lastWrite = ctx.writeAndFlush(res);
+    complete();
+  }
+
+  private void setConnectionHeader(HttpHeaders h) {
+    if (!keepAlive) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (!request.protocolVersion().isKeepAliveDefault()) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+  }
+
+  private void log() {
+    var hcm = listener.hcm();
+    if (hcm.accessLogs().isEmpty()) {
+      return;
+    }
+    var h = request.headers();
+    var path = request.decoderResult().isSuccess() ? request.uri() : null;
+    var method = request.decoderResult().isSuccess() ? request.method().name() : null;
+    services.accessLog().log(hcm.accessLogs(), new AccessLogEntry(startMillis, method, path,
+        request.protocolVersion().text(), status, ResponseFlags.toString(flags), request.content().readableBytes(),
+        bytesSent, (System.nanoTime() - startNanos) / 1_000_000, upstreamServiceTime, h.get("x-forwarded-for"),
+        h.get(HttpHeaderNames.USER_AGENT), requestId, h.get(HttpHeaderNames.HOST), upstreamHost));
+  }
+
+  private static String newRequestId() {
+    var r = ThreadLocalRandom.current();
+    long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+    long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(msb, lsb).toString();
+  }
+}

@@ -1,0 +1,56 @@
+package io.meshwork.proxy.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.ArrayList;
+
+/** Request checks that need the whole head, and hop-by-hop header removal (RFC 9110 §7.6.1). */
+final class Http1Checks {
+  private Http1Checks() {}
+
+  /** Why the request must be refused with 400, or null when it is acceptable. */
+  static String problem(HttpRequest req) {
+    var v = req.protocolVersion();
+    if (!v.equals(HttpVersion.HTTP_1_1) && !v.equals(HttpVersion.HTTP_1_0)) {
+      return "unsupported HTTP version " + v.text();
+    }
+    var hosts = req.headers().getAll(HttpHeaderNames.HOST);
+    if (hosts.size() > 1) {
+      return "more than one Host header";
+    }
+    if (hosts.isEmpty() && v.equals(HttpVersion.HTTP_1_1) && !req.uri().startsWith("http")) {
+      return "missing Host header";
+    }
+    var uri = req.uri();
+    if (uri.isEmpty() || !(uri.charAt(0) == '/' || uri.startsWith("http://") || uri.startsWith("https://"))) {
+      return "request target must be origin-form or absolute-form";
+    }
+    return null;
+  }
+
+  /** Removes hop-by-hop headers, including those named in Connection. */
+  static void removeHopByHop(HttpHeaders h) {
+    var named = new ArrayList<String>();
+    for (var c : h.getAll(HttpHeaderNames.CONNECTION)) {
+      for (var t : c.split(",")) {
+        var name = t.strip();
+        if (!name.isEmpty()) {
+          named.add(name);
+        }
+      }
+    }
+    for (var n : named) {
+      h.remove(n);
+    }
+    h.remove(HttpHeaderNames.CONNECTION);
+    h.remove(HttpHeaderNames.KEEP_ALIVE);
+    h.remove("proxy-connection");
+    h.remove(HttpHeaderNames.TE);
+    h.remove(HttpHeaderNames.TRAILER);
+    h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+    h.remove(HttpHeaderNames.UPGRADE);
+    h.remove(HttpHeaderNames.EXPECT);
+  }
+}

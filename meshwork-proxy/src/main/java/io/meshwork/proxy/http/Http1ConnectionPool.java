@@ -1,0 +1,141 @@
+package io.meshwork.proxy.http;
+
+import io.meshwork.proxy.cluster.ClusterRuntime;
+import io.meshwork.proxy.cluster.Host;
+import io.meshwork.proxy.transport.Transport;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP/1.1 keep-alive connections to upstream endpoints, owned by one event loop: connections are
+ * opened on the loop of the downstream connection that needs them (no cross-thread hand-off), and
+ * this pool is only touched from that loop. Idle connections are reused most-recently-used first
+ * and closed after the cluster's idle timeout; at most {@link #MAX_IDLE_PER_ENDPOINT} are kept.
+ */
+final class Http1ConnectionPool {
+  static final int MAX_IDLE_PER_ENDPOINT = 64;
+  private final EventLoop loop;
+  private final Transport transport;
+  private final HashMap<Host.PoolKey, ArrayDeque<Channel>> idle = new HashMap<>();
+
+  Http1ConnectionPool(EventLoop loop, Transport transport) {
+    this.loop = loop;
+    this.transport = transport;
+  }
+
+  /** An idle connection to {@code address}, or a new one; fails with the connect error. */
+  Future<Channel> acquire(Host host, ClusterRuntime cluster) {
+    var key = host.poolKey();
+    var address = host.address();
+    var stats = cluster.stats();
+    assert loop.inEventLoop();
+    var q = idle.get(key);
+    while (q != null && !q.isEmpty()) {
+      var ch = q.pollLast();
+      var h = ch.pipeline().get(UpstreamHandler.class);
+      if (ch.isActive() && h != null) {
+        if (h.idleTimer != null) {
+          h.idleTimer.cancel(false);
+          h.idleTimer = null;
+        }
+        return loop.newSucceededFuture(ch);
+      }
+    }
+    if (!cluster.tryOpenConnection()) {
+      return loop.newFailedFuture(new ConnectionOverflowException());
+    }
+    stats.upstreamCxTotal.inc();
+    Promise<Channel> promise = loop.newPromise();
+    var connectTimeout = cluster.config().connectTimeout();
+    var pool = this;
+    var f = transport.client(loop, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+        .handler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, 64 * 1024));
+            ch.pipeline().addLast("upstream", new UpstreamHandler(pool, key));
+          }
+        })
+        .connect(address);
+    f.channel().closeFuture().addListener(closed -> cluster.connectionClosed());
+    f.addListener(done -> {
+      if (done.isSuccess()) {
+        promise.setSuccess(f.channel());
+      } else {
+        stats.upstreamCxConnectFail.inc();
+        if (done.cause() instanceof io.netty.channel.ConnectTimeoutException) {
+          stats.upstreamCxConnectTimeout.inc();
+        }
+        promise.setFailure(done.cause());
+      }
+    });
+    return promise;
+  }
+
+  /** A new connection would exceed the cluster's {@code max_connections}. */
+  static final class ConnectionOverflowException extends Exception {
+    ConnectionOverflowException() {
+      super("max_connections reached", null, false, false);
+    }
+  }
+
+  /** Returns a connection whose exchange completed cleanly and which may be reused. */
+  void release(Channel ch, Duration idleTimeout) {
+    var h = ch.pipeline().get(UpstreamHandler.class);
+    if (h == null || !ch.isActive()) {
+      ch.close();
+      return;
+    }
+    h.listener = null;
+    var q = idle.computeIfAbsent(h.key(), k -> new ArrayDeque<>());
+    if (q.size() >= MAX_IDLE_PER_ENDPOINT) {
+      ch.close();
+      return;
+    }
+    q.addLast(ch);
+    if (!idleTimeout.isZero()) {
+      h.idleTimer = loop.schedule(() -> {
+        ch.close();
+      }, idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    // Read while idle so that a close by the upstream is noticed (and anything unexpected closes it).
+    ch.read();
+  }
+
+  /** Drops a closed connection from the idle set. */
+  void forget(Channel ch, UpstreamHandler h) {
+    if (h.idleTimer != null) {
+      h.idleTimer.cancel(false);
+      h.idleTimer = null;
+    }
+    var q = idle.get(h.key());
+    if (q != null) {
+      q.remove(ch);
+      if (q.isEmpty()) {
+        idle.remove(h.key());
+      }
+    }
+  }
+
+  EventLoop loop() {
+    return loop;
+  }
+
+  /** Idle connections held (for tests and /clusters). */
+  int idleCount() {
+    int n = 0;
+    for (var q : idle.values()) {
+      n += q.size();
+    }
+    return n;
+  }
+}

@@ -1,0 +1,40 @@
+package io.meshwork.proxy.http;
+
+/**
+ * Envoy's response flags as a bit set, printed in Envoy's order ("UF,URX"), "-" when none.
+ * UH no healthy upstream, UT upstream request timeout, UF upstream connect failure, UC upstream
+ * connection termination, UO overflow, NR no route, DC downstream connection termination, URX retry
+ * limit exceeded, DPE downstream protocol error, NC no cluster.
+ */
+public final class ResponseFlags {
+  public static final int UH = 1;
+  public static final int UT = 1 << 1;
+  public static final int UF = 1 << 2;
+  public static final int UC = 1 << 3;
+  public static final int UO = 1 << 4;
+  public static final int NR = 1 << 5;
+  public static final int DC = 1 << 6;
+  public static final int URX = 1 << 7;
+  public static final int DPE = 1 << 8;
+  public static final int NC = 1 << 9;
+
+  private static final String[] NAMES = {"UH", "UT", "UF", "UC", "UO", "NR", "DC", "URX", "DPE", "NC"};
+
+  private ResponseFlags() {}
+
+  public static String toString(int flags) {
+    if (flags == 0) {
+      return "-";
+    }
+    var sb = new StringBuilder();
+    for (int i = 0; i < NAMES.length; i++) {
+      if ((flags & (1 << i)) != 0) {
+        if (!sb.isEmpty()) {
+          sb.append(',');
+        }
+        sb.append(NAMES[i]);
+      }
+    }
+    return sb.toString();
+  }
+}

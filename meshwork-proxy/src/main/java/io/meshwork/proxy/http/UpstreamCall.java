@@ -1,0 +1,363 @@
+package io.meshwork.proxy.http;
+
+import io.meshwork.proxy.cluster.ClusterRuntime;
+import io.meshwork.proxy.cluster.Host;
+import io.meshwork.proxy.config.RetryPolicy;
+import io.meshwork.proxy.config.RouteAction;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The upstream side of one exchange: attempts, retries, timeouts. Each attempt picks a host
+ * (avoiding hosts already tried), takes a pooled connection on the downstream connection's event
+ * loop, sends the buffered request and waits for the response head. A retriable outcome before the
+ * head is forwarded (5xx per {@code retry_on}, reset, connect failure, per-try timeout) starts the
+ * next attempt after a jittered backoff; otherwise the response is streamed downstream with
+ * read-after-write back-pressure. The route timeout covers everything from the first attempt to the
+ * last byte. All methods run on one event loop.
+ */
+final class UpstreamCall implements UpstreamListener {
+  private static final String CONNECT_FAILURE =
+      "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
+  private static final String OVERFLOW =
+      "upstream connect error or disconnect/reset before headers. reset reason: overflow";
+  private static final String RESET =
+      "upstream connect error or disconnect/reset before headers. reset reason: connection termination";
+
+  private final Exchange exchange;
+  private final ClusterRuntime cluster;
+  private final RouteAction.Forward action;
+  private final RetryPolicy retry;
+  private final FullHttpRequest request;
+  private final Http1ConnectionPool pool;
+  private final EventLoop loop;
+  private final ArrayList<Host> tried = new ArrayList<>(2);
+  private int attemptId;
+  private int retriesUsed;
+  private Host inFlight;
+  private Channel channel;
+  private long attemptStartNanos;
+  private ScheduledFuture<?> routeTimer;
+  private ScheduledFuture<?> perTryTimer;
+  private ScheduledFuture<?> backoffTimer;
+  private boolean committed;
+  private boolean upstreamKeepAlive;
+  private boolean finished;
+  private boolean holdingRequest;
+  private boolean holdingRetry;
+
+  UpstreamCall(Exchange exchange, ClusterRuntime cluster, RouteAction.Forward action, FullHttpRequest request,
+      Http1ConnectionPool pool) {
+    this.exchange = exchange;
+    this.cluster = cluster;
+    this.action = action;
+    this.retry = action.retry();
+    this.request = request;
+    this.pool = pool;
+    this.loop = pool.loop();
+  }
+
+  void start() {
+    if (!cluster.tryStartRequest()) {
+      finishLocally(503, OVERFLOW, ResponseFlags.UO);
+      return;
+    }
+    holdingRequest = true;
+    if (!action.timeout().isZero()) {
+      routeTimer = loop.schedule(this::onRouteTimeout, action.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+    attempt();
+  }
+
+  private void attempt() {
+    backoffTimer = null;
+    if (finished) {
+      return;
+    }
+    var host = cluster.lb().choose(tried);
+    if (host == null) {
+      cluster.stats().upstreamCxNoneHealthy.inc();
+      finishLocally(503, "no healthy upstream", ResponseFlags.UH);
+      return;
+    }
+    tried.add(host);
+    cluster.stats().upstreamRqTotal.inc();
+    host.requestStarted();
+    inFlight = host;
+    int id = ++attemptId;
+    if (!retry.perTryTimeout().isZero()) {
+      perTryTimer = loop.schedule(this::onPerTryTimeout, retry.perTryTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+    attemptStartNanos = System.nanoTime();
+    pool.acquire(host, cluster).addListener(f -> {
+      if (finished || id != attemptId) {
+        if (f.isSuccess()) {
+          pool.release((Channel) f.getNow(), cluster.config().idleTimeout());
+        }
+        return;
+      }
+      if (f.cause() instanceof Http1ConnectionPool.ConnectionOverflowException) {
+        endAttempt(true, false);
+        finishLocally(503, OVERFLOW, ResponseFlags.UO);
+        return;
+      }
+      if (!f.isSuccess()) {
+        onAttemptFailure(true, false);
+        return;
+      }
+      send((Channel) f.getNow());
+    });
+  }
+
+  private void send(Channel ch) {
+    channel = ch;
+    var handler = ch.pipeline().get(UpstreamHandler.class);
+    if (handler == null || !ch.isActive()) {
+      onAttemptFailure(false, false);
+      return;
+    }
+    handler.listener = this;
+    ch.writeAndFlush(request.retainedDuplicate()).addListener(w -> {
+      if (!w.isSuccess()) {
+        ch.close();
+      }
+    });
+    ch.read();
+  }
+
+  @Override
+  public void onUpstreamMessage(HttpObject msg) {
+    if (finished) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpResponse r) {
+      if (r.status().code() / 100 == 1 && r.status().code() != 101) {
+        ReferenceCountUtil.release(msg);
+        channel.read(); // 100 Continue and friends: the final response follows
+        return;
+      }
+      if (!committed && onResponseHead(r)) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+    }
+    if (msg instanceof HttpContent c) {
+      onContent(c);
+    }
+  }
+
+  /** Returns true if the response was discarded for a retry. */
+  private boolean onResponseHead(HttpResponse r) {
+    cancel(perTryTimer);
+    int code = r.status().code();
+    if (retry.retriesStatus(code)) {
+      if (retriesUsed < retry.numRetries()) {
+        if (takeRetrySlot()) {
+          cluster.stats().status(code);
+          endAttempt(true, true);
+          scheduleRetry();
+          return true;
+        }
+      } else if (retry.numRetries() > 0) {
+        exchange.flags |= ResponseFlags.URX;
+        cluster.stats().upstreamRqRetryLimitExceeded.inc();
+      }
+    }
+    committed = true;
+    upstreamKeepAlive = HttpUtil.isKeepAlive(r);
+    cluster.stats().status(code);
+    if (retriesUsed > 0) {
+      cluster.stats().upstreamRqRetrySuccess.inc();
+    }
+    exchange.writeHead(r, inFlight.hostPort(), (System.nanoTime() - attemptStartNanos) / 1_000_000);
+    if (!(r instanceof HttpContent)) {
+      channel.read();
+    }
+    return false;
+  }
+
+  private void onContent(HttpContent c) {
+    if (!committed) {
+      c.release();
+      return;
+    }
+    boolean last = c instanceof LastHttpContent;
+    var ch = channel;
+    var write = exchange.writeContent(c);
+    if (last) {
+      markFinished();
+      cancel(routeTimer);
+      inFlight.requestDone(false);
+      inFlight = null;
+      channel = null;
+      detach(ch);
+      if (upstreamKeepAlive) {
+        pool.release(ch, cluster.config().idleTimeout());
+      } else {
+        ch.close();
+      }
+      exchange.complete();
+    } else {
+      write.addListener(w -> {
+        if (w.isSuccess() && !finished && channel == ch) {
+          ch.read();
+        }
+      });
+    }
+  }
+
+  @Override
+  public void onUpstreamClosed() {
+    if (finished) {
+      return;
+    }
+    channel = null;
+    if (!committed) {
+      onAttemptFailure(false, false);
+      return;
+    }
+    cluster.stats().upstreamCxDestroyRemote.inc();
+    markFinished();
+    cancel(routeTimer);
+    inFlight.requestDone(true);
+    inFlight = null;
+    exchange.abortResponse(ResponseFlags.UC);
+  }
+
+  private void onAttemptFailure(boolean connectFailure, boolean perTryTimeout) {
+    endAttempt(true, true);
+    boolean retriable = retry.retriesFailure(connectFailure, perTryTimeout);
+    if (retriable && retriesUsed < retry.numRetries() && takeRetrySlot()) {
+      scheduleRetry();
+      return;
+    }
+    int flag = perTryTimeout ? ResponseFlags.UT : connectFailure ? ResponseFlags.UF : ResponseFlags.UC;
+    if (retriable && retry.numRetries() > 0 && retriesUsed >= retry.numRetries()) {
+      flag |= ResponseFlags.URX;
+      cluster.stats().upstreamRqRetryLimitExceeded.inc();
+    }
+    if (perTryTimeout) {
+      finishLocally(504, "upstream request timeout", flag);
+    } else {
+      finishLocally(503, connectFailure ? CONNECT_FAILURE : RESET, flag);
+    }
+  }
+
+  /** One retry slot per call under the cluster's {@code max_retries}, held until the call ends. */
+  private boolean takeRetrySlot() {
+    if (holdingRetry) {
+      return true;
+    }
+    holdingRetry = cluster.tryStartRetry();
+    return holdingRetry;
+  }
+
+  /** Marks the call finished and gives back its circuit-breaker slots (exactly once). */
+  private void markFinished() {
+    finished = true;
+    if (holdingRequest) {
+      holdingRequest = false;
+      cluster.requestFinished();
+    }
+    if (holdingRetry) {
+      holdingRetry = false;
+      cluster.retryFinished();
+    }
+  }
+
+  private void scheduleRetry() {
+    retriesUsed++;
+    cluster.stats().upstreamRqRetry.inc();
+    long delay = retry.backoffMillis(retriesUsed, ThreadLocalRandom.current());
+    backoffTimer = loop.schedule(this::attempt, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void onPerTryTimeout() {
+    perTryTimer = null;
+    if (finished || committed) {
+      return;
+    }
+    cluster.stats().upstreamRqPerTryTimeout.inc();
+    onAttemptFailure(false, true);
+  }
+
+  private void onRouteTimeout() {
+    routeTimer = null;
+    if (finished) {
+      return;
+    }
+    cluster.stats().upstreamRqTimeout.inc();
+    endAttempt(true, true);
+    cancel(backoffTimer);
+    markFinished();
+    if (committed) {
+      exchange.abortResponse(ResponseFlags.UT);
+    } else {
+      exchange.flags |= ResponseFlags.UT;
+      exchange.localReply(504, "upstream request timeout", 0);
+    }
+  }
+
+  /** The downstream went away: stop everything and close the upstream connection (it is mid-request). */
+  void cancel() {
+    if (finished) {
+      return;
+    }
+    markFinished();
+    cluster.stats().upstreamRqCancelled.inc();
+    endAttempt(true, true);
+    cancel(routeTimer);
+    cancel(backoffTimer);
+  }
+
+  private void finishLocally(int code, String body, int flag) {
+    markFinished();
+    cancel(routeTimer);
+    cancel(backoffTimer);
+    exchange.localReply(code, body, flag);
+  }
+
+  /** Ends the current attempt: host accounting, timers, and the connection (closed, never pooled, if mid-exchange). */
+  private void endAttempt(boolean error, boolean closeConnection) {
+    cancel(perTryTimer);
+    perTryTimer = null;
+    attemptId++;
+    if (inFlight != null) {
+      inFlight.requestDone(error);
+      inFlight = null;
+    }
+    var ch = channel;
+    channel = null;
+    if (ch != null) {
+      detach(ch);
+      if (closeConnection) {
+        ch.close();
+      }
+    }
+  }
+
+  private static void detach(Channel ch) {
+    var h = ch.pipeline().get(UpstreamHandler.class);
+    if (h != null) {
+      h.listener = null;
+    }
+  }
+
+  private static void cancel(ScheduledFuture<?> f) {
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package io.meshwork.proxy.tcp;
+
+import io.meshwork.proxy.accesslog.AccessLogWriter;
+import io.meshwork.proxy.config.ListenerConfig;
+import io.meshwork.proxy.runtime.SnapshotHolder;
+import io.meshwork.proxy.stats.Stats;
+import io.meshwork.proxy.transport.Transport;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** Builds a TCP proxy pipeline ({@code IdleStateHandler → TcpProxyHandler}) from the current snapshot. */
+public final class TcpListenerInitializer extends ChannelInitializer<SocketChannel> {
+  private final String listenerName;
+  private final SnapshotHolder snapshots;
+  private final Transport transport;
+  private final AccessLogWriter accessLog;
+  private final Stats stats;
+
+  public TcpListenerInitializer(String listenerName, SnapshotHolder snapshots, Transport transport,
+      AccessLogWriter accessLog, Stats stats) {
+    this.listenerName = listenerName;
+    this.snapshots = snapshots;
+    this.transport = transport;
+    this.accessLog = accessLog;
+    this.stats = stats;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    var listener = snapshots.current().config().listeners().stream()
+        .filter(l -> l.name().equals(listenerName)).findFirst().orElse(null);
+    if (listener == null || !(listener.protocol() instanceof ListenerConfig.Tcp tcp)) {
+      ch.close();
+      return;
+    }
+    var idle = tcp.tcp().idleTimeout();
+    if (!idle.isZero()) {
+      ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
+    }
+    ch.pipeline().addLast("tcp_proxy", new TcpProxyHandler(tcp.tcp(), snapshots, transport, accessLog, stats));
+  }
+}

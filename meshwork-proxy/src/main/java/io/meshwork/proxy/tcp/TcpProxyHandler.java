@@ -1,0 +1,171 @@
+package io.meshwork.proxy.tcp;
+
+import io.meshwork.proxy.accesslog.AccessLogEntry;
+import io.meshwork.proxy.accesslog.AccessLogWriter;
+import io.meshwork.proxy.cluster.Host;
+import io.meshwork.proxy.config.TcpProxyConfig;
+import io.meshwork.proxy.http.ResponseFlags;
+import io.meshwork.proxy.runtime.SnapshotHolder;
+import io.meshwork.proxy.stats.Counter;
+import io.meshwork.proxy.stats.Stats;
+import io.meshwork.proxy.transport.Transport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.List;
+
+/**
+ * Inbound side of a TCP proxy connection (after an optional {@code IdleStateHandler}). On accept it
+ * picks a host of the cluster and connects on the same event loop; bytes are then relayed both
+ * ways, each side reading again only after the other side accepted the previous write. Either side
+ * closing closes the other after pending writes flush. One access log line per connection (UF when
+ * the upstream connect fails, UH when the cluster has no host).
+ */
+public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
+  private final TcpProxyConfig config;
+  private final SnapshotHolder snapshots;
+  private final Transport transport;
+  private final AccessLogWriter accessLog;
+  private final Counter downstreamCxTotal;
+  private final long startMillis = System.currentTimeMillis();
+  private final long startNanos = System.nanoTime();
+  private Channel inbound;
+  private Channel outbound;
+  private Host host;
+  private long received;
+  private long sent;
+  private int flags;
+  private boolean logged;
+
+  public TcpProxyHandler(TcpProxyConfig config, SnapshotHolder snapshots, Transport transport, AccessLogWriter accessLog,
+      Stats stats) {
+    this.config = config;
+    this.snapshots = snapshots;
+    this.transport = transport;
+    this.accessLog = accessLog;
+    this.downstreamCxTotal = stats.counter("tcp." + config.statPrefix() + ".downstream_cx_total");
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    inbound = ctx.channel();
+    downstreamCxTotal.inc();
+    var cluster = snapshots.current().cluster(config.cluster());
+    host = cluster == null ? null : cluster.lb().choose(List.of());
+    if (host == null) {
+      flags |= ResponseFlags.UH;
+      if (cluster != null) {
+        cluster.stats().upstreamCxNoneHealthy.inc();
+      }
+      inbound.close();
+      return;
+    }
+    cluster.stats().upstreamCxTotal.inc();
+    host.requestStarted();
+    var f = transport.client(inbound.eventLoop(), (int) cluster.config().connectTimeout().toMillis())
+        .handler(new Relay())
+        .connect(host.address());
+    outbound = f.channel();
+    f.addListener(done -> {
+      if (done.isSuccess()) {
+        inbound.read();
+        outbound.read();
+      } else {
+        cluster.stats().upstreamCxConnectFail.inc();
+        flags |= ResponseFlags.UF;
+        inbound.close();
+      }
+    });
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof ByteBuf b) {
+      received += b.readableBytes();
+    }
+    if (outbound == null || !outbound.isActive()) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    outbound.writeAndFlush(msg).addListener(f -> {
+      if (f.isSuccess()) {
+        inbound.read();
+      } else {
+        inbound.close();
+      }
+    });
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      ctx.close();
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (outbound != null) {
+      closeOnFlush(outbound);
+    }
+    log();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  private void log() {
+    if (logged) {
+      return;
+    }
+    logged = true;
+    if (host != null) {
+      host.requestDone((flags & ResponseFlags.UF) != 0);
+    }
+    accessLog.log(config.accessLogs(), new AccessLogEntry(startMillis, null, null, null, 0,
+        ResponseFlags.toString(flags), received, sent, (System.nanoTime() - startNanos) / 1_000_000, null, null, null,
+        null, null, host == null ? null : host.hostPort()));
+  }
+
+  static void closeOnFlush(Channel ch) {
+    if (ch.isActive()) {
+      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** The upstream side: relays bytes back to the inbound connection. */
+  private final class Relay extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof ByteBuf b) {
+        sent += b.readableBytes();
+      }
+      inbound.writeAndFlush(msg).addListener(f -> {
+        if (f.isSuccess()) {
+          ctx.channel().read();
+        } else {
+          ctx.close();
+        }
+      });
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      closeOnFlush(inbound);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.meshwork.proxy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RetryPolicyTest {
+  @Test
+  void conditionsFollowEnvoy() {
+    var fivexx = new RetryPolicy(Set.of("5xx"), 1, Duration.ZERO, Duration.ofMillis(25), Duration.ofMillis(250), Set.of());
+    assertThat(fivexx.retriesStatus(500)).isTrue();
+    assertThat(fivexx.retriesStatus(404)).isFalse();
+    assertThat(fivexx.retriesFailure(true, false)).isTrue();
+    assertThat(fivexx.retriesFailure(false, true)).isTrue();
+    var gw = new RetryPolicy(Set.of("gateway-error"), 1, Duration.ZERO, Duration.ofMillis(25), Duration.ofMillis(250), Set.of());
+    assertThat(gw.retriesStatus(500)).isFalse();
+    assertThat(gw.retriesStatus(503)).isTrue();
+    var cf = new RetryPolicy(Set.of("connect-failure"), 1, Duration.ZERO, Duration.ofMillis(25), Duration.ofMillis(250), Set.of());
+    assertThat(cf.retriesFailure(true, false)).isTrue();
+    assertThat(cf.retriesFailure(false, false)).isFalse();
+    assertThat(cf.retriesStatus(503)).isFalse();
+    var codes = new RetryPolicy(Set.of("retriable-status-codes"), 1, Duration.ZERO, Duration.ofMillis(25),
+        Duration.ofMillis(250), Set.of(418));
+    assertThat(codes.retriesStatus(418)).isTrue();
+    assertThat(codes.retriesStatus(500)).isFalse();
+  }
+
+  @Test
+  void backoffIsJitteredExponentialAndCapped() {
+    var p = new RetryPolicy(Set.of("5xx"), 5, Duration.ZERO, Duration.ofMillis(25), Duration.ofMillis(100), Set.of());
+    var random = new Random(1);
+    long max1 = 0;
+    long max3 = 0;
+    for (int i = 0; i < 2000; i++) {
+      long b1 = p.backoffMillis(1, random);
+      long b3 = p.backoffMillis(3, random);
+      assertThat(b1).isBetween(0L, 24L);
+      assertThat(b3).isBetween(0L, 99L);
+      max1 = Math.max(max1, b1);
+      max3 = Math.max(max3, b3);
+    }
+    assertThat(max1).isGreaterThan(20);
+    assertThat(max3).isGreaterThan(80);
+  }
+}
