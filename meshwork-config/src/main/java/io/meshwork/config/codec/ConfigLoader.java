@@ -16,6 +16,7 @@ import io.meshwork.config.schema.Binder;
 import io.meshwork.config.schema.FieldError;
 import io.meshwork.config.schema.FieldPath;
 import io.meshwork.config.schema.Validation;
+import io.meshwork.config.types.Dns;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -47,9 +48,6 @@ public final class ConfigLoader {
   public static final ObjectMapper JSON = new ObjectMapper();
 
   private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "spec", "status");
-  private static final com.google.re2j.Pattern DNS1123_SUBDOMAIN =
-      com.google.re2j.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-  private static final com.google.re2j.Pattern DNS1123_LABEL = com.google.re2j.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
   private ConfigLoader() {}
 
@@ -235,11 +233,11 @@ public final class ConfigLoader {
       if (meta.generateName() == null) {
         v.add(FieldError.required(FieldPath.of("metadata", "name"), "name or generateName is required"));
       }
-    } else if (meta.name().length() > 253 || !DNS1123_SUBDOMAIN.matches(meta.name())) {
+    } else if (!Dns.isSubdomain(meta.name())) {
       v.add(FieldError.invalid(FieldPath.of("metadata", "name"), meta.name(),
           "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"));
     }
-    if (meta.namespace() != null && kind.namespaced() && (meta.namespace().length() > 63 || !DNS1123_LABEL.matches(meta.namespace()))) {
+    if (meta.namespace() != null && kind.namespaced() && !Dns.isLabel(meta.namespace(), false)) {
       v.add(FieldError.invalid(FieldPath.of("metadata", "namespace"), meta.namespace(),
           "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"));
     }

@@ -1,5 +1,6 @@
 package io.meshwork.config.networking;
 
+import io.meshwork.config.types.Dns;
 import com.google.re2j.Pattern;
 
 /**
@@ -8,7 +9,6 @@ import com.google.re2j.Pattern;
  * and CIDR blocks as Go's netip parses them, and unix socket paths.
  */
 final class HostRules {
-  private static final Pattern DNS1123_LABEL = Pattern.compile("[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?");
 
   private HostRules() {}
 
@@ -80,7 +80,7 @@ final class HostRules {
   }
 
   static boolean isDns1123Label(String s) {
-    return s != null && s.length() <= 63 && DNS1123_LABEL.matches(s);
+    return Dns.isLabel(s, true);
   }
 
   /**
