@@ -1,7 +1,6 @@
 package io.meshwork.config.networking;
 
 import io.meshwork.config.types.Dns;
-import com.google.re2j.Pattern;
 
 /**
  * Istio's rules for host names and addresses: wildcard domains and FQDNs (DNS-1123 labels, any
