@@ -5,10 +5,9 @@ import io.meshwork.config.analysis.Severity;
 import io.meshwork.config.codec.ConfigLoader;
 import io.meshwork.config.codec.LoadedDocument;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -25,19 +24,13 @@ import picocli.CommandLine.Spec;
 final class AnalyzeCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-f", "--filename"}, description = "File, directory (recursive) or - for standard input; repeatable.")
-  List<String> files;
-
-  @Option(names = {"-o", "--output"}, description = "Output format: text (default) or json.", defaultValue = "text")
-  OutputFormat output;
+  @Mixin ConfigFileOptions options;
 
   @Override
   public Integer call() throws Exception {
-    if (output == OutputFormat.yaml) {
-      throw new UserException(2, "analyze prints -o text or -o json, not yaml");
-    }
+    var output = options.textOrJson("analyze");
     var documents = new ArrayList<LoadedDocument>();
-    for (var file : ConfigInputs.read(files, System.in)) {
+    for (var file : ConfigInputs.read(options.files, System.in)) {
       documents.addAll(file.documents());
     }
     var findings = Analysis.run(documents);

@@ -2,10 +2,9 @@ package io.meshwork.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.meshwork.config.codec.ConfigLoader;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -22,18 +21,12 @@ import picocli.CommandLine.Spec;
 final class ValidateCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-f", "--filename"}, description = "File, directory (recursive) or - for standard input; repeatable.")
-  List<String> files;
-
-  @Option(names = {"-o", "--output"}, description = "Output format: text (default) or json.", defaultValue = "text")
-  OutputFormat output;
+  @Mixin ConfigFileOptions options;
 
   @Override
   public Integer call() throws Exception {
-    if (output == OutputFormat.yaml) {
-      throw new UserException(2, "validate prints -o text or -o json, not yaml");
-    }
-    var results = ConfigInputs.read(files, System.in);
+    var output = options.textOrJson("validate");
+    var results = ConfigInputs.read(options.files, System.in);
     var out = spec.commandLine().getOut();
     boolean allValid = true;
     ArrayNode json = ConfigLoader.JSON.createArrayNode();

@@ -383,17 +383,22 @@ public final class Binder {
           out.add(value);
         }
       }
-      for (var a : constraints) {
-        switch (a) {
-          case Constraints.MinItems m when node.size() < m.value() ->
-              v.add(FieldError.invalid(path, new FieldError.Raw(Integer.toString(node.size())),
-                  path + " in body should have at least " + m.value() + " items"));
-          case Constraints.MaxItems m when node.size() > m.value() ->
-              v.add(new FieldError(path, FieldError.Type.TOO_MANY, node.size(), "must have at most " + m.value() + " items"));
-          default -> {}
-        }
-      }
+      checkSize(constraints, node.size(), "items", path, v);
       return Collections.unmodifiableList(out);
+    }
+  }
+
+  /** MinItems/MaxItems on lists, MinProperties/MaxProperties on maps, in the API server's words. */
+  private static void checkSize(Annotation[] constraints, int size, String noun, FieldPath path, Validation v) {
+    for (var a : constraints) {
+      int min = a instanceof Constraints.MinItems m ? m.value() : a instanceof Constraints.MinProperties m ? m.value() : -1;
+      int max = a instanceof Constraints.MaxItems m ? m.value() : a instanceof Constraints.MaxProperties m ? m.value() : -1;
+      if (min >= 0 && size < min) {
+        v.add(FieldError.invalid(path, new FieldError.Raw(Integer.toString(size)), path + " in body should have at least " + min + " " + noun));
+      }
+      if (max >= 0 && size > max) {
+        v.add(new FieldError(path, FieldError.Type.TOO_MANY, size, "must have at most " + max + " items"));
+      }
     }
   }
 
@@ -449,16 +454,7 @@ public final class Binder {
           out.put(key, bound);
         }
       }
-      for (var a : constraints) {
-        switch (a) {
-          case Constraints.MinProperties m when node.size() < m.value() ->
-              v.add(FieldError.invalid(path, new FieldError.Raw(Integer.toString(node.size())),
-                  path + " in body should have at least " + m.value() + " properties"));
-          case Constraints.MaxProperties m when node.size() > m.value() ->
-              v.add(new FieldError(path, FieldError.Type.TOO_MANY, node.size(), "must have at most " + m.value() + " items"));
-          default -> {}
-        }
-      }
+      checkSize(constraints, node.size(), "properties", path, v);
       return Collections.unmodifiableMap(out);
     }
   }
