@@ -31,6 +31,15 @@ public final class BenchmarkReport {
         + " (" + System.getProperty("java.vendor") + "), JVM flags: " + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments());
   }
 
+  /** The 1-minute load average when asked: on a shared 2-core machine, figures only compare within a run. */
+  public static String load() {
+    try {
+      return "load average " + Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "load average unknown";
+    }
+  }
+
   public static String today() {
     return ZonedDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE);
   }

@@ -17,7 +17,7 @@ import java.util.Locale;
  */
 public final class ConfigParseBenchmark {
   /** Results of one run. */
-  public record Result(int documents, int rounds, double docsPerSecond, double bestDocsPerSecond, long invalid) {}
+  public record Result(int documents, int rounds, double docsPerSecond, double bestDocsPerSecond, long invalid, String load) {}
 
   private ConfigParseBenchmark() {}
 
@@ -111,6 +111,7 @@ public final class ConfigParseBenchmark {
   }
 
   public static Result run(int documents, int rounds, PrintStream out) {
+    var load = BenchmarkReport.load();
     var texts = generate(documents);
     var loader = ConfigLoader.create();
     var sources = new ArrayList<SourceDocument>(texts.size());
@@ -141,7 +142,7 @@ public final class ConfigParseBenchmark {
       best = Math.max(best, rate);
       out.printf(Locale.ROOT, "  round %d: %.0f documents/s%n", r + 1, rate);
     }
-    return new Result(documents, rounds, total / rounds, best, invalid);
+    return new Result(documents, rounds, total / rounds, best, invalid, load);
   }
 
   public static void main(String[] args) throws IOException {
@@ -157,13 +158,13 @@ public final class ConfigParseBenchmark {
       var body = String.format(Locale.ROOT, """
           ## Configuration: parse + validate (issue 2)
 
-          Measured %s on %s.
+          Measured %s on %s (%s at the start).
           Command: `./meshwork bench config --documents %d`
 
           | documents | rounds | mean documents/s | best round | target |
           |---|---|---|---|---|
           | %d (VirtualService/DestinationRule, half each) | %d | %.0f | %.0f | 20,000/s on one core |
-          """, BenchmarkReport.today(), BenchmarkReport.machine(), result.documents(), result.documents(), result.rounds(),
+          """, BenchmarkReport.today(), BenchmarkReport.machine(), result.load(), result.documents(), result.documents(), result.rounds(),
           result.docsPerSecond(), result.bestDocsPerSecond());
       BenchmarkReport.writeSection(markdown, "config-parse", body);
       out.println("config-parse: wrote " + markdown);
