@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -26,15 +27,18 @@ import java.util.stream.Stream;
  * upwards. Service addresses belong to no interface: only capture rules make them reachable, as
  * ClusterIPs without kube-proxy.
  *
- * <p>Every name is {@code mw-ID-...} with {@code ID} the owning process id in base 36: the bridge
- * {@code mw-ID-br}, a pod's namespace {@code mw-ID-POD}, its host-side veth {@code mw-ID-K}. {@link
+ * <p>Every name is {@code mw-PID-SEQ-...}, with {@code PID} the owning process id in base 36 and
+ * {@code SEQ} the network's number in that process (interface names have 15 characters at most):
+ * the bridge {@code mw-PID-SEQ-br}, a pod's namespace {@code mw-PID-SEQ-POD}, its host-side veth
+ * {@code mw-PID-SEQ-K}. {@link
  * #create()} first removes whatever belongs to processes that no longer run (a crashed test JVM),
  * and {@link #close()} removes this network's objects: processes left in the namespaces are
  * killed, then veths, namespaces, {@code /etc/netns} directories and the bridge are deleted.
  */
 public final class PodNetwork implements AutoCloseable {
   public static final String PREFIX = "mw-";
-  private static final Pattern OURS = Pattern.compile("mw-([0-9a-z]{1,6})-[0-9a-z-]+");
+  private static final Pattern OURS = Pattern.compile("mw-([0-9a-z]{1,6})-[0-9]{1,2}-[0-9a-z-]+");
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
   private static final Pattern POD_NAME = Pattern.compile("[a-z][a-z0-9-]{0,30}");
   private static final Path ETC_NETNS = Path.of("/etc/netns");
 
@@ -81,7 +85,8 @@ public final class PodNetwork implements AutoCloseable {
   /** Removes stale objects, then creates an empty network with its bridge up. */
   public static PodNetwork create() {
     cleanStale();
-    String id = Long.toString(ProcessHandle.current().pid(), 36);
+    int seq = SEQUENCE.getAndIncrement() % 100;
+    String id = Long.toString(ProcessHandle.current().pid(), 36) + "-" + seq;
     var net = new PodNetwork(id, freeSubnet());
     try {
       Commands.check("ip", "link", "add", net.bridge, "type", "bridge");
@@ -94,7 +99,7 @@ public final class PodNetwork implements AutoCloseable {
     return net;
   }
 
-  /** This network's id (the owner's pid in base 36). */
+  /** This network's id: the owner's pid in base 36, '-', its sequence number in that process. */
   public String id() {
     return id;
   }
@@ -117,11 +122,11 @@ public final class PodNetwork implements AutoCloseable {
       throw new IllegalArgumentException("pod name '" + name + "' is already used in this network");
     }
     int index = pods.size() + 2;
-    if (index > 254) {
-      throw new IllegalStateException("a pod network holds at most 253 pods");
+    if (index > 100) {
+      throw new IllegalStateException("a pod network holds at most 99 pods");
     }
     var ns = PREFIX + id + "-" + name;
-    var veth = PREFIX + id + "-" + index;
+    var veth = PREFIX + id + "-" + (index - 1);
     var pod = new Pod(name, ns, veth, v4(198, 18, subnet, index));
     pods.put(name, pod);
     Commands.check("ip", "netns", "add", ns);
@@ -199,8 +204,8 @@ public final class PodNetwork implements AutoCloseable {
   }
 
   /**
-   * Removes namespaces, links and {@code /etc/netns} directories named {@code mw-ID-...} whose
-   * owning process ({@code ID} in base 36) is gone.
+   * Removes namespaces, links and {@code /etc/netns} directories named {@code mw-PID-SEQ-...} whose
+   * owning process ({@code PID} in base 36) is gone.
    *
    * @return the names removed
    */
