@@ -99,7 +99,7 @@ public final class IptablesCommand implements Callable<Integer> {
           return 0;
         }
         int removed = installer.cleanup(config.mark(), config.routeTable());
-        err.println("meshwork iptables: cleanup removed " + removed + " rule(s) and chain(s)"
+        err.println("meshwork iptables: cleanup removed " + removed + " jump(s) and chain(s), with the rules in them"
             + (removed == 0 ? " (nothing was installed)" : ""));
         return 0;
       }

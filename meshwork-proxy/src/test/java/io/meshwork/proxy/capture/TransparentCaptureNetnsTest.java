@@ -130,6 +130,40 @@ class TransparentCaptureNetnsTest {
   }
 
   @Test
+  void theAppCallingItselfThroughItsServiceIsHandledInbound() throws Exception {
+    apply(app, CaptureConfig.defaults());
+    var vip = new InetSocketAddress(reviewsVip, 9080);
+    var self = new InetSocketAddress(app.address(), 9080);
+    var outbound = relay(app, 15001, false, Map.of(vip, self), null, 0);
+    var inbound = relay(app, 15006, false, Map.of(), ch -> new InetSocketAddress("127.0.0.6", 0), 0);
+
+    // app → reviews (its own service) → 15001 → the proxy (uid 1337) to its own pod IP over lo →
+    // ISTIO_IN_REDIRECT → 15006 → passthrough from 127.0.0.6 → the app.
+    assertThat(bash(app, PodUser.APP, "reviews", 9080)).isEqualTo("reviews saw 127.0.0.6 say hi");
+    assertThat(outbound.accepted).hasSize(1);
+    assertThat(outbound.accepted.getFirst().original()).isEqualTo(vip);
+    assertThat(inbound.accepted).hasSize(1);
+    assertThat(inbound.accepted.getFirst().original()).isEqualTo(self);
+  }
+
+  @Test
+  void includeAndExcludeListsDecideWhatIsCaptured() throws Exception {
+    apply(client, CaptureConfig.builder()
+        .excludeOutboundCidrs(List.of(ip(app) + "/32"))
+        .build());
+    apply(app, CaptureConfig.builder().inboundPorts(PortSelection.of(9080)).build());
+    var out = relay(client, 15001, false, Map.of(), null, 0);
+    var in = relay(app, 15006, false, Map.of(), ch -> new InetSocketAddress("127.0.0.6", 0), 0);
+
+    // The app's address is excluded outbound in the client pod; inbound only 9080 is captured.
+    assertThat(bash(client, PodUser.APP, "app", 8080)).isEqualTo("unlisted saw " + ip(client) + " say hi");
+    assertThat(bash(client, PodUser.APP, "app", 9080)).isEqualTo("reviews saw 127.0.0.6 say hi");
+    assertThat(out.accepted).isEmpty();
+    assertThat(in.accepted).extracting(CaptureRelay.Accepted::original)
+        .containsExactly(new InetSocketAddress(app.address(), 9080));
+  }
+
+  @Test
   void tproxyModeKeepsTheCallersAddressAllTheWayToTheApp() throws Exception {
     apply(app, CaptureConfig.builder().mode(InterceptionMode.TPROXY).build());
     var relay = relay(app, 15006, true, Map.of(),
