@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshwork.security.Openssl;
+import io.meshwork.security.TestClock;
 import io.meshwork.security.agent.CsrBuilder;
 import io.meshwork.security.identity.SpiffeId;
 import io.meshwork.security.pki.KeyAlgorithm;
@@ -15,7 +16,6 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -175,7 +175,7 @@ class CertificateAuthorityTest {
   @Test
   void rootRotationKeepsBothRootsDuringTheOverlap() throws Exception {
     var state = tmp.resolve("state");
-    var now = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    var now = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     var ca = CertificateAuthority.selfSigned(state, CaOptions.defaults(), now);
     var oldRoot = ca.root();
     var keys = KeyAlgorithm.EC_P256.generate();
@@ -198,33 +198,5 @@ class CertificateAuthorityTest {
     now.set(Instant.parse("2026-01-03T00:00:01Z"));
     assertThat(restarted.trustBundle().certificates(now.instant())).containsExactly(newRoot);
     assertThat(CertificateAuthority.selfSigned(state, CaOptions.defaults(), now).trustBundle().certificates(now.instant())).containsExactly(newRoot);
-  }
-
-  /** A clock the test moves by hand. */
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void set(Instant i) {
-      now = i;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -53,7 +53,7 @@ class JoinTokensTest {
 
   @Test
   void revokeAndExpire() throws Exception {
-    var clock = new CertificateAuthorityTest.MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    var clock = new io.meshwork.security.TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     var tokens = JoinTokens.open(tmp.resolve("state"), "cluster.local", clock);
     var t1 = tokens.issue("ns", "sa", null, null);
     var t2 = tokens.issue("ns", "sa", null, null);
