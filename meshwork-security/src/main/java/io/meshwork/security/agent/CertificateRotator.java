@@ -96,6 +96,23 @@ public final class CertificateRotator {
     next = scheduler.schedule(this::renew, delay);
   }
 
+  /**
+   * Installs a new trust bundle between renewals (the control plane pushes it when a root is
+   * staged or retired): the listener gets the same key and chain with the new roots.
+   *
+   * @return false when there are no credentials yet (the bundle arrives with the first certificate)
+   */
+  public synchronized boolean updateTrustBundle(java.util.List<java.security.cert.X509Certificate> roots) {
+    var c = current;
+    if (c == null || stopped) {
+      return false;
+    }
+    var updated = new WorkloadCredentials(c.key(), c.chain(), roots);
+    current = updated;
+    listener.accept(updated);
+    return true;
+  }
+
   /** Consecutive failed rounds since the last success. */
   public synchronized int failures() {
     return failures;

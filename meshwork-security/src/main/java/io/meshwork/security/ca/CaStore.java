@@ -19,7 +19,8 @@ import java.util.List;
  * as {@code root-cert.pem} and {@code root-key.pem} ({@code 0600}) and reused on every restart,
  * so workload certificates and trust bundles survive a control-plane restart. During a root
  * rotation the previous root is kept as {@code previous-root-cert.pem} with the end of its
- * overlap in {@code previous-root-until}. A plug-in CA is read from Istio's {@code cacerts}
+ * overlap in {@code previous-root-until}; a root staged for the next rotation (trusted, not yet
+ * signing) is kept as {@code staged-root-cert.pem} and {@code staged-root-key.pem}. A plug-in CA is read from Istio's {@code cacerts}
  * files and never written.
  */
 public final class CaStore {
@@ -27,11 +28,13 @@ public final class CaStore {
   static final String ROOT_KEY = "root-key.pem";
   static final String PREVIOUS_ROOT = "previous-root-cert.pem";
   static final String PREVIOUS_UNTIL = "previous-root-until";
+  static final String STAGED_CERT = "staged-root-cert.pem";
+  static final String STAGED_KEY = "staged-root-key.pem";
 
   private CaStore() {}
 
   /** What a self-signed CA loads or creates: its signing material and its trust bundle. */
-  record Loaded(SigningMaterial signer, TrustBundle bundle) {}
+  record Loaded(SigningMaterial signer, SigningMaterial staged, TrustBundle bundle) {}
 
   /**
    * Loads the root from {@code stateDir}, or creates, persists and returns a new one when the
@@ -52,7 +55,7 @@ public final class CaStore {
     if (!hasCert) {
       var signer = newRoot(opts, clock.instant());
       writeRoot(stateDir, signer);
-      return new Loaded(signer, new TrustBundle(List.of(new TrustBundle.TrustedRoot(signer.cert(), null))));
+      return new Loaded(signer, null, new TrustBundle(List.of(new TrustBundle.TrustedRoot(signer.cert(), null))));
     }
     Files.setPosixFilePermissions(keyFile, SecureFiles.FILE);
     var certs = Pem.certificates(Files.readString(certFile));
@@ -65,6 +68,14 @@ public final class CaStore {
     var signer = new SigningMaterial(key, cert, List.of(), cert);
     var roots = new ArrayList<TrustBundle.TrustedRoot>();
     roots.add(new TrustBundle.TrustedRoot(cert, null));
+    SigningMaterial staged = null;
+    if (Files.exists(stateDir.resolve(STAGED_CERT)) && Files.exists(stateDir.resolve(STAGED_KEY))) {
+      var sc = Pem.certificates(Files.readString(stateDir.resolve(STAGED_CERT))).getFirst();
+      var sk = Pem.privateKey(Files.readString(stateDir.resolve(STAGED_KEY)));
+      requireMatch(sk, sc, stateDir.resolve(STAGED_KEY) + " does not belong to " + stateDir.resolve(STAGED_CERT));
+      staged = new SigningMaterial(sk, sc, List.of(), sc);
+      roots.add(new TrustBundle.TrustedRoot(sc, null));
+    }
     var prev = stateDir.resolve(PREVIOUS_ROOT);
     var until = stateDir.resolve(PREVIOUS_UNTIL);
     if (Files.exists(prev) && Files.exists(until)) {
@@ -73,7 +84,7 @@ public final class CaStore {
         roots.add(new TrustBundle.TrustedRoot(Pem.certificates(Files.readString(prev)).getFirst(), end));
       }
     }
-    return new Loaded(signer, new TrustBundle(roots));
+    return new Loaded(signer, staged, new TrustBundle(roots));
   }
 
   /** A fresh self-signed root valid from {@code now} for the configured validity. */
@@ -83,11 +94,19 @@ public final class CaStore {
     return new SigningMaterial(keys.getPrivate(), cert, List.of(), cert);
   }
 
-  /** Persists a rotation: the new root replaces the current files, the old root is kept until {@code until}. */
-  static void writeRotation(Path stateDir, SigningMaterial newRoot, X509Certificate previous, Instant until) throws IOException {
+  /** Persists a staged root (trusted by everyone, signing nothing yet). */
+  static void writeStaged(Path stateDir, SigningMaterial staged) throws IOException {
+    SecureFiles.write(stateDir.resolve(STAGED_KEY), Pem.encode(staged.key()));
+    SecureFiles.write(stateDir.resolve(STAGED_CERT), Pem.encode(staged.cert()));
+  }
+
+  /** Persists an activation: the staged root becomes current, the old root is kept until {@code until}. */
+  static void writeActivation(Path stateDir, SigningMaterial newRoot, X509Certificate previous, Instant until) throws IOException {
     SecureFiles.write(stateDir.resolve(PREVIOUS_ROOT), Pem.encode(previous));
     SecureFiles.write(stateDir.resolve(PREVIOUS_UNTIL), until.toString() + "\n");
     writeRoot(stateDir, newRoot);
+    Files.deleteIfExists(stateDir.resolve(STAGED_CERT));
+    Files.deleteIfExists(stateDir.resolve(STAGED_KEY));
   }
 
   private static void writeRoot(Path stateDir, SigningMaterial signer) throws IOException {

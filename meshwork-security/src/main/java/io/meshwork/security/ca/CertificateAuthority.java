@@ -28,13 +28,15 @@ public final class CertificateAuthority {
   private final Clock clock;
   private final Path stateDir;
   private volatile SigningMaterial signer;
+  private volatile SigningMaterial staged;
   private volatile TrustBundle bundle;
 
-  private CertificateAuthority(CaOptions options, Clock clock, Path stateDir, SigningMaterial signer, TrustBundle bundle) {
+  private CertificateAuthority(CaOptions options, Clock clock, Path stateDir, SigningMaterial signer, SigningMaterial staged, TrustBundle bundle) {
     this.options = options;
     this.clock = clock;
     this.stateDir = stateDir;
     this.signer = signer;
+    this.staged = staged;
     this.bundle = bundle;
   }
 
@@ -44,7 +46,7 @@ public final class CertificateAuthority {
    */
   public static CertificateAuthority selfSigned(Path stateDir, CaOptions options, Clock clock) throws IOException {
     var loaded = CaStore.loadOrCreateRoot(stateDir, options, clock);
-    return new CertificateAuthority(options, clock, stateDir, loaded.signer(), loaded.bundle());
+    return new CertificateAuthority(options, clock, stateDir, loaded.signer(), loaded.staged(), loaded.bundle());
   }
 
   /**
@@ -54,7 +56,7 @@ public final class CertificateAuthority {
   public static CertificateAuthority plugIn(Path caCert, Path caKey, Path certChain, Path rootCert, CaOptions options, Clock clock)
       throws IOException {
     var signer = CaStore.loadPlugged(caCert, caKey, certChain, rootCert);
-    return new CertificateAuthority(options, clock, null, signer, new TrustBundle(List.of(new TrustBundle.TrustedRoot(signer.root(), null))));
+    return new CertificateAuthority(options, clock, null, signer, null, new TrustBundle(List.of(new TrustBundle.TrustedRoot(signer.root(), null))));
   }
 
   /** A plug-in CA from a directory in Istio's {@code cacerts} layout. */
@@ -117,29 +119,62 @@ public final class CertificateAuthority {
   }
 
   /**
-   * Replaces a self-signed root with a new one. The previous root stays in the trust bundle for
-   * {@code overlap}, which must be at least the workload certificate lifetime so every
-   * certificate signed by the old root expires (or is renewed under the new root) before the old
-   * root stops being trusted.
+   * Root rotation, step 1: creates the next root and adds it to the trust bundle while the
+   * current root keeps signing. Distribute the bundle (the control plane pushes it to every
+   * proxy) before step 2, so that no workload ever sees a certificate from a root it does not
+   * trust yet.
    *
-   * @throws IllegalStateException for a plug-in CA (the operator rotates those files) or while
-   *     a previous rotation's overlap is still running
+   * @return the staged root
+   * @throws IllegalStateException for a plug-in CA, when a root is already staged, or while a
+   *     previous rotation's overlap is still running
    */
-  public synchronized void rotateRoot(Duration overlap) throws IOException {
+  public synchronized java.security.cert.X509Certificate stageNewRoot() throws IOException {
+    requireSelfSigned();
+    var now = clock.instant();
+    if (staged != null) {
+      throw new IllegalStateException("a new root is already staged; activate it before staging another");
+    }
+    if (hasPreviousRoot(now)) {
+      throw new IllegalStateException("a root rotation is still in its overlap; wait until the previous root expires from the bundle");
+    }
+    var fresh = CaStore.newRoot(options, now);
+    CaStore.writeStaged(stateDir, fresh);
+    var roots = new ArrayList<>(bundle.roots());
+    roots.add(new TrustBundle.TrustedRoot(fresh.cert(), null));
+    bundle = new TrustBundle(roots);
+    staged = fresh;
+    return fresh.cert();
+  }
+
+  /**
+   * Root rotation, step 2: the staged root starts signing; the previous root stays trusted for
+   * {@code overlap}, which must cover the workload certificate lifetime so every certificate it
+   * signed is renewed under the new root before it stops being trusted.
+   *
+   * @throws IllegalStateException when no root is staged
+   */
+  public synchronized void activateStagedRoot(Duration overlap) throws IOException {
+    requireSelfSigned();
+    if (staged == null) {
+      throw new IllegalStateException("no root is staged; call stageNewRoot and distribute the trust bundle first");
+    }
+    var now = clock.instant();
+    var old = signer.root();
+    var until = now.plus(overlap);
+    CaStore.writeActivation(stateDir, staged, old, until);
+    bundle = new TrustBundle(List.of(new TrustBundle.TrustedRoot(staged.cert(), null), new TrustBundle.TrustedRoot(old, until)));
+    signer = staged;
+    staged = null;
+  }
+
+  private boolean hasPreviousRoot(Instant now) {
+    return bundle.roots().stream().anyMatch(r -> r.trustedUntil() != null && now.isBefore(r.trustedUntil()));
+  }
+
+  private void requireSelfSigned() {
     if (stateDir == null) {
       throw new IllegalStateException("a plug-in CA's root is rotated by replacing its cacerts files, not by Meshwork");
     }
-    var now = clock.instant();
-    if (bundle.certificates(now).size() > 1) {
-      throw new IllegalStateException("a root rotation is already in progress until "
-          + bundle.roots().get(1).trustedUntil() + "; wait for its overlap to end before rotating again");
-    }
-    var old = signer.root();
-    var fresh = CaStore.newRoot(options, now);
-    Instant until = now.plus(overlap);
-    CaStore.writeRotation(stateDir, fresh, old, until);
-    bundle = new TrustBundle(List.of(new TrustBundle.TrustedRoot(fresh.cert(), null), new TrustBundle.TrustedRoot(old, until)));
-    signer = fresh;
   }
 
   private static PublicKey verifiedKey(PKCS10CertificationRequest csr) {

@@ -48,6 +48,7 @@ public final class JoinTokens implements IdentityVerifier {
     SecureFiles.directory(stateDir);
     var t = new JoinTokens(stateDir.resolve(STORE), trustDomain, clock);
     if (Files.exists(t.store)) {
+      Files.setPosixFilePermissions(t.store, SecureFiles.FILE);
       for (var line : Files.readAllLines(t.store)) {
         var f = line.strip().split(" ");
         if (f.length == 4) {

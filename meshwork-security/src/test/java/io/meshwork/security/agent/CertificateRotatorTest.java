@@ -132,6 +132,24 @@ class CertificateRotatorTest {
   }
 
   @Test
+  void trustBundleUpdatesKeepTheKeyAndChain() throws Exception {
+    var rotator = CertificateRotator.builder(SpiffeId.of("default", "reviews")).transport(transport()).listener(installed::add)
+        .scheduler(scheduler).clock(clock).build();
+    var extraRoot = io.meshwork.security.ca.CertificateAuthority.selfSigned(tmp.resolve("other"), CaOptions.defaults(), clock).root();
+    assertThat(rotator.updateTrustBundle(List.of(extraRoot))).isFalse();
+    rotator.start();
+    runNext();
+    var first = rotator.current();
+    var bundle = new ArrayList<>(first.trustBundle());
+    bundle.add(extraRoot);
+    assertThat(rotator.updateTrustBundle(bundle)).isTrue();
+    assertThat(installed).hasSize(2);
+    assertThat(installed.get(1).key()).isSameAs(first.key());
+    assertThat(installed.get(1).chain()).isEqualTo(first.chain());
+    assertThat(installed.get(1).trustBundle()).hasSize(2).contains(extraRoot);
+  }
+
+  @Test
   void stopCancelsTheNextRound() {
     var rotator = CertificateRotator.builder(SpiffeId.of("default", "reviews")).transport(transport()).listener(installed::add)
         .scheduler(scheduler).clock(clock).build();

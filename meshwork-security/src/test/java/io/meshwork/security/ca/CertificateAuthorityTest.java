@@ -173,7 +173,7 @@ class CertificateAuthorityTest {
   }
 
   @Test
-  void rootRotationKeepsBothRootsDuringTheOverlap() throws Exception {
+  void rootRotationStagesThenActivatesWithAnOverlap() throws Exception {
     var state = tmp.resolve("state");
     var now = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     var ca = CertificateAuthority.selfSigned(state, CaOptions.defaults(), now);
@@ -181,15 +181,28 @@ class CertificateAuthorityTest {
     var keys = KeyAlgorithm.EC_P256.generate();
     var id = SpiffeId.of("a", "b");
     var oldLeaf = ca.sign(CsrBuilder.build(keys, id), id, null);
+    assertThatThrownBy(() -> ca.activateStagedRoot(Duration.ofHours(48))).hasMessageContaining("no root is staged");
 
-    ca.rotateRoot(Duration.ofHours(48));
-    var newRoot = ca.root();
-    assertThat(newRoot).isNotEqualTo(oldRoot);
+    // Step 1: the new root is trusted everywhere before it signs anything.
+    var newRoot = ca.stageNewRoot();
+    assertThat(ca.root()).isEqualTo(oldRoot);
+    var duringStage = ca.sign(CsrBuilder.build(keys, id), id, null);
+    duringStage.leaf().verify(oldRoot.getPublicKey());
+    assertThat(duringStage.trustBundle()).containsExactly(oldRoot, newRoot);
+    assertThatThrownBy(ca::stageNewRoot).hasMessageContaining("already staged");
+    var restartedStaged = CertificateAuthority.selfSigned(state, CaOptions.defaults(), now);
+    assertThat(restartedStaged.root()).isEqualTo(oldRoot);
+    assertThat(restartedStaged.trustBundle().certificates(now.instant())).containsExactly(oldRoot, newRoot);
+
+    // Step 2: the new root signs; the old one stays trusted for the overlap.
+    ca.activateStagedRoot(Duration.ofHours(48));
+    assertThat(ca.root()).isEqualTo(newRoot);
     var newLeaf = ca.sign(CsrBuilder.build(keys, id), id, null);
     newLeaf.leaf().verify(newRoot.getPublicKey());
     assertThat(newLeaf.trustBundle()).containsExactly(newRoot, oldRoot);
     oldLeaf.leaf().verify(newLeaf.trustBundle().get(1).getPublicKey());
-    assertThatThrownBy(() -> ca.rotateRoot(Duration.ofHours(1))).hasMessageContaining("already in progress");
+    assertThatThrownBy(ca::stageNewRoot).hasMessageContaining("overlap");
+    assertThat(Files.exists(state.resolve("staged-root-key.pem"))).isFalse();
 
     // A restart during the overlap keeps both; after it, only the new root.
     var restarted = CertificateAuthority.selfSigned(state, CaOptions.defaults(), now);
@@ -198,5 +211,6 @@ class CertificateAuthorityTest {
     now.set(Instant.parse("2026-01-03T00:00:01Z"));
     assertThat(restarted.trustBundle().certificates(now.instant())).containsExactly(newRoot);
     assertThat(CertificateAuthority.selfSigned(state, CaOptions.defaults(), now).trustBundle().certificates(now.instant())).containsExactly(newRoot);
+    assertThat(restarted.sign(CsrBuilder.build(keys, id), id, null).trustBundle()).containsExactly(newRoot);
   }
 }
