@@ -66,6 +66,31 @@ public record SpiffeId(String trustDomain, String namespace, String serviceAccou
     }
   }
 
+  /**
+   * The Istio identity in a certificate's URI SANs, or empty when it carries none (or more than
+   * one, which Meshwork never issues and refuses to guess between).
+   */
+  public static java.util.Optional<SpiffeId> fromCertificate(java.security.cert.X509Certificate cert) {
+    try {
+      var sans = cert.getSubjectAlternativeNames();
+      if (sans == null) {
+        return java.util.Optional.empty();
+      }
+      SpiffeId found = null;
+      for (var san : sans) {
+        if ((Integer) san.get(0) == 6 && san.get(1) instanceof String uri && isSpiffeId(uri)) {
+          if (found != null) {
+            return java.util.Optional.empty();
+          }
+          found = parse(uri);
+        }
+      }
+      return java.util.Optional.ofNullable(found);
+    } catch (java.security.cert.CertificateParsingException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** The principal form without the scheme: {@code cluster.local/ns/default/sa/reviews}. */
   public String principal() {
     return trustDomain + "/ns/" + namespace + "/sa/" + serviceAccount;

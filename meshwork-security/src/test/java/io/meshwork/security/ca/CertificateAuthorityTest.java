@@ -51,6 +51,8 @@ class CertificateAuthorityTest {
     assertThat(Duration.between(root.getNotBefore().toInstant(), root.getNotAfter().toInstant())).isEqualTo(Duration.ofDays(3650));
     assertThat(root.getBasicConstraints()).isGreaterThanOrEqualTo(0);
     assertThat(root.getSubjectX500Principal().getName()).isEqualTo("O=cluster.local");
+    assertThat(SpiffeId.fromCertificate(leaf)).contains(id);
+    assertThat(SpiffeId.fromCertificate(root)).isEmpty();
   }
 
   @Test
