@@ -51,6 +51,24 @@ public final class PathNormalizer {
     return mode == PathNormalization.BASE ? resolved : mergeSlashes(resolved);
   }
 
+  /**
+   * The request target to forward: the normalized path followed by the original query string
+   * (untouched, since policies never look at it) and no fragment; null when the path is
+   * malformed. The proxy forwards this so the application sees the path the policy judged.
+   */
+  public static String normalizeTarget(String rawTarget, PathNormalization mode) {
+    var path = normalize(rawTarget, mode);
+    if (path == null) {
+      return null;
+    }
+    int q = rawTarget.indexOf('?');
+    int f = rawTarget.indexOf('#');
+    if (q < 0 || (f >= 0 && f < q)) {
+      return path;
+    }
+    return path + rawTarget.substring(q, f > q ? f : rawTarget.length());
+  }
+
   private static String decode(String path, boolean slashes) {
     var sb = new StringBuilder(path.length());
     for (int i = 0; i < path.length(); i++) {

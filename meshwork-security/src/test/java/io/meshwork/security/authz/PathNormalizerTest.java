@@ -52,6 +52,14 @@ class PathNormalizerTest {
   }
 
   @Test
+  void theForwardedTargetKeepsTheQuery() {
+    assertThat(PathNormalizer.normalizeTarget("/public/../admin?x=/../y&z=%2F#frag", MERGE_SLASHES)).isEqualTo("/admin?x=/../y&z=%2F");
+    assertThat(PathNormalizer.normalizeTarget("//a/./b", MERGE_SLASHES)).isEqualTo("/a/b");
+    assertThat(PathNormalizer.normalizeTarget("/a#x?y", MERGE_SLASHES)).isEqualTo("/a");
+    assertThat(PathNormalizer.normalizeTarget("/%zz?q", MERGE_SLASHES)).isNull();
+  }
+
+  @Test
   void malformedPathsAreRejected() {
     assertThat(normalize("/%zzadmin", MERGE_SLASHES)).isNull();
     assertThat(normalize("/admin%2", MERGE_SLASHES)).isNull();
