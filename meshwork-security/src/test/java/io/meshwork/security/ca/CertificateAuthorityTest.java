@@ -210,6 +210,7 @@ class CertificateAuthorityTest {
     var restarted = CertificateAuthority.selfSigned(state, CaOptions.defaults(), now);
     assertThat(restarted.root()).isEqualTo(newRoot);
     assertThat(restarted.trustBundle().certificates(now.instant())).containsExactly(newRoot, oldRoot);
+    assertThat(Pem.certificates(restarted.trustBundle().pem(now.instant()))).containsExactly(newRoot, oldRoot);
     now.set(Instant.parse("2026-01-03T00:00:01Z"));
     assertThat(restarted.trustBundle().certificates(now.instant())).containsExactly(newRoot);
     assertThat(CertificateAuthority.selfSigned(state, CaOptions.defaults(), now).trustBundle().certificates(now.instant())).containsExactly(newRoot);
