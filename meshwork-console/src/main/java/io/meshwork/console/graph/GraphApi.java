@@ -1,0 +1,96 @@
+package io.meshwork.console.graph;
+
+import io.meshwork.console.http.Exchange;
+import io.meshwork.console.jaeger.Durations;
+import io.meshwork.console.metrics.MetricsBackend;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Kiali's {@code /api/namespaces/graph} and {@code /api/namespaces/{ns}/health}. Bad parameters
+ * answer 400 with Kiali's {@code {"error": "..."}}; a failing metrics back end answers 503.
+ */
+public final class GraphApi {
+  private final GraphBuilder builder;
+  private final Clock clock;
+
+  public GraphApi(MetricsBackend backend, Clock clock) {
+    this.builder = new GraphBuilder(backend);
+    this.clock = clock;
+  }
+
+  public GraphBuilder builder() {
+    return builder;
+  }
+
+  public boolean handle(Exchange ex) throws IOException {
+    String p = ex.path();
+    try {
+      if (p.equals("/api/namespaces/graph")) {
+        ex.json(200, graph(ex));
+      } else if (p.startsWith("/api/namespaces/") && p.endsWith("/health")) {
+        String ns = p.substring("/api/namespaces/".length(), p.length() - "/health".length());
+        ex.json(200, health(ns, ex.param("type", "app"), window(ex.param("rateInterval", "5m"))));
+      } else {
+        return false;
+      }
+    } catch (IllegalArgumentException e) {
+      ex.json(400, Map.of("error", e.getMessage()));
+    } catch (IllegalStateException e) {
+      ex.json(503, Map.of("error", e.getMessage()));
+    }
+    return true;
+  }
+
+  private Map<String, Object> graph(Exchange ex) {
+    String nsParam = ex.param("namespaces", null);
+    if (nsParam == null) {
+      throw new IllegalArgumentException("parameter namespaces is required, e.g. namespaces=default");
+    }
+    List<String> namespaces = Arrays.stream(nsParam.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    GraphType type = GraphType.of(ex.param("graphType", "workload"));
+    boolean inject = Boolean.parseBoolean(ex.param("injectServiceNodes", "true"));
+    return builder.build(namespaces, type, window(ex.param("duration", "10m")), inject, clock.instant());
+  }
+
+  /** Kiali's duration: seconds ("600"), or a Go duration ("10m"). */
+  static Duration window(String s) {
+    if (s.chars().allMatch(Character::isDigit)) {
+      return Duration.ofSeconds(Long.parseLong(s));
+    }
+    return Duration.ofNanos(Durations.micros("duration", s) * 1000);
+  }
+
+  /** Health per app, workload or service of one namespace: name -> {requests, status}. */
+  @SuppressWarnings("unchecked")
+  Map<String, Object> health(String ns, String type, Duration window) {
+    GraphType gt = switch (type) {
+      case "app" -> GraphType.APP;
+      case "workload" -> GraphType.WORKLOAD;
+      case "service" -> GraphType.SERVICE;
+      default -> throw new IllegalArgumentException("parameter type=" + type + " must be app, workload or service");
+    };
+    var graph = builder.build(List.of(ns), gt, window, gt == GraphType.SERVICE, clock.instant());
+    var out = new HashMap<String, Object>();
+    var nodes = (List<Map<String, Object>>) ((Map<String, Object>) graph.get("elements")).get("nodes");
+    for (var n : nodes) {
+      var d = (Map<String, Object>) n.get("data");
+      String nodeType = (String) d.get("nodeType");
+      String name = switch (type) {
+        case "app" -> nodeType.equals("app") ? (String) d.get("app") : null;
+        case "workload" -> nodeType.equals("workload") ? (String) d.get("workload") : null;
+        default -> nodeType.equals("service") ? (String) d.get("service") : null;
+      };
+      if (name != null && ns.equals(d.get("namespace"))) {
+        var h = (Map<String, Object>) d.get("healthData");
+        out.put(name, Map.of("requests", h.get("requests"), "status", Map.of("status", d.get("healthStatus"))));
+      }
+    }
+    return out;
+  }
+}

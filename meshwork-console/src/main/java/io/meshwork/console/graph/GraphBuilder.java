@@ -1,0 +1,193 @@
+package io.meshwork.console.graph;
+
+import io.meshwork.console.metrics.Matcher;
+import io.meshwork.console.metrics.MetricsBackend;
+import io.meshwork.console.metrics.Sample;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds Kiali's graph from the metrics backend. Each metric row becomes a path of nodes
+ * (source, optionally the destination service, destination) according to the graph type; rates
+ * accumulate on the path's edges and nodes. Callers without a workload become the single
+ * {@code unknown} node; destinations without a workload become their service node.
+ */
+public final class GraphBuilder {
+  private final MetricsBackend backend;
+
+  public GraphBuilder(MetricsBackend backend) {
+    this.backend = backend;
+  }
+
+  /** The graph JSON (as maps) for the given request. */
+  public Map<String, Object> build(List<String> namespaces, GraphType type, Duration window, boolean injectServiceNodes, Instant at) {
+    var g = new Acc(type, injectServiceNodes, namespaces);
+    for (Sample s : GraphRows.rates(backend, "istio_requests_total", namespaces, Labels.REQUESTS, window, at)) {
+      String protocol = s.label("request_protocol").equals("grpc") ? "grpc" : "http";
+      g.traffic(s, protocol, s.label("response_code"), s.label("grpc_response_status"), s.value());
+    }
+    for (String metric : List.of("istio_tcp_sent_bytes_total", "istio_tcp_received_bytes_total")) {
+      for (Sample s : GraphRows.rates(backend, metric, namespaces, Labels.TCP, window, at)) {
+        g.traffic(s, "tcp", "-", "", s.value());
+      }
+    }
+    for (Sample s : GraphRows.p95(backend, namespaces, window, at)) {
+      for (EdgeAcc e : g.edgesOf(s, protocolOf(s))) {
+        e.responseTime = Double.isNaN(e.responseTime) ? s.value() : Math.max(e.responseTime, s.value());
+      }
+    }
+    var withPolicy = new ArrayList<>(Labels.EDGE);
+    withPolicy.add("connection_security_policy");
+    for (String metric : List.of("istio_requests_total", "istio_tcp_sent_bytes_total")) {
+      for (String ns : namespaces) {
+        var m = List.of(Matcher.eq("reporter", "destination"), Matcher.eq("destination_workload_namespace", ns));
+        for (Sample s : backend.sumRate(metric, m, window, withPolicy, at)) {
+          String protocol = metric.contains("tcp") ? "tcp" : protocolOf(s);
+          for (EdgeAcc e : g.edgesOf(s, protocol)) {
+            e.mtlsBase += s.value();
+            if (s.label("connection_security_policy").equals("mutual_tls")) {
+              e.mtls += s.value();
+            }
+          }
+        }
+      }
+    }
+    for (Sample s : GraphRows.rates(backend, "istio_response_bytes_sum", namespaces, Labels.EDGE, window, at)) {
+      for (EdgeAcc e : g.edgesOf(s, protocolOf(s))) {
+        e.throughput += s.value();
+      }
+    }
+    var out = new LinkedHashMap<String, Object>();
+    out.put("timestamp", at.getEpochSecond());
+    out.put("duration", window.toSeconds());
+    out.put("graphType", type.kiali);
+    out.put("elements", GraphJson.elements(g.nodes.values(), g.edges.values(), namespaces));
+    return out;
+  }
+
+  private static String protocolOf(Sample s) {
+    return s.label("request_protocol").equals("grpc") ? "grpc" : "http";
+  }
+
+  /** Nodes and edges under construction. */
+  static final class Acc {
+    final GraphType type;
+    final boolean inject;
+    final List<String> namespaces;
+    final Map<String, NodeAcc> nodes = new LinkedHashMap<>();
+    final Map<String, EdgeAcc> edges = new LinkedHashMap<>();
+
+    Acc(GraphType type, boolean inject, List<String> namespaces) {
+      this.type = type;
+      this.inject = inject && type != GraphType.SERVICE;
+      this.namespaces = namespaces;
+    }
+
+    void traffic(Sample s, String protocol, String code, String grpcStatus, double v) {
+      var path = path(s);
+      String host = s.label("destination_service");
+      String flag = s.label("response_flags");
+      for (int i = 0; i + 1 < path.size(); i++) {
+        NodeAcc a = path.get(i);
+        NodeAcc b = path.get(i + 1);
+        edges.computeIfAbsent(a.id + "->" + b.id + ":" + protocol, k -> new EdgeAcc(a, b, protocol)).add(code, flag, host, grpcStatus, v);
+        a.hasOutgoing = true;
+        b.hasIncoming = true;
+        a.add(protocol + "Out", v);
+        b.add(protocol + "In", v);
+        if (protocol.equals("http") && !code.isEmpty()) {
+          char c = code.charAt(0);
+          if (c == '3' || c == '4' || c == '5') {
+            b.add("httpIn" + c + "xx", v);
+          } else if (c == '0') {
+            b.add("httpInNoResponse", v);
+          }
+        } else if (protocol.equals("grpc") && !"0".equals(grpcStatus)) {
+          b.add("grpcInErr", v);
+        }
+      }
+      if (!protocol.equals("tcp")) {
+        String key = protocol.equals("grpc") ? grpcStatus : code;
+        path.getFirst().request("outbound", protocol, key, v);
+        path.getLast().request("inbound", protocol, key, v);
+        if (path.size() == 3) {
+          path.get(1).request("inbound", protocol, key, v);
+        }
+      }
+    }
+
+    List<EdgeAcc> edgesOf(Sample s, String protocol) {
+      var path = path(s);
+      var out = new ArrayList<EdgeAcc>();
+      for (int i = 0; i + 1 < path.size(); i++) {
+        EdgeAcc e = edges.get(path.get(i).id + "->" + path.get(i + 1).id + ":" + protocol);
+        if (e != null) {
+          out.add(e);
+        }
+      }
+      return out;
+    }
+
+    private List<NodeAcc> path(Sample s) {
+      NodeAcc src = source(s);
+      NodeAcc svc = service(s);
+      NodeAcc dst = destination(s, svc);
+      if (inject && svc != null && dst != svc) {
+        return List.of(src, svc, dst);
+      }
+      return List.of(src, dst);
+    }
+
+    private NodeAcc source(Sample s) {
+      String wl = s.label("source_workload");
+      if (Labels.unknown(wl)) {
+        return node("unknown", "unknown", "unknown", null, null, null, null);
+      }
+      return workloadNode(s.label("source_workload_namespace"), wl, s.label("source_canonical_service"), s.label("source_canonical_revision"), true);
+    }
+
+    private NodeAcc service(Sample s) {
+      String name = s.label("destination_service_name");
+      if (Labels.unknown(name)) {
+        return null;
+      }
+      String ns = s.label("destination_service_namespace");
+      NodeAcc n = node("svc:" + ns + ":" + name, "service", ns, null, null, null, name);
+      n.serviceEntry = Labels.unknown(ns);
+      return n;
+    }
+
+    private NodeAcc destination(Sample s, NodeAcc svc) {
+      String wl = s.label("destination_workload");
+      if (type == GraphType.SERVICE || Labels.unknown(wl)) {
+        return svc != null ? svc : node("unknown", "unknown", "unknown", null, null, null, null);
+      }
+      String ns = s.label("destination_workload_namespace");
+      return workloadNode(ns.isEmpty() ? s.label("destination_service_namespace") : ns, wl, s.label("destination_canonical_service"), s.label("destination_canonical_revision"), false);
+    }
+
+    private NodeAcc workloadNode(String ns, String wl, String app, String version, boolean source) {
+      String a = Labels.unknown(app) ? wl : app;
+      return switch (type) {
+        case WORKLOAD -> node("wl:" + ns + ":" + wl, "workload", ns, wl, a, version, null);
+        case APP -> node("app:" + ns + ":" + a, "app", ns, null, a, null, null);
+        case SERVICE -> source ? node("app:" + ns + ":" + a, "app", ns, null, a, null, null) : node("wl:" + ns + ":" + wl, "workload", ns, wl, a, version, null);
+        case VERSIONED_APP -> {
+          NodeAcc n = node("app:" + ns + ":" + a + ":" + version, "app", ns, wl, a, version, null);
+          NodeAcc box = node("box:" + ns + ":" + a, "box", ns, null, a, null, null);
+          box.isBox = true;
+          n.parent = box.id;
+          yield n;
+        }
+      };
+    }
+
+    private NodeAcc node(String id, String type, String ns, String wl, String app, String version, String service) {
+      return nodes.computeIfAbsent(id, k -> new NodeAcc(id, type, ns, wl, app, version, service));
+    }
+  }
+}

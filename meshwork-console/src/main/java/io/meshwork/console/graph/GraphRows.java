@@ -1,0 +1,59 @@
+package io.meshwork.console.graph;
+
+import io.meshwork.console.metrics.Matcher;
+import io.meshwork.console.metrics.MetricsBackend;
+import io.meshwork.console.metrics.Sample;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs one query shape for every requested namespace the way Kiali does (inbound traffic as the
+ * destination reported it, outbound as the source reported it) and merges the two: the
+ * destination's numbers win for any edge it reported, and the source's fill in edges the
+ * destination could not report (no sidecar there, or the request never arrived: UH, NR, UF).
+ */
+final class GraphRows {
+  private GraphRows() {}
+
+  interface Query {
+    List<Sample> run(List<Matcher> matchers);
+  }
+
+  static List<Sample> rates(MetricsBackend b, String metric, List<String> namespaces, List<String> by, Duration w, Instant at) {
+    return merged(namespaces, m -> b.sumRate(metric, m, w, by, at));
+  }
+
+  static List<Sample> p95(MetricsBackend b, List<String> namespaces, Duration w, Instant at) {
+    return merged(namespaces, m -> b.histogramQuantile(0.95, "istio_request_duration_milliseconds", m, w, Labels.EDGE, at));
+  }
+
+  static List<Sample> merged(List<String> namespaces, Query q) {
+    var dest = new LinkedHashSet<Sample>();
+    var src = new LinkedHashSet<Sample>();
+    for (String ns : namespaces) {
+      dest.addAll(q.run(List.of(Matcher.eq("reporter", "destination"), Matcher.eq("destination_workload_namespace", ns))));
+      src.addAll(q.run(List.of(Matcher.eq("reporter", "source"), Matcher.eq("source_workload_namespace", ns))));
+    }
+    Set<String> reported = new HashSet<>();
+    for (Sample s : dest) {
+      reported.add(edgeKey(s));
+    }
+    var out = new ArrayList<Sample>(dest);
+    for (Sample s : src) {
+      if (!reported.contains(edgeKey(s))) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  private static String edgeKey(Sample s) {
+    return String.join("|", s.label("source_workload_namespace"), s.label("source_workload"),
+        s.label("destination_service_namespace"), s.label("destination_service_name"), s.label("destination_workload"));
+  }
+}
