@@ -17,10 +17,12 @@ import java.util.Map;
  */
 public final class GraphApi {
   private final GraphBuilder builder;
+  private final MetricsBackend backend;
   private final Clock clock;
 
   public GraphApi(MetricsBackend backend, Clock clock) {
     this.builder = new GraphBuilder(backend);
+    this.backend = backend;
     this.clock = clock;
   }
 
@@ -31,7 +33,9 @@ public final class GraphApi {
   public boolean handle(Exchange ex) throws IOException {
     String p = ex.path();
     try {
-      if (p.equals("/api/namespaces/graph")) {
+      if (p.equals("/api/namespaces")) {
+        ex.json(200, namespaces());
+      } else if (p.equals("/api/namespaces/graph")) {
         ex.json(200, graph(ex));
       } else if (p.startsWith("/api/namespaces/") && p.endsWith("/health")) {
         String ns = p.substring("/api/namespaces/".length(), p.length() - "/health".length());
@@ -56,6 +60,19 @@ public final class GraphApi {
     GraphType type = GraphType.of(ex.param("graphType", "workload"));
     boolean inject = Boolean.parseBoolean(ex.param("injectServiceNodes", "true"));
     return builder.build(namespaces, type, window(ex.param("duration", "10m")), inject, clock.instant());
+  }
+
+  /** Namespaces seen in the last hour of traffic, as Kiali's {@code [{name}]}. */
+  private List<Map<String, String>> namespaces() {
+    var names = new java.util.TreeSet<String>();
+    var by = List.of("source_workload_namespace", "destination_workload_namespace");
+    for (String metric : List.of("istio_requests_total", "istio_tcp_sent_bytes_total")) {
+      for (var s : backend.sumRate(metric, List.of(), Duration.ofHours(1), by, clock.instant())) {
+        by.forEach(l -> names.add(s.label(l)));
+      }
+    }
+    names.removeIf(n -> n.isEmpty() || n.equals("unknown"));
+    return names.stream().map(n -> Map.of("name", n)).toList();
   }
 
   /** Kiali's duration: seconds ("600"), or a Go duration ("10m"). */

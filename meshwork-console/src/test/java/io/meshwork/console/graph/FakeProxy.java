@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * small voting app. {@link #advance(double)} moves every counter forward by its per-second rate
  * times the given seconds, so a test knows the exact rates the console must compute.
  */
-final class FakeProxy implements AutoCloseable {
+public final class FakeProxy implements AutoCloseable {
   static final double[] BUCKETS = {0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000};
   private final HttpServer server;
   private final Map<String, Double> counters = new LinkedHashMap<>();
@@ -32,7 +32,43 @@ final class FakeProxy implements AutoCloseable {
     server.start();
   }
 
-  URI target() {
+  /**
+   * The voting-app fixture: gateway -> vote (10/s 200 + 1/s 503, mTLS, p95 36.25 ms), the same
+   * requests as the gateway reported them, unknown -> vote (0.5/s, plain text), vote -> redis
+   * (TCP 1000 + 500 B/s, mTLS) and vote -> api.example.com reported by the source only (2/s).
+   */
+  public static FakeProxy votingApp() throws IOException {
+    var p = new FakeProxy();
+    var gwVote200 = FakeProxy.labels("destination", "istio-system", "istio-ingressgateway", "istio-ingressgateway", "unknown",
+        "default", "vote-v1", "vote", "v1", "vote", "http", "200", "-", "mutual_tls");
+    var gwVote503 = FakeProxy.labels("destination", "istio-system", "istio-ingressgateway", "istio-ingressgateway", "unknown",
+        "default", "vote-v1", "vote", "v1", "vote", "http", "503", "-", "mutual_tls");
+    p.counter("istio_requests_total", gwVote200, 10);
+    p.counter("istio_requests_total", gwVote503, 1);
+    // The gateway reports the same requests as source; the destination's numbers must win.
+    var srcReported = new java.util.TreeMap<>(gwVote200);
+    srcReported.put("reporter", "source");
+    srcReported.put("connection_security_policy", "unknown");
+    p.counter("istio_requests_total", srcReported, 10);
+    var histLabels = new java.util.TreeMap<>(gwVote200);
+    histLabels.remove("response_code");
+    p.histogram("istio_request_duration_milliseconds", histLabels, 11, new double[] {0, 0, 50 / 110.0, 80 / 110.0, 100 / 110.0, 1});
+    p.counter("istio_response_bytes_sum", gwVote200, 4096);
+    p.counter("istio_requests_total", FakeProxy.labels("destination", "unknown", "unknown", "unknown", "unknown",
+        "default", "vote-v1", "vote", "v1", "vote", "http", "200", "-", "none"), 0.5);
+    var tcp = FakeProxy.labels("destination", "default", "vote-v1", "vote", "v1", "default", "redis", "redis", "unknown", "redis", "tcp", "", "-", "mutual_tls");
+    tcp.remove("response_code");
+    tcp.remove("grpc_response_status");
+    tcp.remove("request_protocol");
+    p.counter("istio_tcp_sent_bytes_total", tcp, 1000);
+    p.counter("istio_tcp_received_bytes_total", tcp, 500);
+    p.counter("istio_requests_total", FakeProxy.labels("source", "default", "vote-v1", "vote", "v1",
+        "unknown", "unknown", "unknown", "unknown", "api.example.com", "http", "200", "-", "unknown"), 2);
+
+    return p;
+  }
+
+  public URI target() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/stats/prometheus");
   }
 
@@ -93,7 +129,7 @@ final class FakeProxy implements AutoCloseable {
     counter(base + "_count", labels, perSecond);
   }
 
-  synchronized void advance(double seconds) {
+  public synchronized void advance(double seconds) {
     perSecond.forEach((k, r) -> counters.merge(k, r * seconds, Double::sum));
   }
 

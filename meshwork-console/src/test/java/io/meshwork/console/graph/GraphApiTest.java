@@ -27,33 +27,7 @@ class GraphApiTest {
 
   @BeforeEach
   void start() throws Exception {
-    proxy = new FakeProxy();
-    var gwVote200 = FakeProxy.labels("destination", "istio-system", "istio-ingressgateway", "istio-ingressgateway", "unknown",
-        "default", "vote-v1", "vote", "v1", "vote", "http", "200", "-", "mutual_tls");
-    var gwVote503 = FakeProxy.labels("destination", "istio-system", "istio-ingressgateway", "istio-ingressgateway", "unknown",
-        "default", "vote-v1", "vote", "v1", "vote", "http", "503", "-", "mutual_tls");
-    proxy.counter("istio_requests_total", gwVote200, 10);
-    proxy.counter("istio_requests_total", gwVote503, 1);
-    // The gateway reports the same requests as source; the destination's numbers must win.
-    var srcReported = new java.util.TreeMap<>(gwVote200);
-    srcReported.put("reporter", "source");
-    srcReported.put("connection_security_policy", "unknown");
-    proxy.counter("istio_requests_total", srcReported, 10);
-    var histLabels = new java.util.TreeMap<>(gwVote200);
-    histLabels.remove("response_code");
-    proxy.histogram("istio_request_duration_milliseconds", histLabels, 11, new double[] {0, 0, 50 / 110.0, 80 / 110.0, 100 / 110.0, 1});
-    proxy.counter("istio_response_bytes_sum", gwVote200, 4096);
-    proxy.counter("istio_requests_total", FakeProxy.labels("destination", "unknown", "unknown", "unknown", "unknown",
-        "default", "vote-v1", "vote", "v1", "vote", "http", "200", "-", "none"), 0.5);
-    var tcp = FakeProxy.labels("destination", "default", "vote-v1", "vote", "v1", "default", "redis", "redis", "unknown", "redis", "tcp", "", "-", "mutual_tls");
-    tcp.remove("response_code");
-    tcp.remove("grpc_response_status");
-    tcp.remove("request_protocol");
-    proxy.counter("istio_tcp_sent_bytes_total", tcp, 1000);
-    proxy.counter("istio_tcp_received_bytes_total", tcp, 500);
-    proxy.counter("istio_requests_total", FakeProxy.labels("source", "default", "vote-v1", "vote", "v1",
-        "unknown", "unknown", "unknown", "unknown", "api.example.com", "http", "200", "-", "unknown"), 2);
-
+    proxy = FakeProxy.votingApp();
     var clock = new MutableClock(T0.minusSeconds(10));
     var opts = ConsoleOptions.defaults().ephemeral().withTargets(List.of(proxy.target()));
     opts = new ConsoleOptions(opts.bindHost(), 0, 0, 0, 0, opts.maxTraces(), opts.maxTraceBytes(), null, opts.scrapeTargets(),
