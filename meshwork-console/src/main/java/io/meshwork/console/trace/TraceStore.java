@@ -64,7 +64,7 @@ public final class TraceStore {
         spanCount++;
         count(s, +1);
       }
-      while (traces.size() > maxTraces || (bytes > maxBytes && traces.size() > 1)) {
+      while (traces.size() > maxTraces || (bytes > maxBytes && !traces.isEmpty())) {
         evictOldest();
       }
     }

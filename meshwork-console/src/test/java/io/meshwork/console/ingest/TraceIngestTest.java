@@ -101,6 +101,10 @@ class TraceIngestTest {
     assertThat(env.has("limit") && env.has("offset") && env.has("errors")).isTrue();
     JsonNode trace = env.path("data").get(0);
     assertThat(trace.path("traceID").asText()).isEqualTo(traceId);
+    assertThat(fields(trace)).containsExactly("traceID", "spans", "processes", "warnings");
+    assertThat(fields(trace.path("spans").get(0))).containsExactly("traceID", "spanID", "flags", "operationName", "references",
+        "startTime", "duration", "tags", "logs", "processID", "warnings");
+    assertThat(fields(trace.path("spans").get(0).path("tags").get(0))).containsExactly("key", "type", "value");
     assertThat(trace.path("spans")).hasSize(3);
     JsonNode redis = spanNamed(trace, "redis SET");
     JsonNode server = spanNamed(trace, "POST /vote");
@@ -186,6 +190,12 @@ class TraceIngestTest {
     assertThat(TestHttp.get(api + "/traces/00000000000000ff").statusCode()).isEqualTo(404);
     JsonNode search = TestHttp.json(api + "/traces?service=vote&operation=get&tag=error:true&limit=1");
     assertThat(search.path("data")).hasSize(1);
+  }
+
+  private static List<String> fields(JsonNode n) {
+    var out = new ArrayList<String>();
+    n.fieldNames().forEachRemaining(out::add);
+    return out;
   }
 
   private static JsonNode spanNamed(JsonNode trace, String name) {

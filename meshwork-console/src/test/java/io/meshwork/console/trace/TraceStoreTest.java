@@ -42,6 +42,19 @@ class TraceStoreTest {
   }
 
   @Test
+  void aSingleTraceLargerThanTheCapIsNotKept() {
+    long one = span("a", "1", "s", "op", 1).estimatedBytes();
+    var store = new TraceStore(10, one * 3);
+    var big = new java.util.ArrayList<Span>();
+    for (int i = 0; i < 5; i++) {
+      big.add(span("b", Integer.toString(i + 1), "s", "op", i));
+    }
+    store.add(big);
+    assertThat(store.stats().bytes()).isLessThanOrEqualTo(one * 3);
+    assertThat(store.stats().evictedSpans()).isEqualTo(5);
+  }
+
+  @Test
   void findReturnsNewestFirstAndHonoursTheLimitAndDuration() {
     var store = new TraceStore(100, 1L << 30);
     for (int i = 1; i <= 5; i++) {
