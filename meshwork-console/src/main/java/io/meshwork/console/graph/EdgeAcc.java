@@ -51,6 +51,24 @@ final class EdgeAcc {
     hosts.computeIfAbsent(code, k -> new TreeMap<>()).merge(host, v, Double::sum);
   }
 
+  /** Adds another edge's traffic (the service graph folds workload edges into service edges). */
+  void mergeFrom(EdgeAcc o) {
+    total += o.total;
+    c3xx += o.c3xx;
+    c4xx += o.c4xx;
+    c5xx += o.c5xx;
+    noResponse += o.noResponse;
+    grpcErr += o.grpcErr;
+    mtls += o.mtls;
+    mtlsBase += o.mtlsBase;
+    throughput += o.throughput;
+    if (!Double.isNaN(o.responseTime)) {
+      responseTime = Double.isNaN(responseTime) ? o.responseTime : Math.max(responseTime, o.responseTime);
+    }
+    o.flags.forEach((code, m) -> m.forEach((k, v) -> flags.computeIfAbsent(code, x -> new TreeMap<>()).merge(k, v, Double::sum)));
+    o.hosts.forEach((code, m) -> m.forEach((k, v) -> hosts.computeIfAbsent(code, x -> new TreeMap<>()).merge(k, v, Double::sum)));
+  }
+
   double errorRate() {
     return protocol.equals("grpc") ? grpcErr : c4xx + c5xx + noResponse;
   }

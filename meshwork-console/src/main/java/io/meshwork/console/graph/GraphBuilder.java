@@ -61,6 +61,9 @@ public final class GraphBuilder {
         e.throughput += s.value();
       }
     }
+    if (type == GraphType.SERVICE) {
+      g.reduceToServices();
+    }
     var out = new LinkedHashMap<String, Object>();
     out.put("timestamp", at.getEpochSecond());
     out.put("duration", window.toSeconds());
@@ -81,10 +84,41 @@ public final class GraphBuilder {
     final Map<String, NodeAcc> nodes = new LinkedHashMap<>();
     final Map<String, EdgeAcc> edges = new LinkedHashMap<>();
 
+    /** The service graph is built as a workload graph with service nodes, then reduced. */
     Acc(GraphType type, boolean inject, List<String> namespaces) {
-      this.type = type;
-      this.inject = inject && type != GraphType.SERVICE;
+      this.type = type == GraphType.SERVICE ? GraphType.WORKLOAD : type;
+      this.inject = inject || type == GraphType.SERVICE;
       this.namespaces = namespaces;
+    }
+
+    /**
+     * Kiali's service graph: every workload behind a service is replaced by edges from that
+     * service to wherever the workload called; workloads no service fronts (gateways, callers
+     * outside the mesh) stay as roots.
+     */
+    void reduceToServices() {
+      for (NodeAcc w : List.copyOf(nodes.values())) {
+        if (!w.nodeType.equals("workload")) {
+          continue;
+        }
+        var in = edges.values().stream().filter(e -> e.target == w && e.source.nodeType.equals("service")).toList();
+        if (in.isEmpty()) {
+          continue;
+        }
+        var out = edges.values().stream().filter(e -> e.source == w).toList();
+        for (EdgeAcc i : in) {
+          i.source.add(i.protocol + "Out", -i.total);
+        }
+        for (EdgeAcc o : out) {
+          for (EdgeAcc i : in) {
+            edges.computeIfAbsent(i.source.id + "->" + o.target.id + ":" + o.protocol, k -> new EdgeAcc(i.source, o.target, o.protocol)).mergeFrom(o);
+            i.source.add(o.protocol + "Out", o.total);
+            i.source.hasOutgoing = true;
+          }
+        }
+        edges.values().removeIf(e -> e.source == w || e.target == w);
+        nodes.remove(w.id);
+      }
     }
 
     void traffic(Sample s, String protocol, String code, String grpcStatus, double v) {
@@ -147,7 +181,7 @@ public final class GraphBuilder {
       if (Labels.unknown(wl)) {
         return node("unknown", "unknown", "unknown", null, null, null, null);
       }
-      return workloadNode(s.label("source_workload_namespace"), wl, s.label("source_canonical_service"), s.label("source_canonical_revision"), true);
+      return workloadNode(s.label("source_workload_namespace"), wl, s.label("source_canonical_service"), s.label("source_canonical_revision"));
     }
 
     private NodeAcc service(Sample s) {
@@ -163,19 +197,18 @@ public final class GraphBuilder {
 
     private NodeAcc destination(Sample s, NodeAcc svc) {
       String wl = s.label("destination_workload");
-      if (type == GraphType.SERVICE || Labels.unknown(wl)) {
+      if (Labels.unknown(wl)) {
         return svc != null ? svc : node("unknown", "unknown", "unknown", null, null, null, null);
       }
       String ns = s.label("destination_workload_namespace");
-      return workloadNode(ns.isEmpty() ? s.label("destination_service_namespace") : ns, wl, s.label("destination_canonical_service"), s.label("destination_canonical_revision"), false);
+      return workloadNode(ns.isEmpty() ? s.label("destination_service_namespace") : ns, wl, s.label("destination_canonical_service"), s.label("destination_canonical_revision"));
     }
 
-    private NodeAcc workloadNode(String ns, String wl, String app, String version, boolean source) {
+    private NodeAcc workloadNode(String ns, String wl, String app, String version) {
       String a = Labels.unknown(app) ? wl : app;
       return switch (type) {
-        case WORKLOAD -> node("wl:" + ns + ":" + wl, "workload", ns, wl, a, version, null);
+        case WORKLOAD, SERVICE -> node("wl:" + ns + ":" + wl, "workload", ns, wl, a, version, null);
         case APP -> node("app:" + ns + ":" + a, "app", ns, null, a, null, null);
-        case SERVICE -> source ? node("app:" + ns + ":" + a, "app", ns, null, a, null, null) : node("wl:" + ns + ":" + wl, "workload", ns, wl, a, version, null);
         case VERSIONED_APP -> {
           NodeAcc n = node("app:" + ns + ":" + a + ":" + version, "app", ns, wl, a, version, null);
           NodeAcc box = node("box:" + ns + ":" + a, "box", ns, null, a, null, null);

@@ -52,7 +52,7 @@ final class GraphJson {
     for (String protocol : List.of("http", "grpc", "tcp")) {
       var rates = new LinkedHashMap<String, String>();
       n.rates.forEach((k, v) -> {
-        if (k.startsWith(protocol) && v > 0) {
+        if (k.startsWith(protocol) && v > 1e-9) {
           rates.put(k, rate(v));
         }
       });

@@ -115,9 +115,16 @@ class GraphApiTest {
     assertThat(node(vapp, "box:default:vote").path("isBox").asText()).isEqualTo("app");
 
     JsonNode svc = TestHttp.json(api + "/namespaces/graph?namespaces=default&graphType=service&duration=60");
-    assertThat(svc.path("elements").path("nodes")).noneMatch(n -> n.path("data").path("nodeType").asText().equals("workload")
-        && n.path("data").path("namespace").asText().equals("default") && !n.path("data").path("id").asText().contains("vote-v1"));
-    assertThat(edge(svc, "app:istio-system:istio-ingressgateway", "svc:default:vote").path("traffic").path("rates").path("http").asText()).isEqualTo("11.00");
+    assertThat(svc.path("graphType").asText()).isEqualTo("service");
+    // Kiali's service graph: the workload behind vote is folded away; roots stay.
+    assertThat(svc.path("elements").path("nodes")).extracting(n -> n.path("data").path("id").asText())
+        .containsExactlyInAnyOrder("wl:istio-system:istio-ingressgateway", "svc:default:vote", "unknown", "svc:default:redis", "svc:unknown:api.example.com");
+    assertThat(edge(svc, "wl:istio-system:istio-ingressgateway", "svc:default:vote").path("traffic").path("rates").path("http").asText()).isEqualTo("11.00");
+    JsonNode voteRedis = edge(svc, "svc:default:vote", "svc:default:redis");
+    assertThat(voteRedis.path("traffic").path("rates").path("tcp").asText()).isEqualTo("1500.00");
+    assertThat(voteRedis.path("isMTLS").asText()).isEqualTo("100");
+    assertThat(edge(svc, "svc:default:vote", "svc:unknown:api.example.com").path("traffic").path("rates").path("http").asText()).isEqualTo("2.00");
+    assertThat(rates(node(svc, "svc:default:vote"), "http").path("httpOut").asText()).isEqualTo("2.00");
   }
 
   @Test
