@@ -38,32 +38,40 @@ public final class Scraper implements AutoCloseable {
     timer.scheduleWithFixedDelay(this::scrapeOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** One round over all targets, stamped with the clock's current time. */
+  /**
+   * One round over all targets in parallel (one virtual thread each, so a slow proxy delays no
+   * other), every sample stamped with the round's start time.
+   */
   public void scrapeOnce() {
     long now = clock.millis();
-    for (URI target : source.targets()) {
-      try {
-        var resp = http.send(HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(5)).header("Accept", "text/plain").GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (resp.statusCode() != 200) {
-          lastErrors.put(target, "HTTP " + resp.statusCode());
-          continue;
-        }
-        String instance = target.getHost() + ":" + target.getPort();
-        PromText.parse(resp.body(), (name, labels, value) -> {
-          var l = new HashMap<>(labels);
-          l.put("instance", instance);
-          store.add(name, l, now, value);
-        });
-        lastErrors.remove(target);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (Exception e) {
-        lastErrors.put(target, String.valueOf(e.getMessage()));
+    try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (URI target : source.targets()) {
+        threads.submit(() -> scrape(target, now));
       }
     }
     store.prune(now);
+  }
+
+  private void scrape(URI target, long now) {
+    try {
+      var resp = http.send(HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(5)).header("Accept", "text/plain").GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (resp.statusCode() != 200) {
+        lastErrors.put(target, "HTTP " + resp.statusCode());
+        return;
+      }
+      String instance = target.getHost() + ":" + target.getPort();
+      PromText.parse(resp.body(), (name, labels, value) -> {
+        var l = new HashMap<>(labels);
+        l.put("instance", instance);
+        store.add(name, l, now, value);
+      });
+      lastErrors.remove(target);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      lastErrors.put(target, e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
   }
 
   public Map<URI, String> lastErrors() {
