@@ -34,7 +34,14 @@ public final class GraphApi {
     String p = ex.path();
     try {
       if (p.equals("/api/namespaces")) {
-        ex.json(200, namespaces());
+        ex.json(200, knownNamespaces());
+      } else if (p.equals("/api/console/history")) {
+        String id = ex.param("id", null);
+        if (id == null) {
+          throw new IllegalArgumentException("parameter id (a node or edge id from the graph) is required");
+        }
+        ex.json(200, GraphHistory.of(builder, namespaces(ex), GraphType.of(ex.param("graphType", "workload")),
+            Boolean.parseBoolean(ex.param("injectServiceNodes", "true")), window(ex.param("duration", "10m")), id, clock.instant(), 12));
       } else if (p.equals("/api/namespaces/graph")) {
         ex.json(200, graph(ex));
       } else if (p.startsWith("/api/namespaces/") && p.endsWith("/health")) {
@@ -52,18 +59,22 @@ public final class GraphApi {
   }
 
   private Map<String, Object> graph(Exchange ex) {
-    String nsParam = ex.param("namespaces", null);
-    if (nsParam == null) {
-      throw new IllegalArgumentException("parameter namespaces is required, e.g. namespaces=default");
-    }
-    List<String> namespaces = Arrays.stream(nsParam.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    List<String> namespaces = namespaces(ex);
     GraphType type = GraphType.of(ex.param("graphType", "workload"));
     boolean inject = Boolean.parseBoolean(ex.param("injectServiceNodes", "true"));
     return builder.build(namespaces, type, window(ex.param("duration", "10m")), inject, clock.instant());
   }
 
+  private static List<String> namespaces(Exchange ex) {
+    String nsParam = ex.param("namespaces", null);
+    if (nsParam == null) {
+      throw new IllegalArgumentException("parameter namespaces is required, e.g. namespaces=default");
+    }
+    return Arrays.stream(nsParam.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+  }
+
   /** Namespaces seen in the last hour of traffic, as Kiali's {@code [{name}]}. */
-  private List<Map<String, String>> namespaces() {
+  private List<Map<String, String>> knownNamespaces() {
     var names = new java.util.TreeSet<String>();
     var by = List.of("source_workload_namespace", "destination_workload_namespace");
     for (String metric : List.of("istio_requests_total", "istio_tcp_sent_bytes_total")) {

@@ -194,6 +194,7 @@ const Graph = (() => {
   }
 
   function showSide(kind, id) {
+    if (!state.selected || state.selected.id !== id) state.chartsFor = null;
     state.selected = {kind, id};
     const side = document.getElementById("g-side");
     if (!side) return;
@@ -205,14 +206,52 @@ const Graph = (() => {
       side.innerHTML = "<h3>" + MW.esc(label(n)) + '</h3><p class="muted">' + MW.esc(n.nodeType + " · " + n.namespace) + "</p>" +
         "<p>Health: <b>" + MW.esc(n.healthStatus || "n/a") + "</b></p>" + traffic +
         "<h4>Requests by code</h4><table>" + rows((n.healthData || {}).requests) + "</table>" +
-        (svcName ? '<p><a href="#/traces?service=' + encodeURIComponent(svcName) + '">Traces of ' + MW.esc(svcName) + "</a></p>" : "");
+        (svcName ? '<p><a href="#/traces?service=' + encodeURIComponent(svcName) + '">Traces of ' + MW.esc(svcName) + "</a></p>" : "") +
+        '<div id="g-charts"></div>';
     } else {
       const e = state.data.elements.edges.map(x => x.data).find(x => x.id === id);
       if (!e) return;
       side.innerHTML = "<h3>Edge</h3><p>" + MW.esc(e.source) + " →<br>" + MW.esc(e.target) + "</p><table>" +
         rows({protocol: e.traffic.protocol, "p95 (ms)": e.responseTime || "n/a", "mTLS %": e.isMTLS || "0", "throughput (B/s)": e.throughput || "n/a"}) +
-        rows(e.traffic.rates) + "</table><h4>Responses</h4><table>" + rows(e.traffic.responses) + "</table>";
+        rows(e.traffic.rates) + "</table><h4>Responses</h4><table>" + rows(e.traffic.responses) + "</table>" + '<div id="g-charts"></div>';
     }
+    charts(kind, id);
+  }
+
+  /** Rate and p95 over the window, from /api/console/history (drawn once per selection). */
+  async function charts(kind, id) {
+    if (state.chartsFor === id && document.getElementById("g-charts") && state.chartsHtml) {
+      document.getElementById("g-charts").innerHTML = state.chartsHtml;
+      return;
+    }
+    const o = opts();
+    try {
+      const h = await MW.json("/api/console/history?namespaces=" + encodeURIComponent(o.namespaces) + "&graphType=" + o.graphType +
+        "&duration=" + o.duration + "&injectServiceNodes=" + o.inject + "&id=" + encodeURIComponent(id));
+      const has = keys => keys.filter(([k]) => h.points.some(p => p[k] !== undefined));
+      const html = "<h4>Over the window</h4>" + (kind === "edge"
+        ? spark(h.points, has([["rate", "#2f6fb3"]]), "rate") + spark(h.points, has([["errPct", "#c9190b"]]), "% error")
+        : spark(h.points, has([["httpIn", "#2f6fb3"], ["httpOut", "#3e8635"], ["grpcIn", "#8e44ad"], ["grpcOut", "#d35400"]]), "requests/s in, out") +
+          spark(h.points, has([["tcpIn", "#e67e22"], ["tcpOut", "#16a085"]]), "TCP bytes/s in, out")) +
+        spark(h.points, [["p95", "#555"]], "p95 ms");
+      state.chartsFor = id;
+      state.chartsHtml = html;
+      const box = document.getElementById("g-charts");
+      if (box) box.innerHTML = html;
+    } catch (e) { /* charts are extra; the panel stands without them */ }
+  }
+
+  function spark(points, series, title) {
+    if (!series.length || !points.some(p => series.some(([k]) => p[k] !== undefined))) return "";
+    const W = 290, H = 60;
+    const max = Math.max(1e-9, ...points.flatMap(p => series.map(([k]) => p[k] || 0)));
+    const x = i => 4 + i * (W - 8) / Math.max(1, points.length - 1);
+    let svg = '<svg class="spark" width="' + W + '" height="' + (H + 14) + '"><text x="2" y="10" fill="#666">' + MW.esc(title) + " (max " + max.toFixed(2) + ")</text>";
+    for (const [k, color] of series) {
+      const pts = points.map((p, i) => x(i) + "," + (H + 12 - (p[k] || 0) / max * (H - 6))).join(" ");
+      svg += '<polyline fill="none" stroke="' + color + '" stroke-width="1.5" points="' + pts + '"><title>' + k + "</title></polyline>";
+    }
+    return svg + "</svg>";
   }
 
   return {show};

@@ -139,6 +139,23 @@ class GraphApiTest {
   }
 
   @Test
+  void historyGivesTheEdgeRateAtPointsOfTheWindow() throws Exception {
+    String edgeId = "wl:istio-system:istio-ingressgateway->svc:default:vote:http";
+    JsonNode h = TestHttp.json(api + "/console/history?namespaces=default&graphType=workload&duration=120&id=" + java.net.URLEncoder.encode(edgeId, "UTF-8"));
+    JsonNode points = h.path("points");
+    assertThat(points).hasSize(12);
+    // Only the last point's 30 s window holds both scrapes (at T0-10s and T0).
+    JsonNode last = points.get(11);
+    assertThat(last.path("rate").asDouble()).isEqualTo(11.0);
+    assertThat(last.path("errPct").asDouble()).isEqualTo(9.1);
+    assertThat(last.path("p95").asDouble()).isEqualTo(36.0);
+    assertThat(points.get(0).has("rate")).isFalse();
+    JsonNode node = TestHttp.json(api + "/console/history?namespaces=default&graphType=workload&duration=120&id=wl:default:vote-v1").path("points").get(11);
+    assertThat(node.path("httpIn").asDouble()).isEqualTo(11.5);
+    assertThat(node.path("tcpOut").asDouble()).isEqualTo(1500.0);
+  }
+
+  @Test
   void anEmptyNamespaceGivesAnEmptyGraph() throws Exception {
     JsonNode g = TestHttp.json(api + "/namespaces/graph?namespaces=other&graphType=workload&duration=60");
     assertThat(g.path("elements").path("nodes")).isEmpty();
