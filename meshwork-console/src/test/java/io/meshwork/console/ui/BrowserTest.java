@@ -120,5 +120,9 @@ class BrowserTest {
     driver.findElements(By.cssSelector(".span-row")).get(2).click();
     assertThat(driver.findElements(By.cssSelector(".span-detail")).get(2).getText()).contains("component").contains("istio.namespace");
     screenshot("trace");
+    driver.get(base + "#/deps");
+    new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> !d.findElements(By.cssSelector("#deps-svg")).isEmpty());
+    assertThat(driver.findElement(By.id("deps-svg")).getText()).contains("istio-ingressgateway").contains("vote");
+    screenshot("dependencies");
   }
 }
