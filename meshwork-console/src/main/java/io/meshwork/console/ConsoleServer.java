@@ -58,10 +58,15 @@ public final class ConsoleServer implements AutoCloseable {
     ui = listen(options.uiPort(), "console UI/API");
     ui.createContext("/api/", h -> {
       var ex = new Exchange(h);
-      if (ex.path().equals("/api/console/stats")) {
-        ex.json(200, java.util.Map.of("traces", traces.stats(), "metrics", metrics.stats()));
-      } else if (!jaeger.handle(ex) && !graph.handle(ex)) {
-        ex.json(404, io.meshwork.console.jaeger.JaegerJson.error(404, "no such API: " + ex.path()));
+      try {
+        if (ex.path().equals("/api/console/stats")) {
+          ex.json(200, java.util.Map.of("traces", traces.stats(), "metrics", metrics.stats()));
+        } else if (!jaeger.handle(ex) && !graph.handle(ex)) {
+          ex.json(404, io.meshwork.console.jaeger.JaegerJson.error(404, "no such API: " + ex.path()));
+        }
+      } catch (RuntimeException e) {
+        // A bug must still answer: the JDK server would otherwise drop the connection silently.
+        ex.json(500, io.meshwork.console.jaeger.JaegerJson.error(500, e.getClass().getSimpleName() + ": " + e.getMessage()));
       }
     });
     ui.createContext("/", StaticFiles::serve);

@@ -26,16 +26,17 @@ public final class GraphBuilder {
   /** The graph JSON (as maps) for the given request. */
   public Map<String, Object> build(List<String> namespaces, GraphType type, Duration window, boolean injectServiceNodes, Instant at) {
     var g = new Acc(type, injectServiceNodes, namespaces);
-    for (Sample s : GraphRows.rates(backend, "istio_requests_total", namespaces, Labels.REQUESTS, window, at)) {
-      String protocol = s.label("request_protocol").equals("grpc") ? "grpc" : "http";
-      g.traffic(s, protocol, s.label("response_code"), s.label("grpc_response_status"), s.value());
+    for (var row : GraphRows.rates(backend, "istio_requests_total", namespaces, Labels.REQUESTS, window, at)) {
+      Sample s = row.sample();
+      g.traffic(s, protocolOf(s), s.label("response_code"), s.label("grpc_response_status"), s.value(), row.destinationReported());
     }
     for (String metric : List.of("istio_tcp_sent_bytes_total", "istio_tcp_received_bytes_total")) {
-      for (Sample s : GraphRows.rates(backend, metric, namespaces, Labels.TCP, window, at)) {
-        g.traffic(s, "tcp", "-", "", s.value());
+      for (var row : GraphRows.rates(backend, metric, namespaces, Labels.TCP, window, at)) {
+        g.traffic(row.sample(), "tcp", "-", "", row.sample().value(), row.destinationReported());
       }
     }
-    for (Sample s : GraphRows.p95(backend, namespaces, window, at)) {
+    for (var row : GraphRows.p95(backend, namespaces, window, at)) {
+      Sample s = row.sample();
       for (EdgeAcc e : g.edgesOf(s, protocolOf(s))) {
         e.responseTime = Double.isNaN(e.responseTime) ? s.value() : Math.max(e.responseTime, s.value());
       }
@@ -56,9 +57,9 @@ public final class GraphBuilder {
         }
       }
     }
-    for (Sample s : GraphRows.rates(backend, "istio_response_bytes_sum", namespaces, Labels.EDGE, window, at)) {
-      for (EdgeAcc e : g.edgesOf(s, protocolOf(s))) {
-        e.throughput += s.value();
+    for (var row : GraphRows.rates(backend, "istio_response_bytes_sum", namespaces, Labels.EDGE, window, at)) {
+      for (EdgeAcc e : g.edgesOf(row.sample(), protocolOf(row.sample()))) {
+        e.throughput += row.sample().value();
       }
     }
     if (type == GraphType.SERVICE) {
@@ -121,8 +122,11 @@ public final class GraphBuilder {
       }
     }
 
-    void traffic(Sample s, String protocol, String code, String grpcStatus, double v) {
+    void traffic(Sample s, String protocol, String code, String grpcStatus, double v, boolean destinationReported) {
       var path = path(s);
+      if (destinationReported) {
+        path.getLast().destinationReported = true;
+      }
       String host = s.label("destination_service");
       String flag = s.label("response_flags");
       for (int i = 0; i + 1 < path.size(); i++) {

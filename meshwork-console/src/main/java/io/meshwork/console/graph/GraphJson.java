@@ -84,6 +84,9 @@ final class GraphJson {
     if (!n.nodeType.equals("unknown") && !namespaces.contains(n.namespace) && !n.serviceEntry) {
       d.put("isOutside", true);
     }
+    if (n.missingSidecar()) {
+      d.put("hasMissingSC", true);
+    }
     if (n.serviceEntry) {
       d.put("isServiceEntry", Map.of("location", "MESH_EXTERNAL", "hosts", List.of(n.service)));
     }

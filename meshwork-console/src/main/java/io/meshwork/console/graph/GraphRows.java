@@ -20,19 +20,22 @@ import java.util.Set;
 final class GraphRows {
   private GraphRows() {}
 
+  /** One merged row and whether a destination proxy reported it. */
+  record Row(Sample sample, boolean destinationReported) {}
+
   interface Query {
     List<Sample> run(List<Matcher> matchers);
   }
 
-  static List<Sample> rates(MetricsBackend b, String metric, List<String> namespaces, List<String> by, Duration w, Instant at) {
+  static List<Row> rates(MetricsBackend b, String metric, List<String> namespaces, List<String> by, Duration w, Instant at) {
     return merged(namespaces, m -> b.sumRate(metric, m, w, by, at));
   }
 
-  static List<Sample> p95(MetricsBackend b, List<String> namespaces, Duration w, Instant at) {
+  static List<Row> p95(MetricsBackend b, List<String> namespaces, Duration w, Instant at) {
     return merged(namespaces, m -> b.histogramQuantile(0.95, "istio_request_duration_milliseconds", m, w, Labels.EDGE, at));
   }
 
-  static List<Sample> merged(List<String> namespaces, Query q) {
+  static List<Row> merged(List<String> namespaces, Query q) {
     var dest = new LinkedHashSet<Sample>();
     var src = new LinkedHashSet<Sample>();
     for (String ns : namespaces) {
@@ -40,13 +43,14 @@ final class GraphRows {
       src.addAll(q.run(List.of(Matcher.eq("reporter", "source"), Matcher.eq("source_workload_namespace", ns))));
     }
     Set<String> reported = new HashSet<>();
+    var out = new ArrayList<Row>();
     for (Sample s : dest) {
       reported.add(edgeKey(s));
+      out.add(new Row(s, true));
     }
-    var out = new ArrayList<Sample>(dest);
     for (Sample s : src) {
       if (!reported.contains(edgeKey(s))) {
-        out.add(s);
+        out.add(new Row(s, false));
       }
     }
     return out;

@@ -18,6 +18,8 @@ final class NodeAcc {
   boolean hasIncoming;
   boolean hasOutgoing;
   boolean serviceEntry;
+  /** A destination proxy reported traffic into this node, so it has a sidecar. */
+  boolean destinationReported;
   final Map<String, Double> rates = new TreeMap<>();
   /** direction (inbound|outbound) -> protocol -> response code -> rate, Kiali's healthData shape. */
   final Map<String, Map<String, Map<String, Double>>> requests = new LinkedHashMap<>();
@@ -38,6 +40,14 @@ final class NodeAcc {
 
   void request(String direction, String protocol, String code, double v) {
     requests.computeIfAbsent(direction, k -> new TreeMap<>()).computeIfAbsent(protocol, k -> new TreeMap<>()).merge(code, v, Double::sum);
+  }
+
+  /**
+   * Kiali's missing-sidecar badge, inferred from metrics: a workload or app that receives traffic
+   * only ever reported by its callers has no proxy of its own.
+   */
+  boolean missingSidecar() {
+    return hasIncoming && !destinationReported && (nodeType.equals("workload") || nodeType.equals("app"));
   }
 
   boolean isGateway() {
