@@ -41,6 +41,19 @@ public final class OtlpProtoDecoder {
     return CodedInputStream.newInstance(in.readByteArray());
   }
 
+  /** Reads a nested message in place (no copy) by narrowing the stream's limit around it. */
+  private interface Reader<T> {
+    T read(CodedInputStream in) throws IOException;
+  }
+
+  private static <T> T nested(CodedInputStream in, Reader<T> reader) throws IOException {
+    int old = in.pushLimit(in.readRawVarint32());
+    T v = reader.read(in);
+    in.skipRawBytes(in.getBytesUntilLimit());
+    in.popLimit(old);
+    return v;
+  }
+
   private static void resourceSpans(CodedInputStream in, List<Span> out) throws IOException {
     Map<String, Object> resource = new LinkedHashMap<>();
     var scopes = new ArrayList<byte[]>();
@@ -96,10 +109,10 @@ public final class OtlpProtoDecoder {
         case 6 -> b.kind = SpanKind.ofOtlp(in.readEnum());
         case 7 -> b.startNanos = in.readFixed64();
         case 8 -> b.endNanos = in.readFixed64();
-        case 9 -> attribute(sub(in), b.tags);
-        case 11 -> b.logs.add(event(sub(in)));
-        case 13 -> link(sub(in), b.links);
-        case 15 -> status(sub(in), b);
+        case 9 -> nested(in, x -> attribute(x, b.tags));
+        case 11 -> b.logs.add(nested(in, OtlpProtoDecoder::event));
+        case 13 -> nested(in, x -> link(x, b.links));
+        case 15 -> nested(in, x -> status(x, b));
         default -> in.skipField(tag);
       }
     }
@@ -113,14 +126,14 @@ public final class OtlpProtoDecoder {
       switch (WireFormat.getTagFieldNumber(tag)) {
         case 1 -> time = in.readFixed64();
         case 2 -> fields.put("event", in.readStringRequireUtf8());
-        case 3 -> attribute(sub(in), fields);
+        case 3 -> nested(in, x -> attribute(x, fields));
         default -> in.skipField(tag);
       }
     }
     return new SpanLog(time / 1000, fields);
   }
 
-  private static void link(CodedInputStream in, List<SpanRef> links) throws IOException {
+  private static Void link(CodedInputStream in, List<SpanRef> links) throws IOException {
     String trace = null;
     String span = null;
     for (int tag; (tag = in.readTag()) != 0; ) {
@@ -133,9 +146,10 @@ public final class OtlpProtoDecoder {
     if (trace != null && span != null) {
       links.add(new SpanRef("FOLLOWS_FROM", trace, span));
     }
+    return null;
   }
 
-  private static void status(CodedInputStream in, OtlpSpanBuilder b) throws IOException {
+  private static Void status(CodedInputStream in, OtlpSpanBuilder b) throws IOException {
     for (int tag; (tag = in.readTag()) != 0; ) {
       switch (WireFormat.getTagFieldNumber(tag)) {
         case 2 -> b.statusMessage = in.readStringRequireUtf8();
@@ -143,13 +157,14 @@ public final class OtlpProtoDecoder {
         default -> in.skipField(tag);
       }
     }
+    return null;
   }
 
   /** Reads every KeyValue with the given field number of a message into {@code into}. */
   private static void attributesOf(CodedInputStream in, int field, Map<String, Object> into) throws IOException {
     for (int tag; (tag = in.readTag()) != 0; ) {
       if (WireFormat.getTagFieldNumber(tag) == field) {
-        attribute(sub(in), into);
+        nested(in, x -> attribute(x, into));
       } else {
         in.skipField(tag);
       }
@@ -157,19 +172,20 @@ public final class OtlpProtoDecoder {
   }
 
   /** One KeyValue message: 1 key, 2 AnyValue. */
-  private static void attribute(CodedInputStream in, Map<String, Object> into) throws IOException {
+  private static Void attribute(CodedInputStream in, Map<String, Object> into) throws IOException {
     String key = null;
     Object value = null;
     for (int tag; (tag = in.readTag()) != 0; ) {
       switch (WireFormat.getTagFieldNumber(tag)) {
         case 1 -> key = in.readStringRequireUtf8();
-        case 2 -> value = anyValue(sub(in));
+        case 2 -> value = nested(in, OtlpProtoDecoder::anyValue);
         default -> in.skipField(tag);
       }
     }
     if (key != null && value != null) {
       into.put(key, value);
     }
+    return null;
   }
 
   /** AnyValue: 1 string, 2 bool, 3 int64, 4 double, 5 array, 6 kvlist, 7 bytes. */

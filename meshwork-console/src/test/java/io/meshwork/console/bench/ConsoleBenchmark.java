@@ -51,6 +51,46 @@ class ConsoleBenchmark {
   }
 
   @Test
+  void otlpHttpIngestSpansPerSecond() throws Exception {
+    var d = io.meshwork.console.ConsoleOptions.defaults();
+    var opts = new io.meshwork.console.ConsoleOptions("127.0.0.1", 0, 0, -1, -1, 20_000, 64L << 20, null, List.of(),
+        Duration.ZERO, d.retention(), d.maxMetricBytes(), null);
+    try (var console = io.meshwork.console.ConsoleServer.start(opts, java.time.Clock.systemUTC())) {
+      var uri = java.net.URI.create("http://127.0.0.1:" + console.otlpHttpPort() + "/v1/traces");
+      var http = java.net.http.HttpClient.newHttpClient();
+      var bodies = new ArrayList<byte[]>();
+      for (int i = 0; i < 20; i++) {
+        bodies.add(OtlpProtoWriter.request("vote", 500, i));
+      }
+      for (int round = 0; round < 2; round++) {
+        long t0 = System.nanoTime();
+        var sent = new java.util.concurrent.atomic.AtomicLong();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+          for (int c = 0; c < 4; c++) {
+            threads.submit(() -> {
+              for (int rep = 0; rep < 5; rep++) {
+                for (byte[] b : bodies) {
+                  var r = http.send(java.net.http.HttpRequest.newBuilder(uri).header("Content-Type", "application/x-protobuf")
+                      .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(b)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+                  if (r.statusCode() == 200) {
+                    sent.addAndGet(500);
+                  }
+                }
+              }
+              return null;
+            });
+          }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("console bench: OTLP/HTTP ingest %s %,d spans in %.2f s = %,.0f spans/s (4 clients, 500-span requests)%n",
+            round == 0 ? "warm-up" : "measured", sent.get(), secs, sent.get() / secs);
+      }
+      assertThat(console.traces().stats().bytes()).isLessThanOrEqualTo(64L << 20);
+      assertThat(console.traces().stats().receivedSpans()).isEqualTo(400_000);
+    }
+  }
+
+  @Test
   void graphFor100ServicesAnd300Edges() {
     var store = new SeriesStore(Duration.ofHours(1), 512L << 20);
     for (int s = 0; s < 100; s++) {
