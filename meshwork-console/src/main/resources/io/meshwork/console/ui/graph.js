@@ -100,14 +100,11 @@ const Graph = (() => {
       }
       if (!changed) break;
     }
-    const layers = new Map();
     for (const n of nodes) {
       if (positions.has(n.id)) continue;
       const d = depth.get(n.id);
-      const used = [...positions.entries()].filter(([id, p]) => p.layer === d).length;
-      const count = (layers.get(d) || 0) + used;
-      layers.set(d, (layers.get(d) || 0) + 1);
-      positions.set(n.id, {layer: d, x: 90 + d * 200, y: 60 + count * 90});
+      const used = [...positions.values()].filter(p => p.layer === d).length;
+      positions.set(n.id, {layer: d, x: 90 + d * 200, y: 60 + used * 90});
     }
   }
 
