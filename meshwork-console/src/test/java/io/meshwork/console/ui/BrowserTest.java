@@ -100,6 +100,12 @@ class BrowserTest {
     assertThat(ids).contains("wl:istio-system:istio-ingressgateway", "svc:default:vote", "wl:default:vote-v1", "unknown", "wl:default:redis");
     assertThat(driver.findElements(By.cssSelector("#graph-svg .mtls-lock"))).isNotEmpty();
     assertThat(driver.findElements(By.cssSelector("#graph-svg .edge-label")).stream().map(e -> e.getText()).toList()).contains("11.00 rps", "1500.00 B/s");
+    // Stable layout: a refresh keeps every node where it was.
+    String before = driver.findElement(By.cssSelector("#graph-svg g.node[data-id='wl:default:vote-v1']")).getDomAttribute("transform");
+    driver.findElement(By.id("g-go")).click();
+    Thread.sleep(500);
+    assertThat(driver.findElement(By.cssSelector("#graph-svg g.node[data-id='wl:default:vote-v1']")).getDomAttribute("transform")).isEqualTo(before);
+    assertThat(driver.findElements(By.cssSelector("#graph-svg g.edge.failing"))).isEmpty();
     driver.findElement(By.cssSelector("#graph-svg g.node[data-id='wl:default:vote-v1']")).click();
     new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> d.findElement(By.id("g-side")).getText().contains("Degraded"));
     screenshot("graph");
