@@ -6,6 +6,7 @@ import io.meshwork.console.metrics.MetricsBackend;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -62,7 +63,17 @@ public final class GraphApi {
     List<String> namespaces = namespaces(ex);
     GraphType type = GraphType.of(ex.param("graphType", "workload"));
     boolean inject = Boolean.parseBoolean(ex.param("injectServiceNodes", "true"));
-    return builder.build(namespaces, type, window(ex.param("duration", "10m")), inject, clock.instant());
+    var options = new GraphBuilder.Options(ex.param("responseTime", "95"), ex.param("throughputType", "response").equals("request"));
+    String queryTime = ex.param("queryTime", null);
+    Instant at = clock.instant();
+    if (queryTime != null) {
+      try {
+        at = Instant.ofEpochSecond(Long.parseLong(queryTime));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("parameter queryTime=" + queryTime + " must be Unix seconds");
+      }
+    }
+    return builder.build(namespaces, type, window(ex.param("duration", "10m")), inject, at, options);
   }
 
   private static List<String> namespaces(Exchange ex) {

@@ -23,8 +23,27 @@ public final class GraphBuilder {
     this.backend = backend;
   }
 
-  /** The graph JSON (as maps) for the given request. */
+  /**
+   * Kiali's optional graph parameters: {@code responseTime} (avg, 50, 95, 99; default 95) and
+   * {@code throughputType} (request or response bytes; default response).
+   */
+  public record Options(String responseTime, boolean requestThroughput) {
+    public static final Options DEFAULT = new Options("95", false);
+
+    public Options {
+      if (!List.of("avg", "50", "95", "99").contains(responseTime)) {
+        throw new IllegalArgumentException("parameter responseTime=" + responseTime + " must be avg, 50, 95 or 99");
+      }
+    }
+  }
+
+  /** The graph JSON (as maps) with Kiali's default options. */
   public Map<String, Object> build(List<String> namespaces, GraphType type, Duration window, boolean injectServiceNodes, Instant at) {
+    return build(namespaces, type, window, injectServiceNodes, at, Options.DEFAULT);
+  }
+
+  /** The graph JSON (as maps) for the given request. */
+  public Map<String, Object> build(List<String> namespaces, GraphType type, Duration window, boolean injectServiceNodes, Instant at, Options options) {
     var g = new Acc(type, injectServiceNodes, namespaces);
     for (var row : GraphRows.rates(backend, "istio_requests_total", namespaces, Labels.REQUESTS, window, at)) {
       Sample s = row.sample();
@@ -35,7 +54,7 @@ public final class GraphBuilder {
         g.traffic(row.sample(), "tcp", "-", "", row.sample().value(), row.destinationReported());
       }
     }
-    for (var row : GraphRows.p95(backend, namespaces, window, at)) {
+    for (var row : responseTimes(namespaces, window, at, options.responseTime())) {
       Sample s = row.sample();
       for (EdgeAcc e : g.edgesOf(s, protocolOf(s))) {
         e.responseTime = Double.isNaN(e.responseTime) ? s.value() : Math.max(e.responseTime, s.value());
@@ -57,7 +76,7 @@ public final class GraphBuilder {
         }
       }
     }
-    for (var row : GraphRows.rates(backend, "istio_response_bytes_sum", namespaces, Labels.EDGE, window, at)) {
+    for (var row : GraphRows.rates(backend, options.requestThroughput() ? "istio_request_bytes_sum" : "istio_response_bytes_sum", namespaces, Labels.EDGE, window, at)) {
       for (EdgeAcc e : g.edgesOf(row.sample(), protocolOf(row.sample()))) {
         e.throughput += row.sample().value();
       }
@@ -71,6 +90,27 @@ public final class GraphBuilder {
     out.put("graphType", type.kiali);
     out.put("elements", GraphJson.elements(g.nodes.values(), g.edges.values(), namespaces));
     return out;
+  }
+
+  /** A quantile from the duration histogram, or the mean as rate(_sum) / rate(_count). */
+  private List<GraphRows.Row> responseTimes(List<String> namespaces, Duration window, Instant at, String which) {
+    String base = "istio_request_duration_milliseconds";
+    if (!which.equals("avg")) {
+      double q = Integer.parseInt(which) / 100.0;
+      return GraphRows.merged(namespaces, m -> backend.histogramQuantile(q, base, m, window, Labels.EDGE, at));
+    }
+    return GraphRows.merged(namespaces, m -> {
+      var counts = new java.util.HashMap<Map<String, String>, Double>();
+      backend.sumRate(base + "_count", m, window, Labels.EDGE, at).forEach(c -> counts.put(c.labels(), c.value()));
+      var out = new ArrayList<Sample>();
+      for (Sample sum : backend.sumRate(base + "_sum", m, window, Labels.EDGE, at)) {
+        Double c = counts.get(sum.labels());
+        if (c != null && c > 0) {
+          out.add(new Sample(sum.labels(), sum.value() / c));
+        }
+      }
+      return out;
+    });
   }
 
   private static String protocolOf(Sample s) {

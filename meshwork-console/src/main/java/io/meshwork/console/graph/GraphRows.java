@@ -31,10 +31,6 @@ final class GraphRows {
     return merged(namespaces, m -> b.sumRate(metric, m, w, by, at));
   }
 
-  static List<Row> p95(MetricsBackend b, List<String> namespaces, Duration w, Instant at) {
-    return merged(namespaces, m -> b.histogramQuantile(0.95, "istio_request_duration_milliseconds", m, w, Labels.EDGE, at));
-  }
-
   static List<Row> merged(List<String> namespaces, Query q) {
     var dest = new LinkedHashSet<Sample>();
     var src = new LinkedHashSet<Sample>();

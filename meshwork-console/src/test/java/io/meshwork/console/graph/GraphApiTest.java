@@ -156,6 +156,20 @@ class GraphApiTest {
   }
 
   @Test
+  void kialisResponseTimeThroughputTypeAndQueryTimeParameters() throws Exception {
+    String base = api + "/namespaces/graph?namespaces=default&graphType=workload&duration=60&injectServiceNodes=false";
+    // p50: rank 5.5 of 11/s falls in (5, 10] (cumulative 5 -> 8) -> 5 + 5 * 0.5 / 3 = 5.83.
+    assertThat(edge(TestHttp.json(base + "&responseTime=50"), "wl:istio-system:istio-ingressgateway", "wl:default:vote-v1").path("responseTime").asText()).isEqualTo("6");
+    // avg: the fixture's _sum grows 20 ms per request.
+    assertThat(edge(TestHttp.json(base + "&responseTime=avg"), "wl:istio-system:istio-ingressgateway", "wl:default:vote-v1").path("responseTime").asText()).isEqualTo("20");
+    assertThat(TestHttp.get(base + "&responseTime=90").statusCode()).isEqualTo(400);
+    // An hour before the scrapes there is no traffic at all.
+    JsonNode past = TestHttp.json(base + "&queryTime=" + (T0.getEpochSecond() - 3600));
+    assertThat(past.path("elements").path("nodes")).isEmpty();
+    assertThat(past.path("timestamp").asLong()).isEqualTo(T0.getEpochSecond() - 3600);
+  }
+
+  @Test
   void anEmptyNamespaceGivesAnEmptyGraph() throws Exception {
     JsonNode g = TestHttp.json(api + "/namespaces/graph?namespaces=other&graphType=workload&duration=60");
     assertThat(g.path("elements").path("nodes")).isEmpty();
