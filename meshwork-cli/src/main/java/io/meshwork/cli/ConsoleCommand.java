@@ -52,6 +52,10 @@ public final class ConsoleCommand implements Callable<Integer> {
   @Option(names = "--scrape", paramLabel = "TARGET", description = "A proxy to scrape: host:port or a full URL; repeatable.")
   List<String> scrape = new ArrayList<>();
 
+  @Option(names = "--scrape-file", paramLabel = "FILE",
+      description = "Targets re-read every round: Prometheus file_sd JSON or one host:port per line.")
+  Path scrapeFile;
+
   @Option(names = "--scrape-interval", defaultValue = "5s", description = "Scrape interval (default ${DEFAULT-VALUE}).")
   String scrapeInterval;
 
@@ -73,7 +77,8 @@ public final class ConsoleCommand implements Callable<Integer> {
         targets(), duration("--scrape-interval", scrapeInterval), duration("--retention", retention), maxMetricsMb << 20, prometheus);
     ConsoleServer server;
     try {
-      err.println("meshwork console: starting (" + (prometheus != null ? "metrics from " + prometheus : "scraping " + options.scrapeTargets().size() + " target(s)")
+      err.println("meshwork console: starting (" + (prometheus != null ? "metrics from " + prometheus : "scraping " + scrape.size() + " target(s)"
+          + (scrapeFile != null ? " and those listed in " + scrapeFile : ""))
           + (dataDir != null ? ", traces persisted in " + dataDir : ", traces in memory") + ")");
       server = ConsoleServer.start(options, Clock.systemUTC());
     } catch (IOException | IllegalArgumentException e) {
@@ -110,6 +115,9 @@ public final class ConsoleCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new UserException(2, "--scrape " + t + " is not host:port or a URL with a port; e.g. --scrape 127.0.0.1:15090");
       }
+    }
+    if (scrapeFile != null) {
+      out.add(scrapeFile.toAbsolutePath().toUri());
     }
     return out;
   }

@@ -33,7 +33,7 @@ public final class MetricsSide implements AutoCloseable {
     }
     var store = new SeriesStore(o.retention(), o.maxMetricBytes());
     var scraper = new Scraper(TargetSource.of(o.scrapeTargets()), store, clock);
-    if (!o.scrapeTargets().isEmpty() && !o.scrapeInterval().isZero()) {
+    if (!o.scrapeTargets().isEmpty() && !o.scrapeInterval().isZero() && !o.scrapeInterval().isNegative()) {
       scraper.start(o.scrapeInterval());
     }
     return new MetricsSide(store, scraper, new EmbeddedBackend(store), clock);
