@@ -1,0 +1,2 @@
+/** Browser tests of the web UI in headless chromium. */
+package io.meshwork.console.ui;
