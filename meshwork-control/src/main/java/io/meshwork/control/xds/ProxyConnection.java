@@ -79,16 +79,14 @@ final class ProxyConnection {
       return;
     }
     var ts = types.computeIfAbsent(req.getTypeUrl(), TypeState::new);
-    if (!req.getResponseNonce().isEmpty()) {
-      if (!req.getResponseNonce().equals(ts.sentNonce)) {
-        return;
-      }
+    // ACK/NACK only for the latest nonce; a stale request still carries the current subscription.
+    if (!req.getResponseNonce().isEmpty() && req.getResponseNonce().equals(ts.sentNonce)) {
       if (req.hasErrorDetail()) {
         nack(ts, req.getErrorDetail().getMessage());
-        return;
+      } else {
+        ts.ackedVersion = req.getVersionInfo();
+        ts.nackError = "";
       }
-      ts.ackedVersion = req.getVersionInfo();
-      ts.nackError = "";
     }
     var names = new HashSet<>(req.getResourceNamesList());
     boolean first = !ts.requested;
