@@ -30,7 +30,7 @@ class ConfigStoreTest {
     var badService = "apiVersion: v1\nkind: Service\nmetadata:\n  name: Bad_Name\n";
     var r = store.apply(ConfigStore.API, Fixtures.yaml(Fixtures.REVIEWS_SVC + "---\n" + BAD_VS + "---\n" + badService));
     assertThat(r.ok()).isFalse();
-    assertThat(r.errors()).hasSize(2);
+    assertThat(r.errors()).hasSize(3);
     assertThat(r.errors().get(0)).contains("VirtualService/default/broken", "weight");
     assertThat(r.errors().get(1)).contains("test.yaml#2", "metadata.name");
     assertThat(store.snapshot().resources()).isEmpty();
