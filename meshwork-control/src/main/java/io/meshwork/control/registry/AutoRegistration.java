@@ -84,7 +84,11 @@ public final class AutoRegistration {
       return;
     }
     streams.remove(key);
-    removals.put(key, timer.schedule(() -> remove(key), grace.toMillis(), TimeUnit.MILLISECONDS));
+    try {
+      removals.put(key, timer.schedule(() -> remove(key), grace.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the control plane is shutting down
+    }
   }
 
   private void remove(ResourceKey key) {

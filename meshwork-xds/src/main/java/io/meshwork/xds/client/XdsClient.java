@@ -85,20 +85,28 @@ public final class XdsClient implements AutoCloseable {
     requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
       @Override
       public void onNext(DiscoveryResponse r) {
-        exec.execute(() -> onResponse(id, r));
+        run(() -> onResponse(id, r));
       }
 
       @Override
       public void onError(Throwable t) {
-        exec.execute(() -> onClosed(id, t.getMessage()));
+        run(() -> onClosed(id, t.getMessage()));
       }
 
       @Override
       public void onCompleted() {
-        exec.execute(() -> onClosed(id, "the server closed the stream"));
+        run(() -> onClosed(id, "the server closed the stream"));
       }
     });
     send(state.start());
+  }
+
+  private void run(Runnable r) {
+    try {
+      exec.execute(r);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
   }
 
   private void onResponse(int id, DiscoveryResponse r) {
