@@ -70,7 +70,8 @@ final class GatewayListeners {
             if (!serverAccepts(bs, h, vs.namespace())) {
               continue;
             }
-            var vh = vhosts.computeIfAbsent(h + ":" + port, k -> VirtualHost.newBuilder().setName(k).addDomains(h).addDomains(h + ":" + port));
+            var vh = vhosts.computeIfAbsent(h + ":" + port, k -> h.equals("*") ? VirtualHost.newBuilder().setName(k).addDomains("*")
+                : VirtualHost.newBuilder().setName(k).addDomains(h).addDomains(h + ":" + port));
             var gwName = bs.gateway().namespace() + "/" + bs.gateway().name();
             for (var r : Delegates.expand(ctx, vs.spec().http(), vs.namespace())) {
               vh.addAllRoutes(RouteBuilder.build(r.route(), r.namespace(), port, clusters, m -> gatewayMatch(m, gwName, bs.gateway(), port)));
