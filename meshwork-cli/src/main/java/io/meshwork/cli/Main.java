@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A service mesh: sidecar proxies, an Istio-compatible control plane and a console.",
-    subcommands = {ValidateCommand.class, AnalyzeCommand.class, ProxyCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ValidateCommand.class, AnalyzeCommand.class, ProxyCommand.class, DemoCommand.class, BenchCommand.class, ControlCommand.class, ApplyCommand.class, GetCommand.class, DeleteCommand.class, ProxyConfigCommand.class, ProxyStatusCommand.class, DescribeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
