@@ -10,7 +10,6 @@ import io.meshwork.config.HostNames;
 import io.meshwork.config.codec.ConfigLoader;
 import io.meshwork.control.translate.ProxyResources;
 import io.meshwork.control.xds.XdsServer;
-import io.meshwork.xds.EnvoyTypes;
 import java.io.IOException;
 import java.util.Map;
 
@@ -20,7 +19,7 @@ import java.util.Map;
  * {@code /debug/describe?service=NAME&namespace=NS}, and {@code /metrics}.
  */
 final class DebugApi {
-  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(EnvoyTypes.registry());
+  private static final JsonFormat.Printer PRINTER = io.meshwork.control.translate.JsonTypes.printer();
   private final XdsServer xds;
 
   DebugApi(XdsServer xds) {

@@ -26,16 +26,21 @@ final class ClusterBuilder {
 
   private ClusterBuilder() {}
 
-  static Cluster eds(String name, EffectivePolicy policy) {
+  static Cluster eds(String name, EffectivePolicy policy, String hostname) {
     var c = Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
         .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(Protos.ads()).setServiceName(name));
-    return applyPolicy(c, policy).build();
+    return tls(applyPolicy(c, policy), policy, hostname).build();
   }
 
-  static Cluster strictDns(String name, EffectivePolicy policy, List<Endpoint> endpoints) {
+  static Cluster strictDns(String name, EffectivePolicy policy, List<Endpoint> endpoints, String hostname) {
     var c = Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.STRICT_DNS)
         .setLoadAssignment(assignment(name, endpoints));
-    return applyPolicy(c, policy).build();
+    return tls(applyPolicy(c, policy), policy, hostname).build();
+  }
+
+  private static Cluster.Builder tls(Cluster.Builder c, EffectivePolicy p, String hostname) {
+    var ts = UpstreamTls.of(p.tls(), hostname);
+    return ts == null ? c : c.setTransportSocket(ts);
   }
 
   static Cluster staticCluster(String name, String ip, int port) {

@@ -37,6 +37,11 @@ final class RouteBuilder {
   /** Resolves a destination written in namespace {@code ns} to a cluster name. */
   interface Clusters {
     String cluster(Destination d, String ns, int listenerPort);
+
+    /** The consistent-hash policy of the destination's DestinationRule (none by default). */
+    default List<RouteAction.HashPolicy> hashPolicy(Destination d, String ns) {
+      return List.of();
+    }
   }
 
   /** Decides whether a match applies to this proxy and listener (port, sourceLabels, sourceNamespace, gateways). */
@@ -121,6 +126,9 @@ final class RouteBuilder {
       a.setWeightedClusters(w);
     }
     a.setTimeout(r.timeout() == null ? Protos.millis(0) : Protos.duration(r.timeout()));
+    if (!dests.isEmpty()) {
+      a.addAllHashPolicy(clusters.hashPolicy(dests.getFirst().destination(), ns));
+    }
     retry(a, r);
     if (r.rewrite() != null) {
       var rw = r.rewrite();

@@ -45,7 +45,7 @@ public final class Translator {
     return new Translator.Run(ctx, node).run();
   }
 
-  private static final class Run {
+  private static final class Run implements RouteBuilder.Clusters {
     final MeshContext ctx;
     final NodeInfo node;
     final Sidecar sidecar;
@@ -73,7 +73,7 @@ public final class Translator {
       if (node.isProxylessGrpc()) {
         proxyless(services);
       } else if (node.isGateway()) {
-        new GatewayListeners(ctx, node, this::cluster, listeners, routes).build();
+        new GatewayListeners(ctx, node, this, listeners, routes).build();
       } else {
         outbound(services);
         binds();
@@ -136,17 +136,36 @@ public final class Translator {
       var name = Names.outboundCluster(port.number(), subset, svc.hostname());
       var eps = ctx.registry().endpoints(svc, port, labels);
       if (svc.resolution().startsWith("DNS")) {
-        clusters.put(name, ClusterBuilder.strictDns(name, policy, eps));
+        clusters.put(name, ClusterBuilder.strictDns(name, policy, eps, svc.hostname()));
         return;
       }
-      var c = ClusterBuilder.eds(name, policy);
+      var c = ClusterBuilder.eds(name, policy, svc.hostname());
       clusters.put(name, c);
       if (c.getType() == Cluster.DiscoveryType.EDS) {
         endpoints.put(name, ClusterBuilder.assignment(name, eps));
       }
     }
 
-    String cluster(Destination d, String ns, int listenerPort) {
+    @Override
+    public List<RouteAction.HashPolicy> hashPolicy(Destination d, String ns) {
+      var svc = ctx.registry().resolve(d.host(), ns);
+      var dr = svc == null ? null : ctx.destinationRule(svc.hostname(), node.namespace());
+      if (dr == null) {
+        return List.of();
+      }
+      int port = d.port() != null && d.port().number() != null ? d.port().number() : svc.ports().isEmpty() ? 0 : svc.ports().getFirst().number();
+      io.meshwork.config.networking.TrafficPolicy subsetPolicy = null;
+      for (var s : dr.spec().subsets()) {
+        if (s.name().equals(d.subset())) {
+          subsetPolicy = s.trafficPolicy();
+        }
+      }
+      var lb = EffectivePolicy.of(dr.spec().trafficPolicy(), subsetPolicy, port).loadBalancer();
+      return lb == null ? List.of() : HashPolicies.of(lb.consistentHash());
+    }
+
+    @Override
+    public String cluster(Destination d, String ns, int listenerPort) {
       var svc = ctx.registry().resolve(d.host(), ns);
       var fqdn = svc != null ? svc.hostname() : HostNames.fqdn(d.host(), ns);
       int port = listenerPort;
@@ -179,13 +198,15 @@ public final class Translator {
       var out = new ArrayList<Route>();
       if (vs != null) {
         for (var r : Delegates.expand(ctx, vs.spec().http(), vs.namespace())) {
-          out.addAll(RouteBuilder.build(r.route(), r.namespace(), port.number(), this::cluster, m -> applies(m, port.number())));
+          out.addAll(RouteBuilder.build(r.route(), r.namespace(), port.number(), this, m -> applies(m, port.number())));
         }
         if (!out.isEmpty() || !vs.spec().http().isEmpty()) {
           return out;
         }
       }
-      out.add(RouteBuilder.defaultRoute(Names.outboundCluster(port.number(), null, svc.hostname())));
+      var route = RouteBuilder.defaultRoute(Names.outboundCluster(port.number(), null, svc.hostname()));
+      var hash = hashPolicy(new Destination(svc.hostname(), null, new io.meshwork.config.networking.PortSelector(port.number())), svc.namespace());
+      out.add(hash.isEmpty() ? route : route.toBuilder().setRoute(route.getRoute().toBuilder().addAllHashPolicy(hash)).build());
       return out;
     }
 

@@ -2,7 +2,6 @@ package io.meshwork.control.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
@@ -10,7 +9,6 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.meshwork.control.Fixtures;
 import io.meshwork.control.Mesh;
 import io.meshwork.control.store.ConfigStore;
-import io.meshwork.xds.EnvoyTypes;
 import io.meshwork.xds.client.NodeInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,7 +120,7 @@ class BookinfoTranslationTest {
   }
 
   static void golden(String name, ProxyResources r) throws Exception {
-    var printer = JsonFormat.printer().usingTypeRegistry(EnvoyTypes.registry());
+    var printer = JsonTypes.printer();
     var sb = new StringBuilder();
     for (var type : java.util.List.of(ProxyResources.LISTENER, ProxyResources.ROUTE, ProxyResources.CLUSTER, ProxyResources.ENDPOINT)) {
       for (var m : r.ofType(type).values()) {

@@ -1,0 +1,172 @@
+package io.meshwork.control.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.RedirectAction;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.meshwork.control.Fixtures;
+import io.meshwork.control.Mesh;
+import io.meshwork.control.store.ConfigStore;
+import io.meshwork.xds.client.NodeInfo;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** DestinationRule policies and VirtualService route fields, each checked on the generated protos. */
+class PolicyTranslationTest {
+  static final String H = "reviews.default.svc.cluster.local";
+  static final NodeInfo NODE = NodeInfo.sidecar("productpage-v1", "default", Map.of("app", "productpage"), "10.0.0.9", Map.of());
+
+  static ProxyResources translate(String yaml) {
+    var store = new ConfigStore();
+    var r = store.apply(ConfigStore.API, Fixtures.yaml(yaml));
+    assertThat(r.errors()).isEmpty();
+    return Translator.translate(MeshContext.of(store.snapshot(), true), NODE);
+  }
+
+  @Test
+  void destinationRulePoliciesBecomeClusterSettings() throws Exception {
+    var dr = """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata:
+          name: reviews
+        spec:
+          host: reviews
+          trafficPolicy:
+            loadBalancer:
+              consistentHash: {httpHeaderName: x-user}
+            connectionPool:
+              tcp: {maxConnections: 1, connectTimeout: 2s}
+              http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}
+            outlierDetection: {consecutive5xxErrors: 7, interval: 5m, baseEjectionTime: 15m, maxEjectionPercent: 100}
+            tls: {mode: ISTIO_MUTUAL}
+          subsets:
+          - name: v1
+            labels: {version: v1}
+            trafficPolicy:
+              loadBalancer: {simple: LEAST_REQUEST}
+              tls: {mode: SIMPLE, sni: reviews.example.com}
+        """;
+    var r = translate(String.join("---\n", Fixtures.REVIEWS_SVC, dr));
+    var c = r.clusters().get("outbound|9080||" + H);
+    assertThat(c.getLbPolicy()).isEqualTo(Cluster.LbPolicy.RING_HASH);
+    assertThat(c.getCircuitBreakers().getThresholds(0).getMaxConnections().getValue()).isEqualTo(1);
+    assertThat(c.getCircuitBreakers().getThresholds(0).getMaxPendingRequests().getValue()).isEqualTo(1);
+    assertThat(c.getConnectTimeout().getSeconds()).isEqualTo(2);
+    assertThat(c.getCommonHttpProtocolOptions().getMaxRequestsPerConnection().getValue()).isEqualTo(1);
+    assertThat(c.getOutlierDetection().getConsecutive5Xx().getValue()).isEqualTo(7);
+    assertThat(c.getOutlierDetection().getEnforcingConsecutive5Xx().getValue()).isEqualTo(100);
+    assertThat(c.getOutlierDetection().getBaseEjectionTime().getSeconds()).isEqualTo(900);
+    var istioMtls = c.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
+    assertThat(istioMtls.getSni()).isEqualTo("outbound_." + H);
+    assertThat(istioMtls.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName()).isEqualTo("default");
+
+    var v1 = r.clusters().get("outbound|9080|v1|" + H);
+    assertThat(v1.getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
+    assertThat(v1.getCircuitBreakers().getThresholds(0).getMaxConnections().getValue()).as("DR-level pool carries into the subset").isEqualTo(1);
+    assertThat(v1.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class).getSni()).isEqualTo("reviews.example.com");
+
+    var route = r.routes().get("9080").getVirtualHostsList().stream().filter(v -> v.getName().startsWith("reviews")).findFirst().orElseThrow()
+        .getRoutes(0).getRoute();
+    assertThat(route.getHashPolicy(0).getHeader().getHeaderName()).isEqualTo("x-user");
+  }
+
+  @Test
+  void virtualServiceRouteFields() throws Exception {
+    var vs = Fixtures.vs("reviews", "reviews", """
+        http:
+        - match:
+          - uri: {prefix: /old}
+          redirect: {uri: /new, redirectCode: 302}
+        - match:
+          - uri: {prefix: /api}
+            ignoreUriCase: true
+          rewrite: {uri: /v2/api, authority: backend}
+          timeout: 500ms
+          retries: {attempts: 3, perTryTimeout: 100ms, retryOn: "5xx,503"}
+          mirror: {host: reviews, subset: v2}
+          mirrorPercentage: {value: 25}
+          corsPolicy:
+            allowOrigins: [{exact: "https://example.com"}]
+            allowMethods: [GET, POST]
+            maxAge: 24h
+          headers:
+            request:
+              set: {x-a: "1"}
+              remove: [x-b]
+          route:
+          - destination: {host: reviews, subset: v1}
+        - fault:
+            abort: {httpStatus: 500, percentage: {value: 50}}
+          route:
+          - destination: {host: reviews, subset: v1}
+        """);
+    var r = translate(String.join("---\n", Fixtures.REVIEWS_SVC, Mesh.REVIEWS_DR, vs));
+    var routes = r.routes().get("9080").getVirtualHostsList().stream().filter(v -> v.getName().startsWith("reviews")).findFirst()
+        .orElseThrow().getRoutesList();
+    assertThat(routes.get(0).getRedirect().getPathRedirect()).isEqualTo("/new");
+    assertThat(routes.get(0).getRedirect().getResponseCode()).isEqualTo(RedirectAction.RedirectResponseCode.FOUND);
+    var api = routes.get(1);
+    assertThat(api.getMatch().getPrefix()).isEqualTo("/api");
+    assertThat(api.getMatch().getCaseSensitive().getValue()).isFalse();
+    assertThat(api.getRoute().getPrefixRewrite()).isEqualTo("/v2/api");
+    assertThat(api.getRoute().getHostRewriteLiteral()).isEqualTo("backend");
+    assertThat(api.getRoute().getTimeout().getNanos()).isEqualTo(500_000_000);
+    assertThat(api.getRoute().getRetryPolicy().getNumRetries().getValue()).isEqualTo(3);
+    assertThat(api.getRoute().getRetryPolicy().getRetryOn()).isEqualTo("5xx,retriable-status-codes");
+    assertThat(api.getRoute().getRetryPolicy().getRetriableStatusCodesList()).containsExactly(503);
+    assertThat(api.getRoute().getRequestMirrorPolicies(0).getCluster()).isEqualTo("outbound|9080|v2|" + H);
+    assertThat(api.getRoute().getRequestMirrorPolicies(0).getRuntimeFraction().getDefaultValue().getNumerator()).isEqualTo(250_000);
+    var cors = api.getTypedPerFilterConfigOrThrow("envoy.filters.http.cors").unpack(CorsPolicy.class);
+    assertThat(cors.getAllowOriginStringMatch(0).getExact()).isEqualTo("https://example.com");
+    assertThat(cors.getAllowMethods()).isEqualTo("GET,POST");
+    assertThat(cors.getMaxAge()).isEqualTo("86400");
+    assertThat(api.getRequestHeadersToAdd(0).getHeader().getKey()).isEqualTo("x-a");
+    assertThat(api.getRequestHeadersToRemoveList()).containsExactly("x-b");
+    var fault = routes.get(2).getTypedPerFilterConfigOrThrow("envoy.filters.http.fault").unpack(HTTPFault.class);
+    assertThat(fault.getAbort().getHttpStatus()).isEqualTo(500);
+    assertThat(fault.getAbort().getPercentage().getNumerator()).isEqualTo(500_000);
+  }
+
+  @Test
+  void tcpRoutesAndSidecarEgressScoping() {
+    var svc = """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: db
+        spec:
+          clusterIP: 10.96.0.5
+          selector: {app: db}
+          ports:
+          - name: tcp-db
+            port: 5432
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: hidden
+          namespace: other
+        spec:
+          selector: {app: hidden}
+          ports:
+          - name: http
+            port: 8080
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata:
+          name: default
+        spec:
+          egress:
+          - hosts: ["./*"]
+        """;
+    var r = translate(svc);
+    assertThat(r.listeners()).containsKey("10.96.0.5_5432");
+    assertThat(r.clusters()).containsKey("outbound|5432||db.default.svc.cluster.local");
+    assertThat(r.clusters().keySet()).noneMatch(k -> k.contains("hidden.other"));
+  }
+}
