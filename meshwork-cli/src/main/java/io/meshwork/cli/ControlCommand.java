@@ -44,6 +44,8 @@ public final class ControlCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     var err = spec.commandLine().getErr();
+    // One line per log record: time, level, message.
+    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %5$s%6$s%n");
     if (!outboundPolicy.equals("ALLOW_ANY") && !outboundPolicy.equals("REGISTRY_ONLY")) {
       throw new UserException(2, "--outbound-traffic-policy must be ALLOW_ANY or REGISTRY_ONLY, not " + outboundPolicy);
     }

@@ -100,7 +100,7 @@ public final class Translator {
       for (var eg : sidecar.egress()) {
         for (var h : eg.hosts()) {
           var slash = h.indexOf('/');
-          var ns = h.substring(0, slash);
+          var ns = slash < 0 ? "*" : h.substring(0, slash);
           var host = h.substring(slash + 1);
           boolean nsOk = ns.equals("*") || (ns.equals(".") ? svc.namespace().equals(node.namespace()) : ns.equals(svc.namespace()));
           if (nsOk && (host.equals("*") || HostNames.matches(host, svc.hostname()))) {
