@@ -352,7 +352,7 @@ public final class Translator {
       return rc;
     }
 
-    /** Proxyless gRPC: an api listener per service port, named {@code HOST:PORT} as the client asks for it. */
+    /** Proxyless gRPC: api listeners per service port, named {@code HOST:PORT} (FQDN and short forms) as the client asks for it. */
     void proxyless(List<MeshService> services) {
       for (var svc : services) {
         for (var port : svc.ports()) {
@@ -362,8 +362,13 @@ public final class Translator {
           var rc = serviceRouteConfig(svc, port);
           var hcm = Filters.hcm(rc.getName(), true).setRds(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds
               .newBuilder().setConfigSource(Protos.ads()).setRouteConfigName(rc.getName()));
-          listeners.put(rc.getName(), Listener.newBuilder().setName(rc.getName())
-              .setApiListener(ApiListener.newBuilder().setApiListener(Protos.any(hcm.build()))).build());
+          var api = ApiListener.newBuilder().setApiListener(Protos.any(hcm.build())).build();
+          // The name the client writes after xds:///, FQDN or the short forms a client of the namespace may use.
+          for (var d : domains(svc, port.number())) {
+            if (d.endsWith(":" + port.number()) && !svc.addresses().contains(d.substring(0, d.lastIndexOf(':')))) {
+              listeners.put(d, Listener.newBuilder().setName(d).setApiListener(api).build());
+            }
+          }
         }
       }
     }

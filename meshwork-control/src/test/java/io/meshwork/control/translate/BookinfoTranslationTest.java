@@ -107,6 +107,17 @@ class BookinfoTranslationTest {
   }
 
   @Test
+  void proxylessGrpcGetsApiListenersUnderTheNamesClientsWrite() throws Exception {
+    var grpc = new NodeInfo("grpc-client", "sidecar", "default", "", Map.of(), "default", java.util.List.of(), Map.of(), Map.of(), "grpc");
+    var r = Translator.translate(ctx, grpc);
+    assertThat(r.listeners()).containsKeys(REVIEWS + ":9080", "reviews:9080", "reviews.default:9080", "reviews.default.svc:9080");
+    assertThat(r.listeners().keySet()).noneMatch(n -> n.startsWith("0.0.0.0_") || n.startsWith("virtual"));
+    var hcm = r.listeners().get("reviews:9080").getApiListener().getApiListener().unpack(HttpConnectionManager.class);
+    assertThat(hcm.getRds().getRouteConfigName()).isEqualTo(REVIEWS + ":9080");
+    assertThat(hcm.getHttpFiltersList()).extracting(f -> f.getName()).containsExactly("envoy.filters.http.router");
+  }
+
+  @Test
   void registryOnlyBlocksUnknownHosts() {
     var blocked = MeshContext.of(ctx.snapshot(), false);
     var rc = Translator.translate(blocked, PRODUCTPAGE).routes().get("9080");
