@@ -22,6 +22,7 @@ import java.util.Map;
 public final class Registry {
   private final Map<String, MeshService> services;
   private final List<Workload> workloads;
+  private final Map<String, List<Endpoint>> endpointCache = new java.util.concurrent.ConcurrentHashMap<>();
 
   private Registry(Map<String, MeshService> services, List<Workload> workloads) {
     this.services = services;
@@ -140,6 +141,16 @@ public final class Registry {
 
   /** The endpoints of one port of a service, filtered by subset labels (empty map: all). */
   public List<Endpoint> endpoints(MeshService svc, ServicePortInfo port, Map<String, String> subsetLabels) {
+    // Computed once per service port for this registry (one push), then filtered per subset.
+    var all = endpointCache.computeIfAbsent(svc.hostname() + ":" + port.number(), k -> allEndpoints(svc, port));
+    if (subsetLabels.isEmpty()) {
+      return all;
+    }
+    return all.stream().filter(e -> matches(subsetLabels, e.labels())).toList();
+  }
+
+  private List<Endpoint> allEndpoints(MeshService svc, ServicePortInfo port) {
+    Map<String, String> subsetLabels = Map.of();
     var out = new ArrayList<Endpoint>();
     for (var e : svc.staticEndpoints().getOrDefault(port.number(), List.of())) {
       if (matches(subsetLabels, e.labels())) {
@@ -156,7 +167,7 @@ public final class Registry {
     } else if (svc.staticEndpoints().isEmpty() && (svc.resolution().equals("DNS") || svc.resolution().equals("DNS_ROUND_ROBIN"))) {
       out.add(new Endpoint(svc.hostname(), port.targetPort() > 0 ? port.targetPort() : port.number(), Map.of(), 1, "", "dns", true));
     }
-    return out;
+    return List.copyOf(out);
   }
 
   static int targetPort(ServicePortInfo port, Workload w) {

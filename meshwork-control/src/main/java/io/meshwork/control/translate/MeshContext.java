@@ -16,9 +16,11 @@ import java.util.List;
  * Everything translation reads at one store revision: the registry and the routing resources, in
  * store order (the first written of two conflicting resources wins, as Istio prefers the oldest).
  *
+ * @param memo values shared by the translations of one revision (see {@link #memo})
  * @param allowAny the mesh-wide outbound traffic policy: ALLOW_ANY (true) or REGISTRY_ONLY
  */
 public record MeshContext(
+    java.util.concurrent.ConcurrentHashMap<Object, Object> memo,
     long revision,
     ConfigStore.Snapshot snapshot,
     Registry registry,
@@ -30,12 +32,30 @@ public record MeshContext(
 
   public static MeshContext of(ConfigStore.Snapshot snap, boolean allowAny) {
     var g = NetworkingKinds.GROUP;
-    return new MeshContext(snap.revision(), snap, Registry.of(snap),
+    return new MeshContext(new java.util.concurrent.ConcurrentHashMap<>(), snap.revision(), snap, Registry.of(snap),
         snap.specs(g, "VirtualService", VirtualService.class),
         snap.specs(g, "DestinationRule", DestinationRule.class),
         snap.specs(g, "Gateway", Gateway.class),
         snap.specs(g, "Sidecar", Sidecar.class),
         allowAny);
+  }
+
+  /**
+   * Memoizes a value for this revision. Translations of different proxies share what does not depend
+   * on the proxy (a service's clusters for a namespace, its virtual host), so one push builds and
+   * hashes each shared resource once, and proxies hold references to the same protos.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T memo(Object key, java.util.function.Supplier<T> build) {
+    var v = memo.get(key);
+    if (v == null) {
+      v = build.get();
+      var prior = memo.putIfAbsent(key, v);
+      if (prior != null) {
+        v = prior;
+      }
+    }
+    return (T) v;
   }
 
   /** The DestinationRule for a service host as seen from namespace {@code ns}: exact host first, then wildcards. */

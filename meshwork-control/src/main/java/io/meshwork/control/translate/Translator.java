@@ -111,15 +111,30 @@ public final class Translator {
       return false;
     }
 
+    /** A service's clusters and endpoints as seen from one namespace: shared by every proxy of that namespace. */
+    record ServiceClusters(Map<String, Cluster> clusters, Map<String, ClusterLoadAssignment> endpoints) {}
+
     void buildClusters(MeshService svc) {
+      var built = ctx.memo(List.of("clusters", svc.hostname(), node.namespace()), () -> {
+        var c = new LinkedHashMap<String, Cluster>();
+        var e = new LinkedHashMap<String, ClusterLoadAssignment>();
+        serviceClusters(svc, c, e);
+        return new ServiceClusters(c, e);
+      });
+      clusters.putAll(built.clusters());
+      endpoints.putAll(built.endpoints());
+    }
+
+    void serviceClusters(MeshService svc, Map<String, Cluster> clusters, Map<String, ClusterLoadAssignment> endpoints) {
       var dr = ctx.destinationRule(svc.hostname(), node.namespace());
       for (var port : svc.ports()) {
         var all = ctx.registry().endpoints(svc, port, Map.of());
-        addCluster(svc, port, null, EffectivePolicy.of(dr == null ? null : dr.spec().trafficPolicy(), null, port.number()), Map.of());
+        addCluster(svc, port, null, EffectivePolicy.of(dr == null ? null : dr.spec().trafficPolicy(), null, port.number()), Map.of(),
+            clusters, endpoints);
         if (dr != null) {
           for (var subset : dr.spec().subsets()) {
             addCluster(svc, port, subset.name(), EffectivePolicy.of(dr.spec().trafficPolicy(), subset.trafficPolicy(), port.number()),
-                subset.labels());
+                subset.labels(), clusters, endpoints);
           }
         }
         if (all.isEmpty() && svc.resolution().equals("NONE") && svc.external()) {
@@ -132,7 +147,8 @@ public final class Translator {
       }
     }
 
-    void addCluster(MeshService svc, ServicePortInfo port, String subset, EffectivePolicy policy, Map<String, String> labels) {
+    void addCluster(MeshService svc, ServicePortInfo port, String subset, EffectivePolicy policy, Map<String, String> labels,
+        Map<String, Cluster> clusters, Map<String, ClusterLoadAssignment> endpoints) {
       var name = Names.outboundCluster(port.number(), subset, svc.hostname());
       var eps = ctx.registry().endpoints(svc, port, labels);
       if (svc.resolution().startsWith("DNS")) {
@@ -215,17 +231,19 @@ public final class Translator {
       for (var svc : services) {
         for (var port : svc.ports()) {
           if (port.isHttp()) {
-            byPort.computeIfAbsent(port.number(), k -> new ArrayList<>()).add(VirtualHost.newBuilder()
-                .setName(svc.hostname() + ":" + port.number()).addAllDomains(domains(svc, port.number()))
-                .addAllRoutes(serviceRoutes(svc, port)).build());
+            VirtualHost vh = ctx.memo(List.of("vhost", svc.hostname(), port.number(), node.namespace(), labelsKey(svc)),
+                () -> VirtualHost.newBuilder().setName(svc.hostname() + ":" + port.number()).addAllDomains(domains(svc, port.number()))
+                    .addAllRoutes(serviceRoutes(svc, port)).build());
+            byPort.computeIfAbsent(port.number(), k -> new ArrayList<>()).add(vh);
           } else {
             tcpListener(svc, port);
           }
         }
       }
       byPort.forEach((port, vhosts) -> {
-        var rc = RouteConfiguration.newBuilder().setName(Integer.toString(port)).addAllVirtualHosts(vhosts)
-            .addVirtualHosts(catchAll()).setValidateClusters(com.google.protobuf.BoolValue.of(false)).build();
+        RouteConfiguration rc = ctx.memo(List.of("rc", port, allowAny, vhosts), () -> RouteConfiguration.newBuilder()
+            .setName(Integer.toString(port)).addAllVirtualHosts(vhosts)
+            .addVirtualHosts(catchAll()).setValidateClusters(com.google.protobuf.BoolValue.of(false)).build());
         routes.put(rc.getName(), rc);
         var name = Names.listener("0.0.0.0", port);
         listeners.putIfAbsent(name, Listener.newBuilder().setName(name).setAddress(Protos.address("0.0.0.0", port))
@@ -238,6 +256,15 @@ public final class Translator {
           .setAddress(Protos.address("0.0.0.0", Names.OUTBOUND_PORT)).setUseOriginalDst(com.google.protobuf.BoolValue.of(true))
           .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.OUTBOUND)
           .addFilterChains(FilterChain.newBuilder().setName(passthrough).addFilters(Filters.tcpProxy(passthrough, passthrough))).build());
+    }
+
+    /** The proxy's labels when the service's VirtualService matches on sourceLabels (routes then differ per workload), else empty. */
+    Object labelsKey(MeshService svc) {
+      var vs = ctx.meshVirtualService(svc, node.namespace());
+      if (vs != null && vs.spec().http().stream().anyMatch(r -> r.match().stream().anyMatch(m -> !m.sourceLabels().isEmpty()))) {
+        return node.labels();
+      }
+      return "";
     }
 
     /** ALLOW_ANY: unknown hosts go where the app sent them; REGISTRY_ONLY: 502, as Istio's {@code block_all}. */

@@ -185,7 +185,7 @@ final class ProxyConnection {
   private void sendSotw(TypeState ts, java.util.Set<String> added, boolean first) {
     var res = subscribed(ts);
     var hashes = new LinkedHashMap<String, String>();
-    res.forEach((k, v) -> hashes.put(k, Hashes.of(v)));
+    res.forEach((k, v) -> hashes.put(k, server.hash(v)));
     var out = new ArrayList<Message>();
     if (wildcardType(ts.typeUrl)) {
       if (!first && hashes.equals(ts.sent)) {
@@ -221,7 +221,7 @@ final class ProxyConnection {
     var resp = DeltaDiscoveryResponse.newBuilder().setTypeUrl(ts.typeUrl);
     int n = 0;
     for (var e : res.entrySet()) {
-      var h = Hashes.of(e.getValue());
+      var h = server.hash(e.getValue());
       if (!h.equals(ts.sent.get(e.getKey()))) {
         resp.addResources(Resource.newBuilder().setName(e.getKey()).setVersion(h).setResource(Any.pack(e.getValue())));
         ts.sent.put(e.getKey(), h);

@@ -153,6 +153,11 @@ public final class XdsServer implements AutoCloseable {
     autoRegistration.disconnected(registered);
   }
 
+  /** A resource's hash, memoized for the current revision (resources shared between proxies are hashed once). */
+  String hash(com.google.protobuf.Message m) {
+    return context.memo(List.of("hash", m), () -> Hashes.of(m));
+  }
+
   String nextVersion() {
     return Long.toString(versions.incrementAndGet());
   }

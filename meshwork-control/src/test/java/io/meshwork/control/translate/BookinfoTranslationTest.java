@@ -125,6 +125,21 @@ class BookinfoTranslationTest {
   }
 
   @Test
+  void everyBookinfoNetworkingFileTranslates() throws Exception {
+    try (var files = Files.list(Fixtures.istio("bookinfo").resolve("networking"))) {
+      for (var f : files.sorted().toList()) {
+        var store = new ConfigStore();
+        store.apply(ConfigStore.API, Fixtures.bookinfo("platform/bookinfo.yaml", "networking/destination-rule-all.yaml"));
+        var r = store.apply(ConfigStore.API, Fixtures.bookinfo("networking/" + f.getFileName()));
+        assertThat(r.errors()).as(f.toString()).isEmpty();
+        var c = MeshContext.of(store.snapshot(), true);
+        assertThat(Translator.translate(c, PRODUCTPAGE).routes()).as(f.toString()).containsKey("9080");
+        assertThat(Translator.translate(c, GATEWAY).clusters()).as(f.toString()).containsKey("outbound|9080||productpage.default.svc.cluster.local");
+      }
+    }
+  }
+
+  @Test
   void goldens() throws Exception {
     golden("bookinfo-productpage.json", Translator.translate(ctx, PRODUCTPAGE));
     golden("bookinfo-ingressgateway.json", Translator.translate(ctx, GATEWAY));
