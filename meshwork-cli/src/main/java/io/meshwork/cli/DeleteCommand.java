@@ -43,7 +43,7 @@ public final class DeleteCommand implements Callable<Integer> {
           throw new UserException(2, f + " does not exist");
         }
         try (Stream<Path> s = Files.walk(p)) {
-          for (var file : s.filter(Files::isRegularFile).sorted().toList()) {
+          for (var file : s.filter(Files::isRegularFile).filter(x -> x.toString().matches(".*\\.(ya?ml|json)$") || x.equals(p)).sorted().toList()) {
             texts.add(Files.readString(file));
           }
         }

@@ -132,6 +132,72 @@ class PolicyTranslationTest {
   }
 
   @Test
+  void delegateVirtualServicesAreInlinedWithMergedMatches() {
+    var root = Fixtures.vs("root", "reviews", """
+        http:
+        - match:
+          - uri: {prefix: /reviews}
+          delegate: {name: reviews-delegate}
+        """);
+    var delegate = """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata:
+          name: reviews-delegate
+        spec:
+          http:
+          - match:
+            - headers: {end-user: {exact: jason}}
+            route:
+            - destination: {host: reviews, subset: v2}
+          - route:
+            - destination: {host: reviews, subset: v1}
+        """;
+    var r = translate(String.join("---\n", Fixtures.REVIEWS_SVC, Mesh.REVIEWS_DR, root, delegate));
+    var routes = r.routes().get("9080").getVirtualHostsList().stream().filter(v -> v.getName().startsWith("reviews")).findFirst()
+        .orElseThrow().getRoutesList();
+    assertThat(routes).hasSize(2);
+    assertThat(routes.get(0).getMatch().getPrefix()).isEqualTo("/reviews");
+    assertThat(routes.get(0).getMatch().getHeaders(0).getName()).isEqualTo("end-user");
+    assertThat(routes.get(0).getRoute().getCluster()).isEqualTo("outbound|9080|v2|" + H);
+    assertThat(routes.get(1).getMatch().getPrefix()).isEqualTo("/reviews");
+    assertThat(routes.get(1).getRoute().getCluster()).isEqualTo("outbound|9080|v1|" + H);
+  }
+
+  @Test
+  void podsWithIpsAreEndpointsThroughNamedTargetPorts() {
+    var yaml = """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          selector: {app: web}
+          ports:
+          - name: http
+            port: 80
+            targetPort: web-port
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web-1
+          labels: {app: web}
+        spec:
+          containers:
+          - name: web
+            ports:
+            - {name: web-port, containerPort: 8081}
+        status:
+          podIP: 10.4.0.7
+        """;
+    var cla = translate(yaml).endpoints().get("outbound|80||web.default.svc.cluster.local");
+    var addr = cla.getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress();
+    assertThat(addr.getAddress()).isEqualTo("10.4.0.7");
+    assertThat(addr.getPortValue()).isEqualTo(8081);
+  }
+
+  @Test
   void tcpRoutesAndSidecarEgressScoping() {
     var svc = """
         apiVersion: v1
