@@ -14,7 +14,8 @@ public final class JsonTypes {
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
       .add(HttpConnectionManager.getDescriptor()).add(Router.getDescriptor()).add(TcpProxy.getDescriptor())
       .add(HTTPFault.getDescriptor()).add(Cors.getDescriptor()).add(CorsPolicy.getDescriptor())
-      .add(UpstreamTlsContext.getDescriptor()).build());
+      .add(UpstreamTlsContext.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDescriptor()).build());
 
   private JsonTypes() {}
 

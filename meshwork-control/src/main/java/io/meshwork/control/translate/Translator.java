@@ -303,6 +303,13 @@ public final class Translator {
     void tcpListener(MeshService svc, ServicePortInfo port) {
       var ip = svc.addresses().isEmpty() ? "0.0.0.0" : svc.addresses().getFirst();
       var name = Names.listener(ip, port.number());
+      if (port.protocol().equals("TLS") || port.protocol().equals("HTTPS")) {
+        var existing = listeners.get(name);
+        if (existing == null || existing.getListenerFiltersCount() > 0) {
+          listeners.put(name, TlsListeners.addService(existing, name, ip, svc, port, ctx.meshVirtualService(svc, node.namespace()), this));
+        }
+        return;
+      }
       if (listeners.containsKey(name)) {
         return;
       }

@@ -198,6 +198,28 @@ class PolicyTranslationTest {
   }
 
   @Test
+  void externalHttpsServicesShareAListenerRoutedBySni() throws Exception {
+    var yaml = """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata:
+          name: external
+        spec:
+          hosts: [api.example.com, www.example.org]
+          location: MESH_EXTERNAL
+          resolution: DNS
+          ports:
+          - {number: 443, name: https, protocol: HTTPS}
+        """;
+    var r = translate(yaml);
+    var l = r.listeners().get("0.0.0.0_443");
+    assertThat(l.getListenerFilters(0).getName()).isEqualTo("envoy.filters.listener.tls_inspector");
+    assertThat(l.getFilterChainsList()).extracting(fc -> fc.getFilterChainMatch().getServerNames(0))
+        .containsExactly("api.example.com", "www.example.org");
+    assertThat(r.clusters().get("outbound|443||api.example.com").getType()).isEqualTo(Cluster.DiscoveryType.STRICT_DNS);
+  }
+
+  @Test
   void tcpRoutesAndSidecarEgressScoping() {
     var svc = """
         apiVersion: v1
