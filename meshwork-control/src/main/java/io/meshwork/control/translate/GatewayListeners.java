@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * Listeners and routes of a gateway proxy: every Gateway whose selector matches the proxy's labels
  * opens its server ports ({@code 0.0.0.0_8080}); HTTP servers route through {@code http.8080}, with
  * one virtual host per host of each VirtualService bound to the Gateway; TCP servers use the
- * VirtualService's tcp routes. TLS termination is not translated yet (HTTPS servers are skipped).
+ * VirtualService's tcp routes; HTTPS/TLS servers terminate TLS or pass it through by SNI ({@link GatewayTls}).
  */
 final class GatewayListeners {
   private final MeshContext ctx;
@@ -27,6 +27,7 @@ final class GatewayListeners {
   private final RouteBuilder.Clusters clusters;
   private final Map<String, Listener> listeners;
   private final Map<String, RouteConfiguration> routes;
+  private final Map<Gateway.Server, BoundServer> boundServers = new java.util.IdentityHashMap<>();
 
   GatewayListeners(MeshContext ctx, NodeInfo node, RouteBuilder.Clusters clusters, Map<String, Listener> listeners,
       Map<String, RouteConfiguration> routes) {
@@ -47,40 +48,28 @@ final class GatewayListeners {
         continue;
       }
       for (var s : gw.spec().servers()) {
-        byPort.computeIfAbsent(s.port().number().intValue(), k -> new ArrayList<>()).add(new BoundServer(gw, s));
+        var bs = new BoundServer(gw, s);
+        boundServers.put(s, bs);
+        byPort.computeIfAbsent(s.port().number().intValue(), k -> new ArrayList<>()).add(bs);
       }
     }
     byPort.forEach(this::port);
   }
 
   private void port(int port, List<BoundServer> servers) {
-    var protocol = servers.getFirst().server().port().protocol();
+    var first = servers.getFirst().server();
+    var protocol = first.port().protocol();
     var p = protocol == null ? "HTTP" : protocol.toUpperCase(java.util.Locale.ROOT);
     var name = Names.listener("0.0.0.0", port);
     var l = Listener.newBuilder().setName(name).setAddress(Protos.address("0.0.0.0", port));
-    if (p.equals("HTTP") || p.equals("HTTP2") || p.equals("GRPC")) {
-      var rc = RouteConfiguration.newBuilder().setName(Names.gatewayRoute(port));
-      var vhosts = new LinkedHashMap<String, VirtualHost.Builder>();
-      for (var bs : servers) {
-        for (var vs : ctx.virtualServices()) {
-          if (!boundTo(vs, bs.gateway())) {
-            continue;
-          }
-          for (var h : vs.spec().hosts()) {
-            if (!serverAccepts(bs, h, vs.namespace())) {
-              continue;
-            }
-            var vh = vhosts.computeIfAbsent(h + ":" + port, k -> h.equals("*") ? VirtualHost.newBuilder().setName(k).addDomains("*")
-                : VirtualHost.newBuilder().setName(k).addDomains(h).addDomains(h + ":" + port));
-            var gwName = bs.gateway().namespace() + "/" + bs.gateway().name();
-            for (var r : Delegates.expand(ctx, vs.spec().http(), vs.namespace())) {
-              vh.addAllRoutes(RouteBuilder.build(r.route(), r.namespace(), port, clusters, m -> gatewayMatch(m, gwName, bs.gateway(), port)));
-            }
-          }
-        }
+    var tls = first.tls();
+    if (tls != null && tls.mode() != null && !p.equals("HTTP")) {
+      if (!GatewayTls.build(l, port, servers.stream().map(BoundServer::server).toList(), p, this::serverRoutes, this::passthrough)) {
+        return;
       }
-      vhosts.values().forEach(rc::addVirtualHosts);
-      routes.put(rc.getName(), rc.build());
+    } else if (p.equals("HTTP") || p.equals("HTTP2") || p.equals("GRPC")) {
+      var rc = httpRoutes(Names.gatewayRoute(port), servers, port);
+      routes.put(rc.getName(), rc);
       l.addFilterChains(FilterChain.newBuilder().addFilters(Filters.rds("http." + port, rc.getName(), false)));
     } else if (p.equals("TCP") || p.equals("MONGO") || p.equals("REDIS") || p.equals("MYSQL")) {
       var filter = tcpFilter(servers, port);
@@ -92,6 +81,62 @@ final class GatewayListeners {
       return;
     }
     listeners.put(name, l.build());
+  }
+
+  /** The route config of one TLS-terminating server ({@code https.443.NAME.GATEWAY.NS}, Istio's name); returns its name. */
+  private String serverRoutes(Gateway.Server server, int port) {
+    var bs = boundServers.get(server);
+    var rcName = "https." + port + "." + (server.name() == null || server.name().isEmpty() ? "0" : server.name()) + "."
+        + bs.gateway().name() + "." + bs.gateway().namespace();
+    routes.put(rcName, httpRoutes(rcName, List.of(bs), port));
+    return rcName;
+  }
+
+  /** TLS passthrough: the first VirtualService tls route of the server's Gateway matching the SNI names. */
+  private List<GatewayTls.SniRoute> passthrough(Gateway.Server server, int port) {
+    var bs = boundServers.get(server);
+    var out = new ArrayList<GatewayTls.SniRoute>();
+    for (var vs : ctx.virtualServices()) {
+      if (!boundTo(vs, bs.gateway())) {
+        continue;
+      }
+      for (var t : vs.spec().tls()) {
+        for (var m : t.match()) {
+          if (!t.route().isEmpty() && (m.port() == null || m.port() == port)) {
+            out.add(new GatewayTls.SniRoute(m.sniHosts(), clusters.cluster(t.route().getFirst().destination(), vs.namespace(), port)));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private RouteConfiguration httpRoutes(String rcName, List<BoundServer> servers, int port) {
+    var rc = RouteConfiguration.newBuilder().setName(rcName);
+    var vhosts = new LinkedHashMap<String, VirtualHost.Builder>();
+    for (var bs : servers) {
+      for (var vs : ctx.virtualServices()) {
+        if (!boundTo(vs, bs.gateway())) {
+          continue;
+        }
+        for (var h : vs.spec().hosts()) {
+          if (!serverAccepts(bs, h, vs.namespace())) {
+            continue;
+          }
+          var vh = vhosts.computeIfAbsent(h + ":" + port, k -> h.equals("*") ? VirtualHost.newBuilder().setName(k).addDomains("*")
+              : VirtualHost.newBuilder().setName(k).addDomains(h).addDomains(h + ":" + port));
+          if (bs.server().tls() != null && bs.server().tls().httpsRedirect()) {
+            vh.setRequireTls(VirtualHost.TlsRequirementType.ALL);
+          }
+          var gwName = bs.gateway().namespace() + "/" + bs.gateway().name();
+          for (var r : Delegates.expand(ctx, vs.spec().http(), vs.namespace())) {
+            vh.addAllRoutes(RouteBuilder.build(r.route(), r.namespace(), port, clusters, m -> gatewayMatch(m, gwName, bs.gateway(), port)));
+          }
+        }
+      }
+    }
+    vhosts.values().forEach(rc::addVirtualHosts);
+    return rc.build();
   }
 
   private io.envoyproxy.envoy.config.listener.v3.Filter tcpFilter(List<BoundServer> servers, int port) {

@@ -220,6 +220,55 @@ class PolicyTranslationTest {
   }
 
   @Test
+  void gatewayTerminatesTlsWithItsCredentialAndPassesThroughBySni() throws Exception {
+    var yaml = """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata:
+          name: gw
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: 443, name: https, protocol: HTTPS}
+            hosts: [reviews.example.com]
+            tls: {mode: SIMPLE, credentialName: reviews-cert}
+          - port: {number: 8443, name: tls, protocol: TLS}
+            hosts: [db.example.com]
+            tls: {mode: PASSTHROUGH}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata:
+          name: edge
+        spec:
+          hosts: [reviews.example.com, db.example.com]
+          gateways: [gw]
+          http:
+          - route:
+            - destination: {host: reviews}
+          tls:
+          - match:
+            - sniHosts: [db.example.com]
+            route:
+            - destination: {host: reviews, port: {number: 9080}}
+        """;
+    var store = new ConfigStore();
+    assertThat(store.apply(ConfigStore.API, Fixtures.yaml(String.join("---\n", Fixtures.REVIEWS_SVC, yaml))).errors()).isEmpty();
+    var gw = NodeInfo.sidecar("ingress", "istio-system", Map.of("istio", "ingressgateway"), "10.0.0.10", Map.of()).asGateway();
+    var r = Translator.translate(MeshContext.of(store.snapshot(), true), gw);
+    var https = r.listeners().get("0.0.0.0_443").getFilterChains(0);
+    assertThat(https.getFilterChainMatch().getServerNamesList()).containsExactly("reviews.example.com");
+    var tls = https.getTransportSocket().getTypedConfig()
+        .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class);
+    assertThat(tls.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName()).isEqualTo("kubernetes://reviews-cert");
+    assertThat(r.routes().get("https.443.0.gw.default").getVirtualHosts(0).getRoutes(0).getRoute().getCluster())
+        .isEqualTo("outbound|9080||" + H);
+    var pass = r.listeners().get("0.0.0.0_8443").getFilterChains(0);
+    assertThat(pass.getFilterChainMatch().getServerNamesList()).containsExactly("db.example.com");
+    assertThat(pass.getFilters(0).getName()).isEqualTo("envoy.filters.network.tcp_proxy");
+  }
+
+  @Test
   void tcpRoutesAndSidecarEgressScoping() {
     var svc = """
         apiVersion: v1
