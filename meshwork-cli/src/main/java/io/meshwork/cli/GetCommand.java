@@ -50,6 +50,13 @@ public final class GetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (kindName.equalsIgnoreCase("proxystatus") || kindName.equalsIgnoreCase("proxy-status")) {
+      var ps = new ProxyStatusCommand();
+      ps.controlPlane = controlPlane;
+      ps.output = output == OutputFormat.yaml ? OutputFormat.json : output;
+      ps.spec = spec;
+      return ps.call();
+    }
     var k = kind(kindName);
     var path = collection(k, all && name == null ? null : namespace) + (name == null ? "" : "/" + name);
     var body = new ControlPlaneClient(controlPlane).require(path);

@@ -116,6 +116,7 @@ class ControlPlaneCommandsTest {
         assertThat(System.nanoTime()).isLessThan(deadline);
         Thread.sleep(50);
       }
+      assertThat(CliRunner.run("get", "proxystatus", "--control-plane", address).out()).contains("sidecar~10.0.0.7~reviews-v1.default");
       var clusters = CliRunner.run("proxy-config", "clusters", "reviews-v1", "--control-plane", address);
       assertThat(clusters.out()).contains("reviews.default.svc.cluster.local   9080   v1").contains("outbound");
       var listeners = CliRunner.run("proxy-config", "listeners", "reviews-v1", "--control-plane", address);

@@ -119,6 +119,42 @@ final class AdsState {
     return evaluate();
   }
 
+  /**
+   * After the warming timeout: offers the pending configuration even though some endpoints or routes
+   * never came, with empty ones in their place (Envoy's {@code initial_fetch_timeout} behaviour).
+   */
+  Step forceOffer() {
+    if (types.values().stream().noneMatch(t -> t.pending != null)) {
+      return new Step(List.of(), null);
+    }
+    fillMissing(types.get(TypeUrls.ENDPOINT), edsNames(types.get(TypeUrls.CLUSTER).candidate()),
+        n -> ClusterLoadAssignment.newBuilder().setClusterName(n).build());
+    fillMissing(types.get(TypeUrls.ROUTE), rdsNames(types.get(TypeUrls.LISTENER).candidate()),
+        n -> RouteConfiguration.newBuilder().setName(n).build());
+    return evaluate();
+  }
+
+  private static void fillMissing(Type t, Set<String> wanted, java.util.function.Function<String, Message> empty) {
+    var c = t.candidate();
+    if (c.keySet().containsAll(wanted)) {
+      return;
+    }
+    var next = new LinkedHashMap<>(c);
+    for (var n : wanted) {
+      next.putIfAbsent(n, empty.apply(n));
+    }
+    if (t.pending == null) {
+      t.pendingVersion = t.acceptedVersion;
+      t.pendingNonce = t.lastNonce;
+    }
+    t.pending = next;
+  }
+
+  /** Whether responses are held waiting for resources they reference. */
+  boolean warming() {
+    return types.values().stream().anyMatch(t -> t.pending != null);
+  }
+
   private Step evaluate() {
     var requests = new ArrayList<DiscoveryRequest>();
     var cds = types.get(TypeUrls.CLUSTER);

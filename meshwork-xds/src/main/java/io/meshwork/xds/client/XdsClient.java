@@ -40,6 +40,9 @@ public final class XdsClient implements AutoCloseable {
   private volatile boolean connected;
   private volatile boolean closed;
   private volatile String lastError = "";
+  private java.util.concurrent.ScheduledFuture<?> warmingTimer;
+  /** How long responses wait for the endpoints and routes they reference, as Envoy's initial_fetch_timeout. */
+  static final Duration WARMING_TIMEOUT = Duration.ofSeconds(15);
 
   private XdsClient(String target, NodeInfo node, XdsHandler handler, Duration initialBackoff, Duration maxBackoff) {
     this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().keepAliveTime(30, TimeUnit.SECONDS).build();
@@ -115,7 +118,23 @@ public final class XdsClient implements AutoCloseable {
     }
     connected = true;
     backoffMs = initialBackoff.toMillis();
-    var step = state.onResponse(r);
+    offer(state.onResponse(r));
+    if (state.warming() && warmingTimer == null) {
+      warmingTimer = exec.schedule(() -> {
+        warmingTimer = null;
+        if (id == streamId && state.warming()) {
+          LOG.warning("xDS resources referenced by clusters or listeners did not arrive within " + WARMING_TIMEOUT.toSeconds()
+              + " s; applying the configuration with empty endpoints/routes in their place");
+          offer(state.forceOffer());
+        }
+      }, WARMING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } else if (!state.warming() && warmingTimer != null) {
+      warmingTimer.cancel(false);
+      warmingTimer = null;
+    }
+  }
+
+  private void offer(AdsState.Step step) {
     send(step.requests());
     if (step.offer() != null) {
       XdsHandler.Verdict v;

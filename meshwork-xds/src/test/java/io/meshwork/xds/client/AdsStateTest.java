@@ -79,6 +79,21 @@ class AdsStateTest {
   }
 
   @Test
+  void afterTheWarmingTimeoutMissingEndpointsAndRoutesAreEmpty() {
+    var s = new AdsState(NodeInfo.sidecar("a", "default", Map.of(), "10.0.0.1", Map.of()).toNode());
+    s.start();
+    assertThat(s.onResponse(resp(TypeUrls.CLUSTER, "1", "a", eds("c1"))).offer()).isNull();
+    assertThat(s.onResponse(resp(TypeUrls.LISTENER, "1", "b", listener("l1", "r1"))).offer()).isNull();
+    assertThat(s.warming()).isTrue();
+    var offer = s.forceOffer().offer();
+    assertThat(offer).isNotNull();
+    assertThat(offer.endpoints().get("c1").getEndpointsCount()).isZero();
+    assertThat(offer.routes().get("r1").getVirtualHostsCount()).isZero();
+    s.verdict(offer, XdsHandler.Verdict.ACCEPT);
+    assertThat(s.warming()).isFalse();
+  }
+
+  @Test
   void aRejectedUpdateIsNackedWithTheReasonAndTheOldVersion() {
     var s = new AdsState(NodeInfo.sidecar("a", "default", Map.of(), "10.0.0.1", Map.of()).toNode());
     s.start();
