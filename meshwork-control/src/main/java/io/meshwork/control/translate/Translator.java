@@ -4,7 +4,6 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.ApiListener;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
-import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -19,7 +18,6 @@ import io.meshwork.control.registry.MeshService;
 import io.meshwork.control.registry.ServicePortInfo;
 import io.meshwork.xds.client.NodeInfo;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,55 +109,10 @@ public final class Translator {
       return false;
     }
 
-    /** A service's clusters and endpoints as seen from one namespace: shared by every proxy of that namespace. */
-    record ServiceClusters(Map<String, Cluster> clusters, Map<String, ClusterLoadAssignment> endpoints) {}
-
     void buildClusters(MeshService svc) {
-      var built = ctx.memo(List.of("clusters", svc.hostname(), node.namespace()), () -> {
-        var c = new LinkedHashMap<String, Cluster>();
-        var e = new LinkedHashMap<String, ClusterLoadAssignment>();
-        serviceClusters(svc, c, e);
-        return new ServiceClusters(c, e);
-      });
+      var built = ctx.memo(List.of("clusters", svc.hostname(), node.namespace()), () -> ServiceClusters.of(ctx, svc, node.namespace()));
       clusters.putAll(built.clusters());
       endpoints.putAll(built.endpoints());
-    }
-
-    void serviceClusters(MeshService svc, Map<String, Cluster> clusters, Map<String, ClusterLoadAssignment> endpoints) {
-      var dr = ctx.destinationRule(svc.hostname(), node.namespace());
-      for (var port : svc.ports()) {
-        var all = ctx.registry().endpoints(svc, port, Map.of());
-        addCluster(svc, port, null, EffectivePolicy.of(dr == null ? null : dr.spec().trafficPolicy(), null, port.number()), Map.of(),
-            clusters, endpoints);
-        if (dr != null) {
-          for (var subset : dr.spec().subsets()) {
-            addCluster(svc, port, subset.name(), EffectivePolicy.of(dr.spec().trafficPolicy(), subset.trafficPolicy(), port.number()),
-                subset.labels(), clusters, endpoints);
-          }
-        }
-        if (all.isEmpty() && svc.resolution().equals("NONE") && svc.external()) {
-          // An external service without endpoints: traffic goes where the app sent it.
-          var name = Names.outboundCluster(port.number(), null, svc.hostname());
-          clusters.put(name, clusters.get(name).toBuilder().setType(Cluster.DiscoveryType.ORIGINAL_DST).clearEdsClusterConfig()
-              .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED).build());
-          endpoints.remove(name);
-        }
-      }
-    }
-
-    void addCluster(MeshService svc, ServicePortInfo port, String subset, EffectivePolicy policy, Map<String, String> labels,
-        Map<String, Cluster> clusters, Map<String, ClusterLoadAssignment> endpoints) {
-      var name = Names.outboundCluster(port.number(), subset, svc.hostname());
-      var eps = ctx.registry().endpoints(svc, port, labels);
-      if (svc.resolution().startsWith("DNS")) {
-        clusters.put(name, ClusterBuilder.strictDns(name, policy, eps, svc.hostname()));
-        return;
-      }
-      var c = ClusterBuilder.eds(name, policy, svc.hostname());
-      clusters.put(name, c);
-      if (c.getType() == Cluster.DiscoveryType.EDS) {
-        endpoints.put(name, ClusterBuilder.assignment(name, eps));
-      }
     }
 
     @Override
@@ -407,34 +360,8 @@ public final class Translator {
       }
     }
 
-    /** virtualInbound: one filter chain per app port, to {@code inbound|PORT||} (the app on 127.0.0.1). */
     void inbound() {
-      var l = Listener.newBuilder().setName(Names.VIRTUAL_INBOUND).setAddress(Protos.address("0.0.0.0", Names.INBOUND_PORT))
-          .setUseOriginalDst(com.google.protobuf.BoolValue.of(true))
-          .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.INBOUND);
-      var seen = new HashMap<Integer, Boolean>();
-      for (var e : node.appPorts().entrySet()) {
-        int port = e.getValue();
-        if (port <= 0 || seen.put(port, true) != null) {
-          continue;
-        }
-        var name = Names.inboundCluster(port);
-        clusters.put(name, ClusterBuilder.staticCluster(name, "127.0.0.1", port));
-        var chain = FilterChain.newBuilder().setName(name)
-            .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(com.google.protobuf.UInt32Value.of(port)));
-        if (ServicePortInfo.protocolOf(null, e.getKey()).matches("HTTP|HTTP2|GRPC|GRPC-WEB")) {
-          var rc = RouteConfiguration.newBuilder().setName(name).addVirtualHosts(VirtualHost.newBuilder().setName("inbound|http|" + port)
-              .addDomains("*").addRoutes(Route.newBuilder().setName("default").setMatch(Matchers.routeMatch(null))
-                  .setRoute(RouteAction.newBuilder().setCluster(name).setTimeout(Protos.millis(0))))).build();
-          chain.addFilters(Filters.inlineRoutes("inbound_0.0.0.0_" + port, rc));
-        } else {
-          chain.addFilters(Filters.tcpProxy(name, name));
-        }
-        l.addFilterChains(chain);
-      }
-      l.addFilterChains(FilterChain.newBuilder().setName(Names.INBOUND_PASSTHROUGH)
-          .addFilters(Filters.tcpProxy(Names.INBOUND_PASSTHROUGH, Names.PASSTHROUGH)));
-      listeners.put(Names.VIRTUAL_INBOUND, l.build());
+      listeners.put(Names.VIRTUAL_INBOUND, InboundListener.build(node, clusters));
     }
   }
 }
