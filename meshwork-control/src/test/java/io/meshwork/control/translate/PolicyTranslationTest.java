@@ -269,6 +269,52 @@ class PolicyTranslationTest {
   }
 
   @Test
+  void serviceEntrySelectsWorkloadEntriesAndMapsPortsByName() {
+    var yaml = """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata:
+          name: legacy
+        spec:
+          hosts: [legacy.corp.internal]
+          location: MESH_INTERNAL
+          resolution: STATIC
+          ports:
+          - {number: 80, name: http, protocol: HTTP, targetPort: 8080}
+          workloadSelector:
+            labels: {app: legacy}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata:
+          name: vm-1
+        spec:
+          address: 192.168.1.10
+          labels: {app: legacy}
+          ports: {http: 9090}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata:
+          name: vm-2
+        spec:
+          address: 192.168.1.11
+          labels: {app: legacy}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata:
+          name: other
+        spec:
+          address: 192.168.1.99
+          labels: {app: other}
+        """;
+    var cla = translate(yaml).endpoints().get("outbound|80||legacy.corp.internal");
+    assertThat(cla.getEndpoints(0).getLbEndpointsList()).extracting(e -> e.getEndpoint().getAddress().getSocketAddress())
+        .extracting(a -> a.getAddress() + ":" + a.getPortValue()).containsExactly("192.168.1.10:9090", "192.168.1.11:8080");
+  }
+
+  @Test
   void tcpRoutesAndSidecarEgressScoping() {
     var svc = """
         apiVersion: v1
