@@ -17,7 +17,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A service mesh: sidecar proxies, an Istio-compatible control plane and a console.",
-    subcommands = {ValidateCommand.class, AnalyzeCommand.class, ProxyCommand.class, ConsoleCommand.class, DemoCommand.class, BenchCommand.class, IptablesCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ValidateCommand.class, AnalyzeCommand.class, ControlCommand.class, ApplyCommand.class, GetCommand.class,
+      DeleteCommand.class, ProxyCommand.class, ProxyConfigCommand.class, ProxyStatusCommand.class, DescribeCommand.class,
+      ConsoleCommand.class, DemoCommand.class, BenchCommand.class, IptablesCommand.class, CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,130 @@
+package io.meshwork.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshwork.control.ControlPlane;
+import io.meshwork.xds.client.NodeInfo;
+import io.meshwork.xds.client.XdsClient;
+import io.meshwork.xds.client.XdsHandler;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** apply, get, delete, proxy-status, proxy-config and describe against an in-process control plane on loopback. */
+class ControlPlaneCommandsTest {
+  static final String SVC = """
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: reviews
+      spec:
+        selector: {app: reviews}
+        ports:
+        - name: http
+          port: 9080
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata:
+        name: reviews
+      spec:
+        host: reviews
+        subsets:
+        - name: v1
+          labels: {version: v1}
+      """;
+
+  @TempDir Path dir;
+  ControlPlane cp;
+  String address;
+
+  @BeforeEach
+  void start() throws Exception {
+    cp = ControlPlane.start(ControlPlane.Options.defaults().withPorts(0, 0));
+    address = "127.0.0.1:" + cp.restPort();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    cp.close();
+  }
+
+  @Test
+  void applyGetDelete() throws Exception {
+    var f = dir.resolve("reviews.yaml");
+    Files.writeString(f, SVC);
+    var apply = CliRunner.run("apply", "-f", f.toString(), "--control-plane", address);
+    assertThat(apply.exitCode()).as(apply.err()).isZero();
+    assertThat(apply.out()).contains("service/reviews created", "destinationrule.networking.istio.io/reviews created");
+    assertThat(CliRunner.run("apply", "-f", f.toString(), "--control-plane", address).out()).contains("service/reviews unchanged");
+
+    var get = CliRunner.run("get", "dr", "--control-plane", address);
+    assertThat(get.out()).contains("NAME", "reviews");
+    var yaml = CliRunner.run("get", "svc", "reviews", "-o", "yaml", "--control-plane", address);
+    assertThat(yaml.out()).contains("kind: Service", "port: 9080");
+
+    var del = CliRunner.run("delete", "dr", "reviews", "--control-plane", address);
+    assertThat(del.out()).contains("destinationrule.networking.istio.io/reviews deleted");
+    var again = CliRunner.run("delete", "-f", f.toString(), "--control-plane", address);
+    assertThat(again.exitCode()).isEqualTo(1);
+    assertThat(again.out()).contains("service/reviews deleted", "destinationrule.networking.istio.io/reviews not found");
+  }
+
+  @Test
+  void invalidInputIsRejectedLocallyAndNothingIsApplied() throws Exception {
+    var f = dir.resolve("bad.yaml");
+    Files.writeString(f, SVC + "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: Bad_Name\n");
+    var r = CliRunner.run("apply", "-f", f.toString(), "--control-plane", address);
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.out()).contains("metadata.name", "nothing was applied");
+    assertThat(cp.store().snapshot().resources()).isEmpty();
+  }
+
+  @Test
+  void unreachableControlPlaneIsOneSentence() throws Exception {
+    int port;
+    try (var s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    var r = CliRunner.run("get", "vs", "--control-plane", "127.0.0.1:" + port);
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("cannot reach the control plane").doesNotContain("Exception");
+  }
+
+  @Test
+  void controlReportsAPortInUse() throws Exception {
+    var r = CliRunner.run("control", "--port", Integer.toString(cp.restPort()), "--xds-port", "0");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("port " + cp.restPort() + " (REST API) is already in use");
+  }
+
+  @Test
+  void proxyStatusConfigAndDescribe() throws Exception {
+    var f = dir.resolve("reviews.yaml");
+    Files.writeString(f, SVC);
+    CliRunner.run("apply", "-f", f.toString(), "--control-plane", address);
+    cp.xds().push();
+    var node = NodeInfo.sidecar("reviews-v1", "default", Map.of("app", "reviews", "version", "v1"), "10.0.0.7", Map.of("http", 9080));
+    try (var client = XdsClient.start("127.0.0.1:" + cp.xdsPort(), node, s -> XdsHandler.Verdict.ACCEPT)) {
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (!CliRunner.run("proxy-status", "--control-plane", address).out().contains("SYNCED   SYNCED   SYNCED   SYNCED")) {
+        assertThat(System.nanoTime()).isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      assertThat(CliRunner.run("get", "proxystatus", "--control-plane", address).out()).contains("sidecar~10.0.0.7~reviews-v1.default");
+      var clusters = CliRunner.run("proxy-config", "clusters", "reviews-v1", "--control-plane", address);
+      assertThat(clusters.out()).contains("reviews.default.svc.cluster.local   9080   v1").contains("outbound");
+      var listeners = CliRunner.run("proxy-config", "listeners", "reviews-v1", "--control-plane", address);
+      assertThat(listeners.out()).contains("0.0.0.0_9080", "Route: 9080", "virtualInbound");
+      var endpoints = CliRunner.run("proxy-config", "endpoints", "reviews-v1", "-o", "json", "--control-plane", address);
+      assertThat(endpoints.out()).contains("10.0.0.7");
+      var describe = CliRunner.run("describe", "service", "reviews", "--control-plane", address);
+      assertThat(describe.out()).contains("DestinationRule: default/reviews", "10.0.0.7:9080 HEALTHY");
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package io.meshwork.control;
+
+import io.meshwork.control.rest.RestServer;
+import io.meshwork.control.store.ConfigDirectory;
+import io.meshwork.control.store.ConfigStore;
+import io.meshwork.control.xds.XdsServer;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A running control plane: store, optional config directory, xDS server and REST API. Ports 0
+ * pick free ports (tests). Closing stops everything.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private final ConfigStore store;
+  private final ConfigDirectory directory;
+  private final XdsServer xds;
+  private final RestServer rest;
+
+  /**
+   * What to start.
+   *
+   * @param configDir a directory of YAML to load and watch, or null
+   * @param host the address to bind both servers to
+   * @param restPort the REST API port (15014)
+   * @param xdsPort the xDS port (15010)
+   * @param registrationGrace how long an auto-registered workload outlives its proxy's stream
+   * @param debounce quiet period before a push
+   * @param allowAny the mesh outbound traffic policy: ALLOW_ANY (true) or REGISTRY_ONLY
+   */
+  public record Options(Path configDir, String host, int restPort, int xdsPort, Duration registrationGrace, Duration debounce, boolean allowAny) {
+    public static Options defaults() {
+      return new Options(null, "127.0.0.1", 15014, 15010, Duration.ofSeconds(10), Duration.ofMillis(100), true);
+    }
+
+    public Options withPorts(int rest, int xds) {
+      return new Options(configDir, host, rest, xds, registrationGrace, debounce, allowAny);
+    }
+
+    public Options withConfigDir(Path dir) {
+      return new Options(dir, host, restPort, xdsPort, registrationGrace, debounce, allowAny);
+    }
+
+    public Options withGrace(Duration grace) {
+      return new Options(configDir, host, restPort, xdsPort, grace, debounce, allowAny);
+    }
+
+    public Options withHost(String h) {
+      return new Options(configDir, h, restPort, xdsPort, registrationGrace, debounce, allowAny);
+    }
+
+    public Options withAllowAny(boolean a) {
+      return new Options(configDir, host, restPort, xdsPort, registrationGrace, debounce, a);
+    }
+  }
+
+  /** A port that cannot be bound: the message names it and what to do. */
+  public static final class PortInUseException extends IOException {
+    PortInUseException(String what, int port) {
+      super("port " + port + " (" + what + ") is already in use; stop the process using it or choose another port with --"
+          + (what.equals("xDS") ? "xds-port" : "port"));
+    }
+  }
+
+  private ControlPlane(ConfigStore store, ConfigDirectory directory, XdsServer xds, RestServer rest) {
+    this.store = store;
+    this.directory = directory;
+    this.xds = xds;
+    this.rest = rest;
+  }
+
+  public static ControlPlane start(Options o) throws IOException {
+    var store = new ConfigStore();
+    ConfigDirectory dir = null;
+    XdsServer xds = null;
+    try {
+      if (o.configDir() != null) {
+        dir = ConfigDirectory.open(o.configDir(), store);
+      }
+      xds = new XdsServer(store, o.registrationGrace(), o.debounce(), o.allowAny());
+      try {
+        xds.start(o.host(), o.xdsPort());
+      } catch (IOException e) {
+        throw bindError(e, "xDS", o.xdsPort());
+      }
+      RestServer rest;
+      try {
+        rest = RestServer.start(o.host(), o.restPort(), store, xds);
+      } catch (IOException e) {
+        throw bindError(e, "REST API", o.restPort());
+      }
+      return new ControlPlane(store, dir, xds, rest);
+    } catch (IOException | RuntimeException e) {
+      if (xds != null) {
+        xds.close();
+      }
+      if (dir != null) {
+        dir.close();
+      }
+      throw e;
+    }
+  }
+
+  private static IOException bindError(IOException e, String what, int port) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return new PortInUseException(what, port);
+      }
+    }
+    return e;
+  }
+
+  public ConfigStore store() {
+    return store;
+  }
+
+  public XdsServer xds() {
+    return xds;
+  }
+
+  /** The config directory source, or null. */
+  public ConfigDirectory directory() {
+    return directory;
+  }
+
+  public int restPort() {
+    return rest.port();
+  }
+
+  public int xdsPort() {
+    return xds.port();
+  }
+
+  @Override
+  public void close() throws IOException {
+    rest.close();
+    xds.close();
+    if (directory != null) {
+      directory.close();
+    }
+  }
+}

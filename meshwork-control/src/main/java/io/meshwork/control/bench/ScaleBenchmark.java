@@ -1,0 +1,146 @@
+package io.meshwork.control.bench;
+
+import io.meshwork.control.ControlPlane;
+import io.meshwork.control.store.ConfigStore;
+import io.meshwork.xds.client.NodeInfo;
+import io.meshwork.xds.client.XdsClient;
+import io.meshwork.xds.client.XdsHandler;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ScaleBenchmark SERVICES PROXIES [CHANGES]}: a control plane with SERVICES services of two
+ * endpoints each, and PROXIES in-process xDS clients (each a sidecar of one service). Prints the
+ * time to first full sync, p50/p99 time for a VirtualService change to reach every proxy, heap and
+ * CPU time. A benchmark, not a test: it asserts nothing.
+ */
+public final class ScaleBenchmark {
+  private ScaleBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int services = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    int proxies = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+    int changes = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+    try (var cp = ControlPlane.start(ControlPlane.Options.defaults().withPorts(0, 0))) {
+      var sb = new StringBuilder();
+      for (int i = 0; i < services; i++) {
+        sb.append(service(i));
+      }
+      var r = cp.store().apply(ConfigStore.API, io.meshwork.config.codec.ConfigLoader.create().loadText("bench", sb.toString()));
+      if (!r.ok()) {
+        throw new IllegalStateException(r.errors().getFirst());
+      }
+      cp.xds().push();
+      System.out.printf("config: %d services x 2 endpoints (%d resources)%n", services, cp.store().snapshot().resources().size());
+
+      var weights = new ConcurrentHashMap<Integer, Integer>();
+      var synced = new CountDownLatch(proxies);
+      var clients = new ArrayList<XdsClient>();
+      long start = System.nanoTime();
+      for (int p = 0; p < proxies; p++) {
+        int id = p;
+        var node = new NodeInfo("sidecar~10.9." + (p / 250) + "." + (p % 250) + "~bench-" + p + ".default~default.svc.cluster.local",
+            "sidecar", "default", "", Map.of("app", "svc" + (p % services)), "default", List.of(), Map.of("http", 8080), Map.of(), "");
+        clients.add(XdsClient.start("127.0.0.1:" + cp.xdsPort(), node, s -> {
+          var rc = s.routes().get("8080");
+          int w = rc == null ? -1 : weightOfV2(rc);
+          if (weights.put(id, w) == null) {
+            synced.countDown();
+          }
+          return XdsHandler.Verdict.ACCEPT;
+        }));
+      }
+      if (!synced.await(10, TimeUnit.MINUTES)) {
+        System.out.println("not every proxy synced within 10 minutes");
+      }
+      System.out.printf("first full sync of %d proxies: %d ms%n", proxies, (System.nanoTime() - start) / 1_000_000);
+
+      var latencies = new long[changes];
+      for (int c = 0; c < changes; c++) {
+        int target = 10 + c;
+        long t0 = System.nanoTime();
+        cp.store().apply(ConfigStore.API, io.meshwork.config.codec.ConfigLoader.create().loadText("bench", vs(target)));
+        while (weights.values().stream().anyMatch(w -> w != target)) {
+          Thread.sleep(1);
+        }
+        latencies[c] = System.nanoTime() - t0;
+      }
+      Arrays.sort(latencies);
+      System.out.printf("VirtualService change reaching all %d proxies: p50 %d ms, p99 %d ms (%d changes)%n", proxies,
+          latencies[changes / 2] / 1_000_000, latencies[Math.min(changes - 1, (int) Math.ceil(changes * 0.99) - 1)] / 1_000_000, changes);
+      System.gc();
+      var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
+      var cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000;
+      System.out.printf("heap after GC: %d MB (clients included); process CPU time: %d ms; pushes: %d%n", heap, cpu, cp.xds().metrics().pushes());
+      clients.forEach(XdsClient::close);
+    }
+  }
+
+  private static int weightOfV2(io.envoyproxy.envoy.config.route.v3.RouteConfiguration rc) {
+    for (var vh : rc.getVirtualHostsList()) {
+      if (vh.getName().startsWith("svc0.")) {
+        for (var c : vh.getRoutes(0).getRoute().getWeightedClusters().getClustersList()) {
+          if (c.getName().contains("|v2|")) {
+            return c.getWeight().getValue();
+          }
+        }
+        return 0;
+      }
+    }
+    return -1;
+  }
+
+  private static String service(int i) {
+    return """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: svc%1$d}
+        spec:
+          selector: {app: svc%1$d}
+          ports: [{name: http, port: 8080}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata: {name: svc%1$d-a}
+        spec: {address: 10.%2$d.%3$d.1, labels: {app: svc%1$d, version: v1}, ports: {http: 8080}}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata: {name: svc%1$d-b}
+        spec: {address: 10.%2$d.%3$d.2, labels: {app: svc%1$d, version: v2}, ports: {http: 8080}}
+        ---
+        """.formatted(i, 1 + i / 250, i % 250) + (i == 0 ? vs(0) + "---\n" + """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: svc0}
+        spec:
+          host: svc0
+          subsets:
+          - {name: v1, labels: {version: v1}}
+          - {name: v2, labels: {version: v2}}
+        ---
+        """ : "");
+  }
+
+  private static String vs(int v2) {
+    return """
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: svc0}
+        spec:
+          hosts: [svc0]
+          http:
+          - route:
+            - destination: {host: svc0, subset: v1}
+              weight: %d
+            - destination: {host: svc0, subset: v2}
+              weight: %d
+        """.formatted(100 - v2, v2);
+  }
+}

@@ -1,0 +1,194 @@
+package io.meshwork.control.registry;
+
+import io.meshwork.config.HostNames;
+import io.meshwork.config.kube.KubeKinds;
+import io.meshwork.config.kube.Pod;
+import io.meshwork.config.kube.ServiceSpec;
+import io.meshwork.config.networking.NetworkingKinds;
+import io.meshwork.config.networking.ServiceEntry;
+import io.meshwork.config.networking.WorkloadEntry;
+import io.meshwork.control.store.ConfigStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Services and endpoints at one store revision. Immutable; rebuilt for each push. Hosts are
+ * looked up the Kubernetes way ({@code reviews} from namespace {@code default} is
+ * {@code reviews.default.svc.cluster.local}). When two resources declare one host, the first
+ * declared wins (Kubernetes Services before ServiceEntries), as Istio prefers the older one.
+ */
+public final class Registry {
+  private final Map<String, MeshService> services;
+  private final List<Workload> workloads;
+  private final Map<String, List<Endpoint>> endpointCache = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private Registry(Map<String, MeshService> services, List<Workload> workloads) {
+    this.services = services;
+    this.workloads = workloads;
+  }
+
+  public static Registry of(ConfigStore.Snapshot snap) {
+    var workloads = new ArrayList<Workload>();
+    for (var we : snap.specs(NetworkingKinds.GROUP, "WorkloadEntry", WorkloadEntry.class)) {
+      var e = we.spec();
+      var ports = new LinkedHashMap<String, Integer>();
+      e.ports().forEach((k, v) -> ports.put(k, v.intValue()));
+      workloads.add(new Workload(we.name(), we.namespace(), e.address(), labelsOf(e.labels(), we.resource().metadata().labels()),
+          ports, e.weight() == null ? 1 : e.weight().intValue(), nz(e.locality()), nz(e.serviceAccount()), true));
+    }
+    for (var p : snap.specs("", "Pod", Pod.class)) {
+      var status = p.spec().status();
+      if (status == null || status.podIP() == null || status.podIP().isEmpty()) {
+        continue;
+      }
+      var ports = new LinkedHashMap<String, Integer>();
+      for (var c : p.spec().spec().containers()) {
+        for (var cp : c.ports()) {
+          if (cp.name() != null) {
+            ports.put(cp.name(), cp.containerPort());
+          }
+        }
+      }
+      boolean healthy = status.phase() == null || status.ready() || status.conditions().isEmpty();
+      workloads.add(new Workload(p.name(), p.namespace(), status.podIP(), p.resource().metadata().labels(), ports, 1, "",
+          p.spec().spec().effectiveServiceAccount(), healthy));
+    }
+    var services = new LinkedHashMap<String, MeshService>();
+    for (var s : snap.specs("", "Service", ServiceSpec.class)) {
+      var spec = s.spec();
+      if (spec.type() == ServiceSpec.Type.ExternalName) {
+        continue;
+      }
+      var host = s.name() + "." + s.namespace() + ".svc." + HostNames.DEFAULT_DOMAIN;
+      var ports = new ArrayList<ServicePortInfo>();
+      for (var p : spec.ports()) {
+        var t = p.targetPort();
+        ports.add(new ServicePortInfo(nz(p.name()), p.port(), ServicePortInfo.protocolOf(p.appProtocol(), p.name()),
+            t != null && t.isInt() ? t.intValue() : 0, t != null && !t.isInt() ? t.strValue() : null));
+      }
+      var vips = spec.clusterIP() == null || spec.headless() ? List.<String>of() : List.of(spec.clusterIP());
+      var exportTo = exportToOf(s.resource().metadata().annotations());
+      services.putIfAbsent(host, new MeshService(host, s.namespace(), ports, spec.selector().isEmpty() ? null : spec.selector(),
+          "STATIC", false, vips, exportTo, Map.of(), s.resource().toString()));
+    }
+    for (var se : snap.specs(NetworkingKinds.GROUP, "ServiceEntry", ServiceEntry.class)) {
+      var spec = se.spec();
+      var ports = new ArrayList<ServicePortInfo>();
+      for (var p : spec.ports()) {
+        ports.add(new ServicePortInfo(p.name(), p.number().intValue(), ServicePortInfo.protocolOf(p.protocol(), p.name()),
+            p.targetPort() == null ? 0 : p.targetPort().intValue(), null));
+      }
+      var res = spec.effectiveResolution().name();
+      var selector = spec.workloadSelector() == null ? null : spec.workloadSelector().labels();
+      for (var h : spec.hosts()) {
+        var statics = new LinkedHashMap<Integer, List<Endpoint>>();
+        for (var e : spec.endpoints()) {
+          var labels = e.labels();
+          for (var p : ports) {
+            var port = e.ports().containsKey(p.name()) ? e.ports().get(p.name()).intValue() : p.targetPort() > 0 ? p.targetPort() : p.number();
+            statics.computeIfAbsent(p.number(), k -> new ArrayList<>()).add(new Endpoint(e.address(), port, labels, e.weight() == null ? 1 : e.weight().intValue(), nz(e.locality()),
+                se.resource().toString(), true));
+          }
+        }
+        var host = h.toLowerCase(java.util.Locale.ROOT);
+        services.putIfAbsent(host, new MeshService(host, se.namespace(), ports, selector, res,
+            spec.location() == ServiceEntry.Location.MESH_EXTERNAL, spec.addresses(), spec.exportTo(), statics, se.resource().toString()));
+      }
+    }
+    return new Registry(services, List.copyOf(workloads));
+  }
+
+  private static List<String> exportToOf(Map<String, String> annotations) {
+    var v = annotations.get("networking.istio.io/exportTo");
+    return v == null ? List.of() : List.of(v.split(","));
+  }
+
+  private static Map<String, String> labelsOf(Map<String, String> spec, Map<String, String> meta) {
+    if (!spec.isEmpty()) {
+      return spec;
+    }
+    return meta;
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+
+  public List<MeshService> services() {
+    return List.copyOf(services.values());
+  }
+
+  public List<Workload> workloads() {
+    return workloads;
+  }
+
+  /** The service a host written in namespace {@code ns} names, or null. */
+  public MeshService resolve(String host, String ns) {
+    for (var c : HostNames.candidates(host, ns)) {
+      var s = services.get(c);
+      if (s != null) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  public MeshService service(String fqdn) {
+    return services.get(fqdn);
+  }
+
+  /** The endpoints of one port of a service, filtered by subset labels (empty map: all). */
+  public List<Endpoint> endpoints(MeshService svc, ServicePortInfo port, Map<String, String> subsetLabels) {
+    // Computed once per service port for this registry (one push), then filtered per subset.
+    var all = endpointCache.computeIfAbsent(svc.hostname() + ":" + port.number(), k -> allEndpoints(svc, port));
+    if (subsetLabels.isEmpty()) {
+      return all;
+    }
+    return all.stream().filter(e -> matches(subsetLabels, e.labels())).toList();
+  }
+
+  private List<Endpoint> allEndpoints(MeshService svc, ServicePortInfo port) {
+    Map<String, String> subsetLabels = Map.of();
+    var out = new ArrayList<Endpoint>();
+    for (var e : svc.staticEndpoints().getOrDefault(port.number(), List.of())) {
+      if (matches(subsetLabels, e.labels())) {
+        out.add(e);
+      }
+    }
+    if (svc.selector() != null) {
+      for (var w : workloads) {
+        if (!w.namespace().equals(svc.namespace()) || !matches(svc.selector(), w.labels()) || !matches(subsetLabels, w.labels())) {
+          continue;
+        }
+        out.add(new Endpoint(w.address(), targetPort(port, w), w.labels(), w.weight(), w.locality(), w.namespace() + "/" + w.name(), w.healthy()));
+      }
+    } else if (svc.staticEndpoints().isEmpty() && (svc.resolution().equals("DNS") || svc.resolution().equals("DNS_ROUND_ROBIN"))) {
+      out.add(new Endpoint(svc.hostname(), port.targetPort() > 0 ? port.targetPort() : port.number(), Map.of(), 1, "", "dns", true));
+    }
+    return List.copyOf(out);
+  }
+
+  static int targetPort(ServicePortInfo port, Workload w) {
+    if (!port.name().isEmpty() && w.ports().containsKey(port.name())) {
+      return w.ports().get(port.name());
+    }
+    if (port.targetPort() > 0) {
+      return port.targetPort();
+    }
+    if (port.targetName() != null && w.ports().containsKey(port.targetName())) {
+      return w.ports().get(port.targetName());
+    }
+    return port.number();
+  }
+
+  static boolean matches(Map<String, String> selector, Map<String, String> labels) {
+    for (var e : selector.entrySet()) {
+      if (!e.getValue().equals(labels.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

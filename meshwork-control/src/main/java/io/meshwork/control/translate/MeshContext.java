@@ -1,0 +1,124 @@
+package io.meshwork.control.translate;
+
+import io.meshwork.config.HostNames;
+import io.meshwork.config.networking.DestinationRule;
+import io.meshwork.config.networking.Gateway;
+import io.meshwork.config.networking.NetworkingKinds;
+import io.meshwork.config.networking.Sidecar;
+import io.meshwork.config.networking.VirtualService;
+import io.meshwork.control.registry.MeshService;
+import io.meshwork.control.registry.Registry;
+import io.meshwork.control.store.ConfigStore;
+import io.meshwork.xds.client.NodeInfo;
+import java.util.List;
+
+/**
+ * Everything translation reads at one store revision: the registry and the routing resources, in
+ * store order (the first written of two conflicting resources wins, as Istio prefers the oldest).
+ *
+ * @param memo values shared by the translations of one revision (see {@link #memo})
+ * @param allowAny the mesh-wide outbound traffic policy: ALLOW_ANY (true) or REGISTRY_ONLY
+ */
+public record MeshContext(
+    java.util.concurrent.ConcurrentHashMap<Object, Object> memo,
+    long revision,
+    ConfigStore.Snapshot snapshot,
+    Registry registry,
+    List<ConfigStore.Typed<VirtualService>> virtualServices,
+    List<ConfigStore.Typed<DestinationRule>> destinationRules,
+    List<ConfigStore.Typed<Gateway>> gateways,
+    List<ConfigStore.Typed<Sidecar>> sidecars,
+    boolean allowAny) {
+
+  public static MeshContext of(ConfigStore.Snapshot snap, boolean allowAny) {
+    var g = NetworkingKinds.GROUP;
+    return new MeshContext(new java.util.concurrent.ConcurrentHashMap<>(), snap.revision(), snap, Registry.of(snap),
+        snap.specs(g, "VirtualService", VirtualService.class),
+        snap.specs(g, "DestinationRule", DestinationRule.class),
+        snap.specs(g, "Gateway", Gateway.class),
+        snap.specs(g, "Sidecar", Sidecar.class),
+        allowAny);
+  }
+
+  /**
+   * Memoizes a value for this revision. Translations of different proxies share what does not depend
+   * on the proxy (a service's clusters for a namespace, its virtual host), so one push builds and
+   * hashes each shared resource once, and proxies hold references to the same protos.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T memo(Object key, java.util.function.Supplier<T> build) {
+    var v = memo.get(key);
+    if (v == null) {
+      v = build.get();
+      var prior = memo.putIfAbsent(key, v);
+      if (prior != null) {
+        v = prior;
+      }
+    }
+    return (T) v;
+  }
+
+  /** The DestinationRule for a service host as seen from namespace {@code ns}: exact host first, then wildcards. */
+  public ConfigStore.Typed<DestinationRule> destinationRule(String fqdn, String ns) {
+    ConfigStore.Typed<DestinationRule> wildcard = null;
+    for (var dr : destinationRules) {
+      if (!exported(dr.spec().exportTo(), dr.namespace(), ns) || dr.spec().workloadSelector() != null) {
+        continue;
+      }
+      var host = HostNames.fqdn(dr.spec().host(), dr.namespace());
+      if (host.equals(fqdn)) {
+        return dr;
+      }
+      if (wildcard == null && host.startsWith("*") && HostNames.matches(host, fqdn)) {
+        wildcard = dr;
+      }
+    }
+    return wildcard;
+  }
+
+  /** The VirtualService that routes {@code svc} for sidecars of namespace {@code ns}, or null. */
+  public ConfigStore.Typed<VirtualService> meshVirtualService(MeshService svc, String ns) {
+    for (var vs : virtualServices) {
+      if (!vs.spec().appliesToMesh() || vs.spec().isDelegate() || !exported(vs.spec().exportTo(), vs.namespace(), ns)) {
+        continue;
+      }
+      for (var h : vs.spec().hosts()) {
+        if (HostNames.matches(HostNames.fqdn(h, vs.namespace()), svc.hostname())) {
+          return vs;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** A delegate VirtualService by name. */
+  public VirtualService delegate(String name, String ns) {
+    for (var vs : virtualServices) {
+      if (vs.name().equals(name) && vs.namespace().equals(ns) && vs.spec().isDelegate()) {
+        return vs.spec();
+      }
+    }
+    return null;
+  }
+
+  /** The Sidecar resource scoping a proxy: one selecting its labels, else the namespace-wide one. */
+  public Sidecar sidecarFor(NodeInfo node) {
+    Sidecar nsWide = null;
+    for (var s : sidecars) {
+      if (!s.namespace().equals(node.namespace())) {
+        continue;
+      }
+      var sel = s.spec().workloadSelector();
+      if (sel == null) {
+        nsWide = nsWide == null ? s.spec() : nsWide;
+      } else if (sel.matches(node.labels())) {
+        return s.spec();
+      }
+    }
+    return nsWide;
+  }
+
+  static boolean exported(List<String> exportTo, String ownNs, String ns) {
+    return exportTo.isEmpty() || exportTo.contains("*") || exportTo.contains(ns) || (exportTo.contains(".") && ownNs.equals(ns));
+  }
+}
