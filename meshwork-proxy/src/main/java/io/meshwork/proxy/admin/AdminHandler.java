@@ -108,7 +108,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         sb.append(p).append("rq_active::").append(h.activeRequests()).append('\n');
         sb.append(p).append("rq_error::").append(h.errors()).append('\n');
         sb.append(p).append("rq_total::").append(h.requestTotal()).append('\n');
-        sb.append(p).append("health_flags::").append(h.healthy() ? "healthy" : "/eds_health_status").append('\n');
+        var flags = new java.util.ArrayList<String>();
+        if (!h.healthy()) {
+          flags.add("/eds_health_status");
+        }
+        if (c.isEjected(h)) {
+          flags.add("/failed_outlier_check");
+        }
+        sb.append(p).append("health_flags::").append(flags.isEmpty() ? "healthy" : String.join("", flags)).append('\n');
         sb.append(p).append("weight::").append(h.weight()).append('\n');
         sb.append(p).append("priority::").append(h.config().priority()).append('\n');
       }

@@ -130,8 +130,22 @@ public final class ProxyConfigBuilder {
             t.hasMaxRetries() ? t.getMaxRetries().getValue() : breakers.maxRetries());
       }
     }
+    OutlierDetection outlier = null;
+    if (c.hasOutlierDetection()) {
+      var od = c.getOutlierDetection();
+      var base = od.hasBaseEjectionTime() ? Protos.duration(od.getBaseEjectionTime()) : Duration.ofSeconds(30);
+      outlier = new OutlierDetection(
+          od.hasConsecutive5Xx() ? od.getConsecutive5Xx().getValue() : 5,
+          od.hasConsecutiveGatewayFailure() ? od.getConsecutiveGatewayFailure().getValue() : 5,
+          od.hasEnforcingConsecutive5Xx() ? od.getEnforcingConsecutive5Xx().getValue() : 100,
+          od.hasEnforcingConsecutiveGatewayFailure() ? od.getEnforcingConsecutiveGatewayFailure().getValue() : 0,
+          base,
+          od.hasMaxEjectionTime() ? Protos.duration(od.getMaxEjectionTime()) : Duration.ofSeconds(300).compareTo(base) > 0
+              ? Duration.ofSeconds(300) : base,
+          od.hasMaxEjectionPercent() ? od.getMaxEjectionPercent().getValue() : 10);
+    }
     return new ClusterConfig(c.getName(), lb, Math.max(2, choiceCount), connectTimeout, idle, List.copyOf(endpoints),
-        breakers);
+        breakers, outlier);
   }
 
   static ListenerConfig listener(Listener l, String path, Set<String> clusters) throws ConfigException {

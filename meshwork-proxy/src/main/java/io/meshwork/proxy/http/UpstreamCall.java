@@ -85,7 +85,7 @@ final class UpstreamCall implements UpstreamListener {
     if (finished) {
       return;
     }
-    var host = cluster.lb().choose(tried);
+    var host = cluster.choose(tried);
     if (host == null) {
       cluster.stats().upstreamCxNoneHealthy.inc();
       finishLocally(503, "no healthy upstream", ResponseFlags.UH);
@@ -162,6 +162,7 @@ final class UpstreamCall implements UpstreamListener {
   private boolean onResponseHead(HttpResponse r) {
     cancel(perTryTimer);
     int code = r.status().code();
+    cluster.reportOutcome(inFlight, code);
     if (retry.retriesStatus(code)) {
       if (retriesUsed < retry.numRetries()) {
         if (takeRetrySlot()) {
@@ -237,6 +238,9 @@ final class UpstreamCall implements UpstreamListener {
   }
 
   private void onAttemptFailure(boolean connectFailure, boolean perTryTimeout) {
+    if (inFlight != null) {
+      cluster.reportOutcome(inFlight, 503);
+    }
     endAttempt(true, true);
     boolean retriable = retry.retriesFailure(connectFailure, perTryTimeout);
     if (retriable && retriesUsed < retry.numRetries() && takeRetrySlot()) {

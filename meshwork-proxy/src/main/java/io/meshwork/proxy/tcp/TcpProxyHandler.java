@@ -56,7 +56,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     inbound = ctx.channel();
     downstreamCxTotal.inc();
     var cluster = snapshots.current().cluster(config.cluster());
-    host = cluster == null ? null : cluster.lb().choose(List.of());
+    host = cluster == null ? null : cluster.choose(List.of());
     if (host == null) {
       flags |= ResponseFlags.UH;
       if (cluster != null) {
@@ -72,6 +72,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         .connect(host.address());
     outbound = f.channel();
     f.addListener(done -> {
+      cluster.reportOutcome(host, done.isSuccess() ? 200 : 503);
       if (done.isSuccess()) {
         inbound.read();
         outbound.read();
