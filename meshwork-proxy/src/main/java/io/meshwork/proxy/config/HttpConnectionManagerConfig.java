@@ -3,8 +3,9 @@ package io.meshwork.proxy.config;
 import java.util.List;
 
 /**
- * The HTTP connection manager of a listener: stat prefix, the route table, request limits, access logs.
+ * The HTTP connection manager of a listener: stat prefix, the route table, request limits, access
+ * logs, and the HTTP filters that run before the router.
  * {@code maxRequestHeadersBytes} bounds the request line plus headers (Envoy: 60 KiB default).
  */
 public record HttpConnectionManagerConfig(String statPrefix, RouteTable routes, int maxRequestHeadersBytes,
-    int maxRequestBodyBytes, List<AccessLogConfig> accessLogs) {}
+    int maxRequestBodyBytes, List<AccessLogConfig> accessLogs, List<HttpFilterConfig> filters) {}

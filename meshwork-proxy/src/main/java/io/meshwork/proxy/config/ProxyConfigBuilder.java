@@ -192,22 +192,35 @@ public final class ProxyConfigBuilder {
     if (hcm.getHttpFiltersCount() == 0) {
       throw new ConfigException(path + ".http_filters", "the last HTTP filter must be envoy.filters.http.router");
     }
+    var filters = new ArrayList<HttpFilterConfig>();
     for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
       var f = hcm.getHttpFilters(i);
       var fPath = path + ".http_filters[" + i + "]";
+      boolean last = i == hcm.getHttpFiltersCount() - 1;
       boolean router = f.getTypedConfig().is(Router.class)
           || (!f.hasTypedConfig() && f.getName().equals("envoy.filters.http.router"));
-      if (!router) {
-        throw new ConfigException(fPath, "HTTP filter \"" + f.getName() + "\" is not supported yet; only the router is");
+      if (router != last) {
+        throw new ConfigException(fPath, last ? "the last HTTP filter must be envoy.filters.http.router"
+            : "the router must be the last HTTP filter");
       }
-      if (i != hcm.getHttpFiltersCount() - 1) {
-        throw new ConfigException(fPath, "the router must be the last HTTP filter");
+      if (router) {
+        continue;
+      }
+      if (f.getTypedConfig().is(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.class)) {
+        try {
+          filters.add(FaultTranslator.fault(f.getTypedConfig().unpack(
+              io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.class), fPath + ".typed_config"));
+        } catch (InvalidProtocolBufferException e) {
+          throw new ConfigException(fPath + ".typed_config", "cannot be decoded (" + e.getMessage() + ")");
+        }
+      } else {
+        throw new ConfigException(fPath, "HTTP filter \"" + f.getName() + "\" is not supported yet (supported: fault, router)");
       }
     }
     var routes = RouteTranslator.table(hcm.getRouteConfig(), path + ".route_config", clusters, hcm.getStripAnyHostPort());
     int maxHeaders = hcm.hasMaxRequestHeadersKb() ? hcm.getMaxRequestHeadersKb().getValue() * 1024 : 60 * 1024;
     return new HttpConnectionManagerConfig(hcm.getStatPrefix(), routes, maxHeaders, 1024 * 1024,
-        accessLogs(hcm.getAccessLogList(), path + ".access_log"));
+        accessLogs(hcm.getAccessLogList(), path + ".access_log"), List.copyOf(filters));
   }
 
   static TcpProxyConfig tcp(TcpProxy tcp, String path, Set<String> clusters) throws ConfigException {

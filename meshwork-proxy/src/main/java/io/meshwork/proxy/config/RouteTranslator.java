@@ -51,6 +51,9 @@ final class RouteTranslator {
   static Route route(io.envoyproxy.envoy.config.route.v3.Route r, String path, Set<String> clusters,
       RetryPolicy vhostRetry) throws ConfigException {
     var match = match(r.getMatch(), path + ".match");
+    if (r.getTypedPerFilterConfigCount() > 0) {
+      throw new ConfigException(path + ".typed_per_filter_config", "per-route filter configuration is not supported yet");
+    }
     RouteAction action = switch (r.getActionCase()) {
       case ROUTE -> forward(r.getRoute(), path + ".route", clusters, vhostRetry);
       case REDIRECT -> redirect(r.getRedirect(), path + ".redirect");

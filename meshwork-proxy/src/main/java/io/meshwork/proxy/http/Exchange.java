@@ -1,6 +1,7 @@
 package io.meshwork.proxy.http;
 
 import io.meshwork.proxy.accesslog.AccessLogEntry;
+import io.meshwork.proxy.config.FaultConfig;
 import io.meshwork.proxy.config.HeaderMutations;
 import io.meshwork.proxy.config.Route;
 import io.meshwork.proxy.config.RouteAction;
@@ -29,6 +30,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -92,7 +94,48 @@ final class Exchange {
       return;
     }
     keepAlive = HttpUtil.isKeepAlive(request);
-    var head = new NettyRequestHead(request);
+    runFilters(new NettyRequestHead(request), 0);
+  }
+
+  /**
+   * Runs the HTTP filters from {@code index} on, then the router. A fault delay suspends the chain
+   * on a timer of this event loop and resumes it (unless the client left meanwhile).
+   */
+  private void runFilters(NettyRequestHead head, int index) {
+    var filters = listener.hcm().filters();
+    for (int i = index; i < filters.size(); i++) {
+      if (filters.get(i) instanceof FaultConfig f && FaultFilter.applies(f, head)) {
+        long delay = FaultFilter.delayMillis(f, head);
+        if (delay >= 0) {
+          flags |= ResponseFlags.DI;
+          listener.stats().faultDelaysInjected.inc();
+          int next = i;
+          ctx.executor().schedule(() -> {
+            if (!done && !abortByFault(f, head)) {
+              runFilters(head, next + 1);
+            }
+          }, delay, TimeUnit.MILLISECONDS);
+          return;
+        }
+        if (abortByFault(f, head)) {
+          return;
+        }
+      }
+    }
+    route(head);
+  }
+
+  private boolean abortByFault(FaultConfig f, NettyRequestHead head) {
+    int status = FaultFilter.abortStatus(f, head);
+    if (status < 0) {
+      return false;
+    }
+    listener.stats().faultAbortsInjected.inc();
+    localReply(status, "fault filter abort", ResponseFlags.FI, false);
+    return true;
+  }
+
+  private void route(NettyRequestHead head) {
     RouteTable table = listener.hcm().routes();
     VirtualHost vh = table.virtualHost(head.authority());
     Route route = vh == null ? null : vh.route(head);

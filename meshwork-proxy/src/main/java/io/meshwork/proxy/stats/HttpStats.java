@@ -13,6 +13,8 @@ public final class HttpStats {
   public final Counter noRoute;
   public final Counter rqDirectResponse;
   public final Counter rqRedirect;
+  public final Counter faultAbortsInjected;
+  public final Counter faultDelaysInjected;
 
   public HttpStats(Stats stats, String prefix) {
     var p = "http." + prefix + ".";
@@ -27,6 +29,8 @@ public final class HttpStats {
     noRoute = stats.counter(p + "no_route");
     rqDirectResponse = stats.counter(p + "rq_direct_response");
     rqRedirect = stats.counter(p + "rq_redirect");
+    faultAbortsInjected = stats.counter(p + "fault.aborts_injected");
+    faultDelaysInjected = stats.counter(p + "fault.delays_injected");
   }
 
   public void status(int code) {
