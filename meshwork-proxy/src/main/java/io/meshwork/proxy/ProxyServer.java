@@ -10,6 +10,7 @@ import io.meshwork.proxy.http.PoolRegistry;
 import io.meshwork.proxy.runtime.SnapshotHolder;
 import io.meshwork.proxy.stats.Stats;
 import io.meshwork.proxy.tcp.TcpListenerInitializer;
+import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -41,7 +42,7 @@ public final class ProxyServer implements AutoCloseable {
     transport = Transport.detect();
     group = transport.newGroup(threads);
     accessLog = new AccessLogWriter(stdout);
-    httpServices = new HttpServices(snapshots, new PoolRegistry(transport), accessLog);
+    httpServices = new HttpServices(snapshots, new PoolRegistry(transport), accessLog, new TlsContexts());
   }
 
   /** Starts a proxy with one event loop per CPU, access logs to {@code System.out}. */
@@ -66,6 +67,16 @@ public final class ProxyServer implements AutoCloseable {
 
   /** Applies a new configuration: snapshot swap first, then listener reconciliation. */
   public synchronized void update(ProxyConfig config) throws ProxyStartException {
+    for (var l : config.listeners()) {
+      if (l.tls() != null) {
+        try {
+          httpServices.tls().validate(l.tls());
+        } catch (javax.net.ssl.SSLException e) {
+          throw new ProxyStartException("listener \"" + l.name() + "\": TLS certificate or key cannot be used ("
+              + e.getMessage() + "); check the transport_socket's tls_certificates", e);
+        }
+      }
+    }
     snapshots.update(config);
     var wanted = new HashMap<String, ListenerConfig>();
     for (var l : config.listeners()) {
@@ -85,7 +96,8 @@ public final class ProxyServer implements AutoCloseable {
         var ch = bind("listener \"" + l.name() + "\"", () -> transport.server(group)
             .childHandler(switch (l.protocol()) {
               case ListenerConfig.Http h -> new HttpListenerInitializer(l.name(), httpServices);
-              case ListenerConfig.Tcp t -> new TcpListenerInitializer(l.name(), snapshots, transport, accessLog, stats);
+              case ListenerConfig.Tcp t -> new TcpListenerInitializer(l.name(), snapshots, transport, accessLog, stats,
+                  httpServices.tls());
             })
             .bind(l.address()).sync().channel(), l.address());
         listeners.put(l.name(), new Bound(l, ch));

@@ -44,6 +44,8 @@ public final class EnvoyTypes {
       Cluster.getDescriptor(),
       ClusterLoadAssignment.getDescriptor(),
       Secret.getDescriptor(),
+      io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor(),
+      io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor(),
       Bootstrap.getDescriptor(),
       io.envoyproxy.envoy.admin.v3.ConfigDump.getDescriptor(),
       io.envoyproxy.envoy.admin.v3.ClustersConfigDump.getDescriptor(),

@@ -159,9 +159,8 @@ public final class ProxyConfigBuilder {
     }
     var chain = l.getFilterChains(0);
     var chainPath = path + ".filter_chains[0]";
-    if (chain.hasTransportSocket()) {
-      throw new ConfigException(chainPath + ".transport_socket", "TLS listeners are not supported yet");
-    }
+    TlsConfig tls = chain.hasTransportSocket() ? TlsTranslator.downstream(chain.getTransportSocket(),
+        chainPath + ".transport_socket") : null;
     if (chain.getFiltersCount() != 1) {
       throw new ConfigException(chainPath + ".filters",
           "exactly one network filter (http_connection_manager or tcp_proxy) is supported for now");
@@ -172,11 +171,11 @@ public final class ProxyConfigBuilder {
     try {
       if (any.is(HttpConnectionManager.class)) {
         var hcm = any.unpack(HttpConnectionManager.class);
-        return new ListenerConfig(l.getName(), addr, new ListenerConfig.Http(hcm(hcm, fPath, clusters)));
+        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Http(hcm(hcm, fPath, clusters)));
       }
       if (any.is(TcpProxy.class)) {
         var tcp = any.unpack(TcpProxy.class);
-        return new ListenerConfig(l.getName(), addr, new ListenerConfig.Tcp(tcp(tcp, fPath, clusters)));
+        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Tcp(tcp(tcp, fPath, clusters)));
       }
     } catch (InvalidProtocolBufferException e) {
       throw new ConfigException(fPath, "cannot be decoded (" + e.getMessage() + ")");
@@ -219,7 +218,13 @@ public final class ProxyConfigBuilder {
     }
     var routes = RouteTranslator.table(hcm.getRouteConfig(), path + ".route_config", clusters, hcm.getStripAnyHostPort());
     int maxHeaders = hcm.hasMaxRequestHeadersKb() ? hcm.getMaxRequestHeadersKb().getValue() * 1024 : 60 * 1024;
-    return new HttpConnectionManagerConfig(hcm.getStatPrefix(), routes, maxHeaders, 1024 * 1024,
+    var codec = switch (hcm.getCodecType()) {
+      case AUTO -> HttpConnectionManagerConfig.Codec.AUTO;
+      case HTTP1 -> HttpConnectionManagerConfig.Codec.HTTP1;
+      case HTTP2 -> HttpConnectionManagerConfig.Codec.HTTP2;
+      default -> throw new ConfigException(path + ".codec_type", hcm.getCodecType() + " is not supported; use AUTO, HTTP1 or HTTP2");
+    };
+    return new HttpConnectionManagerConfig(hcm.getStatPrefix(), codec, routes, maxHeaders, 1024 * 1024,
         accessLogs(hcm.getAccessLogList(), path + ".access_log"), List.copyOf(filters));
   }
 

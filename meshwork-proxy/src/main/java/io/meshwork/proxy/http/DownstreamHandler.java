@@ -20,24 +20,39 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private static final int MAX_QUEUED = 4;
   private final String listenerName;
   private final HttpServices services;
+  private final String protocol;
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
   private HttpListenerRuntime listener;
   private Exchange active;
   private boolean closing;
 
-  public DownstreamHandler(String listenerName, HttpServices services) {
+  /** {@code protocol} is what the access log shows: "HTTP/1.1" or "HTTP/2" (one handler per h2 stream). */
+  public DownstreamHandler(String listenerName, HttpServices services, String protocol) {
     this.listenerName = listenerName;
     this.services = services;
+    this.protocol = protocol;
+  }
+
+  String protocol() {
+    return protocol;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    activate(ctx);
+    ctx.fireChannelActive();
+  }
+
+  /** Runs once the channel is active, whether this handler was there at accept or added after sniffing/ALPN. */
+  private void activate(ChannelHandlerContext ctx) {
+    if (listener != null) {
+      return;
+    }
     listener = services.snapshots().current().http().get(listenerName);
     if (listener == null) {
       ctx.close();
       return;
     }
-    listener.stats().downstreamCxTotal.inc();
     ctx.read();
   }
 
@@ -96,6 +111,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     exchangeContext = ctx;
+    if (ctx.channel().isActive()) {
+      activate(ctx);
+    }
   }
 
   @Override

@@ -351,7 +351,7 @@ final class Exchange {
     var path = request.decoderResult().isSuccess() ? request.uri() : null;
     var method = request.decoderResult().isSuccess() ? request.method().name() : null;
     services.accessLog().log(hcm.accessLogs(), new AccessLogEntry(startMillis, method, path,
-        request.protocolVersion().text(), status, ResponseFlags.toString(flags), request.content().readableBytes(),
+        connection.protocol(), status, ResponseFlags.toString(flags), request.content().readableBytes(),
         bytesSent, (System.nanoTime() - startNanos) / 1_000_000, upstreamServiceTime, h.get("x-forwarded-for"),
         h.get(HttpHeaderNames.USER_AGENT), requestId, h.get(HttpHeaderNames.HOST), upstreamHost));
   }
