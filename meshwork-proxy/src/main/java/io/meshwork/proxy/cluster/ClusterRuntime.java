@@ -37,7 +37,12 @@ public final class ClusterRuntime {
    * mode: better to try a suspect host than to fail outright).
    */
   public Host choose(java.util.Collection<Host> avoid) {
-    var h = lb.choose(avoid);
+    return choose(avoid, 0, false);
+  }
+
+  /** As {@link #choose(java.util.Collection)}, with the request's hash when a hash policy produced one. */
+  public Host choose(java.util.Collection<Host> avoid, long hash, boolean hashed) {
+    var h = hashed ? lb.choose(avoid, hash) : lb.choose(avoid);
     if (h == null || outlier == null) {
       return h;
     }
@@ -46,7 +51,7 @@ public final class ClusterRuntime {
       return h;
     }
     for (int i = 0; i < LoadBalancer.AVOID_ATTEMPTS; i++) {
-      var next = lb.choose(avoid);
+      var next = hashed ? lb.choose(avoid, Hashing.mix(hash + i + 1)) : lb.choose(avoid);
       if (!next.ejected(now)) {
         return next;
       }

@@ -87,9 +87,21 @@ public final class ProxyConfigBuilder {
       case ROUND_ROBIN -> LbPolicy.ROUND_ROBIN;
       case LEAST_REQUEST -> LbPolicy.LEAST_REQUEST;
       case RANDOM -> LbPolicy.RANDOM;
-      default -> throw new ConfigException(path + ".lb_policy",
-          "load balancer " + c.getLbPolicy() + " is not supported yet; use ROUND_ROBIN, LEAST_REQUEST or RANDOM");
+      case RING_HASH -> LbPolicy.RING_HASH;
+      case MAGLEV -> LbPolicy.MAGLEV;
+      default -> throw new ConfigException(path + ".lb_policy", "load balancer " + c.getLbPolicy()
+          + " is not supported yet; use ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH or MAGLEV");
     };
+    long hashTableSize = lb == LbPolicy.MAGLEV ? 65_537 : 1024;
+    if (lb == LbPolicy.RING_HASH && c.hasRingHashLbConfig() && c.getRingHashLbConfig().hasMinimumRingSize()) {
+      hashTableSize = c.getRingHashLbConfig().getMinimumRingSize().getValue();
+    }
+    if (lb == LbPolicy.MAGLEV && c.hasMaglevLbConfig() && c.getMaglevLbConfig().hasTableSize()) {
+      hashTableSize = c.getMaglevLbConfig().getTableSize().getValue();
+      if (!java.math.BigInteger.valueOf(hashTableSize).isProbablePrime(20)) {
+        throw new ConfigException(path + ".maglev_lb_config.table_size", "must be a prime number (Envoy's default is 65537)");
+      }
+    }
     int choiceCount = c.hasLeastRequestLbConfig() && c.getLeastRequestLbConfig().hasChoiceCount()
         ? c.getLeastRequestLbConfig().getChoiceCount().getValue() : 2;
     var connectTimeout = c.hasConnectTimeout() ? Protos.duration(c.getConnectTimeout()) : Duration.ofSeconds(5);
@@ -144,7 +156,8 @@ public final class ProxyConfigBuilder {
               ? Duration.ofSeconds(300) : base,
           od.hasMaxEjectionPercent() ? od.getMaxEjectionPercent().getValue() : 10);
     }
-    return new ClusterConfig(c.getName(), lb, Math.max(2, choiceCount), connectTimeout, idle, List.copyOf(endpoints),
+    return new ClusterConfig(c.getName(), lb, Math.max(2, choiceCount), hashTableSize, connectTimeout, idle,
+        List.copyOf(endpoints),
         breakers, outlier);
   }
 

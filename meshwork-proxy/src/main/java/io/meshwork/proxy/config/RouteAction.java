@@ -9,10 +9,11 @@ public sealed interface RouteAction {
 
   /**
    * {@code route}: forward to one cluster or a weighted choice; rewrite path/host; time out after
-   * {@code timeout} (zero: none); retry per {@code retry}.
+   * {@code timeout} (zero: none); retry per {@code retry}; hash per {@code hashPolicies} for
+   * RING_HASH/MAGLEV clusters.
    */
   record Forward(ClusterChoice clusters, String prefixRewrite, Pattern regexRewrite, String regexSubstitution,
-      String hostRewrite, Duration timeout, RetryPolicy retry) implements RouteAction {}
+      String hostRewrite, Duration timeout, RetryPolicy retry, List<HashPolicy> hashPolicies) implements RouteAction {}
 
   /** {@code redirect}: a 3xx with a Location built from the request and these parts (null: keep). */
   record Redirect(String scheme, String host, int port, String path, String prefixRewrite, int status,

@@ -217,8 +217,35 @@ final class RouteTranslator {
     if (a.getRequestMirrorPoliciesCount() > 0) {
       throw new ConfigException(path + ".request_mirror_policies", "mirroring is not supported yet");
     }
+    var hashPolicies = new ArrayList<HashPolicy>();
+    for (int i = 0; i < a.getHashPolicyCount(); i++) {
+      var hp = a.getHashPolicy(i);
+      var hPath = path + ".hash_policy[" + i + "]";
+      hashPolicies.add(switch (hp.getPolicySpecifierCase()) {
+        case HEADER -> {
+          if (hp.getHeader().hasRegexRewrite()) {
+            throw new ConfigException(hPath + ".header.regex_rewrite", "not supported yet");
+          }
+          yield new HashPolicy.Header(hp.getHeader().getHeaderName(), hp.getTerminal());
+        }
+        case COOKIE -> {
+          if (hp.getCookie().hasTtl()) {
+            throw new ConfigException(hPath + ".cookie.ttl", "generating cookies is not supported yet");
+          }
+          yield new HashPolicy.Cookie(hp.getCookie().getName(), hp.getTerminal());
+        }
+        case CONNECTION_PROPERTIES -> {
+          if (!hp.getConnectionProperties().getSourceIp()) {
+            throw new ConfigException(hPath + ".connection_properties.source_ip", "must be true");
+          }
+          yield new HashPolicy.SourceIp(hp.getTerminal());
+        }
+        case QUERY_PARAMETER -> new HashPolicy.QueryParameter(hp.getQueryParameter().getName(), hp.getTerminal());
+        default -> throw new ConfigException(hPath, "hash policy " + hp.getPolicySpecifierCase() + " is not supported yet");
+      });
+    }
     return new RouteAction.Forward(choice, a.getPrefixRewrite().isEmpty() ? null : a.getPrefixRewrite(), regexRewrite,
-        substitution, hostRewrite, timeout, retry);
+        substitution, hostRewrite, timeout, retry, List.copyOf(hashPolicies));
   }
 
   /** Envoy writes capture groups as \1; RE2/J's replaceAll expects $1. */

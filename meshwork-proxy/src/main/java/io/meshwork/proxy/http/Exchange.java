@@ -198,7 +198,8 @@ final class Exchange {
     route.requestHeaders().apply(h);
     vh.requestHeaders().apply(h);
     table.requestHeaders().apply(h);
-    call = new UpstreamCall(this, cluster, f, upstream, services.pools().forLoop(ctx.channel().eventLoop()));
+    var hash = f.hashPolicies().isEmpty() ? null : RequestHash.compute(f.hashPolicies(), head, ctx.channel().remoteAddress());
+    call = new UpstreamCall(this, cluster, f, upstream, services.pools().forLoop(ctx.channel().eventLoop()), hash);
     call.start();
   }
 

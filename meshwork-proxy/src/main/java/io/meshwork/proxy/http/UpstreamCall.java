@@ -57,8 +57,11 @@ final class UpstreamCall implements UpstreamListener {
   private boolean holdingRequest;
   private boolean holdingRetry;
 
+  private final Long hash;
+
   UpstreamCall(Exchange exchange, ClusterRuntime cluster, RouteAction.Forward action, FullHttpRequest request,
-      Http1ConnectionPool pool) {
+      Http1ConnectionPool pool, Long hash) {
+    this.hash = hash;
     this.exchange = exchange;
     this.cluster = cluster;
     this.action = action;
@@ -85,7 +88,7 @@ final class UpstreamCall implements UpstreamListener {
     if (finished) {
       return;
     }
-    var host = cluster.choose(tried);
+    var host = hash == null ? cluster.choose(tried) : cluster.choose(tried, hash, true);
     if (host == null) {
       cluster.stats().upstreamCxNoneHealthy.inc();
       finishLocally(503, "no healthy upstream", ResponseFlags.UH);

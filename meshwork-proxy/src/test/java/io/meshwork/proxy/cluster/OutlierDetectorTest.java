@@ -26,7 +26,7 @@ class OutlierDetectorTest {
       eps.add(new EndpointConfig(new InetSocketAddress("127.0.0.1", 9000 + i), 1, 0, true));
     }
     var od = new OutlierDetection(3, 2, 100, 100, Duration.ofSeconds(30), Duration.ofSeconds(300), maxEjectionPercent);
-    return new ClusterRuntime(new ClusterConfig("c", LbPolicy.ROUND_ROBIN, 2, Duration.ofSeconds(1), Duration.ofHours(1),
+    return new ClusterRuntime(new ClusterConfig("c", LbPolicy.ROUND_ROBIN, 2, 1024, Duration.ofSeconds(1), Duration.ofHours(1),
         eps, CircuitBreakers.DEFAULTS, od), stats, now::get);
   }
 
