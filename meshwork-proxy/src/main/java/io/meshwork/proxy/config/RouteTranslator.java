@@ -214,8 +214,26 @@ final class RouteTranslator {
     };
     var timeout = a.hasTimeout() ? Protos.duration(a.getTimeout()) : Duration.ofSeconds(15);
     var retry = a.hasRetryPolicy() ? retry(a.getRetryPolicy(), path + ".retry_policy") : vhostRetry;
-    if (a.getRequestMirrorPoliciesCount() > 0) {
-      throw new ConfigException(path + ".request_mirror_policies", "mirroring is not supported yet");
+    var mirrors = new ArrayList<RouteAction.Mirror>();
+    for (int i = 0; i < a.getRequestMirrorPoliciesCount(); i++) {
+      var m = a.getRequestMirrorPolicies(i);
+      var mPath = path + ".request_mirror_policies[" + i + "]";
+      if (m.getCluster().isEmpty()) {
+        throw new ConfigException(mPath + ".cluster", "a mirror needs a cluster (cluster_header is not supported yet)");
+      }
+      checkCluster(m.getCluster(), mPath + ".cluster", clusters);
+      int num = 100;
+      int den = 100;
+      if (m.hasRuntimeFraction()) {
+        var f = m.getRuntimeFraction().getDefaultValue();
+        num = f.getNumerator();
+        den = switch (f.getDenominator()) {
+          case TEN_THOUSAND -> 10_000;
+          case MILLION -> 1_000_000;
+          default -> 100;
+        };
+      }
+      mirrors.add(new RouteAction.Mirror(m.getCluster(), num, den));
     }
     var hashPolicies = new ArrayList<HashPolicy>();
     for (int i = 0; i < a.getHashPolicyCount(); i++) {
@@ -245,7 +263,7 @@ final class RouteTranslator {
       });
     }
     return new RouteAction.Forward(choice, a.getPrefixRewrite().isEmpty() ? null : a.getPrefixRewrite(), regexRewrite,
-        substitution, hostRewrite, timeout, retry, List.copyOf(hashPolicies));
+        substitution, hostRewrite, timeout, retry, List.copyOf(hashPolicies), List.copyOf(mirrors));
   }
 
   /** Envoy writes capture groups as \1; RE2/J's replaceAll expects $1. */
