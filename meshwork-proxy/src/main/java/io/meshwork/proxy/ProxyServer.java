@@ -38,6 +38,22 @@ public final class ProxyServer implements AutoCloseable {
 
   private record Bound(ListenerConfig config, Channel channel) {}
 
+  private volatile Runnable onQuit = this::close;
+  private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+
+  /** The admin operations, bound to this server. */
+  private final class Actions implements io.meshwork.proxy.admin.AdminActions {
+    @Override
+    public void drainListeners() {
+      ProxyServer.this.drainListeners();
+    }
+
+    @Override
+    public void quit() {
+      onQuit.run();
+    }
+  }
+
   private ProxyServer(int threads, PrintStream stdout) {
     transport = Transport.detect();
     group = transport.newGroup(threads);
@@ -56,7 +72,7 @@ public final class ProxyServer implements AutoCloseable {
       server.update(config);
       if (config.adminAddress() != null) {
         server.admin = bind("admin", () -> AdminServer.bind(server.transport, server.group, config.adminAddress(),
-            server.snapshots, server.stats), config.adminAddress());
+            server.snapshots, server.stats, server.new Actions()), config.adminAddress());
       }
       return server;
     } catch (ProxyStartException | RuntimeException e) {
@@ -118,6 +134,27 @@ public final class ProxyServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops accepting on every listener (Envoy's {@code /drain_listeners}); open connections finish.
+   * Listeners stay drained until an update binds them again.
+   */
+  public synchronized void drainListeners() {
+    for (var b : listeners.values()) {
+      b.channel().close().syncUninterruptibly();
+    }
+    listeners.clear();
+  }
+
+  /** What {@code POST /quitquitquit} does; by default it closes this server. */
+  public void onQuit(Runnable action) {
+    onQuit = action;
+  }
+
+  /** Blocks until {@link #close} has completed. */
+  public void awaitClosed() throws InterruptedException {
+    closed.await();
+  }
+
   /** The port a listener is bound to (useful when the bootstrap asked for port 0). */
   public int listenerPort(String name) {
     var b = listeners.get(name);
@@ -154,5 +191,6 @@ public final class ProxyServer implements AutoCloseable {
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     accessLog.close();
+    closed.countDown();
   }
 }
