@@ -238,7 +238,23 @@ public final class ProxyConfigBuilder {
       default -> throw new ConfigException(path + ".codec_type", hcm.getCodecType() + " is not supported; use AUTO, HTTP1 or HTTP2");
     };
     return new HttpConnectionManagerConfig(hcm.getStatPrefix(), codec, routes, maxHeaders, 1024 * 1024,
-        accessLogs(hcm.getAccessLogList(), path + ".access_log"), List.copyOf(filters));
+        accessLogs(hcm.getAccessLogList(), path + ".access_log"), List.copyOf(filters), upgrades(hcm, path));
+  }
+
+  static java.util.Set<String> upgrades(HttpConnectionManager hcm, String path) throws ConfigException {
+    var types = new java.util.HashSet<String>();
+    for (int i = 0; i < hcm.getUpgradeConfigsCount(); i++) {
+      var u = hcm.getUpgradeConfigs(i);
+      var type = u.getUpgradeType().toLowerCase(java.util.Locale.ROOT);
+      if (!type.equals("websocket")) {
+        throw new ConfigException(path + ".upgrade_configs[" + i + "].upgrade_type",
+            "upgrade type \"" + u.getUpgradeType() + "\" is not supported yet (supported: websocket)");
+      }
+      if (!u.hasEnabled() || u.getEnabled().getValue()) {
+        types.add(type);
+      }
+    }
+    return java.util.Set.copyOf(types);
   }
 
   static TcpProxyConfig tcp(TcpProxy tcp, String path, Set<String> clusters) throws ConfigException {

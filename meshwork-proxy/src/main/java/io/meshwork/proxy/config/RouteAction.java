@@ -13,8 +13,14 @@ public sealed interface RouteAction {
    * RING_HASH/MAGLEV clusters; mirror per {@code mirrors}.
    */
   record Forward(ClusterChoice clusters, String prefixRewrite, Pattern regexRewrite, String regexSubstitution,
-      String hostRewrite, Duration timeout, RetryPolicy retry, List<HashPolicy> hashPolicies, List<Mirror> mirrors)
-      implements RouteAction {}
+      String hostRewrite, Duration timeout, RetryPolicy retry, List<HashPolicy> hashPolicies, List<Mirror> mirrors,
+      java.util.Map<String, Boolean> upgradeOverrides) implements RouteAction {
+    /** Whether an upgrade of this type may pass, given what the connection manager enables. */
+    public boolean allowsUpgrade(String type, java.util.Set<String> enabledByHcm) {
+      var override = upgradeOverrides.get(type);
+      return override != null ? override : enabledByHcm.contains(type);
+    }
+  }
 
   /**
    * {@code request_mirror_policies}: send a copy of {@code numerator/denominator} of the requests to

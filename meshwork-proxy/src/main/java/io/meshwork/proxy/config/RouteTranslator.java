@@ -263,7 +263,20 @@ final class RouteTranslator {
       });
     }
     return new RouteAction.Forward(choice, a.getPrefixRewrite().isEmpty() ? null : a.getPrefixRewrite(), regexRewrite,
-        substitution, hostRewrite, timeout, retry, List.copyOf(hashPolicies), List.copyOf(mirrors));
+        substitution, hostRewrite, timeout, retry, List.copyOf(hashPolicies), List.copyOf(mirrors), upgradeOverrides(a, path));
+  }
+
+  private static java.util.Map<String, Boolean> upgradeOverrides(io.envoyproxy.envoy.config.route.v3.RouteAction a,
+      String path) throws ConfigException {
+    var out = new java.util.HashMap<String, Boolean>();
+    for (int i = 0; i < a.getUpgradeConfigsCount(); i++) {
+      var u = a.getUpgradeConfigs(i);
+      if (u.hasConnectConfig()) {
+        throw new ConfigException(path + ".upgrade_configs[" + i + "].connect_config", "CONNECT is not supported yet");
+      }
+      out.put(u.getUpgradeType().toLowerCase(java.util.Locale.ROOT), !u.hasEnabled() || u.getEnabled().getValue());
+    }
+    return java.util.Map.copyOf(out);
   }
 
   /** Envoy writes capture groups as \1; RE2/J's replaceAll expects $1. */

@@ -80,7 +80,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
     var exchange = new Exchange(ctx, this, listener, snapshot, services, req);
     active = exchange;
-    if (req.decoderResult().isSuccess()) {
+    // Keep a read outstanding to notice a client that leaves; not for upgrades, whose next bytes
+    // belong to the new protocol and must not reach the HTTP decoder.
+    if (req.decoderResult().isSuccess() && Http1Checks.upgradeType(req) == null) {
       ctx.read();
     }
     exchange.run();

@@ -61,6 +61,7 @@ final class Exchange {
   private ChannelFuture lastWrite;
   private UpstreamCall call;
   private HeaderMutations[] responseMutations = new HeaderMutations[0];
+  private String upgrade;
 
   Exchange(ChannelHandlerContext ctx, DownstreamHandler connection, HttpListenerRuntime listener, Snapshot snapshot,
       HttpServices services, FullHttpRequest request) {
@@ -94,6 +95,7 @@ final class Exchange {
       return;
     }
     keepAlive = HttpUtil.isKeepAlive(request);
+    upgrade = Http1Checks.upgradeType(request);
     runFilters(new NettyRequestHead(request), 0);
   }
 
@@ -179,6 +181,10 @@ final class Exchange {
       localReply(503, "", ResponseFlags.NC, false);
       return;
     }
+    if (upgrade != null && !f.allowsUpgrade(upgrade, listener.hcm().upgradeTypes())) {
+      localReply(403, "", 0, true); // Envoy refuses upgrades that are not configured
+      return;
+    }
     responseMutations = new HeaderMutations[] {clusterResponse, route.responseHeaders(), vh.responseHeaders(),
         table.responseHeaders()};
     var upstream = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(),
@@ -194,6 +200,10 @@ final class Exchange {
       h.set("x-forwarded-proto", head.scheme());
     }
     h.set("x-request-id", requestId);
+    if (upgrade != null) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      h.set(HttpHeaderNames.UPGRADE, request.headers().get(HttpHeaderNames.UPGRADE));
+    }
     clusterRequest.apply(h);
     route.requestHeaders().apply(h);
     vh.requestHeaders().apply(h);
@@ -225,6 +235,39 @@ final class Exchange {
   }
 
   // ---- called by UpstreamCall ----
+
+  boolean isUpgrade() {
+    return upgrade != null;
+  }
+
+  /**
+   * The upstream accepted the upgrade (101): forward the 101, then turn both connections into a
+   * byte tunnel. The HTTP handlers leave both pipelines; this exchange is logged now (status 101).
+   */
+  void switchToTunnel(HttpResponse upstream101, io.netty.channel.Channel upstream, String host, long serviceTimeMillis) {
+    responseStarted = true;
+    upstreamHost = host;
+    upstreamServiceTime = serviceTimeMillis;
+    status = 101;
+    var res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstream101.status(), upstream101.headers().copy());
+    ctx.writeAndFlush(res); // encoded by the HTTP/1.1 encoder before it is removed below
+    var downstream = ctx.channel();
+    var up = upstream.pipeline();
+    up.addLast("tunnel", new TunnelRelay(downstream));
+    up.remove("upstream");
+    up.remove("codec");
+    var p = downstream.pipeline();
+    p.addLast("tunnel", new TunnelRelay(upstream));
+    done = true;
+    log();
+    request.release();
+    p.remove("aggregator");
+    p.remove("decoder");
+    p.remove("encoder");
+    p.remove("downstream");
+    downstream.read();
+    upstream.read();
+  }
 
   /** Writes the upstream response head downstream (not flushed: the first content flushes it). */
   void writeHead(HttpResponse upstream, String host, long serviceTimeMillis) {

@@ -146,7 +146,7 @@ final class UpstreamCall implements UpstreamListener {
       return;
     }
     if (msg instanceof HttpResponse r) {
-      if (r.status().code() / 100 == 1 && r.status().code() != 101) {
+      if (r.status().code() / 100 == 1 && !(r.status().code() == 101 && exchange.isUpgrade())) {
         ReferenceCountUtil.release(msg);
         channel.read(); // 100 Continue and friends: the final response follows
         return;
@@ -166,6 +166,18 @@ final class UpstreamCall implements UpstreamListener {
     cancel(perTryTimer);
     int code = r.status().code();
     cluster.reportOutcome(inFlight, code);
+    if (code == 101 && exchange.isUpgrade()) {
+      var ch = channel;
+      var host = inFlight;
+      cancel(routeTimer);
+      markFinished();
+      host.requestDone(false);
+      inFlight = null;
+      channel = null;
+      detach(ch);
+      exchange.switchToTunnel(r, ch, host.hostPort(), (System.nanoTime() - attemptStartNanos) / 1_000_000);
+      return true;
+    }
     if (retry.retriesStatus(code)) {
       if (retriesUsed < retry.numRetries()) {
         if (takeRetrySlot()) {
