@@ -44,6 +44,7 @@ public final class EnvoyTypes {
       Cluster.getDescriptor(),
       ClusterLoadAssignment.getDescriptor(),
       Secret.getDescriptor(),
+      io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor(),
       io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor(),
       io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor(),
       Bootstrap.getDescriptor(),

@@ -157,8 +157,37 @@ public final class ProxyConfigBuilder {
           od.hasMaxEjectionPercent() ? od.getMaxEjectionPercent().getValue() : 10);
     }
     return new ClusterConfig(c.getName(), lb, Math.max(2, choiceCount), hashTableSize, connectTimeout, idle,
-        List.copyOf(endpoints),
-        breakers, outlier);
+        List.copyOf(endpoints), breakers, outlier, http2(c, path));
+  }
+
+  @SuppressWarnings("deprecation")
+  static boolean http2(Cluster c, String path) throws ConfigException {
+    boolean http2 = c.hasHttp2ProtocolOptions();
+    for (var e : c.getTypedExtensionProtocolOptionsMap().entrySet()) {
+      var ePath = path + ".typed_extension_protocol_options[" + e.getKey() + "]";
+      if (!e.getValue().is(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class)) {
+        throw new ConfigException(ePath, "only envoy.extensions.upstreams.http.v3.HttpProtocolOptions is supported");
+      }
+      io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions o;
+      try {
+        o = e.getValue().unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
+      } catch (InvalidProtocolBufferException ex) {
+        throw new ConfigException(ePath, "cannot be decoded (" + ex.getMessage() + ")");
+      }
+      switch (o.getUpstreamProtocolOptionsCase()) {
+        case EXPLICIT_HTTP_CONFIG -> {
+          var x = o.getExplicitHttpConfig();
+          if (x.hasHttp3ProtocolOptions()) {
+            throw new ConfigException(ePath + ".explicit_http_config.http3_protocol_options", "HTTP/3 is not supported");
+          }
+          http2 = x.hasHttp2ProtocolOptions();
+        }
+        case UPSTREAMPROTOCOLOPTIONS_NOT_SET -> { }
+        default -> throw new ConfigException(ePath, o.getUpstreamProtocolOptionsCase()
+            + " is not supported yet; use explicit_http_config");
+      }
+    }
+    return http2;
   }
 
   static ListenerConfig listener(Listener l, String path, Set<String> clusters) throws ConfigException {

@@ -212,7 +212,12 @@ final class Exchange {
       mirror(m, upstream, f);
     }
     var hash = f.hashPolicies().isEmpty() ? null : RequestHash.compute(f.hashPolicies(), head, ctx.channel().remoteAddress());
-    call = new UpstreamCall(this, cluster, f, upstream, services.pools().forLoop(ctx.channel().eventLoop()), hash);
+    if (upgrade != null && cluster.config().http2()) {
+      localReply(403, "", 0, true); // upgrades need an HTTP/1.1 upstream
+      return;
+    }
+    call = new UpstreamCall(this, cluster, f, upstream,
+        services.pools().forLoop(ctx.channel().eventLoop(), cluster.config().http2()), hash);
     call.start();
   }
 
@@ -231,7 +236,8 @@ final class Exchange {
     // Envoy appends "-shadow" to the host part, keeping any port.
     shadow.headers().set(HttpHeaderNames.HOST, colon > 0 && host.indexOf(']') < colon
         ? host.substring(0, colon) + "-shadow" + host.substring(colon) : host + "-shadow");
-    MirrorCall.start(cluster, shadow, services.pools().forLoop(ctx.channel().eventLoop()), f.timeout());
+    MirrorCall.start(cluster, shadow, services.pools().forLoop(ctx.channel().eventLoop(), cluster.config().http2()),
+        f.timeout());
   }
 
   // ---- called by UpstreamCall ----

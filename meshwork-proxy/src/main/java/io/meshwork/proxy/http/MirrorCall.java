@@ -23,21 +23,21 @@ import java.util.concurrent.TimeUnit;
 final class MirrorCall implements UpstreamListener {
   private final ClusterRuntime cluster;
   private final FullHttpRequest request;
-  private final Http1ConnectionPool pool;
+  private final UpstreamPool pool;
   private Host host;
   private Channel channel;
   private ScheduledFuture<?> timer;
   private boolean keepAlive;
   private boolean done;
 
-  private MirrorCall(ClusterRuntime cluster, FullHttpRequest request, Http1ConnectionPool pool) {
+  private MirrorCall(ClusterRuntime cluster, FullHttpRequest request, UpstreamPool pool) {
     this.cluster = cluster;
     this.request = request;
     this.pool = pool;
   }
 
   /** Starts a shadow of {@code request} (which this call releases). */
-  static void start(ClusterRuntime cluster, FullHttpRequest request, Http1ConnectionPool pool, Duration timeout) {
+  static void start(ClusterRuntime cluster, FullHttpRequest request, UpstreamPool pool, Duration timeout) {
     new MirrorCall(cluster, request, pool).run(timeout);
   }
 

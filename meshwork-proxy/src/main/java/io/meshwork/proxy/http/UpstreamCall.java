@@ -40,7 +40,7 @@ final class UpstreamCall implements UpstreamListener {
   private final RouteAction.Forward action;
   private final RetryPolicy retry;
   private final FullHttpRequest request;
-  private final Http1ConnectionPool pool;
+  private final UpstreamPool pool;
   private final EventLoop loop;
   private final ArrayList<Host> tried = new ArrayList<>(2);
   private int attemptId;
@@ -60,7 +60,7 @@ final class UpstreamCall implements UpstreamListener {
   private final Long hash;
 
   UpstreamCall(Exchange exchange, ClusterRuntime cluster, RouteAction.Forward action, FullHttpRequest request,
-      Http1ConnectionPool pool, Long hash) {
+      UpstreamPool pool, Long hash) {
     this.hash = hash;
     this.exchange = exchange;
     this.cluster = cluster;
@@ -143,6 +143,14 @@ final class UpstreamCall implements UpstreamListener {
   public void onUpstreamMessage(HttpObject msg) {
     if (finished) {
       ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof io.netty.handler.codec.http.FullHttpResponse full) {
+      // HTTP/2 upstreams deliver a body-less response as one object: split it into head + last content.
+      var head = new io.netty.handler.codec.http.DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers());
+      var last = new io.netty.handler.codec.http.DefaultLastHttpContent(full.content(), full.trailingHeaders());
+      onUpstreamMessage(head);
+      onUpstreamMessage(last);
       return;
     }
     if (msg instanceof HttpResponse r) {

@@ -26,7 +26,7 @@ class HashLoadBalancerTest {
     }
     long size = lb == LbPolicy.MAGLEV ? 65_537 : 1024;
     return new ClusterRuntime(new ClusterConfig("c", lb, 2, size, Duration.ofSeconds(1), Duration.ofHours(1), eps,
-        CircuitBreakers.DEFAULTS, null), new Stats());
+        CircuitBreakers.DEFAULTS, null, false), new Stats());
   }
 
   static Host pick(ClusterRuntime c, long hash) {

@@ -27,7 +27,7 @@ class OutlierDetectorTest {
     }
     var od = new OutlierDetection(3, 2, 100, 100, Duration.ofSeconds(30), Duration.ofSeconds(300), maxEjectionPercent);
     return new ClusterRuntime(new ClusterConfig("c", LbPolicy.ROUND_ROBIN, 2, 1024, Duration.ofSeconds(1), Duration.ofHours(1),
-        eps, CircuitBreakers.DEFAULTS, od), stats, now::get);
+        eps, CircuitBreakers.DEFAULTS, od, false), stats, now::get);
   }
 
   @Test

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 /** A minimal HTTP/2 cleartext client with prior knowledge (what java.net.http cannot do), for tests. */
 final class H2cClient implements AutoCloseable {
-  record Response(int status, Http2Headers headers, String body) {}
+  record Response(int status, Http2Headers headers, String body, Http2Headers trailers) {}
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel channel;
@@ -53,6 +53,7 @@ final class H2cClient implements AutoCloseable {
     var result = new CompletableFuture<Response>();
     var stream = new Http2StreamChannelBootstrap(channel).handler(new SimpleChannelInboundHandler<Http2StreamFrame>() {
       private Http2Headers headers;
+      private Http2Headers trailers;
       private final StringBuilder content = new StringBuilder();
 
       @Override
@@ -61,6 +62,8 @@ final class H2cClient implements AutoCloseable {
         if (frame instanceof Http2HeadersFrame h) {
           if (headers == null) {
             headers = h.headers();
+          } else {
+            trailers = h.headers();
           }
           end = h.isEndStream();
         } else if (frame instanceof Http2DataFrame d) {
@@ -68,7 +71,7 @@ final class H2cClient implements AutoCloseable {
           end = d.isEndStream();
         }
         if (end) {
-          result.complete(new Response(Integer.parseInt(headers.status().toString()), headers, content.toString()));
+          result.complete(new Response(Integer.parseInt(headers.status().toString()), headers, content.toString(), trailers));
         }
       }
 
