@@ -41,6 +41,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private long sent;
   private int flags;
   private boolean logged;
+  /** Bytes that arrived before the upstream connection was up (a TLS handshake may read ahead). */
+  private java.util.ArrayDeque<Object> early;
 
   public TcpProxyHandler(TcpProxyConfig config, SnapshotHolder snapshots, Transport transport, AccessLogWriter accessLog,
       Stats stats) {
@@ -74,6 +76,13 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     f.addListener(done -> {
       cluster.reportOutcome(host, done.isSuccess() ? 200 : 503);
       if (done.isSuccess()) {
+        if (early != null) {
+          Object m;
+          while ((m = early.poll()) != null) {
+            outbound.write(m);
+          }
+          outbound.flush();
+        }
         inbound.read();
         outbound.read();
       } else {
@@ -88,6 +97,13 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ByteBuf b) {
       received += b.readableBytes();
+    }
+    if (outbound != null && !outbound.isActive() && outbound.isOpen()) {
+      if (early == null) {
+        early = new java.util.ArrayDeque<>();
+      }
+      early.add(msg); // still connecting: forwarded once connected
+      return;
     }
     if (outbound == null || !outbound.isActive()) {
       ReferenceCountUtil.release(msg);
@@ -113,6 +129,10 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (early != null) {
+      early.forEach(ReferenceCountUtil::release);
+      early.clear();
+    }
     if (outbound != null) {
       closeOnFlush(outbound);
     }

@@ -62,9 +62,12 @@ class ProxyConfigBuilderTest {
 
   @Test
   void otherRefusals() {
-    assertThatThrownBy(() -> build(BASE.replace("  - name: c\n", "  - name: c\n    lb_policy: MAGLEV\n")))
-        .hasMessage("static_resources.clusters[0].lb_policy: load balancer MAGLEV is not supported yet; "
-            + "use ROUND_ROBIN, LEAST_REQUEST or RANDOM");
+    assertThatThrownBy(() -> build(BASE.replace("  - name: c\n", "  - name: c\n    lb_policy: CLUSTER_PROVIDED\n")))
+        .hasMessage("static_resources.clusters[0].lb_policy: load balancer CLUSTER_PROVIDED is not supported yet; "
+            + "use ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH or MAGLEV");
+    assertThatThrownBy(() -> build(BASE.replace("  - name: c\n", "  - name: c\n    lb_policy: MAGLEV\n"
+        + "    maglev_lb_config: {table_size: 65536}\n")))
+        .hasMessage("static_resources.clusters[0].maglev_lb_config.table_size: must be a prime number (Envoy's default is 65537)");
     assertThatThrownBy(() -> build(BASE.replaceFirst("127\\.0\\.0\\.1", "0.0.0.0")))
         .hasMessageContaining("admin.address.socket_address.address: the admin interface must bind a loopback address");
     assertThatThrownBy(() -> build(BASE + "dynamic_resources: {ads_config: {api_type: GRPC}}\n"))
