@@ -209,7 +209,7 @@ final class Exchange {
     vh.requestHeaders().apply(h);
     table.requestHeaders().apply(h);
     for (var m : f.mirrors()) {
-      mirror(m, upstream, f);
+      MirrorCall.maybeStart(m, upstream, snapshot, services.pools(), ctx.channel().eventLoop(), f.timeout());
     }
     var hash = f.hashPolicies().isEmpty() ? null : RequestHash.compute(f.hashPolicies(), head, ctx.channel().remoteAddress());
     if (upgrade != null && cluster.config().http2()) {
@@ -219,25 +219,6 @@ final class Exchange {
     call = new UpstreamCall(this, cluster, f, upstream,
         services.pools().forLoop(ctx.channel().eventLoop(), cluster.config().http2()), hash);
     call.start();
-  }
-
-  private void mirror(RouteAction.Mirror m, FullHttpRequest upstream, RouteAction.Forward f) {
-    if (m.numerator() < m.denominator() && ThreadLocalRandom.current().nextInt(m.denominator()) >= m.numerator()) {
-      return;
-    }
-    var cluster = snapshot.cluster(m.cluster());
-    if (cluster == null) {
-      return;
-    }
-    var shadow = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, upstream.method(), upstream.uri(),
-        upstream.content().retainedDuplicate(), upstream.headers().copy(), upstream.trailingHeaders().copy());
-    var host = shadow.headers().get(HttpHeaderNames.HOST, "");
-    int colon = host.lastIndexOf(':');
-    // Envoy appends "-shadow" to the host part, keeping any port.
-    shadow.headers().set(HttpHeaderNames.HOST, colon > 0 && host.indexOf(']') < colon
-        ? host.substring(0, colon) + "-shadow" + host.substring(colon) : host + "-shadow");
-    MirrorCall.start(cluster, shadow, services.pools().forLoop(ctx.channel().eventLoop(), cluster.config().http2()),
-        f.timeout());
   }
 
   // ---- called by UpstreamCall ----

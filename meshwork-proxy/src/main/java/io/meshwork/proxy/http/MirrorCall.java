@@ -36,6 +36,31 @@ final class MirrorCall implements UpstreamListener {
     this.pool = pool;
   }
 
+  /**
+   * Samples the policy and, if it hits, shadows {@code upstream} (the request as prepared for the
+   * primary cluster) to the mirror cluster with "-shadow" appended to the Host's host part.
+   */
+  static void maybeStart(io.meshwork.proxy.config.RouteAction.Mirror m, FullHttpRequest upstream,
+      io.meshwork.proxy.runtime.Snapshot snapshot, PoolRegistry pools, io.netty.channel.EventLoop loop, Duration timeout) {
+    if (m.numerator() < m.denominator()
+        && java.util.concurrent.ThreadLocalRandom.current().nextInt(m.denominator()) >= m.numerator()) {
+      return;
+    }
+    var cluster = snapshot.cluster(m.cluster());
+    if (cluster == null) {
+      return;
+    }
+    var shadow = new io.netty.handler.codec.http.DefaultFullHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+        upstream.method(), upstream.uri(), upstream.content().retainedDuplicate(), upstream.headers().copy(),
+        upstream.trailingHeaders().copy());
+    var hostHeader = io.netty.handler.codec.http.HttpHeaderNames.HOST;
+    var host = shadow.headers().get(hostHeader, "");
+    int colon = host.lastIndexOf(':');
+    shadow.headers().set(hostHeader, colon > 0 && host.indexOf(']') < colon
+        ? host.substring(0, colon) + "-shadow" + host.substring(colon) : host + "-shadow");
+    start(cluster, shadow, pools.forLoop(loop, cluster.config().http2()), timeout);
+  }
+
   /** Starts a shadow of {@code request} (which this call releases). */
   static void start(ClusterRuntime cluster, FullHttpRequest request, UpstreamPool pool, Duration timeout) {
     new MirrorCall(cluster, request, pool).run(timeout);
