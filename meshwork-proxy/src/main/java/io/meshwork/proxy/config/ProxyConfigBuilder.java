@@ -75,6 +75,9 @@ public final class ProxyConfigBuilder {
         java.util.Collections.unmodifiableMap(resources));
   }
 
+  // Cluster.common_http_protocol_options is deprecated in favour of HttpProtocolOptions but is what
+  // many bootstraps still use, so it is read deliberately.
+  @SuppressWarnings("deprecation")
   static ClusterConfig cluster(Cluster c, String path) throws ConfigException {
     if (c.getName().isEmpty()) {
       throw new ConfigException(path + ".name", "a cluster needs a name");

@@ -168,6 +168,8 @@ final class RouteTranslator {
     }
   }
 
+  // WeightedCluster.total_weight is deprecated but still validated when present, as Envoy does.
+  @SuppressWarnings("deprecation")
   static RouteAction.Forward forward(io.envoyproxy.envoy.config.route.v3.RouteAction a, String path, Set<String> clusters,
       RetryPolicy vhostRetry) throws ConfigException {
     RouteAction.ClusterChoice choice = switch (a.getClusterSpecifierCase()) {

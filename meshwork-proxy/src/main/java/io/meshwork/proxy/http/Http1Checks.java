@@ -60,7 +60,7 @@ final class Http1Checks {
       h.remove(n);
     }
     h.remove(HttpHeaderNames.CONNECTION);
-    h.remove(HttpHeaderNames.KEEP_ALIVE);
+    h.remove("keep-alive");
     h.remove("proxy-connection");
     h.remove(HttpHeaderNames.TE);
     h.remove(HttpHeaderNames.TRAILER);
