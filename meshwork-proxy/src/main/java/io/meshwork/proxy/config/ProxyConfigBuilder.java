@@ -270,7 +270,9 @@ public final class ProxyConfigBuilder {
       default -> throw new ConfigException(path + ".codec_type", hcm.getCodecType() + " is not supported; use AUTO, HTTP1 or HTTP2");
     };
     return new HttpConnectionManagerConfig(hcm.getStatPrefix(), codec, routes, maxHeaders, 1024 * 1024,
-        accessLogs(hcm.getAccessLogList(), path + ".access_log"), List.copyOf(filters), upgrades(hcm, path));
+        accessLogs(hcm.getAccessLogList(), path + ".access_log"), List.copyOf(filters), upgrades(hcm, path),
+        hcm.hasCommonHttpProtocolOptions() && hcm.getCommonHttpProtocolOptions().hasIdleTimeout()
+            ? Protos.duration(hcm.getCommonHttpProtocolOptions().getIdleTimeout()) : Duration.ofHours(1));
   }
 
   static java.util.Set<String> upgrades(HttpConnectionManager hcm, String path) throws ConfigException {

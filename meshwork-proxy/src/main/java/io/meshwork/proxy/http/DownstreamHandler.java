@@ -129,6 +129,19 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     releaseQueued();
   }
 
+  /** HCM idle timeout: close a keep-alive connection with no exchange in progress (never one mid-exchange). */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+      if (active == null && queued.isEmpty() && listener != null) {
+        listener.stats().downstreamCxIdleTimeout.inc();
+        ctx.close();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     ctx.close();

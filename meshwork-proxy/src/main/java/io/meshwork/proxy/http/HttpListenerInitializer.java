@@ -75,6 +75,10 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
   void http1(ChannelPipeline p, HttpListenerRuntime listener, String protocol) {
     HttpConnectionManagerConfig hcm = listener.hcm();
     p.channel().config().setAutoRead(false);
+    if (!hcm.idleTimeout().isZero()) {
+      p.addLast("idle", new io.netty.handler.timeout.IdleStateHandler(0, 0, hcm.idleTimeout().toMillis(),
+          java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
     p.addLast("decoder", new Http1RequestDecoder(16 * 1024, hcm.maxRequestHeadersBytes()))
         .addLast("encoder", new HttpResponseEncoder())
         .addLast("aggregator", new HttpObjectAggregator(hcm.maxRequestBodyBytes(), true))

@@ -13,6 +13,7 @@ public final class HttpStats {
   public final Counter noRoute;
   public final Counter rqDirectResponse;
   public final Counter rqRedirect;
+  public final Counter downstreamCxIdleTimeout;
   public final Counter faultAbortsInjected;
   public final Counter faultDelaysInjected;
 
@@ -29,6 +30,7 @@ public final class HttpStats {
     noRoute = stats.counter(p + "no_route");
     rqDirectResponse = stats.counter(p + "rq_direct_response");
     rqRedirect = stats.counter(p + "rq_redirect");
+    downstreamCxIdleTimeout = stats.counter(p + "downstream_cx_idle_timeout");
     faultAbortsInjected = stats.counter(p + "fault.aborts_injected");
     faultDelaysInjected = stats.counter(p + "fault.delays_injected");
   }
