@@ -359,6 +359,16 @@ final class Exchange {
     if (close) {
       keepAlive = false;
     }
+    if (request.decoderResult().isSuccess() && GrpcStatus.isGrpc(request.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+      var res = reply(200, "");
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
+          .setInt("grpc-status", GrpcStatus.fromHttp(code));
+      var message = body.isEmpty() ? HttpResponseStatus.valueOf(code).reasonPhrase() : body;
+      res.headers().set("grpc-message", GrpcStatus.message(message));
+      res.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+      send(res, flag);
+      return;
+    }
     send(reply(code, body), flag);
   }
 

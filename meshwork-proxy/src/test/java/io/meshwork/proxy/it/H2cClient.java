@@ -50,6 +50,11 @@ final class H2cClient implements AutoCloseable {
 
   /** Sends one request on a new stream and waits for the whole response. */
   Response send(String method, String authority, String path, String body) throws Exception {
+    return send(method, authority, path, body, null);
+  }
+
+  /** As above, with an optional content-type (e.g. "application/grpc"). */
+  Response send(String method, String authority, String path, String body, String contentType) throws Exception {
     var result = new CompletableFuture<Response>();
     var stream = new Http2StreamChannelBootstrap(channel).handler(new SimpleChannelInboundHandler<Http2StreamFrame>() {
       private Http2Headers headers;
@@ -81,6 +86,9 @@ final class H2cClient implements AutoCloseable {
       }
     }).open().sync().getNow();
     var h = new DefaultHttp2Headers().method(method).scheme("http").authority(authority).path(path);
+    if (contentType != null) {
+      h.set("content-type", contentType);
+    }
     stream.write(new DefaultHttp2HeadersFrame(h, body == null));
     if (body != null) {
       stream.write(new DefaultHttp2DataFrame(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), true));
