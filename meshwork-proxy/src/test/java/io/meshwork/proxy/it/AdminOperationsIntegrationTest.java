@@ -54,7 +54,8 @@ class AdminOperationsIntegrationTest {
       var open = proxy.client();
       assertThat(admin(proxy, "GET", "/drain_listeners").statusCode()).isEqualTo(405);
       assertThat(admin(proxy, "POST", "/drain_listeners").body()).isEqualTo("OK\n");
-      assertThatThrownBy(() -> new RawClient(port).close()).isInstanceOf(java.net.ConnectException.class);
+      proxy.assertNotListening(port, "http.ingress.downstream_cx_total");
+      assertThatThrownBy(() -> proxy.port("http")).isInstanceOf(IllegalArgumentException.class);
       // A connection accepted before the drain is still served.
       assertThat(open.get("x", "/still-open").status()).isEqualTo(200);
       open.close();
