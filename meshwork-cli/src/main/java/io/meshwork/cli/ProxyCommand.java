@@ -10,7 +10,6 @@ import io.meshwork.xds.bootstrap.BootstrapLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -66,13 +65,10 @@ public final class ProxyCommand implements Callable<Integer> {
     } catch (ProxyStartException e) {
       throw new UserException(1, e.getMessage());
     }
-    var stopped = new CountDownLatch(1);
     var running = server;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      running.close();
-      stopped.countDown();
-    }, "meshwork-proxy-shutdown"));
-    stopped.await();
+    Runtime.getRuntime().addShutdownHook(new Thread(running::close, "meshwork-proxy-shutdown"));
+    running.awaitClosed(); // Ctrl-C, or POST /quitquitquit on the admin port
+    err.println("meshwork proxy: stopped");
     return 0;
   }
 }

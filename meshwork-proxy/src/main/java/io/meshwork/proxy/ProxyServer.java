@@ -10,6 +10,7 @@ import io.meshwork.proxy.http.PoolRegistry;
 import io.meshwork.proxy.runtime.SnapshotHolder;
 import io.meshwork.proxy.stats.Stats;
 import io.meshwork.proxy.tcp.TcpListenerInitializer;
+import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -37,11 +38,27 @@ public final class ProxyServer implements AutoCloseable {
 
   private record Bound(ListenerConfig config, Channel channel) {}
 
+  private volatile Runnable onQuit = this::close;
+  private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+
+  /** The admin operations, bound to this server. */
+  private final class Actions implements io.meshwork.proxy.admin.AdminActions {
+    @Override
+    public void drainListeners() {
+      ProxyServer.this.drainListeners();
+    }
+
+    @Override
+    public void quit() {
+      onQuit.run();
+    }
+  }
+
   private ProxyServer(int threads, PrintStream stdout) {
     transport = Transport.detect();
     group = transport.newGroup(threads);
     accessLog = new AccessLogWriter(stdout);
-    httpServices = new HttpServices(snapshots, new PoolRegistry(transport), accessLog);
+    httpServices = new HttpServices(snapshots, new PoolRegistry(transport), accessLog, new TlsContexts());
   }
 
   /** Starts a proxy with one event loop per CPU, access logs to {@code System.out}. */
@@ -55,7 +72,7 @@ public final class ProxyServer implements AutoCloseable {
       server.update(config);
       if (config.adminAddress() != null) {
         server.admin = bind("admin", () -> AdminServer.bind(server.transport, server.group, config.adminAddress(),
-            server.snapshots, server.stats), config.adminAddress());
+            server.snapshots, server.stats, server.new Actions()), config.adminAddress());
       }
       return server;
     } catch (ProxyStartException | RuntimeException e) {
@@ -66,6 +83,16 @@ public final class ProxyServer implements AutoCloseable {
 
   /** Applies a new configuration: snapshot swap first, then listener reconciliation. */
   public synchronized void update(ProxyConfig config) throws ProxyStartException {
+    for (var l : config.listeners()) {
+      if (l.tls() != null) {
+        try {
+          httpServices.tls().validate(l.tls());
+        } catch (javax.net.ssl.SSLException e) {
+          throw new ProxyStartException("listener \"" + l.name() + "\": TLS certificate or key cannot be used ("
+              + e.getMessage() + "); check the transport_socket's tls_certificates", e);
+        }
+      }
+    }
     snapshots.update(config);
     var wanted = new HashMap<String, ListenerConfig>();
     for (var l : config.listeners()) {
@@ -85,7 +112,8 @@ public final class ProxyServer implements AutoCloseable {
         var ch = bind("listener \"" + l.name() + "\"", () -> transport.server(group)
             .childHandler(switch (l.protocol()) {
               case ListenerConfig.Http h -> new HttpListenerInitializer(l.name(), httpServices);
-              case ListenerConfig.Tcp t -> new TcpListenerInitializer(l.name(), snapshots, transport, accessLog, stats);
+              case ListenerConfig.Tcp t -> new TcpListenerInitializer(l.name(), snapshots, transport, accessLog, stats,
+                  httpServices.tls());
             })
             .bind(l.address()).sync().channel(), l.address());
         listeners.put(l.name(), new Bound(l, ch));
@@ -104,6 +132,27 @@ public final class ProxyServer implements AutoCloseable {
       throw new ProxyStartException(what + ": cannot bind " + address.getHostString() + ":" + address.getPort()
           + " (" + e.getMessage() + "); free the port or change the address in the bootstrap", e);
     }
+  }
+
+  /**
+   * Stops accepting on every listener (Envoy's {@code /drain_listeners}); open connections finish.
+   * Listeners stay drained until an update binds them again.
+   */
+  public synchronized void drainListeners() {
+    for (var b : listeners.values()) {
+      b.channel().close().syncUninterruptibly();
+    }
+    listeners.clear();
+  }
+
+  /** What {@code POST /quitquitquit} does; by default it closes this server. */
+  public void onQuit(Runnable action) {
+    onQuit = action;
+  }
+
+  /** Blocks until {@link #close} has completed. */
+  public void awaitClosed() throws InterruptedException {
+    closed.await();
   }
 
   /** The port a listener is bound to (useful when the bootstrap asked for port 0). */
@@ -142,5 +191,6 @@ public final class ProxyServer implements AutoCloseable {
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     accessLog.close();
+    closed.countDown();
   }
 }

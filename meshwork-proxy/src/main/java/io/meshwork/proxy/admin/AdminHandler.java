@@ -34,10 +34,12 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final SnapshotHolder snapshots;
   private final Stats stats;
+  private final AdminActions actions;
 
-  AdminHandler(SnapshotHolder snapshots, Stats stats) {
+  AdminHandler(SnapshotHolder snapshots, Stats stats, AdminActions actions) {
     this.snapshots = snapshots;
     this.stats = stats;
+    this.actions = actions;
   }
 
   @Override
@@ -46,7 +48,25 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     String body;
     String type = "text/plain; charset=UTF-8";
     int status = 200;
+    Runnable after = null;
+    boolean post = req.method().name().equals("POST");
     switch (qs.path()) {
+      case "/stats/prometheus" -> {
+        body = prometheus();
+        type = "text/plain; version=0.0.4";
+      }
+      case "/drain_listeners", "/quitquitquit" -> {
+        if (!post) {
+          status = 405;
+          body = "this operation requires POST\n";
+        } else if (qs.path().equals("/drain_listeners")) {
+          actions.drainListeners();
+          body = "OK\n";
+        } else {
+          body = "OK\n";
+          after = actions::quit;
+        }
+      }
       case "/ready" -> body = "LIVE\n";
       case "/config_dump" -> {
         body = configDump();
@@ -64,7 +84,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       default -> {
         status = 404;
-        body = "unknown admin path; try /ready, /config_dump, /clusters, /stats\n";
+        body = "unknown admin path; try /ready, /config_dump, /clusters, /stats, /stats/prometheus,"
+            + " POST /drain_listeners, POST /quitquitquit\n";
       }
     }
     var content = ByteBufUtil.writeUtf8(ctx.alloc(), body);
@@ -76,6 +97,24 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (!keepAlive) {
       f.addListener(ChannelFutureListener.CLOSE);
     }
+    if (after != null) {
+      var action = after;
+      // Shut down off the event loop: closing the proxy waits for its event loops to terminate.
+      f.addListener(done -> Thread.ofPlatform().name("meshwork-quit").start(action));
+    }
+  }
+
+  private String prometheus() {
+    var snap = snapshots.current();
+    var http = new java.util.HashSet<String>();
+    var tcp = new java.util.HashSet<String>();
+    for (var l : snap.config().listeners()) {
+      switch (l.protocol()) {
+        case io.meshwork.proxy.config.ListenerConfig.Http h -> http.add(h.hcm().statPrefix());
+        case io.meshwork.proxy.config.ListenerConfig.Tcp t -> tcp.add(t.tcp().statPrefix());
+      }
+    }
+    return PrometheusFormat.render(stats.snapshot(), stats.gaugeNames(), snap.clusters().keySet(), http, tcp);
   }
 
   private String configDump() {
@@ -108,7 +147,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         sb.append(p).append("rq_active::").append(h.activeRequests()).append('\n');
         sb.append(p).append("rq_error::").append(h.errors()).append('\n');
         sb.append(p).append("rq_total::").append(h.requestTotal()).append('\n');
-        sb.append(p).append("health_flags::").append(h.healthy() ? "healthy" : "/eds_health_status").append('\n');
+        var flags = new java.util.ArrayList<String>();
+        if (!h.healthy()) {
+          flags.add("/eds_health_status");
+        }
+        if (c.isEjected(h)) {
+          flags.add("/failed_outlier_check");
+        }
+        sb.append(p).append("health_flags::").append(flags.isEmpty() ? "healthy" : String.join("", flags)).append('\n');
         sb.append(p).append("weight::").append(h.weight()).append('\n');
         sb.append(p).append("priority::").append(h.config().priority()).append('\n');
       }

@@ -17,14 +17,14 @@ public final class AdminServer {
   private AdminServer() {}
 
   public static Channel bind(Transport transport, EventLoopGroup group, InetSocketAddress address,
-      SnapshotHolder snapshots, Stats stats) throws InterruptedException {
+      SnapshotHolder snapshots, Stats stats, AdminActions actions) throws InterruptedException {
     return transport.server(group)
         .childOption(ChannelOption.AUTO_READ, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                new AdminHandler(snapshots, stats));
+                new AdminHandler(snapshots, stats, actions));
           }
         })
         .bind(address).sync().channel();

@@ -16,11 +16,64 @@ public final class ClusterRuntime {
   private final AtomicInteger activeRetries = new AtomicInteger();
   private final AtomicInteger activeConnections = new AtomicInteger();
 
+  private final OutlierDetector outlier;
+
   public ClusterRuntime(ClusterConfig config, Stats stats) {
+    this(config, stats, System::nanoTime);
+  }
+
+  ClusterRuntime(ClusterConfig config, Stats stats, java.util.function.LongSupplier clock) {
     this.config = config;
     this.hosts = config.endpoints().stream().map(e -> new Host(config.name(), e)).toList();
     this.lb = LoadBalancer.of(config, hosts);
     this.stats = new ClusterStats(stats, config.name());
+    this.outlier = config.outlierDetection() == null ? null
+        : new OutlierDetector(config.outlierDetection(), hosts, stats, config.name(), clock);
+  }
+
+  /**
+   * Picks a host for an attempt: the load balancer's choice, re-picked while it is ejected by
+   * outlier detection. If every candidate is ejected the last pick is used anyway (Envoy's panic
+   * mode: better to try a suspect host than to fail outright).
+   */
+  public Host choose(java.util.Collection<Host> avoid) {
+    return choose(avoid, 0, false);
+  }
+
+  /** As {@link #choose(java.util.Collection)}, with the request's hash when a hash policy produced one. */
+  public Host choose(java.util.Collection<Host> avoid, long hash, boolean hashed) {
+    var h = hashed ? lb.choose(avoid, hash) : lb.choose(avoid);
+    if (h == null || outlier == null) {
+      return h;
+    }
+    long now = outlier.now();
+    if (!h.ejected(now)) {
+      return h;
+    }
+    for (int i = 0; i < LoadBalancer.AVOID_ATTEMPTS; i++) {
+      var next = hashed ? lb.choose(avoid, Hashing.mix(hash + i + 1)) : lb.choose(avoid);
+      if (!next.ejected(now)) {
+        return next;
+      }
+    }
+    for (var candidate : hosts) {
+      if (candidate.healthy() && !candidate.ejected(now) && !avoid.contains(candidate)) {
+        return candidate;
+      }
+    }
+    return h;
+  }
+
+  /** Reports an attempt's outcome to outlier detection (status, or 503 for local failures). */
+  public void reportOutcome(Host host, int status) {
+    if (outlier != null) {
+      outlier.report(host, status);
+    }
+  }
+
+  /** Whether a host is currently ejected (for /clusters). */
+  public boolean isEjected(Host host) {
+    return outlier != null && host.ejected(outlier.now());
   }
 
   public ClusterConfig config() {

@@ -12,6 +12,12 @@ public final class Host {
   private final AtomicInteger activeRequests = new AtomicInteger();
   private final LongAdder requestTotal = new LongAdder();
   private final LongAdder errors = new LongAdder();
+  // Outlier detection state, touched from every event loop that sends to this host.
+  final AtomicInteger consecutive5xx = new AtomicInteger();
+  final AtomicInteger consecutiveGatewayFailures = new AtomicInteger();
+  final AtomicInteger ejections = new AtomicInteger();
+  volatile long ejectedUntilNanos;
+  volatile boolean ejected;
 
   /** Identifies the connections of one cluster to one endpoint (pools are per cluster and host, as in Envoy). */
   public record PoolKey(String cluster, InetSocketAddress address) {}
@@ -35,6 +41,19 @@ public final class Host {
 
   public boolean healthy() {
     return config.healthy();
+  }
+
+  /** Whether outlier detection has ejected this host and the ejection has not yet expired. */
+  public boolean ejected(long nowNanos) {
+    if (ejected && nowNanos - ejectedUntilNanos >= 0) {
+      ejected = false;
+    }
+    return ejected;
+  }
+
+  /** How many times this host has been ejected (Envoy multiplies the ejection time by it). */
+  public int ejectionCount() {
+    return ejections.get();
   }
 
   public EndpointConfig config() {

@@ -9,9 +9,14 @@ import java.util.List;
  * same request: an implementation re-picks a few times to avoid them when others are available
  * (Envoy's previous-hosts retry predicate), and otherwise returns a host it would pick anyway.
  */
-public sealed interface LoadBalancer permits RoundRobinLb, RandomLb, LeastRequestLb {
+public sealed interface LoadBalancer permits RoundRobinLb, RandomLb, LeastRequestLb, RingHashLb, MaglevLb {
   /** A host, or null when the cluster has no healthy host. */
   Host choose(Collection<Host> avoid);
+
+  /** A host for a request that carries a hash (route hash policies); only hashing balancers use it. */
+  default Host choose(Collection<Host> avoid, long hash) {
+    return choose(avoid);
+  }
 
   /** Attempts an implementation makes to avoid already-tried hosts. */
   int AVOID_ATTEMPTS = 5;
@@ -21,6 +26,8 @@ public sealed interface LoadBalancer permits RoundRobinLb, RandomLb, LeastReques
       case ROUND_ROBIN -> new RoundRobinLb(hosts);
       case RANDOM -> new RandomLb(hosts);
       case LEAST_REQUEST -> new LeastRequestLb(hosts, config.choiceCount());
+      case RING_HASH -> new RingHashLb(hosts, config.hashTableSize());
+      case MAGLEV -> new MaglevLb(hosts, config.hashTableSize());
     };
   }
 

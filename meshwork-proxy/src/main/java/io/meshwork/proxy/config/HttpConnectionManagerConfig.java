@@ -3,8 +3,15 @@ package io.meshwork.proxy.config;
 import java.util.List;
 
 /**
- * The HTTP connection manager of a listener: stat prefix, the route table, request limits, access logs.
+ * The HTTP connection manager of a listener: stat prefix, the route table, request limits, access
+ * logs, the HTTP filters that run before the router, and the enabled {@code upgrade_configs}
+ * (lower-case upgrade types such as "websocket"; routes may turn them off or on). An HTTP/1.1
+ * connection with no exchange in progress is closed after {@code idleTimeout} (zero: never).
  * {@code maxRequestHeadersBytes} bounds the request line plus headers (Envoy: 60 KiB default).
  */
-public record HttpConnectionManagerConfig(String statPrefix, RouteTable routes, int maxRequestHeadersBytes,
-    int maxRequestBodyBytes, List<AccessLogConfig> accessLogs) {}
+public record HttpConnectionManagerConfig(String statPrefix, Codec codec, RouteTable routes, int maxRequestHeadersBytes,
+    int maxRequestBodyBytes, List<AccessLogConfig> accessLogs, List<HttpFilterConfig> filters,
+    java.util.Set<String> upgradeTypes, java.time.Duration idleTimeout) {
+  /** Envoy's {@code codec_type}: AUTO detects HTTP/2 by its preface (cleartext) or ALPN (TLS). */
+  public enum Codec { AUTO, HTTP1, HTTP2 }
+}

@@ -2,8 +2,11 @@ package io.meshwork.proxy.config;
 
 import java.net.InetSocketAddress;
 
-/** A listener: name, bind address, and the one network filter that serves its connections. */
-public record ListenerConfig(String name, InetSocketAddress address, Protocol protocol) {
+/**
+ * A listener: name, bind address, optional TLS ({@code null}: plaintext), and the one network
+ * filter that serves its connections.
+ */
+public record ListenerConfig(String name, InetSocketAddress address, TlsConfig tls, Protocol protocol) {
   /** The terminal network filter of the listener's filter chain. */
   public sealed interface Protocol {}
 

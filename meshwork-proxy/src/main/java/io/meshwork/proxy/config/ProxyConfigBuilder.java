@@ -75,6 +75,9 @@ public final class ProxyConfigBuilder {
         java.util.Collections.unmodifiableMap(resources));
   }
 
+  // Cluster.common_http_protocol_options is deprecated in favour of HttpProtocolOptions but is what
+  // many bootstraps still use, so it is read deliberately.
+  @SuppressWarnings("deprecation")
   static ClusterConfig cluster(Cluster c, String path) throws ConfigException {
     if (c.getName().isEmpty()) {
       throw new ConfigException(path + ".name", "a cluster needs a name");
@@ -87,9 +90,21 @@ public final class ProxyConfigBuilder {
       case ROUND_ROBIN -> LbPolicy.ROUND_ROBIN;
       case LEAST_REQUEST -> LbPolicy.LEAST_REQUEST;
       case RANDOM -> LbPolicy.RANDOM;
-      default -> throw new ConfigException(path + ".lb_policy",
-          "load balancer " + c.getLbPolicy() + " is not supported yet; use ROUND_ROBIN, LEAST_REQUEST or RANDOM");
+      case RING_HASH -> LbPolicy.RING_HASH;
+      case MAGLEV -> LbPolicy.MAGLEV;
+      default -> throw new ConfigException(path + ".lb_policy", "load balancer " + c.getLbPolicy()
+          + " is not supported yet; use ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH or MAGLEV");
     };
+    long hashTableSize = lb == LbPolicy.MAGLEV ? 65_537 : 1024;
+    if (lb == LbPolicy.RING_HASH && c.hasRingHashLbConfig() && c.getRingHashLbConfig().hasMinimumRingSize()) {
+      hashTableSize = c.getRingHashLbConfig().getMinimumRingSize().getValue();
+    }
+    if (lb == LbPolicy.MAGLEV && c.hasMaglevLbConfig() && c.getMaglevLbConfig().hasTableSize()) {
+      hashTableSize = c.getMaglevLbConfig().getTableSize().getValue();
+      if (!java.math.BigInteger.valueOf(hashTableSize).isProbablePrime(20)) {
+        throw new ConfigException(path + ".maglev_lb_config.table_size", "must be a prime number (Envoy's default is 65537)");
+      }
+    }
     int choiceCount = c.hasLeastRequestLbConfig() && c.getLeastRequestLbConfig().hasChoiceCount()
         ? c.getLeastRequestLbConfig().getChoiceCount().getValue() : 2;
     var connectTimeout = c.hasConnectTimeout() ? Protos.duration(c.getConnectTimeout()) : Duration.ofSeconds(5);
@@ -130,8 +145,52 @@ public final class ProxyConfigBuilder {
             t.hasMaxRetries() ? t.getMaxRetries().getValue() : breakers.maxRetries());
       }
     }
-    return new ClusterConfig(c.getName(), lb, Math.max(2, choiceCount), connectTimeout, idle, List.copyOf(endpoints),
-        breakers);
+    OutlierDetection outlier = null;
+    if (c.hasOutlierDetection()) {
+      var od = c.getOutlierDetection();
+      var base = od.hasBaseEjectionTime() ? Protos.duration(od.getBaseEjectionTime()) : Duration.ofSeconds(30);
+      outlier = new OutlierDetection(
+          od.hasConsecutive5Xx() ? od.getConsecutive5Xx().getValue() : 5,
+          od.hasConsecutiveGatewayFailure() ? od.getConsecutiveGatewayFailure().getValue() : 5,
+          od.hasEnforcingConsecutive5Xx() ? od.getEnforcingConsecutive5Xx().getValue() : 100,
+          od.hasEnforcingConsecutiveGatewayFailure() ? od.getEnforcingConsecutiveGatewayFailure().getValue() : 0,
+          base,
+          od.hasMaxEjectionTime() ? Protos.duration(od.getMaxEjectionTime()) : Duration.ofSeconds(300).compareTo(base) > 0
+              ? Duration.ofSeconds(300) : base,
+          od.hasMaxEjectionPercent() ? od.getMaxEjectionPercent().getValue() : 10);
+    }
+    return new ClusterConfig(c.getName(), lb, Math.max(2, choiceCount), hashTableSize, connectTimeout, idle,
+        List.copyOf(endpoints), breakers, outlier, http2(c, path));
+  }
+
+  @SuppressWarnings("deprecation")
+  static boolean http2(Cluster c, String path) throws ConfigException {
+    boolean http2 = c.hasHttp2ProtocolOptions();
+    for (var e : c.getTypedExtensionProtocolOptionsMap().entrySet()) {
+      var ePath = path + ".typed_extension_protocol_options[" + e.getKey() + "]";
+      if (!e.getValue().is(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class)) {
+        throw new ConfigException(ePath, "only envoy.extensions.upstreams.http.v3.HttpProtocolOptions is supported");
+      }
+      io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions o;
+      try {
+        o = e.getValue().unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
+      } catch (InvalidProtocolBufferException ex) {
+        throw new ConfigException(ePath, "cannot be decoded (" + ex.getMessage() + ")");
+      }
+      switch (o.getUpstreamProtocolOptionsCase()) {
+        case EXPLICIT_HTTP_CONFIG -> {
+          var x = o.getExplicitHttpConfig();
+          if (x.hasHttp3ProtocolOptions()) {
+            throw new ConfigException(ePath + ".explicit_http_config.http3_protocol_options", "HTTP/3 is not supported");
+          }
+          http2 = x.hasHttp2ProtocolOptions();
+        }
+        case UPSTREAMPROTOCOLOPTIONS_NOT_SET -> { }
+        default -> throw new ConfigException(ePath, o.getUpstreamProtocolOptionsCase()
+            + " is not supported yet; use explicit_http_config");
+      }
+    }
+    return http2;
   }
 
   static ListenerConfig listener(Listener l, String path, Set<String> clusters) throws ConfigException {
@@ -145,9 +204,8 @@ public final class ProxyConfigBuilder {
     }
     var chain = l.getFilterChains(0);
     var chainPath = path + ".filter_chains[0]";
-    if (chain.hasTransportSocket()) {
-      throw new ConfigException(chainPath + ".transport_socket", "TLS listeners are not supported yet");
-    }
+    TlsConfig tls = chain.hasTransportSocket() ? TlsTranslator.downstream(chain.getTransportSocket(),
+        chainPath + ".transport_socket") : null;
     if (chain.getFiltersCount() != 1) {
       throw new ConfigException(chainPath + ".filters",
           "exactly one network filter (http_connection_manager or tcp_proxy) is supported for now");
@@ -158,11 +216,11 @@ public final class ProxyConfigBuilder {
     try {
       if (any.is(HttpConnectionManager.class)) {
         var hcm = any.unpack(HttpConnectionManager.class);
-        return new ListenerConfig(l.getName(), addr, new ListenerConfig.Http(hcm(hcm, fPath, clusters)));
+        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Http(hcm(hcm, fPath, clusters)));
       }
       if (any.is(TcpProxy.class)) {
         var tcp = any.unpack(TcpProxy.class);
-        return new ListenerConfig(l.getName(), addr, new ListenerConfig.Tcp(tcp(tcp, fPath, clusters)));
+        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Tcp(tcp(tcp, fPath, clusters)));
       }
     } catch (InvalidProtocolBufferException e) {
       throw new ConfigException(fPath, "cannot be decoded (" + e.getMessage() + ")");
@@ -178,22 +236,59 @@ public final class ProxyConfigBuilder {
     if (hcm.getHttpFiltersCount() == 0) {
       throw new ConfigException(path + ".http_filters", "the last HTTP filter must be envoy.filters.http.router");
     }
+    var filters = new ArrayList<HttpFilterConfig>();
     for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
       var f = hcm.getHttpFilters(i);
       var fPath = path + ".http_filters[" + i + "]";
+      boolean last = i == hcm.getHttpFiltersCount() - 1;
       boolean router = f.getTypedConfig().is(Router.class)
           || (!f.hasTypedConfig() && f.getName().equals("envoy.filters.http.router"));
-      if (!router) {
-        throw new ConfigException(fPath, "HTTP filter \"" + f.getName() + "\" is not supported yet; only the router is");
+      if (router != last) {
+        throw new ConfigException(fPath, last ? "the last HTTP filter must be envoy.filters.http.router"
+            : "the router must be the last HTTP filter");
       }
-      if (i != hcm.getHttpFiltersCount() - 1) {
-        throw new ConfigException(fPath, "the router must be the last HTTP filter");
+      if (router) {
+        continue;
+      }
+      if (f.getTypedConfig().is(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.class)) {
+        try {
+          filters.add(FaultTranslator.fault(f.getTypedConfig().unpack(
+              io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.class), fPath + ".typed_config"));
+        } catch (InvalidProtocolBufferException e) {
+          throw new ConfigException(fPath + ".typed_config", "cannot be decoded (" + e.getMessage() + ")");
+        }
+      } else {
+        throw new ConfigException(fPath, "HTTP filter \"" + f.getName() + "\" is not supported yet (supported: fault, router)");
       }
     }
     var routes = RouteTranslator.table(hcm.getRouteConfig(), path + ".route_config", clusters, hcm.getStripAnyHostPort());
     int maxHeaders = hcm.hasMaxRequestHeadersKb() ? hcm.getMaxRequestHeadersKb().getValue() * 1024 : 60 * 1024;
-    return new HttpConnectionManagerConfig(hcm.getStatPrefix(), routes, maxHeaders, 1024 * 1024,
-        accessLogs(hcm.getAccessLogList(), path + ".access_log"));
+    var codec = switch (hcm.getCodecType()) {
+      case AUTO -> HttpConnectionManagerConfig.Codec.AUTO;
+      case HTTP1 -> HttpConnectionManagerConfig.Codec.HTTP1;
+      case HTTP2 -> HttpConnectionManagerConfig.Codec.HTTP2;
+      default -> throw new ConfigException(path + ".codec_type", hcm.getCodecType() + " is not supported; use AUTO, HTTP1 or HTTP2");
+    };
+    return new HttpConnectionManagerConfig(hcm.getStatPrefix(), codec, routes, maxHeaders, 1024 * 1024,
+        accessLogs(hcm.getAccessLogList(), path + ".access_log"), List.copyOf(filters), upgrades(hcm, path),
+        hcm.hasCommonHttpProtocolOptions() && hcm.getCommonHttpProtocolOptions().hasIdleTimeout()
+            ? Protos.duration(hcm.getCommonHttpProtocolOptions().getIdleTimeout()) : Duration.ofHours(1));
+  }
+
+  static java.util.Set<String> upgrades(HttpConnectionManager hcm, String path) throws ConfigException {
+    var types = new java.util.HashSet<String>();
+    for (int i = 0; i < hcm.getUpgradeConfigsCount(); i++) {
+      var u = hcm.getUpgradeConfigs(i);
+      var type = u.getUpgradeType().toLowerCase(java.util.Locale.ROOT);
+      if (!type.equals("websocket")) {
+        throw new ConfigException(path + ".upgrade_configs[" + i + "].upgrade_type",
+            "upgrade type \"" + u.getUpgradeType() + "\" is not supported yet (supported: websocket)");
+      }
+      if (!u.hasEnabled() || u.getEnabled().getValue()) {
+        types.add(type);
+      }
+    }
+    return java.util.Set.copyOf(types);
   }
 
   static TcpProxyConfig tcp(TcpProxy tcp, String path, Set<String> clusters) throws ConfigException {

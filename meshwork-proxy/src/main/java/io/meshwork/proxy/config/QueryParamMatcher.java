@@ -11,7 +11,7 @@ public record QueryParamMatcher(String name, StringMatcher matcher) {
   }
 
   /** The decoded first value of {@code name} in a raw query string, "" for a bare key, null if absent. */
-  static String firstValue(String query, String name) {
+  public static String firstValue(String query, String name) {
     if (query == null || query.isEmpty()) {
       return null;
     }

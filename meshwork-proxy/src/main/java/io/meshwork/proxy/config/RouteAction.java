@@ -9,10 +9,24 @@ public sealed interface RouteAction {
 
   /**
    * {@code route}: forward to one cluster or a weighted choice; rewrite path/host; time out after
-   * {@code timeout} (zero: none); retry per {@code retry}.
+   * {@code timeout} (zero: none); retry per {@code retry}; hash per {@code hashPolicies} for
+   * RING_HASH/MAGLEV clusters; mirror per {@code mirrors}.
    */
   record Forward(ClusterChoice clusters, String prefixRewrite, Pattern regexRewrite, String regexSubstitution,
-      String hostRewrite, Duration timeout, RetryPolicy retry) implements RouteAction {}
+      String hostRewrite, Duration timeout, RetryPolicy retry, List<HashPolicy> hashPolicies, List<Mirror> mirrors,
+      java.util.Map<String, Boolean> upgradeOverrides) implements RouteAction {
+    /** Whether an upgrade of this type may pass, given what the connection manager enables. */
+    public boolean allowsUpgrade(String type, java.util.Set<String> enabledByHcm) {
+      var override = upgradeOverrides.get(type);
+      return override != null ? override : enabledByHcm.contains(type);
+    }
+  }
+
+  /**
+   * {@code request_mirror_policies}: send a copy of {@code numerator/denominator} of the requests to
+   * {@code cluster}, fire and forget, with "-shadow" appended to the Host.
+   */
+  record Mirror(String cluster, int numerator, int denominator) {}
 
   /** {@code redirect}: a 3xx with a Location built from the request and these parts (null: keep). */
   record Redirect(String scheme, String host, int port, String path, String prefixRewrite, int status,

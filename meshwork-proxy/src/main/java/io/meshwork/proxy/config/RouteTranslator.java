@@ -51,6 +51,9 @@ final class RouteTranslator {
   static Route route(io.envoyproxy.envoy.config.route.v3.Route r, String path, Set<String> clusters,
       RetryPolicy vhostRetry) throws ConfigException {
     var match = match(r.getMatch(), path + ".match");
+    if (r.getTypedPerFilterConfigCount() > 0) {
+      throw new ConfigException(path + ".typed_per_filter_config", "per-route filter configuration is not supported yet");
+    }
     RouteAction action = switch (r.getActionCase()) {
       case ROUTE -> forward(r.getRoute(), path + ".route", clusters, vhostRetry);
       case REDIRECT -> redirect(r.getRedirect(), path + ".redirect");
@@ -165,6 +168,8 @@ final class RouteTranslator {
     }
   }
 
+  // WeightedCluster.total_weight is deprecated but still validated when present, as Envoy does.
+  @SuppressWarnings("deprecation")
   static RouteAction.Forward forward(io.envoyproxy.envoy.config.route.v3.RouteAction a, String path, Set<String> clusters,
       RetryPolicy vhostRetry) throws ConfigException {
     RouteAction.ClusterChoice choice = switch (a.getClusterSpecifierCase()) {
@@ -211,11 +216,69 @@ final class RouteTranslator {
     };
     var timeout = a.hasTimeout() ? Protos.duration(a.getTimeout()) : Duration.ofSeconds(15);
     var retry = a.hasRetryPolicy() ? retry(a.getRetryPolicy(), path + ".retry_policy") : vhostRetry;
-    if (a.getRequestMirrorPoliciesCount() > 0) {
-      throw new ConfigException(path + ".request_mirror_policies", "mirroring is not supported yet");
+    var mirrors = new ArrayList<RouteAction.Mirror>();
+    for (int i = 0; i < a.getRequestMirrorPoliciesCount(); i++) {
+      var m = a.getRequestMirrorPolicies(i);
+      var mPath = path + ".request_mirror_policies[" + i + "]";
+      if (m.getCluster().isEmpty()) {
+        throw new ConfigException(mPath + ".cluster", "a mirror needs a cluster (cluster_header is not supported yet)");
+      }
+      checkCluster(m.getCluster(), mPath + ".cluster", clusters);
+      int num = 100;
+      int den = 100;
+      if (m.hasRuntimeFraction()) {
+        var f = m.getRuntimeFraction().getDefaultValue();
+        num = f.getNumerator();
+        den = switch (f.getDenominator()) {
+          case TEN_THOUSAND -> 10_000;
+          case MILLION -> 1_000_000;
+          default -> 100;
+        };
+      }
+      mirrors.add(new RouteAction.Mirror(m.getCluster(), num, den));
+    }
+    var hashPolicies = new ArrayList<HashPolicy>();
+    for (int i = 0; i < a.getHashPolicyCount(); i++) {
+      var hp = a.getHashPolicy(i);
+      var hPath = path + ".hash_policy[" + i + "]";
+      hashPolicies.add(switch (hp.getPolicySpecifierCase()) {
+        case HEADER -> {
+          if (hp.getHeader().hasRegexRewrite()) {
+            throw new ConfigException(hPath + ".header.regex_rewrite", "not supported yet");
+          }
+          yield new HashPolicy.Header(hp.getHeader().getHeaderName(), hp.getTerminal());
+        }
+        case COOKIE -> {
+          if (hp.getCookie().hasTtl()) {
+            throw new ConfigException(hPath + ".cookie.ttl", "generating cookies is not supported yet");
+          }
+          yield new HashPolicy.Cookie(hp.getCookie().getName(), hp.getTerminal());
+        }
+        case CONNECTION_PROPERTIES -> {
+          if (!hp.getConnectionProperties().getSourceIp()) {
+            throw new ConfigException(hPath + ".connection_properties.source_ip", "must be true");
+          }
+          yield new HashPolicy.SourceIp(hp.getTerminal());
+        }
+        case QUERY_PARAMETER -> new HashPolicy.QueryParameter(hp.getQueryParameter().getName(), hp.getTerminal());
+        default -> throw new ConfigException(hPath, "hash policy " + hp.getPolicySpecifierCase() + " is not supported yet");
+      });
     }
     return new RouteAction.Forward(choice, a.getPrefixRewrite().isEmpty() ? null : a.getPrefixRewrite(), regexRewrite,
-        substitution, hostRewrite, timeout, retry);
+        substitution, hostRewrite, timeout, retry, List.copyOf(hashPolicies), List.copyOf(mirrors), upgradeOverrides(a, path));
+  }
+
+  private static java.util.Map<String, Boolean> upgradeOverrides(io.envoyproxy.envoy.config.route.v3.RouteAction a,
+      String path) throws ConfigException {
+    var out = new java.util.HashMap<String, Boolean>();
+    for (int i = 0; i < a.getUpgradeConfigsCount(); i++) {
+      var u = a.getUpgradeConfigs(i);
+      if (u.hasConnectConfig()) {
+        throw new ConfigException(path + ".upgrade_configs[" + i + "].connect_config", "CONNECT is not supported yet");
+      }
+      out.put(u.getUpgradeType().toLowerCase(java.util.Locale.ROOT), !u.hasEnabled() || u.getEnabled().getValue());
+    }
+    return java.util.Map.copyOf(out);
   }
 
   /** Envoy writes capture groups as \1; RE2/J's replaceAll expects $1. */

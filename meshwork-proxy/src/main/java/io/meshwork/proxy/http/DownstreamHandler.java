@@ -20,24 +20,39 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private static final int MAX_QUEUED = 4;
   private final String listenerName;
   private final HttpServices services;
+  private final String protocol;
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
   private HttpListenerRuntime listener;
   private Exchange active;
   private boolean closing;
 
-  public DownstreamHandler(String listenerName, HttpServices services) {
+  /** {@code protocol} is what the access log shows: "HTTP/1.1" or "HTTP/2" (one handler per h2 stream). */
+  public DownstreamHandler(String listenerName, HttpServices services, String protocol) {
     this.listenerName = listenerName;
     this.services = services;
+    this.protocol = protocol;
+  }
+
+  String protocol() {
+    return protocol;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    activate(ctx);
+    ctx.fireChannelActive();
+  }
+
+  /** Runs once the channel is active, whether this handler was there at accept or added after sniffing/ALPN. */
+  private void activate(ChannelHandlerContext ctx) {
+    if (listener != null) {
+      return;
+    }
     listener = services.snapshots().current().http().get(listenerName);
     if (listener == null) {
       ctx.close();
       return;
     }
-    listener.stats().downstreamCxTotal.inc();
     ctx.read();
   }
 
@@ -65,7 +80,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
     var exchange = new Exchange(ctx, this, listener, snapshot, services, req);
     active = exchange;
-    if (req.decoderResult().isSuccess()) {
+    // Keep a read outstanding to notice a client that leaves; not for upgrades, whose next bytes
+    // belong to the new protocol and must not reach the HTTP decoder.
+    if (req.decoderResult().isSuccess() && Http1Checks.upgradeType(req) == null) {
       ctx.read();
     }
     exchange.run();
@@ -96,6 +113,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     exchangeContext = ctx;
+    if (ctx.channel().isActive()) {
+      activate(ctx);
+    }
   }
 
   @Override
@@ -107,6 +127,19 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       a.downstreamClosed();
     }
     releaseQueued();
+  }
+
+  /** HCM idle timeout: close a keep-alive connection with no exchange in progress (never one mid-exchange). */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+      if (active == null && queued.isEmpty() && listener != null) {
+        listener.stats().downstreamCxIdleTimeout.inc();
+        ctx.close();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.meshwork.proxy.http;
 
 import io.meshwork.proxy.accesslog.AccessLogEntry;
+import io.meshwork.proxy.config.FaultConfig;
 import io.meshwork.proxy.config.HeaderMutations;
 import io.meshwork.proxy.config.Route;
 import io.meshwork.proxy.config.RouteAction;
@@ -29,6 +30,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -59,6 +61,7 @@ final class Exchange {
   private ChannelFuture lastWrite;
   private UpstreamCall call;
   private HeaderMutations[] responseMutations = new HeaderMutations[0];
+  private String upgrade;
 
   Exchange(ChannelHandlerContext ctx, DownstreamHandler connection, HttpListenerRuntime listener, Snapshot snapshot,
       HttpServices services, FullHttpRequest request) {
@@ -92,7 +95,49 @@ final class Exchange {
       return;
     }
     keepAlive = HttpUtil.isKeepAlive(request);
-    var head = new NettyRequestHead(request);
+    upgrade = Http1Checks.upgradeType(request);
+    runFilters(new NettyRequestHead(request), 0);
+  }
+
+  /**
+   * Runs the HTTP filters from {@code index} on, then the router. A fault delay suspends the chain
+   * on a timer of this event loop and resumes it (unless the client left meanwhile).
+   */
+  private void runFilters(NettyRequestHead head, int index) {
+    var filters = listener.hcm().filters();
+    for (int i = index; i < filters.size(); i++) {
+      if (filters.get(i) instanceof FaultConfig f && FaultFilter.applies(f, head)) {
+        long delay = FaultFilter.delayMillis(f, head);
+        if (delay >= 0) {
+          flags |= ResponseFlags.DI;
+          listener.stats().faultDelaysInjected.inc();
+          int next = i;
+          ctx.executor().schedule(() -> {
+            if (!done && !abortByFault(f, head)) {
+              runFilters(head, next + 1);
+            }
+          }, delay, TimeUnit.MILLISECONDS);
+          return;
+        }
+        if (abortByFault(f, head)) {
+          return;
+        }
+      }
+    }
+    route(head);
+  }
+
+  private boolean abortByFault(FaultConfig f, NettyRequestHead head) {
+    int status = FaultFilter.abortStatus(f, head);
+    if (status < 0) {
+      return false;
+    }
+    listener.stats().faultAbortsInjected.inc();
+    localReply(status, "fault filter abort", ResponseFlags.FI, false);
+    return true;
+  }
+
+  private void route(NettyRequestHead head) {
     RouteTable table = listener.hcm().routes();
     VirtualHost vh = table.virtualHost(head.authority());
     Route route = vh == null ? null : vh.route(head);
@@ -136,6 +181,10 @@ final class Exchange {
       localReply(503, "", ResponseFlags.NC, false);
       return;
     }
+    if (upgrade != null && !f.allowsUpgrade(upgrade, listener.hcm().upgradeTypes())) {
+      localReply(403, "", 0, true); // Envoy refuses upgrades that are not configured
+      return;
+    }
     responseMutations = new HeaderMutations[] {clusterResponse, route.responseHeaders(), vh.responseHeaders(),
         table.responseHeaders()};
     var upstream = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(),
@@ -151,15 +200,61 @@ final class Exchange {
       h.set("x-forwarded-proto", head.scheme());
     }
     h.set("x-request-id", requestId);
+    if (upgrade != null) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      h.set(HttpHeaderNames.UPGRADE, request.headers().get(HttpHeaderNames.UPGRADE));
+    }
     clusterRequest.apply(h);
     route.requestHeaders().apply(h);
     vh.requestHeaders().apply(h);
     table.requestHeaders().apply(h);
-    call = new UpstreamCall(this, cluster, f, upstream, services.pools().forLoop(ctx.channel().eventLoop()));
+    for (var m : f.mirrors()) {
+      MirrorCall.maybeStart(m, upstream, snapshot, services.pools(), ctx.channel().eventLoop(), f.timeout());
+    }
+    var hash = f.hashPolicies().isEmpty() ? null : RequestHash.compute(f.hashPolicies(), head, ctx.channel().remoteAddress());
+    if (upgrade != null && cluster.config().http2()) {
+      localReply(403, "", 0, true); // upgrades need an HTTP/1.1 upstream
+      return;
+    }
+    call = new UpstreamCall(this, cluster, f, upstream,
+        services.pools().forLoop(ctx.channel().eventLoop(), cluster.config().http2()), hash);
     call.start();
   }
 
   // ---- called by UpstreamCall ----
+
+  boolean isUpgrade() {
+    return upgrade != null;
+  }
+
+  /**
+   * The upstream accepted the upgrade (101): forward the 101, then turn both connections into a
+   * byte tunnel. The HTTP handlers leave both pipelines; this exchange is logged now (status 101).
+   */
+  void switchToTunnel(HttpResponse upstream101, io.netty.channel.Channel upstream, String host, long serviceTimeMillis) {
+    responseStarted = true;
+    upstreamHost = host;
+    upstreamServiceTime = serviceTimeMillis;
+    status = 101;
+    var res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstream101.status(), upstream101.headers().copy());
+    ctx.writeAndFlush(res); // encoded by the HTTP/1.1 encoder before it is removed below
+    var downstream = ctx.channel();
+    var up = upstream.pipeline();
+    up.addLast("tunnel", new TunnelRelay(downstream));
+    up.remove("upstream");
+    up.remove("codec");
+    var p = downstream.pipeline();
+    p.addLast("tunnel", new TunnelRelay(upstream));
+    done = true;
+    log();
+    request.release();
+    p.remove("aggregator");
+    p.remove("decoder");
+    p.remove("encoder");
+    p.remove("downstream");
+    downstream.read();
+    upstream.read();
+  }
 
   /** Writes the upstream response head downstream (not flushed: the first content flushes it). */
   void writeHead(HttpResponse upstream, String host, long serviceTimeMillis) {
@@ -264,6 +359,16 @@ final class Exchange {
     if (close) {
       keepAlive = false;
     }
+    if (request.decoderResult().isSuccess() && GrpcStatus.isGrpc(request.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+      var res = reply(200, "");
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
+          .setInt("grpc-status", GrpcStatus.fromHttp(code));
+      var message = body.isEmpty() ? HttpResponseStatus.valueOf(code).reasonPhrase() : body;
+      res.headers().set("grpc-message", GrpcStatus.message(message));
+      res.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+      send(res, flag);
+      return;
+    }
     send(reply(code, body), flag);
   }
 
@@ -308,7 +413,7 @@ final class Exchange {
     var path = request.decoderResult().isSuccess() ? request.uri() : null;
     var method = request.decoderResult().isSuccess() ? request.method().name() : null;
     services.accessLog().log(hcm.accessLogs(), new AccessLogEntry(startMillis, method, path,
-        request.protocolVersion().text(), status, ResponseFlags.toString(flags), request.content().readableBytes(),
+        connection.protocol(), status, ResponseFlags.toString(flags), request.content().readableBytes(),
         bytesSent, (System.nanoTime() - startNanos) / 1_000_000, upstreamServiceTime, h.get("x-forwarded-for"),
         h.get(HttpHeaderNames.USER_AGENT), requestId, h.get(HttpHeaderNames.HOST), upstreamHost));
   }

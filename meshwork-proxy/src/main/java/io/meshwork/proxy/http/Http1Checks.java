@@ -30,6 +30,21 @@ final class Http1Checks {
     return null;
   }
 
+  /**
+   * The protocol an HTTP/1.1 request asks to upgrade to ({@code Upgrade} header plus an
+   * {@code upgrade} token in {@code Connection}), lower-cased, or null.
+   */
+  static String upgradeType(HttpRequest req) {
+    if (!req.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+      return null;
+    }
+    var upgrade = req.headers().get(HttpHeaderNames.UPGRADE);
+    if (upgrade == null || !req.headers().containsValue(HttpHeaderNames.CONNECTION, "upgrade", true)) {
+      return null;
+    }
+    return upgrade.split(",")[0].strip().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** Removes hop-by-hop headers, including those named in Connection. */
   static void removeHopByHop(HttpHeaders h) {
     var named = new ArrayList<String>();
@@ -45,7 +60,7 @@ final class Http1Checks {
       h.remove(n);
     }
     h.remove(HttpHeaderNames.CONNECTION);
-    h.remove(HttpHeaderNames.KEEP_ALIVE);
+    h.remove("keep-alive");
     h.remove("proxy-connection");
     h.remove(HttpHeaderNames.TE);
     h.remove(HttpHeaderNames.TRAILER);

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * this pool is only touched from that loop. Idle connections are reused most-recently-used first
  * and closed after the cluster's idle timeout; at most {@link #MAX_IDLE_PER_ENDPOINT} are kept.
  */
-final class Http1ConnectionPool {
+final class Http1ConnectionPool implements UpstreamPool {
   static final int MAX_IDLE_PER_ENDPOINT = 64;
   private final EventLoop loop;
   private final Transport transport;
@@ -33,7 +33,8 @@ final class Http1ConnectionPool {
   }
 
   /** An idle connection to {@code address}, or a new one; fails with the connect error. */
-  Future<Channel> acquire(Host host, ClusterRuntime cluster) {
+  @Override
+  public Future<Channel> acquire(Host host, ClusterRuntime cluster) {
     var key = host.poolKey();
     var address = host.address();
     var stats = cluster.stats();
@@ -89,7 +90,8 @@ final class Http1ConnectionPool {
   }
 
   /** Returns a connection whose exchange completed cleanly and which may be reused. */
-  void release(Channel ch, Duration idleTimeout) {
+  @Override
+  public void release(Channel ch, Duration idleTimeout) {
     var h = ch.pipeline().get(UpstreamHandler.class);
     if (h == null || !ch.isActive()) {
       ch.close();
@@ -112,7 +114,8 @@ final class Http1ConnectionPool {
   }
 
   /** Drops a closed connection from the idle set. */
-  void forget(Channel ch, UpstreamHandler h) {
+  @Override
+  public void forget(Channel ch, UpstreamHandler h) {
     if (h.idleTimer != null) {
       h.idleTimer.cancel(false);
       h.idleTimer = null;
@@ -126,7 +129,8 @@ final class Http1ConnectionPool {
     }
   }
 
-  EventLoop loop() {
+  @Override
+  public EventLoop loop() {
     return loop;
   }
 

@@ -1,16 +1,34 @@
 package io.meshwork.proxy.http;
 
 import io.meshwork.proxy.config.HttpConnectionManagerConfig;
+import io.meshwork.proxy.runtime.HttpListenerRuntime;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 
 /**
- * Builds a downstream HTTP/1.1 pipeline:
- * {@code decoder (hardened) → response encoder → aggregator (413, 100-continue) → DownstreamHandler}.
- * Request bodies are buffered whole (up to the HCM's limit) so that any attempt can be retried;
- * responses are streamed.
+ * Builds a downstream HTTP connection's pipeline. The protocol is chosen per connection:
+ * <ul>
+ *   <li>TLS: {@code SslHandler}, then ALPN picks {@code h2} or {@code http/1.1};</li>
+ *   <li>cleartext with codec AUTO: {@link ProtocolSniffer} looks for the HTTP/2 preface (h2c with
+ *       prior knowledge) and otherwise serves HTTP/1.1; HTTP1/HTTP2 skip the sniffing.</li>
+ * </ul>
+ * HTTP/1.1: {@code decoder (hardened) → response encoder → aggregator (413, 100-continue) → DownstreamHandler}.
+ * HTTP/2: {@code Http2FrameCodec → Http2MultiplexHandler}; each stream gets
+ * {@code Http2StreamFrameToHttpObjectCodec → aggregator → DownstreamHandler}, so routing, retries
+ * and the upstream side are shared with HTTP/1.1. Request bodies are buffered whole (up to the
+ * limit) so that any attempt can be retried; responses are streamed.
  */
 public final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
   private final String listenerName;
@@ -23,17 +41,74 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
 
   @Override
   protected void initChannel(SocketChannel ch) {
-    // Limits come from the snapshot current at accept time, so an update applies to new connections.
+    // Limits and TLS come from the snapshot current at accept time, so an update applies to new connections.
     var listener = services.snapshots().current().http().get(listenerName);
     if (listener == null) {
       ch.close();
       return;
     }
+    listener.stats().downstreamCxTotal.inc();
+    var tls = listener.tls();
+    if (tls != null) {
+      ch.pipeline().addLast("tls", services.tls().server(tls).newHandler(ch.alloc()));
+      ch.pipeline().addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+          if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+            http2(ctx.pipeline(), listener);
+          } else {
+            http1(ctx.pipeline(), listener, "HTTP/1.1");
+          }
+        }
+      });
+      ch.config().setAutoRead(true); // until the protocol is chosen; the HTTP/1.1 handler turns it off again
+      return;
+    }
+    switch (listener.hcm().codec()) {
+      case HTTP1 -> http1(ch.pipeline(), listener, "HTTP/1.1");
+      case HTTP2 -> http2(ch.pipeline(), listener);
+      case AUTO -> ch.pipeline().addLast("sniffer", new ProtocolSniffer(
+          p -> http1(p, listener, "HTTP/1.1"), p -> http2(p, listener)));
+    }
+  }
+
+  void http1(ChannelPipeline p, HttpListenerRuntime listener, String protocol) {
     HttpConnectionManagerConfig hcm = listener.hcm();
-    ch.pipeline()
-        .addLast("decoder", new Http1RequestDecoder(16 * 1024, hcm.maxRequestHeadersBytes()))
+    p.channel().config().setAutoRead(false);
+    if (!hcm.idleTimeout().isZero()) {
+      p.addLast("idle", new io.netty.handler.timeout.IdleStateHandler(0, 0, hcm.idleTimeout().toMillis(),
+          java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+    p.addLast("decoder", new Http1RequestDecoder(16 * 1024, hcm.maxRequestHeadersBytes()))
         .addLast("encoder", new HttpResponseEncoder())
         .addLast("aggregator", new HttpObjectAggregator(hcm.maxRequestBodyBytes(), true))
-        .addLast("downstream", new DownstreamHandler(listenerName, services));
+        .addLast("downstream", new DownstreamHandler(listenerName, services, protocol));
+  }
+
+  /**
+   * HTTP/2 on this connection. The connection channel reads continuously (HTTP/2 flow control,
+   * not AUTO_READ, limits what a peer may send); each stream is served like an HTTP/1.1 exchange.
+   */
+  void http2(ChannelPipeline p, HttpListenerRuntime listener) {
+    var hcm = listener.hcm();
+    Channel parent = p.channel();
+    parent.config().setAutoRead(true);
+    p.addLast("h2", Http2FrameCodecBuilder.forServer()
+        .initialSettings(Http2Settings.defaultSettings()
+            .maxHeaderListSize(hcm.maxRequestHeadersBytes())
+            .maxConcurrentStreams(1024))
+        .validateHeaders(true)
+        .build());
+    p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+      @Override
+      protected void initChannel(Http2StreamChannel stream) {
+        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
+            new HttpObjectAggregator(hcm.maxRequestBodyBytes()),
+            new DownstreamHandler(listenerName, services, "HTTP/2"));
+      }
+    }));
+    if (parent.isActive()) {
+      parent.read();
+    }
   }
 }

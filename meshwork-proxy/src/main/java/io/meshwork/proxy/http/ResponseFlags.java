@@ -3,8 +3,9 @@ package io.meshwork.proxy.http;
 /**
  * Envoy's response flags as a bit set, printed in Envoy's order ("UF,URX"), "-" when none.
  * UH no healthy upstream, UT upstream request timeout, UF upstream connect failure, UC upstream
- * connection termination, UO overflow, NR no route, DC downstream connection termination, URX retry
- * limit exceeded, DPE downstream protocol error, NC no cluster.
+ * connection termination, UO overflow (circuit breaker), NR no route, DI delay injected, FI fault
+ * (abort) injected, DC downstream connection termination, URX retry limit exceeded, DPE downstream
+ * protocol error, NC no cluster.
  */
 public final class ResponseFlags {
   public static final int UH = 1;
@@ -17,8 +18,11 @@ public final class ResponseFlags {
   public static final int URX = 1 << 7;
   public static final int DPE = 1 << 8;
   public static final int NC = 1 << 9;
+  public static final int DI = 1 << 10;
+  public static final int FI = 1 << 11;
 
-  private static final String[] NAMES = {"UH", "UT", "UF", "UC", "UO", "NR", "DC", "URX", "DPE", "NC"};
+  private static final int[] ORDER = {UH, UT, UF, UC, UO, NR, DI, FI, DC, URX, DPE, NC};
+  private static final String[] NAMES = {"UH", "UT", "UF", "UC", "UO", "NR", "DI", "FI", "DC", "URX", "DPE", "NC"};
 
   private ResponseFlags() {}
 
@@ -27,8 +31,8 @@ public final class ResponseFlags {
       return "-";
     }
     var sb = new StringBuilder();
-    for (int i = 0; i < NAMES.length; i++) {
-      if ((flags & (1 << i)) != 0) {
+    for (int i = 0; i < ORDER.length; i++) {
+      if ((flags & ORDER[i]) != 0) {
         if (!sb.isEmpty()) {
           sb.append(',');
         }

@@ -40,7 +40,7 @@ final class UpstreamCall implements UpstreamListener {
   private final RouteAction.Forward action;
   private final RetryPolicy retry;
   private final FullHttpRequest request;
-  private final Http1ConnectionPool pool;
+  private final UpstreamPool pool;
   private final EventLoop loop;
   private final ArrayList<Host> tried = new ArrayList<>(2);
   private int attemptId;
@@ -57,8 +57,11 @@ final class UpstreamCall implements UpstreamListener {
   private boolean holdingRequest;
   private boolean holdingRetry;
 
+  private final Long hash;
+
   UpstreamCall(Exchange exchange, ClusterRuntime cluster, RouteAction.Forward action, FullHttpRequest request,
-      Http1ConnectionPool pool) {
+      UpstreamPool pool, Long hash) {
+    this.hash = hash;
     this.exchange = exchange;
     this.cluster = cluster;
     this.action = action;
@@ -85,7 +88,7 @@ final class UpstreamCall implements UpstreamListener {
     if (finished) {
       return;
     }
-    var host = cluster.lb().choose(tried);
+    var host = hash == null ? cluster.choose(tried) : cluster.choose(tried, hash, true);
     if (host == null) {
       cluster.stats().upstreamCxNoneHealthy.inc();
       finishLocally(503, "no healthy upstream", ResponseFlags.UH);
@@ -142,8 +145,16 @@ final class UpstreamCall implements UpstreamListener {
       ReferenceCountUtil.release(msg);
       return;
     }
+    if (msg instanceof io.netty.handler.codec.http.FullHttpResponse full) {
+      // HTTP/2 upstreams deliver a body-less response as one object: split it into head + last content.
+      var head = new io.netty.handler.codec.http.DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers());
+      var last = new io.netty.handler.codec.http.DefaultLastHttpContent(full.content(), full.trailingHeaders());
+      onUpstreamMessage(head);
+      onUpstreamMessage(last);
+      return;
+    }
     if (msg instanceof HttpResponse r) {
-      if (r.status().code() / 100 == 1 && r.status().code() != 101) {
+      if (r.status().code() / 100 == 1 && !(r.status().code() == 101 && exchange.isUpgrade())) {
         ReferenceCountUtil.release(msg);
         channel.read(); // 100 Continue and friends: the final response follows
         return;
@@ -162,6 +173,19 @@ final class UpstreamCall implements UpstreamListener {
   private boolean onResponseHead(HttpResponse r) {
     cancel(perTryTimer);
     int code = r.status().code();
+    cluster.reportOutcome(inFlight, code);
+    if (code == 101 && exchange.isUpgrade()) {
+      var ch = channel;
+      var host = inFlight;
+      cancel(routeTimer);
+      markFinished();
+      host.requestDone(false);
+      inFlight = null;
+      channel = null;
+      detach(ch);
+      exchange.switchToTunnel(r, ch, host.hostPort(), (System.nanoTime() - attemptStartNanos) / 1_000_000);
+      return true;
+    }
     if (retry.retriesStatus(code)) {
       if (retriesUsed < retry.numRetries()) {
         if (takeRetrySlot()) {
@@ -237,6 +261,9 @@ final class UpstreamCall implements UpstreamListener {
   }
 
   private void onAttemptFailure(boolean connectFailure, boolean perTryTimeout) {
+    if (inFlight != null) {
+      cluster.reportOutcome(inFlight, 503);
+    }
     endAttempt(true, true);
     boolean retriable = retry.retriesFailure(connectFailure, perTryTimeout);
     if (retriable && retriesUsed < retry.numRetries() && takeRetrySlot()) {

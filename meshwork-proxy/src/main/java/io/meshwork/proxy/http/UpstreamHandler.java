@@ -13,12 +13,12 @@ import io.netty.util.concurrent.ScheduledFuture;
  * connection's event loop, so its fields need no synchronisation.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
-  private final Http1ConnectionPool pool;
+  private final UpstreamPool pool;
   private final io.meshwork.proxy.cluster.Host.PoolKey key;
   UpstreamListener listener;
   ScheduledFuture<?> idleTimer;
 
-  UpstreamHandler(Http1ConnectionPool pool, io.meshwork.proxy.cluster.Host.PoolKey key) {
+  UpstreamHandler(UpstreamPool pool, io.meshwork.proxy.cluster.Host.PoolKey key) {
     this.pool = pool;
     this.key = key;
   }

@@ -38,7 +38,7 @@ public final class SnapshotHolder {
     var http = new HashMap<String, HttpListenerRuntime>();
     for (var l : config.listeners()) {
       if (l.protocol() instanceof ListenerConfig.Http h) {
-        http.put(l.name(), new HttpListenerRuntime(l.name(), h.hcm(), new HttpStats(stats, h.hcm().statPrefix())));
+        http.put(l.name(), new HttpListenerRuntime(l.name(), l.tls(), h.hcm(), new HttpStats(stats, h.hcm().statPrefix())));
       }
     }
     var next = new Snapshot(config, Map.copyOf(clusters), Map.copyOf(http));

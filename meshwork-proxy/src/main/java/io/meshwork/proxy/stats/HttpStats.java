@@ -13,6 +13,9 @@ public final class HttpStats {
   public final Counter noRoute;
   public final Counter rqDirectResponse;
   public final Counter rqRedirect;
+  public final Counter downstreamCxIdleTimeout;
+  public final Counter faultAbortsInjected;
+  public final Counter faultDelaysInjected;
 
   public HttpStats(Stats stats, String prefix) {
     var p = "http." + prefix + ".";
@@ -27,6 +30,9 @@ public final class HttpStats {
     noRoute = stats.counter(p + "no_route");
     rqDirectResponse = stats.counter(p + "rq_direct_response");
     rqRedirect = stats.counter(p + "rq_redirect");
+    downstreamCxIdleTimeout = stats.counter(p + "downstream_cx_idle_timeout");
+    faultAbortsInjected = stats.counter(p + "fault.aborts_injected");
+    faultDelaysInjected = stats.counter(p + "fault.delays_injected");
   }
 
   public void status(int code) {

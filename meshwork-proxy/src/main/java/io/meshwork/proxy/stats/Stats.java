@@ -32,6 +32,11 @@ public final class Stats {
     return g == null ? 0 : g.getAsLong();
   }
 
+  /** Names of the gauges (everything else is a counter). */
+  public java.util.Set<String> gaugeNames() {
+    return java.util.Set.copyOf(gauges.keySet());
+  }
+
   /** Every stat, sorted by name. */
   public Map<String, Long> snapshot() {
     var out = new TreeMap<String, Long>();

@@ -10,21 +10,23 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
-/** Builds a TCP proxy pipeline ({@code IdleStateHandler → TcpProxyHandler}) from the current snapshot. */
+/** Builds a TCP proxy pipeline ({@code [SslHandler] → [IdleStateHandler] → TcpProxyHandler}) from the current snapshot. */
 public final class TcpListenerInitializer extends ChannelInitializer<SocketChannel> {
   private final String listenerName;
   private final SnapshotHolder snapshots;
   private final Transport transport;
   private final AccessLogWriter accessLog;
   private final Stats stats;
+  private final io.meshwork.proxy.tls.TlsContexts tls;
 
   public TcpListenerInitializer(String listenerName, SnapshotHolder snapshots, Transport transport,
-      AccessLogWriter accessLog, Stats stats) {
+      AccessLogWriter accessLog, Stats stats, io.meshwork.proxy.tls.TlsContexts tls) {
     this.listenerName = listenerName;
     this.snapshots = snapshots;
     this.transport = transport;
     this.accessLog = accessLog;
     this.stats = stats;
+    this.tls = tls;
   }
 
   @Override
@@ -34,6 +36,11 @@ public final class TcpListenerInitializer extends ChannelInitializer<SocketChann
     if (listener == null || !(listener.protocol() instanceof ListenerConfig.Tcp tcp)) {
       ch.close();
       return;
+    }
+    if (listener.tls() != null) {
+      // TLS termination, then opaque bytes to the cluster. The TCP proxy reads explicitly; the TLS
+      // handshake needs reads of its own, which SslHandler requests while AUTO_READ is off.
+      ch.pipeline().addLast("tls", tls.server(listener.tls()).newHandler(ch.alloc()));
     }
     var idle = tcp.tcp().idleTimeout();
     if (!idle.isZero()) {

@@ -41,6 +41,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private long sent;
   private int flags;
   private boolean logged;
+  /** Bytes that arrived before the upstream connection was up (a TLS handshake may read ahead). */
+  private java.util.ArrayDeque<Object> early;
 
   public TcpProxyHandler(TcpProxyConfig config, SnapshotHolder snapshots, Transport transport, AccessLogWriter accessLog,
       Stats stats) {
@@ -56,7 +58,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     inbound = ctx.channel();
     downstreamCxTotal.inc();
     var cluster = snapshots.current().cluster(config.cluster());
-    host = cluster == null ? null : cluster.lb().choose(List.of());
+    host = cluster == null ? null : cluster.choose(List.of());
     if (host == null) {
       flags |= ResponseFlags.UH;
       if (cluster != null) {
@@ -72,7 +74,15 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         .connect(host.address());
     outbound = f.channel();
     f.addListener(done -> {
+      cluster.reportOutcome(host, done.isSuccess() ? 200 : 503);
       if (done.isSuccess()) {
+        if (early != null) {
+          Object m;
+          while ((m = early.poll()) != null) {
+            outbound.write(m);
+          }
+          outbound.flush();
+        }
         inbound.read();
         outbound.read();
       } else {
@@ -87,6 +97,13 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ByteBuf b) {
       received += b.readableBytes();
+    }
+    if (outbound != null && !outbound.isActive() && outbound.isOpen()) {
+      if (early == null) {
+        early = new java.util.ArrayDeque<>();
+      }
+      early.add(msg); // still connecting: forwarded once connected
+      return;
     }
     if (outbound == null || !outbound.isActive()) {
       ReferenceCountUtil.release(msg);
@@ -112,6 +129,10 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (early != null) {
+      early.forEach(ReferenceCountUtil::release);
+      early.clear();
+    }
     if (outbound != null) {
       closeOnFlush(outbound);
     }

@@ -22,8 +22,8 @@ class LoadBalancerTest {
     for (int i = 0; i < weights.length; i++) {
       eps.add(new EndpointConfig(new InetSocketAddress("127.0.0.1", 9000 + i), weights[i], 0, true));
     }
-    return new ClusterRuntime(new ClusterConfig("c", lb, 2, Duration.ofSeconds(1), Duration.ofHours(1), eps,
-        io.meshwork.proxy.config.CircuitBreakers.DEFAULTS), new Stats());
+    return new ClusterRuntime(new ClusterConfig("c", lb, 2, lb == LbPolicy.MAGLEV ? 65_537 : 1024, Duration.ofSeconds(1), Duration.ofHours(1), eps,
+        io.meshwork.proxy.config.CircuitBreakers.DEFAULTS, null, false), new Stats());
   }
 
   static Map<Integer, Integer> picks(ClusterRuntime c, int n) {
@@ -94,7 +94,7 @@ class LoadBalancerTest {
   void unhealthyHostsAndEmptyClusters() {
     var eps = List.of(new EndpointConfig(new InetSocketAddress("127.0.0.1", 9000), 1, 0, false),
         new EndpointConfig(new InetSocketAddress("127.0.0.1", 9001), 1, 0, true));
-    var c = new ClusterRuntime(new ClusterConfig("c", LbPolicy.RANDOM, 2, Duration.ofSeconds(1), Duration.ofHours(1), eps, io.meshwork.proxy.config.CircuitBreakers.DEFAULTS),
+    var c = new ClusterRuntime(new ClusterConfig("c", LbPolicy.RANDOM, 2, 1024, Duration.ofSeconds(1), Duration.ofHours(1), eps, io.meshwork.proxy.config.CircuitBreakers.DEFAULTS, null, false),
         new Stats());
     for (int i = 0; i < 50; i++) {
       assertThat(c.lb().choose(List.of()).address().getPort()).isEqualTo(9001);

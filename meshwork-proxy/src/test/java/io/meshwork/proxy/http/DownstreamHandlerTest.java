@@ -50,11 +50,11 @@ class DownstreamHandlerTest {
     var holder = new SnapshotHolder(stats);
     holder.update(ProxyConfigBuilder.fromBootstrap(BootstrapLoader.parse("b.yaml", BOOTSTRAP), 1));
     try (var log = new AccessLogWriter(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
-      var services = new HttpServices(holder, new PoolRegistry(Transport.NIO), log);
+      var services = new HttpServices(holder, new PoolRegistry(Transport.NIO), log, new io.meshwork.proxy.tls.TlsContexts());
       var ch = new EmbeddedChannel();
       ch.config().setOption(ChannelOption.AUTO_READ, false);
       ch.pipeline().addLast(new Http1RequestDecoder(4096, 8192), new HttpResponseEncoder(),
-          new HttpObjectAggregator(1 << 16), new DownstreamHandler("l", services));
+          new HttpObjectAggregator(1 << 16), new DownstreamHandler("l", services, "HTTP/1.1"));
       ch.pipeline().fireChannelActive();
       ch.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
       var sb = new StringBuilder();

@@ -95,6 +95,21 @@ class ForwardingIntegrationTest {
   }
 
   @Test
+  void expectContinueGets100BeforeTheBodyIsSent() throws Exception {
+    a.respondWith(r -> Reply.ok("got:" + r.body()));
+    try (var c = proxy.client()) {
+      c.write("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+      var interim = c.read(true);
+      assertThat(interim.status()).isEqualTo(100);
+      c.write("data");
+      var res = c.read();
+      assertThat(res.status()).isEqualTo(200);
+      assertThat(res.body()).isEqualTo("got:data");
+    }
+    assertThat(a.requests().getFirst().header("expect")).isNull();
+  }
+
+  @Test
   void pipelinedRequestsAreAnsweredInOrder() throws Exception {
     a.respondWith(r -> Reply.ok(r.uri()));
     try (var c = proxy.client()) {

@@ -58,6 +58,21 @@ final class ProxyHarness implements AutoCloseable {
     }
   }
 
+  /**
+   * Asserts that nothing of this proxy accepts on {@code port} any more. The port may already have
+   * been taken by another process (ports are reused quickly), so a successful connect is accepted as
+   * long as this proxy did not count a new downstream connection.
+   */
+  void assertNotListening(int port, String cxStat) throws Exception {
+    long before = stat(cxStat);
+    try (var s = new java.net.Socket("127.0.0.1", port)) {
+      Thread.sleep(200); // give an accepting proxy time to count the connection
+    } catch (java.net.ConnectException expected) {
+      return;
+    }
+    org.assertj.core.api.Assertions.assertThat(stat(cxStat)).as("connections accepted after removal").isEqualTo(before);
+  }
+
   /** Waits (up to 5 s) until {@code condition} holds; asynchronous effects (logs, counters) need this. */
   static void await(BooleanSupplier condition) throws InterruptedException {
     for (int i = 0; i < 500 && !condition.getAsBoolean(); i++) {

@@ -130,6 +130,11 @@ final class RawClient implements AutoCloseable {
     return sb.isEmpty() ? null : sb.toString();
   }
 
+  /** The buffered input stream, for reading raw bytes after a protocol switch. */
+  InputStream rawInput() {
+    return in;
+  }
+
   void setTimeout(int millis) throws IOException {
     socket.setSoTimeout(millis);
   }

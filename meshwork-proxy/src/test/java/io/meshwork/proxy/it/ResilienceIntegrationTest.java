@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meshwork.testing.FakeUpstream;
 import io.meshwork.testing.LeakDetectionExtension;
 import io.meshwork.testing.Reply;
-import java.net.ServerSocket;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -26,10 +25,9 @@ class ResilienceIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    int deadPort;
-    try (var s = new ServerSocket(0)) {
-      deadPort = s.getLocalPort();
-    }
+    // Port 1 on loopback: nothing listens there, and unlike a just-freed ephemeral port no other
+    // test can grab it in the meantime, so connecting is reliably refused.
+    int deadPort = 1;
     var retry5xx = "retry_policy: {retry_on: 5xx, num_retries: 1, retry_back_off: {base_interval: 0.001s}}";
     proxy = ProxyHarness.start(http("""
         virtual_hosts:

@@ -70,7 +70,8 @@ class SnapshotSwapIntegrationTest {
       int port = proxy.port("http");
       var noListeners = config("alpha").replaceAll("(?s)  listeners:.*?  clusters:", "  listeners: []\n  clusters:");
       proxy.server().update(ProxyConfigBuilder.fromBootstrap(BootstrapLoader.parse("v2", noListeners), 2));
-      assertThatThrownBy(() -> new RawClient(port).close()).isInstanceOf(java.net.ConnectException.class);
+      proxy.assertNotListening(port, "http.ingress.downstream_cx_total");
+      assertThatThrownBy(() -> proxy.port("http")).isInstanceOf(IllegalArgumentException.class);
     }
   }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshwork.testing.FakeUpstream;
 import io.meshwork.testing.LeakDetectionExtension;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,10 +25,9 @@ class TcpAndAdminIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    int deadPort;
-    try (var s = new ServerSocket(0)) {
-      deadPort = s.getLocalPort();
-    }
+    // Port 1 on loopback: nothing listens there, and unlike a just-freed ephemeral port no other
+    // test can grab it in the meantime, so connecting is reliably refused.
+    int deadPort = 1;
     var tcp = """
           - name: tcp
             address: {socket_address: {address: 127.0.0.1, port_value: 0}}

@@ -1,0 +1,133 @@
+package io.meshwork.proxy.http;
+
+import io.meshwork.proxy.cluster.ClusterRuntime;
+import io.meshwork.proxy.cluster.Host;
+import io.meshwork.proxy.transport.Transport;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.time.Duration;
+import java.util.HashMap;
+
+/**
+ * HTTP/2 (cleartext, prior knowledge) to upstream endpoints, owned by one event loop: one connection
+ * per cluster and endpoint, multiplexing every request of this loop as its own stream. A stream's
+ * pipeline is {@code Http2StreamFrameToHttpObjectCodec → UpstreamHandler}, so {@link UpstreamCall}
+ * works unchanged; "releasing" a stream closes it, the connection stays. The connection reads
+ * continuously (HTTP/2 flow control is the back-pressure). Requests waiting for the connection to
+ * be established are chained on its connect future.
+ */
+final class Http2ConnectionPool implements UpstreamPool {
+  private final EventLoop loop;
+  private final Transport transport;
+  private final HashMap<Host.PoolKey, Future<Channel>> connections = new HashMap<>();
+
+  Http2ConnectionPool(EventLoop loop, Transport transport) {
+    this.loop = loop;
+    this.transport = transport;
+  }
+
+  @Override
+  public EventLoop loop() {
+    return loop;
+  }
+
+  @Override
+  public Future<Channel> acquire(Host host, ClusterRuntime cluster) {
+    var key = host.poolKey();
+    var connection = connections.get(key);
+    if (connection == null || connection.isDone() && (!connection.isSuccess() || !connection.getNow().isActive())) {
+      if (!cluster.tryOpenConnection()) {
+        return loop.newFailedFuture(new Http1ConnectionPool.ConnectionOverflowException());
+      }
+      connection = connect(host, cluster);
+      connections.put(key, connection);
+    }
+    Promise<Channel> stream = loop.newPromise();
+    var pool = this;
+    connection.addListener(c -> {
+      if (!c.isSuccess()) {
+        stream.setFailure(c.cause());
+        return;
+      }
+      var parent = (Channel) c.getNow();
+      new Http2StreamChannelBootstrap(parent).handler(new ChannelInitializer<Http2StreamChannel>() {
+        @Override
+        protected void initChannel(Http2StreamChannel ch) {
+          ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true));
+          ch.pipeline().addLast("upstream", new UpstreamHandler(pool, key));
+        }
+      }).open().addListener(s -> {
+        if (s.isSuccess()) {
+          stream.setSuccess((Channel) s.getNow());
+        } else {
+          stream.setFailure(s.cause());
+        }
+      });
+    });
+    return stream;
+  }
+
+  private Future<Channel> connect(Host host, ClusterRuntime cluster) {
+    var stats = cluster.stats();
+    stats.upstreamCxTotal.inc();
+    Promise<Channel> promise = loop.newPromise();
+    var f = transport.client(loop, (int) Math.min(Integer.MAX_VALUE, cluster.config().connectTimeout().toMillis()))
+        .option(ChannelOption.AUTO_READ, true)
+        .handler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast("h2", Http2FrameCodecBuilder.forClient().build());
+            ch.pipeline().addLast("h2-streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ReferenceCountUtil.release(msg); // server push is not used
+              }
+            }));
+          }
+        })
+        .connect(host.address());
+    var key = host.poolKey();
+    f.channel().closeFuture().addListener(closed -> {
+      cluster.connectionClosed();
+      var current = connections.get(key);
+      if (current != null && current.isDone() && current.isSuccess() && current.getNow() == f.channel()) {
+        connections.remove(key);
+      }
+    });
+    f.addListener(done -> {
+      if (done.isSuccess()) {
+        promise.setSuccess(f.channel());
+      } else {
+        stats.upstreamCxConnectFail.inc();
+        if (done.cause() instanceof io.netty.channel.ConnectTimeoutException) {
+          stats.upstreamCxConnectTimeout.inc();
+        }
+        connections.remove(key);
+        promise.setFailure(done.cause());
+      }
+    });
+    return promise;
+  }
+
+  @Override
+  public void release(Channel stream, Duration idleTimeout) {
+    stream.close();
+  }
+
+  @Override
+  public void forget(Channel ch, UpstreamHandler handler) {
+    // streams are single-use; the connection is tracked by its close future
+  }
+}
