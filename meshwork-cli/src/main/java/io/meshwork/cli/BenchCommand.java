@@ -59,6 +59,9 @@ final class BenchCommand implements Runnable {
     @Option(names = "--rate-ms", description = "Length of each fixed-rate window (default 2000 quick, 10000 full).")
     Long rateMs;
 
+    @Option(names = "--rate-warm-ms", description = "Warm-up before each fixed-rate window (default 300 quick, 1000 full).")
+    Long rateWarmMs;
+
     @Option(names = "--warm-ms", description = "Closed-loop warm-up before saturation (default 1000 quick, 3000 full).")
     Long warmMs;
 
@@ -105,7 +108,7 @@ final class BenchCommand implements Runnable {
         throw new UserException(2, "--max-requests must be >= 0 and every --rates value > 0");
       }
       o = o.withLoad(warmMs != null ? warmMs : o.warmMillis(), saturationMs != null ? saturationMs : o.saturationMillis(),
-          o.rateWarmMillis(), rateMs != null ? rateMs : o.rateMillis(), rates != null ? rates : o.rates(), maxRequests);
+          rateWarmMs != null ? rateWarmMs : o.rateWarmMillis(), rateMs != null ? rateMs : o.rateMillis(), rates != null ? rates : o.rates(), maxRequests);
       o = o.withProxy(proxyJvm == null || proxyJvm.isBlank() ? List.of() : Arrays.asList(proxyJvm.strip().split("\\s+")),
           proxyArgs == null ? List.of() : proxyArgs);
       if (label != null) {

@@ -14,6 +14,8 @@ public final class ConnectionRecorder {
   final Histogram corrected = new Histogram(HIGHEST_NANOS, 3);
   final Histogram uncorrected = new Histogram(HIGHEST_NANOS, 3);
   long sentInWindow;
+  long completed;
+  long unsent;
   long errors;
 
   private final long windowStart;
@@ -45,10 +47,24 @@ public final class ConnectionRecorder {
     }
     corrected.recordValue(Math.min(HIGHEST_NANOS, Math.max(0, doneNanos - intendedNanos)));
     uncorrected.recordValue(Math.min(HIGHEST_NANOS, Math.max(0, doneNanos - sentNanos)));
+    completed++;
     if (!ok) {
       errors++;
     }
     return true;
+  }
+
+  /**
+   * A request meant to start in the window that was never sent because its connection was still
+   * busy when the window closed at {@code endNanos}. It waited at least {@code end - intended}, so
+   * that lower bound goes into the corrected latencies (leaving it out would hide the stall), and it
+   * is counted as missed, not as a completed request.
+   */
+  public void unsent(long intendedNanos, long endNanos) {
+    if (inWindow(intendedNanos)) {
+      corrected.recordValue(Math.min(HIGHEST_NANOS, Math.max(0, endNanos - intendedNanos)));
+      unsent++;
+    }
   }
 
   public void failed(long intendedNanos) {
@@ -67,14 +83,17 @@ public final class ConnectionRecorder {
     var raw = new Histogram(HIGHEST_NANOS, 3);
     long errors = 0;
     long sent = 0;
+    long requests = 0;
+    long unsent = 0;
     for (var r : recorders) {
       all.add(r.corrected);
       raw.add(r.uncorrected);
       errors += r.errors;
       sent += r.sentInWindow;
+      requests += r.completed;
+      unsent += r.unsent;
     }
-    long missed = phase.closedLoop() ? 0 : Math.max(0, intended - sent);
-    long requests = all.getTotalCount();
+    long missed = phase.closedLoop() ? 0 : Math.max(unsent, intended - sent);
     return new PhaseResult(phase.name(), phase.closedLoop(), phase.rate(), windowNanos / 1e9, requests, errors, missed,
         PhaseResult.throughput(requests, windowNanos), LatencyStats.of(all), LatencyStats.of(raw));
   }

@@ -72,29 +72,38 @@ public final class LoadGenerator implements AutoCloseable {
 
   private PhaseResult runPhase(Phase phase, PrintStream events) throws InterruptedException {
     int n = options.connections();
-    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
-    long windowStart = start + TimeUnit.MILLISECONDS.toNanos(phase.warmupMillis());
-    long windowEnd = windowStart + TimeUnit.MILLISECONDS.toNanos(phase.durationMillis());
-    var run = new PhaseRun(phase, phase.closedLoop() ? null : new Schedule(start, phase.rate(), n), n, windowStart, windowEnd);
     var conns = new ArrayList<Connection>(n);
     var bootstrap = new Bootstrap().group(group).channel(transport.socketChannel())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
+    var connects = new ArrayList<io.netty.channel.ChannelFuture>();
     for (int c = 0; c < n; c++) {
-      var conn = new Connection(run, c, request);
+      var conn = new Connection(c, request);
       conns.add(conn);
-      var f = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+      connects.add(bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
         @Override
         protected void initChannel(SocketChannel ch) {
           ch.pipeline().addLast(conn);
         }
-      }).connect(options.host(), options.port());
-      f.addListener(done -> {
-        if (!done.isSuccess()) {
-          conn.connectFailed();
-        }
-      });
+      }).connect(options.host(), options.port()));
+    }
+    // Connections are set up before the phase's clock starts: connecting is not what is measured.
+    for (var f : connects) {
+      f.awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+    long windowStart = start + TimeUnit.MILLISECONDS.toNanos(phase.warmupMillis());
+    long windowEnd = windowStart + TimeUnit.MILLISECONDS.toNanos(phase.durationMillis());
+    var run = new PhaseRun(phase, phase.closedLoop() ? null : new Schedule(start, phase.rate(), n), n, windowStart, windowEnd);
+    for (int c = 0; c < n; c++) {
+      var conn = conns.get(c);
+      var f = connects.get(c);
+      if (f.isSuccess()) {
+        f.channel().eventLoop().execute(() -> conn.begin(run));
+      } else {
+        conn.connectFailed(run);
+      }
     }
     sleepUntil(windowStart);
     if (events != null) {
@@ -171,8 +180,8 @@ public final class LoadGenerator implements AutoCloseable {
    * Content-Length (or chunked framing), records, and schedules the next request.
    */
   static final class Connection extends ByteToMessageDecoder {
-    final ConnectionRecorder recorder;
-    private final PhaseRun run;
+    ConnectionRecorder recorder;
+    private PhaseRun run;
     private final int index;
     private final ByteBuf request;
     volatile Channel channel;
@@ -187,21 +196,34 @@ public final class LoadGenerator implements AutoCloseable {
     private boolean chunked;
     private boolean closeAfter;
 
-    Connection(PhaseRun run, int index, ByteBuf request) {
-      this.run = run;
+    private ChannelHandlerContext ctx;
+
+    Connection(int index, ByteBuf request) {
       this.index = index;
       this.request = request;
-      this.recorder = new ConnectionRecorder(run.windowStart, run.windowEnd);
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-      channel = ctx.channel();
-      super.channelActive(ctx);
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+      this.channel = ctx.channel();
+    }
+
+    /** Starts the phase on this connection (on its event loop). */
+    void begin(PhaseRun phaseRun) {
+      this.run = phaseRun;
+      this.recorder = new ConnectionRecorder(run.windowStart, run.windowEnd);
+      if (!channel.isActive()) {
+        recorder.errors++;
+        finish();
+        return;
+      }
       next(ctx);
     }
 
-    void connectFailed() {
+    void connectFailed(PhaseRun phaseRun) {
+      this.run = phaseRun;
+      this.recorder = new ConnectionRecorder(run.windowStart, run.windowEnd);
       recorder.errors++;
       finish();
     }
@@ -221,6 +243,10 @@ public final class LoadGenerator implements AutoCloseable {
 
     private void next(ChannelHandlerContext ctx) {
       long now = System.nanoTime();
+      if (run.schedule != null && (run.stopped || now >= run.windowEnd)) {
+        finishOpenLoop(now);
+        return;
+      }
       if (run.stopped || now >= run.windowEnd) {
         finish();
         return;
@@ -234,11 +260,15 @@ public final class LoadGenerator implements AutoCloseable {
         finish();
         return;
       }
-      long delay = t - now;
+      if (now >= run.windowEnd || run.stopped) {
+        finishOpenLoop(now);
+        return;
+      }
+      long delay = run.schedule.sendAt(index, k, now) - now;
       if (delay > 0) {
         ctx.executor().schedule(() -> {
           if (run.stopped) {
-            finish();
+            finishOpenLoop(System.nanoTime());
           } else {
             send(ctx, t);
           }
@@ -246,6 +276,19 @@ public final class LoadGenerator implements AutoCloseable {
       } else {
         send(ctx, t);
       }
+    }
+
+    /** Open loop, window over: requests meant to start before it closed but never sent are recorded as unsent. */
+    private void finishOpenLoop(long now) {
+      long end = Math.min(run.windowEnd, run.stoppedAt);
+      for (long i = k; ; i++) {
+        long t = run.schedule.intendedNanos(index, i);
+        if (t >= end) {
+          break;
+        }
+        recorder.unsent(t, Math.min(now, run.windowEnd));
+      }
+      finish();
     }
 
     private void send(ChannelHandlerContext ctx, long intendedNanos) {
@@ -407,7 +450,9 @@ public final class LoadGenerator implements AutoCloseable {
         inFlight = false;
         recorder.failed(intended);
       }
-      finish();
+      if (run != null) {
+        finish();
+      }
       super.channelInactive(ctx);
     }
 

@@ -21,6 +21,15 @@ public record Schedule(long startNanos, double ratePerSecond, int connections) {
   }
 
   /**
+   * When request {@code k} actually goes out if its connection becomes free at {@code freeNanos}: at
+   * its intended start, or at once when the connection is late. Either way its latency is counted
+   * from the intended start, which is the coordinated-omission correction.
+   */
+  public long sendAt(int connection, long k, long freeNanos) {
+    return Math.max(intendedNanos(connection, k), freeNanos);
+  }
+
+  /**
    * The first request index on a connection whose intended start is at or after {@code nanos}: where
    * a connection begins when it joins late, or where measurement begins after warm-up.
    */
