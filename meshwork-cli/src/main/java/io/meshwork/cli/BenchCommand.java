@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code meshwork bench ...}: benchmarks that print figures and record them in docs/benchmarks.md. */
 @Command(name = "bench", description = "Run benchmarks and record their figures.",
-    subcommands = {BenchCommand.Compare.class, BenchCommand.Load.class, BenchCommand.Backend.class, BenchCommand.Config.class})
+    subcommands = {BenchCommand.Compare.class, BenchCommand.Levers.class, BenchCommand.Load.class, BenchCommand.Backend.class, BenchCommand.Jmh.class, BenchCommand.Config.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -133,6 +133,49 @@ final class BenchCommand implements Runnable {
     }
   }
 
+  /** JVM and Netty levers for the proxy process, each one a run of the one-hop scenario. */
+  @Command(name = "levers", mixinStandardHelpOptions = true,
+      description = "Run the one-hop scenario once per JVM/Netty lever (heap, GC, compact headers, AOT cache, arenas, event loops) and record what each bought.")
+  static final class Levers implements Callable<Integer> {
+    @Option(names = "--only", split = ",", paramLabel = "NAME", description = "Run only these levers (baseline is always first).")
+    List<String> only;
+
+    @Option(names = "--saturation-ms", defaultValue = "3000", description = "Saturation window (default ${DEFAULT-VALUE}).")
+    long saturationMs;
+
+    @Option(names = "--rate-ms", defaultValue = "3000", description = "Each fixed-rate window (default ${DEFAULT-VALUE}).")
+    long rateMs;
+
+    @Option(names = "--write", paramLabel = "FILE", defaultValue = "docs/benchmarks.md", description = "Markdown file (default ${DEFAULT-VALUE}).")
+    Path write;
+
+    @Option(names = "--no-write", description = "Do not write the markdown file.")
+    boolean noWrite;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      var dir = Files.createTempDirectory("meshwork-levers-");
+      var o = CompareOptions.defaults(true, javaCommand(), System.getProperty("java.class.path"), List.of(Main.class.getName(), "proxy"), dir)
+          .withLoad(1000, saturationMs, 500, rateMs, List.of(100.0, 1000.0, 5000.0), 0);
+      var levers = io.meshwork.bench.compare.Lever.standard(dir.resolve("proxy.aot")).stream()
+          .filter(l -> only == null || l.name().equals("baseline") || only.contains(l.name()) || (only.contains("aot") && l.name().equals("aot-train")))
+          .toList();
+      var progress = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
+      progress.println("bench: levers, work directory " + dir);
+      var results = new io.meshwork.bench.compare.LeverRunner(o, progress).run(levers);
+      var command = "./meshwork " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+      var md = io.meshwork.bench.compare.LeverRunner.markdown(o, command, results);
+      spec.commandLine().getOut().println(md);
+      spec.commandLine().getOut().flush();
+      if (!noWrite) {
+        BenchmarkReport.writeSection(write, "levers", "## JVM levers for the proxy process\n\n" + md);
+      }
+      return 0;
+    }
+  }
+
   /** The load generator, in this process (the comparison starts it as a separate one). */
   @Command(name = "load", description = "Run the load generator: --host H --port P [--connections 16] [--payload 1024] --phase NAME:RATE:WARMUP_MS:DURATION_MS[:MAX] ...; prints JSON.")
   static final class Load implements Callable<Integer> {
@@ -142,6 +185,19 @@ final class BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       LoadGenMain.main(args.toArray(String[]::new));
+      return 0;
+    }
+  }
+
+  /** JMH micro-benchmarks of the proxy's hot path. */
+  @Command(name = "jmh", description = "Run the JMH micro-benchmarks (route matching over 1,000 routes, load-balancer pick, header parsing); arguments go to JMH, e.g. RouteMatch -f 1.")
+  static final class Jmh implements Callable<Integer> {
+    @Parameters(arity = "0..*", description = "JMH arguments (see -h).")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      io.meshwork.bench.jmh.JmhMain.main(args.toArray(String[]::new));
       return 0;
     }
   }
