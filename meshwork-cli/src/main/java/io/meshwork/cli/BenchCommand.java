@@ -90,22 +90,22 @@ final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       var out = spec.commandLine().getOut();
       var err = spec.commandLine().getErr();
-      var dir = workDir != null ? workDir : Files.createTempDirectory("meshwork-bench-");
-      var o = CompareOptions.defaults(quick, javaCommand(), System.getProperty("java.class.path"),
-          List.of(Main.class.getName(), "proxy"), dir);
-      if (scenarios != null) {
-        var list = new ArrayList<Scenario>();
-        for (var s : scenarios) {
-          try {
-            list.add(Scenario.byId(s.strip()));
-          } catch (IllegalArgumentException e) {
-            throw new UserException(2, "--scenarios: " + e.getMessage());
-          }
+      var list = new ArrayList<Scenario>();
+      for (var s : scenarios == null ? List.<String>of() : scenarios) {
+        try {
+          list.add(Scenario.byId(s.strip()));
+        } catch (IllegalArgumentException e) {
+          throw new UserException(2, "--scenarios: " + e.getMessage());
         }
-        o = o.withScenarios(list);
       }
       if (maxRequests < 0 || (rates != null && rates.stream().anyMatch(r -> r <= 0))) {
         throw new UserException(2, "--max-requests must be >= 0 and every --rates value > 0");
+      }
+      var dir = workDir != null ? workDir : Files.createTempDirectory("meshwork-bench-");
+      var o = CompareOptions.defaults(quick, javaCommand(), System.getProperty("java.class.path"),
+          List.of(Main.class.getName(), "proxy"), dir);
+      if (!list.isEmpty()) {
+        o = o.withScenarios(list);
       }
       o = o.withLoad(warmMs != null ? warmMs : o.warmMillis(), saturationMs != null ? saturationMs : o.saturationMillis(),
           rateWarmMs != null ? rateWarmMs : o.rateWarmMillis(), rateMs != null ? rateMs : o.rateMillis(), rates != null ? rates : o.rates(), maxRequests);

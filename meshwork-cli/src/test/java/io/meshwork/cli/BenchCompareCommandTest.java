@@ -33,4 +33,11 @@ class BenchCompareCommandTest {
     // every process was stopped: no child of this JVM is left
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isZero();
   }
+
+  @Test
+  void anUnknownScenarioIsAUsageError() {
+    var r = CliRunner.run("bench", "compare", "--scenarios", "direct,warp-drive", "--no-write");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--scenarios: unknown scenario warp-drive; known: direct, l4-rr, hop1");
+  }
 }

@@ -148,8 +148,10 @@ public final class CompareRunner {
       }
       return new ScenarioResult(s.number(), s.id(), description, "ok", "", load.phases(), figures);
     } finally {
+      // A training run writes its AOT cache while exiting, which takes a while.
+      int grace = o.proxyJvmFlags().stream().anyMatch(f -> f.startsWith("-XX:AOTCacheOutput")) ? 120 : 5;
       for (var p : proxies.reversed()) {
-        sup.stop(p.child());
+        sup.stop(p.child(), grace);
       }
     }
   }
@@ -157,7 +159,7 @@ public final class CompareRunner {
   /** Waits until a proxy answers /ready before the next one starts, so start-up times do not overlap. */
   private static void started(List<Running> proxies, Map<Running, Double> ready, Running p) throws IOException, InterruptedException {
     proxies.add(p);
-    ready.put(p, waitReady(p.child(), p.adminPort(), 30_000));
+    ready.put(p, waitReady(p.child(), p.adminPort(), 90_000));
   }
 
   private record Load(List<PhaseResult> phases, Map<Running, Map<String, Double>> cpuBegin,

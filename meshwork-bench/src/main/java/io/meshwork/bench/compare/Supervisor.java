@@ -47,17 +47,29 @@ public final class Supervisor implements AutoCloseable {
 
   /** Stops one child now (used between scenarios). */
   public void stop(Child child) {
-    stop(child.process());
+    stop(child, 5);
+  }
+
+  /**
+   * Stops one child, giving it {@code graceSeconds} to exit after SIGTERM: a JVM writing an AOT cache
+   * at exit needs longer than the default five seconds.
+   */
+  public void stop(Child child, int graceSeconds) {
+    stop(child.process(), graceSeconds);
     synchronized (this) {
       processes.remove(child.process());
     }
   }
 
   private static void stop(Process p) {
+    stop(p, 5);
+  }
+
+  private static void stop(Process p, int graceSeconds) {
     var descendants = p.descendants().toList();
     p.destroy();
     try {
-      if (!p.waitFor(5, TimeUnit.SECONDS)) {
+      if (!p.waitFor(graceSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
