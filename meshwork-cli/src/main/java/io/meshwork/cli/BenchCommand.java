@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -53,10 +52,10 @@ final class BenchCommand implements Runnable {
     @Option(names = "--max-requests", defaultValue = "0", description = "Stop each phase after this many requests (0: by duration only).")
     long maxRequests;
 
-    @Option(names = "--saturation-ms", description = "Length of the saturation window (default 2000 quick, 10000 full).")
+    @Option(names = "--saturation-ms", description = "Length of the saturation window (default 1500 quick, 10000 full).")
     Long saturationMs;
 
-    @Option(names = "--rate-ms", description = "Length of each fixed-rate window (default 2000 quick, 10000 full).")
+    @Option(names = "--rate-ms", description = "Length of each fixed-rate window (default 1500 quick, 10000 full).")
     Long rateMs;
 
     @Option(names = "--rate-warm-ms", description = "Warm-up before each fixed-rate window (default 300 quick, 1000 full).")
@@ -160,7 +159,7 @@ final class BenchCommand implements Runnable {
       var o = CompareOptions.defaults(true, javaCommand(), System.getProperty("java.class.path"), List.of(Main.class.getName(), "proxy"), dir)
           .withLoad(1000, saturationMs, 500, rateMs, List.of(100.0, 1000.0, 5000.0), 0);
       var levers = io.meshwork.bench.compare.Lever.standard(dir.resolve("proxy.aot")).stream()
-          .filter(l -> only == null || l.name().equals("baseline") || only.contains(l.name()) || (only.contains("aot") && l.name().equals("aot-train")))
+          .filter(l -> only == null || l.name().startsWith("baseline") || only.contains(l.name()) || (only.contains("aot") && l.name().equals("aot-train")))
           .toList();
       var progress = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
       progress.println("bench: levers, work directory " + dir);
@@ -179,7 +178,7 @@ final class BenchCommand implements Runnable {
   /** The load generator, in this process (the comparison starts it as a separate one). */
   @Command(name = "load", description = "Run the load generator: --host H --port P [--connections 16] [--payload 1024] --phase NAME:RATE:WARMUP_MS:DURATION_MS[:MAX] ...; prints JSON.")
   static final class Load implements Callable<Integer> {
-    @Parameters(arity = "0..*", description = "Arguments of the load generator (see the description).")
+    @picocli.CommandLine.Unmatched
     List<String> args = new ArrayList<>();
 
     @Override
@@ -192,7 +191,7 @@ final class BenchCommand implements Runnable {
   /** JMH micro-benchmarks of the proxy's hot path. */
   @Command(name = "jmh", description = "Run the JMH micro-benchmarks (route matching over 1,000 routes, load-balancer pick, header parsing); arguments go to JMH, e.g. RouteMatch -f 1.")
   static final class Jmh implements Callable<Integer> {
-    @Parameters(arity = "0..*", description = "JMH arguments (see -h).")
+    @picocli.CommandLine.Unmatched
     List<String> args = new ArrayList<>();
 
     @Override
@@ -205,7 +204,7 @@ final class BenchCommand implements Runnable {
   /** The fake backend, in this process. */
   @Command(name = "backend", description = "Run the echo backend: [--port P] [--threads 1] [--response-bytes -1 (echo)] [--delay-ms 0].")
   static final class Backend implements Callable<Integer> {
-    @Parameters(arity = "0..*", description = "Arguments of the backend (see the description).")
+    @picocli.CommandLine.Unmatched
     List<String> args = new ArrayList<>();
 
     @Override

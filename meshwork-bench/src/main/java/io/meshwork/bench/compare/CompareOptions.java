@@ -24,7 +24,7 @@ public record CompareOptions(String label, List<Scenario> scenarios, int connect
   /** Phase lengths of {@code --quick} (the whole table in under two minutes) and of the full run. */
   public static CompareOptions defaults(boolean quick, String java, String classpath, List<String> proxyMain, Path workDir) {
     return quick
-        ? new CompareOptions("quick", Scenario.all(), 16, 1024, 1000, 2000, 300, 2000, List.of(100.0, 1000.0, 5000.0), 0,
+        ? new CompareOptions("quick", Scenario.all(), 16, 1024, 1000, 1500, 300, 1500, List.of(100.0, 1000.0, 5000.0), 0,
             java, classpath, proxyMain, List.of(), List.of(), 1, workDir)
         : new CompareOptions("full", Scenario.all(), 16, 1024, 3000, 10000, 1000, 10000, List.of(100.0, 1000.0, 5000.0), 0,
             java, classpath, proxyMain, List.of(), List.of(), 1, workDir);

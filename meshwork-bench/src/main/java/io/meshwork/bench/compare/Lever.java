@@ -31,6 +31,7 @@ public record Lever(String name, String why, List<String> jvmFlags, List<String>
         new Lever("aot", "AOT cache from the training run (-XX:AOTCache)", List.of("-XX:AOTCache=" + aotCache), List.of()),
         new Lever("sidecar", "combined: 64 MB heap, Serial GC, compact headers, one arena (no AOT cache: one trained with other flags is refused)",
             List.of("-Xms64m", "-Xmx64m", "-XX:+UseSerialGC", "-XX:+UseCompactObjectHeaders", "-Dio.netty.allocator.numDirectArenas=1",
-                "-Dio.netty.allocator.numHeapArenas=1"), List.of()));
+                "-Dio.netty.allocator.numHeapArenas=1"), List.of()),
+        new Lever("baseline-end", "JVM defaults again, last: how far the machine drifted during the table", List.of(), List.of()));
   }
 }
