@@ -96,29 +96,29 @@ public final class CompareRunner {
         case DIRECT -> target = backendA;
         case L4_ROUND_ROBIN -> {
           target = freePort();
-          started(proxies, ready, ours(sup, "proxy", Bootstraps.tcp("l4", target, freePort0(), "ROUND_ROBIN", List.of(backendA, backendB))));
+          started(proxies, ready, ours(sup, "proxy", Bootstraps.tcp("l4", target, freePort(), "ROUND_ROBIN", List.of(backendA, backendB))));
         }
         case ONE_HOP -> {
           target = freePort();
-          started(proxies, ready, ours(sup, "proxy", Bootstraps.http("hop1", target, freePort0(), "ROUND_ROBIN", List.of(backendA))));
+          started(proxies, ready, ours(sup, "proxy", Bootstraps.http("hop1", target, freePort(), "ROUND_ROBIN", List.of(backendA))));
         }
         case TWO_HOPS -> {
           int server = freePort();
           target = freePort();
-          started(proxies, ready, ours(sup, "server-side", Bootstraps.http("server-side", server, freePort0(), "ROUND_ROBIN", List.of(backendA))));
-          started(proxies, ready, ours(sup, "client-side", Bootstraps.http("client-side", target, freePort0(), "ROUND_ROBIN", List.of(server))));
+          started(proxies, ready, ours(sup, "server-side", Bootstraps.http("server-side", server, freePort(), "ROUND_ROBIN", List.of(backendA))));
+          started(proxies, ready, ours(sup, "client-side", Bootstraps.http("client-side", target, freePort(), "ROUND_ROBIN", List.of(server))));
         }
         case HAPROXY_HOP -> {
           target = freePort();
-          started(proxies, ready, haproxy(sup, haproxy, "haproxy", Haproxy.config(target, freePort0(), backendA, null, null)));
+          started(proxies, ready, haproxy(sup, haproxy, "haproxy", Haproxy.config(target, freePort(), backendA, null, null)));
         }
         case HAPROXY_PAIR -> {
           int server = freePort();
           target = freePort();
           var pem = tls ? o.workDir().resolve("server.pem") : null;
           var ca = tls ? o.workDir().resolve("ca.pem") : null;
-          started(proxies, ready, haproxy(sup, haproxy, "haproxy-server-side", Haproxy.config(server, freePort0(), backendA, pem, null)));
-          started(proxies, ready, haproxy(sup, haproxy, "haproxy-client-side", Haproxy.config(target, freePort0(), server, null, ca)));
+          started(proxies, ready, haproxy(sup, haproxy, "haproxy-server-side", Haproxy.config(server, freePort(), backendA, pem, null)));
+          started(proxies, ready, haproxy(sup, haproxy, "haproxy-client-side", Haproxy.config(target, freePort(), server, null, ca)));
           if (!tls) {
             description = description.replace("(TLS between them)", "(PLAINTEXT between them: no certificate)");
           }
@@ -305,10 +305,6 @@ public final class CompareRunner {
     } catch (IOException e) {
       return "(no log at " + log + ")";
     }
-  }
-
-  private static int freePort0() throws IOException {
-    return freePort();
   }
 
   static int freePort() throws IOException {

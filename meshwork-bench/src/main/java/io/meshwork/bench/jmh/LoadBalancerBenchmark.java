@@ -2,14 +2,9 @@ package io.meshwork.bench.jmh;
 
 import io.meshwork.proxy.cluster.ClusterRuntime;
 import io.meshwork.proxy.cluster.Host;
-import io.meshwork.proxy.config.CircuitBreakers;
-import io.meshwork.proxy.config.ClusterConfig;
-import io.meshwork.proxy.config.EndpointConfig;
-import io.meshwork.proxy.config.LbPolicy;
+import io.meshwork.proxy.config.ProxyConfigBuilder;
 import io.meshwork.proxy.stats.Stats;
-import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.ArrayList;
+import io.meshwork.xds.bootstrap.BootstrapLoader;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -41,13 +36,27 @@ public class LoadBalancerBenchmark {
   ClusterRuntime cluster;
 
   @Setup
-  public void setup() {
-    var eps = new ArrayList<EndpointConfig>();
+  public void setup() throws Exception {
+    // Built through the bootstrap path rather than the config records' constructors, so the
+    // benchmark follows the proxy's configuration as it grows.
+    var eps = new StringBuilder();
     for (int i = 0; i < endpoints; i++) {
-      eps.add(new EndpointConfig(new InetSocketAddress("127.0.0.1", 10000 + i), 1, 0, true));
+      eps.append("        - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: ").append(10000 + i).append("}}}\n");
     }
-    cluster = new ClusterRuntime(new ClusterConfig("c", LbPolicy.valueOf(policy), 2, Duration.ofSeconds(1), Duration.ofHours(1), eps,
-        CircuitBreakers.DEFAULTS), new Stats());
+    var yaml = """
+        node: {id: jmh, cluster: jmh}
+        static_resources:
+          clusters:
+          - name: c
+            type: STATIC
+            lb_policy: %s
+            load_assignment:
+              cluster_name: c
+              endpoints:
+              - lb_endpoints:
+        %s""".formatted(policy, eps);
+    var config = ProxyConfigBuilder.fromBootstrap(BootstrapLoader.parse("jmh-lb.yaml", yaml), 1);
+    cluster = new ClusterRuntime(config.cluster("c"), new Stats());
   }
 
   @Benchmark

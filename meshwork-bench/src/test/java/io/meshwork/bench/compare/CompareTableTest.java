@@ -42,4 +42,17 @@ class CompareTableTest {
     assertThat(md).contains("**met** RSS under load, hop1 proxy: 60 MB");
     assertThat(md).contains("**met** ready, hop1 proxy: 800 ms");
   }
+
+  @Test
+  void theReportSerializesToJsonForMachines() throws Exception {
+    var o = CompareOptions.defaults(true, "java", "cp", List.of("Main", "proxy"), Path.of("/tmp/w"));
+    var report = new CompareReport("2026-01-01", "m", "./meshwork bench compare -o json", "quick", "", o, List.of(
+        row(Scenario.ONE_HOP, 30_000, 0.30, 0.50, 1.50, List.of(new ProxyFigures("proxy", 800, 40, 60, 61, Map.of("r1000", 0.08))))));
+    var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(report));
+    assertThat(tree.at("/rows/0/id").asText()).isEqualTo("hop1");
+    assertThat(tree.at("/rows/0/phases/0/throughput").asDouble()).isEqualTo(30_000);
+    assertThat(tree.at("/rows/0/proxies/0/cpuSecondsPer1k/r1000").asDouble()).isEqualTo(0.08);
+    assertThat(tree.at("/options/label").asText()).isEqualTo("quick");
+  }
 }

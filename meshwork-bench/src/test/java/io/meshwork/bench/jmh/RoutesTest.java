@@ -33,4 +33,17 @@ class RoutesTest {
       b.tearDown();
     }
   }
+
+  @Test
+  void theBalancerBenchmarkPicksAmongAllEndpoints() throws Exception {
+    var b = new LoadBalancerBenchmark();
+    b.policy = "ROUND_ROBIN";
+    b.endpoints = 3;
+    b.setup();
+    var ports = new java.util.HashSet<Integer>();
+    for (int i = 0; i < 3; i++) {
+      ports.add(b.pick().address().getPort());
+    }
+    assertThat(ports).containsExactlyInAnyOrder(10000, 10001, 10002);
+  }
 }
