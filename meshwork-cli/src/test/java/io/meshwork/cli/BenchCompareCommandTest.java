@@ -19,7 +19,7 @@ class BenchCompareCommandTest {
   void aTinyComparisonPrintsATableWithFigures() throws Exception {
     var md = dir.resolve("benchmarks.md");
     var r = CliRunner.run("bench", "compare", "--scenarios", "direct,hop1,hop2-mtls", "--rates", "1000", "--max-requests", "300",
-        "--warm-ms", "200", "--saturation-ms", "1000", "--rate-ms", "300", "--rate-warm-ms", "100", "--label", "smoke", "--work-dir", dir.resolve("work").toString(),
+        "--warm-ms", "200", "--saturation-ms", "500", "--rate-ms", "300", "--rate-warm-ms", "100", "--label", "smoke", "--work-dir", dir.resolve("work").toString(),
         "--write", md.toString());
     assertThat(r.exitCode()).as(r.err()).isZero();
     var number = "[0-9][0-9,]*";
