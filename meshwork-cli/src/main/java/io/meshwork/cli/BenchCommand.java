@@ -1,19 +1,217 @@
 package io.meshwork.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.meshwork.bench.BenchmarkReport;
+import io.meshwork.bench.backend.EchoBackendMain;
+import io.meshwork.bench.compare.CompareOptions;
+import io.meshwork.bench.compare.CompareRunner;
+import io.meshwork.bench.compare.CompareTable;
+import io.meshwork.bench.compare.Scenario;
 import io.meshwork.bench.config.ConfigParseBenchmark;
+import io.meshwork.bench.load.LoadGenMain;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code meshwork bench ...}: benchmarks that print figures and record them in docs/benchmarks.md. */
-@Command(name = "bench", description = "Run benchmarks and record their figures.", subcommands = {BenchCommand.Config.class})
+@Command(name = "bench", description = "Run benchmarks and record their figures.",
+    subcommands = {BenchCommand.Compare.class, BenchCommand.Levers.class, BenchCommand.Load.class, BenchCommand.Backend.class, BenchCommand.Jmh.class, BenchCommand.Config.class})
 final class BenchCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The comparison table: direct, our proxy in each shape, HAProxy; each process started and stopped here. */
+  @Command(name = "compare", mixinStandardHelpOptions = true,
+      description = "Compare direct, our proxy (L4, one hop, two hops) and HAProxy on loopback; print the table and write docs/benchmarks.md.")
+  static final class Compare implements Callable<Integer> {
+    @Option(names = "--quick", description = "Short phases: the whole table in under two minutes.")
+    boolean quick;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "Output format: text (default) or json.")
+    OutputFormat output;
+
+    @Option(names = "--scenarios", split = ",", paramLabel = "ID",
+        description = "Scenarios to run (default: all): direct, l4-rr, hop1, hop2, hop2-mtls, hop2-mtls-telemetry, haproxy-pair, haproxy-hop1.")
+    List<String> scenarios;
+
+    @Option(names = "--rates", split = ",", paramLabel = "RPS", description = "Fixed rates in requests/s (default 100,1000,5000).")
+    List<Double> rates;
+
+    @Option(names = "--max-requests", defaultValue = "0", description = "Stop each phase after this many requests (0: by duration only).")
+    long maxRequests;
+
+    @Option(names = "--saturation-ms", description = "Length of the saturation window (default 1500 quick, 10000 full).")
+    Long saturationMs;
+
+    @Option(names = "--rate-ms", description = "Length of each fixed-rate window (default 1500 quick, 10000 full).")
+    Long rateMs;
+
+    @Option(names = "--rate-warm-ms", description = "Warm-up before each fixed-rate window (default 300 quick, 1000 full).")
+    Long rateWarmMs;
+
+    @Option(names = "--warm-ms", description = "Closed-loop warm-up before saturation (default 1000 quick, 3000 full).")
+    Long warmMs;
+
+    @Option(names = "--proxy-jvm", paramLabel = "FLAGS", description = "Extra JVM flags for our proxy processes (space separated), e.g. \"-Xmx64m -XX:+UseSerialGC\".")
+    String proxyJvm;
+
+    @Option(names = "--proxy-arg", paramLabel = "ARG", description = "Extra argument for our proxy (repeatable), e.g. --proxy-arg=--concurrency --proxy-arg=1.")
+    List<String> proxyArgs;
+
+    @Option(names = "--label", description = "Name of the run and of its docs section (default: quick or full).")
+    String label;
+
+    @Option(names = "--write", paramLabel = "FILE", defaultValue = "docs/benchmarks.md",
+        description = "Markdown file whose section this run rewrites (default ${DEFAULT-VALUE}).")
+    Path write;
+
+    @Option(names = "--no-write", description = "Do not write the markdown file.")
+    boolean noWrite;
+
+    @Option(names = "--work-dir", description = "Where bootstraps, configs, certificates and logs go (default: a new temporary directory).")
+    Path workDir;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      var out = spec.commandLine().getOut();
+      var err = spec.commandLine().getErr();
+      var list = new ArrayList<Scenario>();
+      for (var s : scenarios == null ? List.<String>of() : scenarios) {
+        try {
+          list.add(Scenario.byId(s.strip()));
+        } catch (IllegalArgumentException e) {
+          throw new UserException(2, "--scenarios: " + e.getMessage());
+        }
+      }
+      if (maxRequests < 0 || (rates != null && rates.stream().anyMatch(r -> r <= 0))) {
+        throw new UserException(2, "--max-requests must be >= 0 and every --rates value > 0");
+      }
+      var dir = workDir != null ? workDir : Files.createTempDirectory("meshwork-bench-");
+      var o = CompareOptions.defaults(quick, javaCommand(), System.getProperty("java.class.path"),
+          List.of(Main.class.getName(), "proxy"), dir);
+      if (!list.isEmpty()) {
+        o = o.withScenarios(list);
+      }
+      o = o.withLoad(warmMs != null ? warmMs : o.warmMillis(), saturationMs != null ? saturationMs : o.saturationMillis(),
+          rateWarmMs != null ? rateWarmMs : o.rateWarmMillis(), rateMs != null ? rateMs : o.rateMillis(), rates != null ? rates : o.rates(), maxRequests);
+      o = o.withProxy(proxyJvm == null || proxyJvm.isBlank() ? List.of() : Arrays.asList(proxyJvm.strip().split("\\s+")),
+          proxyArgs == null ? List.of() : proxyArgs);
+      if (label != null) {
+        o = o.withLabel(label);
+      }
+      var command = "./meshwork " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+      err.println("bench: " + o.label() + " run, work directory " + dir);
+      err.flush();
+      var report = new CompareRunner(o, new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true)).run(command.strip());
+      var md = CompareTable.markdown(report);
+      if (output == OutputFormat.json) {
+        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+      } else {
+        out.println(md);
+      }
+      out.flush();
+      if (!noWrite) {
+        BenchmarkReport.writeSection(write, "compare-" + report.label(), "## Comparison: " + report.label() + " run\n\n" + md);
+        err.println("bench: wrote section compare-" + report.label() + " of " + write);
+      }
+      return report.rows().stream().anyMatch(r -> r.status().equals("failed")) ? 1 : 0;
+    }
+  }
+
+  /** JVM and Netty levers for the proxy process, each one a run of the one-hop scenario. */
+  @Command(name = "levers", mixinStandardHelpOptions = true,
+      description = "Run the one-hop scenario once per JVM/Netty lever (heap, GC, compact headers, AOT cache, arenas, event loops) and record what each bought.")
+  static final class Levers implements Callable<Integer> {
+    @Option(names = "--only", split = ",", paramLabel = "NAME", description = "Run only these levers (baseline is always first).")
+    List<String> only;
+
+    @Option(names = "--saturation-ms", defaultValue = "3000", description = "Saturation window (default ${DEFAULT-VALUE}).")
+    long saturationMs;
+
+    @Option(names = "--rate-ms", defaultValue = "3000", description = "Each fixed-rate window (default ${DEFAULT-VALUE}).")
+    long rateMs;
+
+    @Option(names = "--write", paramLabel = "FILE", defaultValue = "docs/benchmarks.md", description = "Markdown file (default ${DEFAULT-VALUE}).")
+    Path write;
+
+    @Option(names = "--no-write", description = "Do not write the markdown file.")
+    boolean noWrite;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      var dir = Files.createTempDirectory("meshwork-levers-");
+      var o = CompareOptions.defaults(true, javaCommand(), System.getProperty("java.class.path"), List.of(Main.class.getName(), "proxy"), dir)
+          .withLoad(1000, saturationMs, 500, rateMs, List.of(100.0, 1000.0, 5000.0), 0);
+      var levers = io.meshwork.bench.compare.Lever.standard(dir.resolve("proxy.aot")).stream()
+          .filter(l -> only == null || l.name().startsWith("baseline") || only.contains(l.name()) || (only.contains("aot") && l.name().equals("aot-train")))
+          .toList();
+      var progress = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
+      progress.println("bench: levers, work directory " + dir);
+      var results = new io.meshwork.bench.compare.LeverRunner(o, progress).run(levers);
+      var command = "./meshwork " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+      var md = io.meshwork.bench.compare.LeverRunner.markdown(o, command, results);
+      spec.commandLine().getOut().println(md);
+      spec.commandLine().getOut().flush();
+      if (!noWrite) {
+        BenchmarkReport.writeSection(write, "levers", "## JVM levers for the proxy process\n\n" + md);
+      }
+      return 0;
+    }
+  }
+
+  /** The load generator, in this process (the comparison starts it as a separate one). */
+  @Command(name = "load", description = "Run the load generator: --host H --port P [--connections 16] [--payload 1024] --phase NAME:RATE:WARMUP_MS:DURATION_MS[:MAX] ...; prints JSON.")
+  static final class Load implements Callable<Integer> {
+    @picocli.CommandLine.Unmatched
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      LoadGenMain.main(args.toArray(String[]::new));
+      return 0;
+    }
+  }
+
+  /** JMH micro-benchmarks of the proxy's hot path. */
+  @Command(name = "jmh", description = "Run the JMH micro-benchmarks (route matching over 1,000 routes, load-balancer pick, header parsing); arguments go to JMH, e.g. RouteMatch -f 1.")
+  static final class Jmh implements Callable<Integer> {
+    @picocli.CommandLine.Unmatched
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      io.meshwork.bench.jmh.JmhMain.main(args.toArray(String[]::new));
+      return 0;
+    }
+  }
+
+  /** The fake backend, in this process. */
+  @Command(name = "backend", description = "Run the echo backend: [--port P] [--threads 1] [--response-bytes -1 (echo)] [--delay-ms 0].")
+  static final class Backend implements Callable<Integer> {
+    @picocli.CommandLine.Unmatched
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      EchoBackendMain.main(args.toArray(String[]::new));
+      return 0;
+    }
   }
 
   /** Parse + validate throughput of the configuration model. */
@@ -37,5 +235,9 @@ final class BenchCommand implements Runnable {
       ConfigParseBenchmark.report(result, System.out, write);
       return result.invalid() == 0 ? 0 : 1;
     }
+  }
+
+  static String javaCommand() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 }

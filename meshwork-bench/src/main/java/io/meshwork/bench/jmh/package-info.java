@@ -1,0 +1,5 @@
+/**
+ * JMH micro-benchmarks of the proxy's hot path through its public APIs: route matching over 1,000
+ * routes, load-balancer picks and HTTP/1.1 request-head parsing. Run with {@code ./meshwork bench jmh}.
+ */
+package io.meshwork.bench.jmh;

@@ -1,0 +1,464 @@
+package io.meshwork.bench.load;
+
+import io.meshwork.proxy.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Drives HTTP/1.1 keep-alive load over N connections, one request in flight per connection (no
+ * pipelining), on Netty event loops. Each phase opens fresh connections, runs a warm-up and a
+ * measured window, stops issuing, waits for in-flight requests and merges the per-connection
+ * histograms. {@code @begin NAME} and {@code @end NAME} are printed to the event stream when each
+ * measured window starts and ends, so an orchestrator can read CPU counters of other processes at
+ * exactly those moments.
+ */
+public final class LoadGenerator implements AutoCloseable {
+  private final LoadOptions options;
+  private final Transport transport = Transport.detect();
+  private final EventLoopGroup group;
+  private final ByteBuf request;
+
+  public LoadGenerator(LoadOptions options) {
+    this.options = options;
+    this.group = transport.newGroup(options.threads());
+    this.request = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(requestBytes(options)));
+  }
+
+  public String transport() {
+    return transport.name().toLowerCase();
+  }
+
+  static byte[] requestBytes(LoadOptions o) {
+    var head = new StringBuilder();
+    head.append(o.payloadBytes() > 0 ? "POST " : "GET ").append(o.path()).append(" HTTP/1.1\r\nHost: ").append(o.host())
+        .append(':').append(o.port()).append("\r\nUser-Agent: meshwork-bench\r\n");
+    if (o.payloadBytes() > 0) {
+      head.append("Content-Type: application/octet-stream\r\nContent-Length: ").append(o.payloadBytes()).append("\r\n");
+    }
+    head.append("\r\n");
+    byte[] h = head.toString().getBytes(StandardCharsets.US_ASCII);
+    byte[] all = new byte[h.length + o.payloadBytes()];
+    System.arraycopy(h, 0, all, 0, h.length);
+    for (int i = h.length; i < all.length; i++) {
+      all[i] = (byte) ('a' + (i % 26));
+    }
+    return all;
+  }
+
+  /** Runs every phase in order; events go to {@code events} (may be null). */
+  public List<PhaseResult> run(PrintStream events) throws InterruptedException {
+    var results = new ArrayList<PhaseResult>();
+    for (var phase : options.phases()) {
+      results.add(runPhase(phase, events));
+    }
+    return results;
+  }
+
+  private PhaseResult runPhase(Phase phase, PrintStream events) throws InterruptedException {
+    int n = options.connections();
+    var conns = new ArrayList<Connection>(n);
+    var bootstrap = new Bootstrap().group(group).channel(transport.socketChannel())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
+    var connects = new ArrayList<io.netty.channel.ChannelFuture>();
+    for (int c = 0; c < n; c++) {
+      var conn = new Connection(c, request);
+      conns.add(conn);
+      connects.add(bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+        @Override
+        protected void initChannel(SocketChannel ch) {
+          ch.pipeline().addLast(conn);
+        }
+      }).connect(options.host(), options.port()));
+    }
+    // Connections are set up before the phase's clock starts: connecting is not what is measured.
+    for (var f : connects) {
+      f.awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+    long windowStart = start + TimeUnit.MILLISECONDS.toNanos(phase.warmupMillis());
+    long windowEnd = windowStart + TimeUnit.MILLISECONDS.toNanos(phase.durationMillis());
+    var run = new PhaseRun(phase, phase.closedLoop() ? null : new Schedule(start, phase.rate(), n), n, windowStart, windowEnd);
+    for (int c = 0; c < n; c++) {
+      var conn = conns.get(c);
+      var f = connects.get(c);
+      if (f.isSuccess()) {
+        f.channel().eventLoop().execute(() -> conn.begin(run));
+      } else {
+        conn.connectFailed(run);
+      }
+    }
+    sleepUntil(windowStart);
+    if (events != null) {
+      events.println("@begin " + phase.name());
+      events.flush();
+    }
+    while (System.nanoTime() < windowEnd && !run.stopped) {
+      sleepUntil(Math.min(windowEnd, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10)));
+    }
+    long actualEnd = run.stopped ? Math.min(run.stoppedAt, windowEnd) : windowEnd;
+    run.stop(actualEnd);
+    if (events != null) {
+      events.println("@end " + phase.name());
+      events.flush();
+    }
+    boolean drained = run.idle.await(10, TimeUnit.SECONDS);
+    var recorders = new ArrayList<ConnectionRecorder>();
+    for (var conn : conns) {
+      Channel ch = conn.channel;
+      if (ch != null) {
+        ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+      }
+      if (!drained) {
+        conn.abandonInFlight();
+      }
+      recorders.add(conn.recorder);
+    }
+    long windowNanos = actualEnd - windowStart;
+    long intended = run.schedule == null ? 0 : run.schedule.intendedBetween(windowStart, actualEnd);
+    return ConnectionRecorder.merge(phase, recorders, windowNanos, intended);
+  }
+
+  private static void sleepUntil(long nanos) throws InterruptedException {
+    long left;
+    while ((left = nanos - System.nanoTime()) > 0) {
+      TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+    }
+  }
+
+  @Override
+  public void close() {
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  /** Shared state of one phase: the window, the request bound, and the count of connections still busy. */
+  static final class PhaseRun {
+    final Phase phase;
+    final Schedule schedule;
+    final long windowStart;
+    final long windowEnd;
+    final AtomicLong recorded = new AtomicLong();
+    final CountDownLatch idle;
+    volatile boolean stopped;
+    volatile long stoppedAt = Long.MAX_VALUE;
+
+    PhaseRun(Phase phase, Schedule schedule, int connections, long windowStart, long windowEnd) {
+      this.phase = phase;
+      this.schedule = schedule;
+      this.windowStart = windowStart;
+      this.windowEnd = windowEnd;
+      this.idle = new CountDownLatch(connections);
+    }
+
+    void stop(long at) {
+      if (!stopped) {
+        stoppedAt = at;
+        stopped = true;
+      }
+    }
+  }
+
+  /**
+   * One keep-alive connection: sends a request, parses the response head and skips the body by
+   * Content-Length (or chunked framing), records, and schedules the next request.
+   */
+  static final class Connection extends ByteToMessageDecoder {
+    ConnectionRecorder recorder;
+    private PhaseRun run;
+    private final int index;
+    private final ByteBuf request;
+    volatile Channel channel;
+    private long k;
+    private long intended;
+    private long sent;
+    private boolean inFlight;
+    private boolean finished;
+    // response parsing
+    private int status;
+    private long bodyLeft = -1;
+    private boolean chunked;
+    private boolean closeAfter;
+
+    private ChannelHandlerContext ctx;
+
+    Connection(int index, ByteBuf request) {
+      this.index = index;
+      this.request = request;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+      this.channel = ctx.channel();
+    }
+
+    /** Starts the phase on this connection (on its event loop). */
+    void begin(PhaseRun phaseRun) {
+      this.run = phaseRun;
+      this.recorder = new ConnectionRecorder(run.windowStart, run.windowEnd);
+      if (!channel.isActive()) {
+        recorder.errors++;
+        finish();
+        return;
+      }
+      next(ctx);
+    }
+
+    void connectFailed(PhaseRun phaseRun) {
+      this.run = phaseRun;
+      this.recorder = new ConnectionRecorder(run.windowStart, run.windowEnd);
+      recorder.errors++;
+      finish();
+    }
+
+    void abandonInFlight() {
+      if (inFlight) {
+        recorder.failed(intended);
+      }
+    }
+
+    private void finish() {
+      if (!finished) {
+        finished = true;
+        run.idle.countDown();
+      }
+    }
+
+    private void next(ChannelHandlerContext ctx) {
+      long now = System.nanoTime();
+      if (run.schedule != null && (run.stopped || now >= run.windowEnd)) {
+        finishOpenLoop(now);
+        return;
+      }
+      if (run.stopped || now >= run.windowEnd) {
+        finish();
+        return;
+      }
+      if (run.schedule == null) {
+        send(ctx, now);
+        return;
+      }
+      long t = run.schedule.intendedNanos(index, k);
+      if (t >= run.windowEnd) {
+        finish();
+        return;
+      }
+      if (now >= run.windowEnd || run.stopped) {
+        finishOpenLoop(now);
+        return;
+      }
+      long delay = run.schedule.sendAt(index, k, now) - now;
+      if (delay > 0) {
+        ctx.executor().schedule(() -> {
+          if (run.stopped) {
+            finishOpenLoop(System.nanoTime());
+          } else {
+            send(ctx, t);
+          }
+        }, delay, TimeUnit.NANOSECONDS);
+      } else {
+        send(ctx, t);
+      }
+    }
+
+    /** Open loop, window over: requests meant to start before it closed but never sent are recorded as unsent. */
+    private void finishOpenLoop(long now) {
+      long end = Math.min(run.windowEnd, run.stoppedAt);
+      for (long i = k; ; i++) {
+        long t = run.schedule.intendedNanos(index, i);
+        if (t >= end) {
+          break;
+        }
+        recorder.unsent(t, Math.min(now, run.windowEnd));
+      }
+      finish();
+    }
+
+    private void send(ChannelHandlerContext ctx, long intendedNanos) {
+      intended = intendedNanos;
+      sent = System.nanoTime();
+      inFlight = true;
+      recorder.sent(intended);
+      ctx.writeAndFlush(request.retainedDuplicate(), ctx.voidPromise());
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+      while (in.isReadable()) {
+        if (bodyLeft < 0) {
+          int end = indexOfHeadEnd(in);
+          if (end < 0) {
+            return;
+          }
+          parseHead(in, end);
+          in.readerIndex(end + 4);
+          if (chunked) {
+            bodyLeft = 0;
+          }
+        }
+        if (chunked) {
+          int r = skipChunked(in);
+          if (r < 0) {
+            return;
+          }
+        } else {
+          int n = (int) Math.min(bodyLeft, in.readableBytes());
+          in.skipBytes(n);
+          bodyLeft -= n;
+          if (bodyLeft > 0) {
+            return;
+          }
+        }
+        bodyLeft = -1;
+        completed(ctx);
+      }
+    }
+
+    private int chunkState; // 0 = size line, 1 = data, 2 = CRLF after data, 3 = trailers
+
+    /** Returns 0 when the chunked body is complete, -1 when more bytes are needed. */
+    private int skipChunked(ByteBuf in) {
+      while (true) {
+        switch (chunkState) {
+          case 0 -> {
+            int eol = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+            if (eol < 0) {
+              return -1;
+            }
+            var line = in.toString(in.readerIndex(), eol - in.readerIndex(), StandardCharsets.US_ASCII).strip();
+            int semi = line.indexOf(';');
+            long size = Long.parseLong(semi >= 0 ? line.substring(0, semi) : line, 16);
+            in.readerIndex(eol + 1);
+            if (size == 0) {
+              chunkState = 3;
+            } else {
+              bodyLeft = size;
+              chunkState = 1;
+            }
+          }
+          case 1 -> {
+            int n = (int) Math.min(bodyLeft, in.readableBytes());
+            in.skipBytes(n);
+            bodyLeft -= n;
+            if (bodyLeft > 0) {
+              return -1;
+            }
+            chunkState = 2;
+          }
+          case 2 -> {
+            int eol = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+            if (eol < 0) {
+              return -1;
+            }
+            in.readerIndex(eol + 1);
+            chunkState = 0;
+          }
+          default -> {
+            int eol = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+            if (eol < 0) {
+              return -1;
+            }
+            boolean empty = eol - in.readerIndex() <= 1;
+            in.readerIndex(eol + 1);
+            if (empty) {
+              chunkState = 0;
+              chunked = false;
+              bodyLeft = 0;
+              return 0;
+            }
+          }
+        }
+      }
+    }
+
+    private static int indexOfHeadEnd(ByteBuf in) {
+      int from = in.readerIndex();
+      int to = in.writerIndex();
+      for (int i = from; i + 3 < to; i++) {
+        if (in.getByte(i) == '\r' && in.getByte(i + 1) == '\n' && in.getByte(i + 2) == '\r' && in.getByte(i + 3) == '\n') {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    private void parseHead(ByteBuf in, int end) {
+      var head = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.US_ASCII);
+      int sp = head.indexOf(' ');
+      status = sp > 0 && head.length() >= sp + 4 ? Integer.parseInt(head.substring(sp + 1, sp + 4)) : 0;
+      bodyLeft = 0;
+      chunked = false;
+      closeAfter = false;
+      int pos = head.indexOf("\r\n");
+      while (pos >= 0 && pos + 2 < head.length()) {
+        int eol = head.indexOf("\r\n", pos + 2);
+        var line = head.substring(pos + 2, eol < 0 ? head.length() : eol);
+        int colon = line.indexOf(':');
+        if (colon > 0) {
+          var name = line.substring(0, colon).strip();
+          var value = line.substring(colon + 1).strip();
+          if (name.equalsIgnoreCase("content-length")) {
+            bodyLeft = Long.parseLong(value);
+          } else if (name.equalsIgnoreCase("transfer-encoding") && value.equalsIgnoreCase("chunked")) {
+            chunked = true;
+          } else if (name.equalsIgnoreCase("connection") && value.equalsIgnoreCase("close")) {
+            closeAfter = true;
+          }
+        }
+        pos = eol;
+      }
+    }
+
+    private void completed(ChannelHandlerContext ctx) {
+      long done = System.nanoTime();
+      inFlight = false;
+      boolean ok = status >= 200 && status < 400;
+      if (recorder.completed(intended, sent, done, ok)) {
+        long max = run.phase.maxRequests();
+        if (max > 0 && run.recorded.incrementAndGet() >= max) {
+          run.stop(done);
+        }
+      }
+      if (closeAfter) {
+        ctx.close();
+        return;
+      }
+      k++;
+      next(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      if (inFlight) {
+        inFlight = false;
+        recorder.failed(intended);
+      }
+      if (run != null) {
+        finish();
+      }
+      super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.meshwork.bench.jmh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The route-matching benchmark measures what it says: 1,000 routes, and each request lands where intended. */
+class RoutesTest {
+  @Test
+  void theBenchmarkTableHasAThousandRoutesAndTheRequestsMatchTheIntendedOnes() throws Exception {
+    var b = new RouteMatchBenchmark();
+    b.setup();
+    var vh = b.table.virtualHost("reviews.default.svc:9080");
+    assertThat(vh.name()).isEqualTo("all");
+    assertThat(vh.routes()).hasSize(1000);
+    assertThat(b.firstRoute()).isSameAs(vh.routes().get(1));
+    assertThat(b.middleRouteWithHeader()).isSameAs(vh.routes().get(500));
+    assertThat(b.catchAllAfter1000()).isSameAs(vh.routes().get(999));
+    // without the header, route 500 does not match and the request falls through to the catch-all
+    var noHeader = new Routes.Head("GET", "/svc500/items", "", "x", "http", Map.of());
+    assertThat(vh.route(noHeader)).isSameAs(vh.routes().get(999));
+  }
+
+  @Test
+  void theHeaderBenchmarkParsesTheRequestHead() {
+    var b = new HeaderParseBenchmark();
+    b.setup();
+    try {
+      assertThat(b.parse()).isEqualTo("reviews.default.svc.cluster.local:9080");
+      assertThat(b.parse()).isEqualTo("reviews.default.svc.cluster.local:9080"); // keep-alive: the next head too
+    } finally {
+      b.tearDown();
+    }
+  }
+
+  @Test
+  void theBalancerBenchmarkPicksAmongAllEndpoints() throws Exception {
+    var b = new LoadBalancerBenchmark();
+    b.policy = "ROUND_ROBIN";
+    b.endpoints = 3;
+    b.setup();
+    var ports = new java.util.HashSet<Integer>();
+    for (int i = 0; i < 3; i++) {
+      ports.add(b.pick().address().getPort());
+    }
+    assertThat(ports).containsExactlyInAnyOrder(10000, 10001, 10002);
+  }
+}

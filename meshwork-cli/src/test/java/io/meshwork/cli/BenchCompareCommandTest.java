@@ -1,0 +1,43 @@
+package io.meshwork.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tiny, bounded comparison: the backends, one proxy and the load generator run as real processes
+ * (at most 300 requests per phase), and the table they produce has figures. Nothing asserts on time.
+ */
+class BenchCompareCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void aTinyComparisonPrintsATableWithFigures() throws Exception {
+    var md = dir.resolve("benchmarks.md");
+    var r = CliRunner.run("bench", "compare", "--scenarios", "direct,hop1,hop2-mtls", "--rates", "1000", "--max-requests", "300",
+        "--warm-ms", "200", "--saturation-ms", "500", "--rate-ms", "300", "--rate-warm-ms", "100", "--label", "smoke", "--work-dir", dir.resolve("work").toString(),
+        "--write", md.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    var number = "[0-9][0-9,]*";
+    var latency = "[0-9.]+ / [0-9.]+ / [0-9.]+[^|]*";
+    assertThat(r.out()).containsPattern(Pattern.compile("\\| 1 \\| direct \\| " + number + " \\| " + latency + " \\| - \\| - \\| - \\|"));
+    assertThat(r.out()).containsPattern(Pattern.compile(
+        "\\| 3 \\| hop1 \\| " + number + " \\| " + latency + " \\| [0-9.]+; [0-9.-]+ \\| " + number + " → " + number + " \\| " + number + " \\|"));
+    assertThat(r.out()).contains("| 5 | hop2-mtls | not yet:");
+    assertThat(r.out()).contains("Latency added over direct at 1,000 rps").contains("- hop1: ");
+    assertThat(Files.readString(md)).contains("<!-- compare-smoke:begin -->").contains("| 3 | hop1 |");
+    // every process was stopped: no child of this JVM is left
+    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isZero();
+  }
+
+  @Test
+  void anUnknownScenarioIsAUsageError() {
+    var r = CliRunner.run("bench", "compare", "--scenarios", "direct,warp-drive", "--no-write");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--scenarios: unknown scenario warp-drive; known: direct, l4-rr, hop1");
+  }
+}
