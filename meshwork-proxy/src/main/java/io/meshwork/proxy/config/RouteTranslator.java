@@ -14,7 +14,10 @@ import java.util.Set;
 /** Translates {@code RouteConfiguration} and its parts into {@link RouteTable} and friends. */
 final class RouteTranslator {
   private static final Set<String> RETRY_ON = Set.of("5xx", "gateway-error", "reset", "connect-failure",
-      "retriable-4xx", "refused-stream", "retriable-status-codes");
+      "retriable-4xx", "refused-stream", "retriable-status-codes",
+      // gRPC conditions (Istio's default policy names cancelled and unavailable): accepted, but they
+      // match on grpc-status, which the retry logic does not read yet, so they never trigger.
+      "cancelled", "unavailable", "deadline-exceeded", "resource-exhausted", "internal");
 
   private RouteTranslator() {}
 
