@@ -355,4 +355,124 @@ class XdsEndToEndTest {
     }
     assertThat(status).as("proxy-status shows the NACK").startsWith("NACKED").contains("transport_socket");
   }
+
+  @Test
+  void corsPolicyAnswersPreflightAndMarksAllowedOrigins() throws Exception {
+    apply(route("""
+        - route:
+          - destination: {host: reviews, subset: v1}
+          corsPolicy:
+            allowOrigins:
+            - exact: https://shop.example
+            allowMethods: [GET, POST]
+            allowHeaders: [x-token]
+            maxAge: 24h
+        """));
+    awaitResponse(r -> r.headers().firstValue("access-control-allow-origin").isPresent(), "origin", "https://shop.example");
+    var before = v1.requests().size();
+    var preflight = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bindPort + "/reviews/1"))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+        .header("origin", "https://shop.example").header("access-control-request-method", "POST").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(preflight.statusCode()).isEqualTo(200);
+    assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue("https://shop.example");
+    assertThat(preflight.headers().firstValue("access-control-allow-methods")).hasValue("GET,POST");
+    assertThat(preflight.headers().firstValue("access-control-allow-headers")).hasValue("x-token");
+    assertThat(preflight.headers().firstValue("access-control-max-age")).hasValue("86400");
+    assertThat(v1.requests()).as("the preflight is answered by the proxy").hasSize(before);
+    var other = get("origin", "https://evil.example");
+    assertThat(other.statusCode()).isEqualTo(200);
+    assertThat(other.headers().firstValue("access-control-allow-origin")).isEmpty();
+  }
+
+  @Test
+  void retriesHideAFailedFirstAttempt() throws Exception {
+    var calls = new java.util.concurrent.atomic.AtomicInteger();
+    v1.respondWith(r -> calls.incrementAndGet() % 2 == 1 ? Reply.status(503) : Reply.ok("v1"));
+    apply(route("""
+        - route:
+          - destination: {host: reviews, subset: v1}
+          retries:
+            attempts: 3
+            retryOn: 5xx
+        """));
+    awaitResponse(r -> r.statusCode() == 200 && calls.get() % 2 == 0);
+    for (int i = 0; i < 10; i++) {
+      int before = calls.get();
+      var r = get();
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("v1");
+      assertThat(calls.get() - before).as("one failed attempt, one retry").isEqualTo(2);
+    }
+  }
+
+  @Test
+  void circuitBreakerOverflowsUnderConcurrency() throws Exception {
+    v1.respondWith(Reply.ok("v1").withDelay(Duration.ofMillis(300)));
+    apply("""
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: reviews}
+        spec:
+          host: reviews
+          trafficPolicy:
+            connectionPool:
+              tcp: {maxConnections: 1}
+              http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}
+          subsets:
+          - {name: v1, labels: {version: v1}}
+          - {name: v2, labels: {version: v2}}
+        """);
+    var overflow = "cluster.outbound|9080|v1|reviews.default.svc.cluster.local.upstream_cx_overflow";
+    var pending = "cluster.outbound|9080|v1|reviews.default.svc.cluster.local.upstream_rq_pending_overflow";
+    var codes = new ConcurrentLinkedQueue<Integer>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (!codes.contains(503) && System.nanoTime() < deadline) {
+      codes.clear();
+      var threads = new ArrayList<Thread>();
+      for (int t = 0; t < 20; t++) {
+        threads.add(Thread.ofVirtual().start(() -> {
+          try {
+            codes.add(get().statusCode());
+          } catch (Exception e) {
+            codes.add(-1);
+          }
+        }));
+      }
+      for (var t : threads) {
+        t.join();
+      }
+    }
+    assertThat(codes).contains(200, 503).doesNotContain(-1);
+    var stats = proxy.server().stats();
+    assertThat(stats.value(overflow) + stats.value(pending)).as("503s are circuit-breaker overflows (UO)").isPositive();
+  }
+
+  @Test
+  void mirroredTrafficReachesTheMirrorAndTheCallerNeverSeesItsAnswers() throws Exception {
+    v2.respondWith(Reply.status(500).withBody("mirror"));
+    apply(route("""
+        - route:
+          - destination: {host: reviews, subset: v1}
+          mirror: {host: reviews, subset: v2}
+          mirrorPercentage: {value: 100.0}
+        """));
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (v2.requests().isEmpty() && System.nanoTime() < deadline) {
+      assertThat(get().body()).isEqualTo("v1");
+      Thread.sleep(20);
+    }
+    int mirrored = v2.requests().size();
+    for (int i = 0; i < 20; i++) {
+      var r = get();
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("v1");
+    }
+    deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (v2.requests().size() < mirrored + 20 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(v2.requests()).hasSizeGreaterThanOrEqualTo(mirrored + 20);
+    assertThat(v2.requests().getLast().header("host")).endsWith("-shadow");
+  }
 }
