@@ -486,4 +486,23 @@ class XdsEndToEndTest {
     assertThat(v2.requests()).hasSizeGreaterThanOrEqualTo(mirrored + 20);
     assertThat(v2.requests().getLast().header("host")).contains("-shadow");
   }
+
+  @Test
+  void aBindThatFailsIsNackedAndNothingOfThatConfigServes() throws Exception {
+    try (var taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      var node = NodeInfo.sidecar("details-v1", "default", Map.of("app", "details"), "127.0.0.1", Map.of())
+          .withUpstreamBinds(Map.of("reviews:9080", "127.0.0.1:" + taken.getLocalPort()));
+      try (var other = XdsProxy.start("127.0.0.1:" + cp.xdsPort(), node, null, 1, System.out, System.err)) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (other.lastRejection().isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertThat(other.lastRejection()).contains("cannot bind");
+        assertThat(other.version()).isZero();
+        assertThat(other.server().snapshots().current().config().version()).as("the swapped-in snapshot was rolled back").isZero();
+        assertThat(other.server().snapshots().current().config().clusters()).isEmpty();
+      }
+    }
+    assertThat(get().body()).as("the other proxy is unaffected").isEqualTo("v1");
+  }
 }

@@ -58,9 +58,20 @@ public final class XdsProxy implements AutoCloseable {
   private synchronized XdsHandler.Verdict apply(XdsSnapshot snapshot) {
     long next = version + 1;
     XdsConfigBuilder.Built built;
+    var previous = server.snapshots().current().config();
     try {
       built = XdsConfigBuilder.build(snapshot, next, options);
-      server.update(built.config());
+      try {
+        server.update(built.config());
+      } catch (ProxyStartException e) {
+        // update swaps the snapshot before binding new listeners: put the last good config back whole.
+        try {
+          server.update(previous);
+        } catch (ProxyStartException again) {
+          progress.println("meshwork proxy: could not restore version " + version + ": " + again.getMessage());
+        }
+        throw e;
+      }
     } catch (ConfigException | ProxyStartException e) {
       lastRejection = e.getMessage();
       progress.println("meshwork proxy: rejected configuration (NACK), still serving version " + version + ": " + e.getMessage());
