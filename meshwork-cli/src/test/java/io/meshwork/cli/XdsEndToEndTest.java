@@ -98,7 +98,9 @@ class XdsEndToEndTest {
   @AfterEach
   void stop() throws Exception {
     proxy.close();
-    cp.close();
+    if (cp != null) {
+      cp.close();
+    }
     v1.close();
     v2.close();
   }
@@ -504,5 +506,24 @@ class XdsEndToEndTest {
       }
     }
     assertThat(get().body()).as("the other proxy is unaffected").isEqualTo("v1");
+  }
+
+  @Test
+  void theLastGoodConfigKeepsServingWithoutAControlPlaneAndTheProxyReconnects() throws Exception {
+    int xdsPort = cp.xdsPort();
+    cp.close();
+    cp = null;
+    for (int i = 0; i < 20; i++) {
+      var r = get();
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("v1");
+    }
+    var o = ControlPlane.Options.defaults().withPorts(0, xdsPort);
+    cp = ControlPlane.start(new ControlPlane.Options(o.configDir(), o.host(), 0, xdsPort, o.registrationGrace(), Duration.ofMillis(20), true));
+    apply(MESH.formatted(v1.port(), v2.port()) + "---\n" + route("""
+        - route:
+          - destination: {host: reviews, subset: v2}
+        """));
+    awaitResponse(r -> r.body().equals("v2")); // the client reconnected (backoff) and took the new control plane's config
   }
 }
