@@ -438,8 +438,16 @@ class XdsEndToEndTest {
         """);
     var overflow = "cluster.outbound|9080|v1|reviews.default.svc.cluster.local.upstream_cx_overflow";
     var pending = "cluster.outbound|9080|v1|reviews.default.svc.cluster.local.upstream_rq_pending_overflow";
-    var codes = new ConcurrentLinkedQueue<Integer>();
+    var cluster = "outbound|9080|v1|reviews.default.svc.cluster.local";
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (proxy.server().snapshots().current().config().cluster(cluster).circuitBreakers().maxConnections() != 1
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(proxy.server().snapshots().current().config().cluster(cluster).circuitBreakers().maxConnections())
+        .as("the connection pool settings reached the proxy").isEqualTo(1);
+    var codes = new ConcurrentLinkedQueue<Integer>();
+    deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
     while (!codes.contains(503) && System.nanoTime() < deadline) {
       codes.clear();
       var threads = new ArrayList<Thread>();

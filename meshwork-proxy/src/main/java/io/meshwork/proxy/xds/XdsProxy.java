@@ -30,6 +30,7 @@ public final class XdsProxy implements AutoCloseable {
   private final PrintStream progress;
   private final CountDownLatch firstApplied = new CountDownLatch(1);
   private volatile XdsClient client;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile String lastRejection = "";
   private long version;
 
@@ -131,6 +132,9 @@ public final class XdsProxy implements AutoCloseable {
 
   @Override
   public void close() {
+    if (closed.getAndSet(true)) {
+      return; // the command closes on quit and again from its shutdown hook
+    }
     var c = client;
     if (c != null) {
       c.close();
