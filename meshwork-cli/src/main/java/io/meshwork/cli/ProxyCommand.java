@@ -7,7 +7,11 @@ import io.meshwork.proxy.config.ListenerConfig;
 import io.meshwork.proxy.config.ProxyConfigBuilder;
 import io.meshwork.xds.bootstrap.BootstrapException;
 import io.meshwork.xds.bootstrap.BootstrapLoader;
+import io.meshwork.proxy.xds.XdsProxy;
+import io.meshwork.xds.client.NodeInfo;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,11 +26,41 @@ import picocli.CommandLine.Model.CommandSpec;
  * interrupted. Access log lines go to standard output, progress to standard error.
  */
 @Command(name = "proxy", mixinStandardHelpOptions = true,
-    description = "Run a sidecar proxy from an Envoy v3 static bootstrap file (YAML or JSON).")
+    description = {"Run a sidecar proxy from an Envoy v3 static bootstrap file (YAML or JSON),",
+        "or (--control-plane) configured over xDS by 'meshwork control'."})
 public final class ProxyCommand implements Callable<Integer> {
-  @Option(names = "--bootstrap", required = true, paramLabel = "FILE",
+  @Option(names = "--bootstrap", paramLabel = "FILE",
       description = "Envoy-shaped bootstrap: node, admin, static_resources.listeners and .clusters.")
   Path bootstrap;
+
+  @Option(names = "--control-plane", paramLabel = "HOST:PORT",
+      description = "Follow this control plane's xDS server (e.g. 127.0.0.1:15010) instead of a bootstrap.")
+  String controlPlane;
+
+  @Option(names = "--workload", paramLabel = "NAME", description = "Workload name (auto-registration).")
+  String workload;
+
+  @Option(names = {"--namespace", "-n"}, paramLabel = "NS", defaultValue = "default", description = "Namespace (default: ${DEFAULT-VALUE}).")
+  String namespace;
+
+  @Option(names = "--labels", paramLabel = "K=V,...", split = ",", description = "Workload labels, e.g. app=reviews,version=v1.")
+  Map<String, String> labels = new LinkedHashMap<>();
+
+  @Option(names = "--service-account", paramLabel = "SA", defaultValue = "default", description = "Service account (default: ${DEFAULT-VALUE}).")
+  String serviceAccount;
+
+  @Option(names = "--ip", paramLabel = "IP", defaultValue = "127.0.0.1", description = "The workload's address (default: ${DEFAULT-VALUE}).")
+  String ip;
+
+  @Option(names = "--app-port", paramLabel = "NAME=PORT", description = "An application port, e.g. http=9080 (repeatable).")
+  Map<String, Integer> appPorts = new LinkedHashMap<>();
+
+  @Option(names = "--upstream-bind", paramLabel = "SERVICE:PORT=ADDR:PORT",
+      description = "Local mode: serve SERVICE:PORT to the app on ADDR:PORT, e.g. ratings:9080=127.0.0.1:16001 (repeatable).")
+  Map<String, String> upstreamBinds = new LinkedHashMap<>();
+
+  @Option(names = "--admin", paramLabel = "ADDR:PORT", description = "Admin interface (loopback only), e.g. 127.0.0.1:15000.")
+  String admin;
 
   @Option(names = "--concurrency", paramLabel = "N", defaultValue = "0",
       description = "Event loop threads (default: one per CPU), like Envoy's --concurrency.")
@@ -37,6 +71,12 @@ public final class ProxyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     var err = spec.commandLine().getErr();
+    if ((bootstrap == null) == (controlPlane == null)) {
+      throw new UserException(2, "pass exactly one of --bootstrap FILE or --control-plane HOST:PORT");
+    }
+    if (controlPlane != null) {
+      return runXds(err);
+    }
     if (!Files.isReadable(bootstrap)) {
       throw new UserException(2, bootstrap + ": file not found or not readable; pass an existing bootstrap file with --bootstrap");
     }
@@ -70,5 +110,66 @@ public final class ProxyCommand implements Callable<Integer> {
     running.awaitClosed(); // Ctrl-C, or POST /quitquitquit on the admin port
     err.println("meshwork proxy: stopped");
     return 0;
+  }
+
+  private Integer runXds(java.io.PrintWriter err) throws InterruptedException {
+    if (workload == null || workload.isBlank()) {
+      throw new UserException(2, "--workload NAME is required with --control-plane (it names this proxy to the control plane)");
+    }
+    java.net.InetSocketAddress adminAddress = null;
+    if (admin != null) {
+      adminAddress = hostPort(admin, "--admin");
+      if (!adminAddress.getAddress().isLoopbackAddress()) {
+        throw new UserException(2, "--admin " + admin + ": the admin interface must bind a loopback address");
+      }
+    }
+    for (var e : upstreamBinds.entrySet()) {
+      if (!e.getKey().matches("[^:]+:\\d+")) {
+        throw new UserException(2, "--upstream-bind " + e.getKey() + "=" + e.getValue() + ": the service must be SERVICE:PORT");
+      }
+      hostPort(e.getValue(), "--upstream-bind " + e.getKey());
+    }
+    var node = NodeInfo.sidecar(workload, namespace, labels, ip, appPorts).withUpstreamBinds(upstreamBinds)
+        .withServiceAccount(serviceAccount);
+    int threads = concurrency > 0 ? concurrency : Runtime.getRuntime().availableProcessors();
+    var progress = new java.io.PrintStream(new java.io.OutputStream() {
+      @Override
+      public void write(int b) {
+        err.write(b);
+      }
+
+      @Override
+      public void flush() {
+        err.flush();
+      }
+    }, true, java.nio.charset.StandardCharsets.UTF_8);
+    XdsProxy proxy;
+    try {
+      proxy = XdsProxy.start(controlPlane, node, adminAddress, threads, System.out, progress);
+    } catch (ProxyStartException e) {
+      throw new UserException(1, e.getMessage());
+    }
+    if (proxy.server().adminPort() > 0) {
+      err.println("meshwork proxy: admin on " + adminAddress.getHostString() + ":" + proxy.server().adminPort()
+          + " (/ready, /stats, /clusters, /config_dump)");
+      err.flush();
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "meshwork-proxy-shutdown"));
+    proxy.server().awaitClosed();
+    proxy.close();
+    err.println("meshwork proxy: stopped");
+    return 0;
+  }
+
+  private static java.net.InetSocketAddress hostPort(String s, String option) {
+    int colon = s.lastIndexOf(':');
+    try {
+      if (colon <= 0) {
+        throw new NumberFormatException();
+      }
+      return new java.net.InetSocketAddress(java.net.InetAddress.getByName(s.substring(0, colon)), Integer.parseInt(s.substring(colon + 1)));
+    } catch (NumberFormatException | java.net.UnknownHostException e) {
+      throw new UserException(2, option + " " + s + ": expected ADDRESS:PORT, e.g. 127.0.0.1:16001");
+    }
   }
 }

@@ -78,7 +78,7 @@ public final class ProxyConfigBuilder {
   // Cluster.common_http_protocol_options is deprecated in favour of HttpProtocolOptions but is what
   // many bootstraps still use, so it is read deliberately.
   @SuppressWarnings("deprecation")
-  static ClusterConfig cluster(Cluster c, String path) throws ConfigException {
+  public static ClusterConfig cluster(Cluster c, String path) throws ConfigException {
     if (c.getName().isEmpty()) {
       throw new ConfigException(path + ".name", "a cluster needs a name");
     }
@@ -194,6 +194,12 @@ public final class ProxyConfigBuilder {
   }
 
   static ListenerConfig listener(Listener l, String path, Set<String> clusters) throws ConfigException {
+    return listener(l, path, clusters, Map.of());
+  }
+
+  /** A listener whose HTTP connection managers may name route configurations in {@code rds} (from xDS). */
+  public static ListenerConfig listener(Listener l, String path, Set<String> clusters,
+      Map<String, io.envoyproxy.envoy.config.route.v3.RouteConfiguration> rds) throws ConfigException {
     if (l.getName().isEmpty()) {
       throw new ConfigException(path + ".name", "a listener needs a name");
     }
@@ -216,7 +222,7 @@ public final class ProxyConfigBuilder {
     try {
       if (any.is(HttpConnectionManager.class)) {
         var hcm = any.unpack(HttpConnectionManager.class);
-        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Http(hcm(hcm, fPath, clusters)));
+        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Http(hcm(hcm, fPath, clusters, rds)));
       }
       if (any.is(TcpProxy.class)) {
         var tcp = any.unpack(TcpProxy.class);
@@ -230,8 +236,23 @@ public final class ProxyConfigBuilder {
 
   static HttpConnectionManagerConfig hcm(HttpConnectionManager hcm, String path, Set<String> clusters)
       throws ConfigException {
-    if (!hcm.hasRouteConfig()) {
-      throw new ConfigException(path + ".route_config", "an inline route_config is required (RDS is not supported yet)");
+    return hcm(hcm, path, clusters, Map.of());
+  }
+
+  static HttpConnectionManagerConfig hcm(HttpConnectionManager hcm, String path, Set<String> clusters,
+      Map<String, io.envoyproxy.envoy.config.route.v3.RouteConfiguration> rds) throws ConfigException {
+    var routeConfig = hcm.getRouteConfig();
+    var routePath = path + ".route_config";
+    if (hcm.hasRds() && !hcm.hasRouteConfig()) {
+      routeConfig = rds.get(hcm.getRds().getRouteConfigName());
+      routePath = "route_configuration[" + hcm.getRds().getRouteConfigName() + "]";
+      if (routeConfig == null) {
+        throw new ConfigException(path + ".rds.route_config_name", rds.isEmpty()
+            ? "RDS needs a control plane; use an inline route_config in a static bootstrap"
+            : "route configuration \"" + hcm.getRds().getRouteConfigName() + "\" was not received");
+      }
+    } else if (!hcm.hasRouteConfig()) {
+      throw new ConfigException(path + ".route_config", "an inline route_config is required (or rds from a control plane)");
     }
     if (hcm.getHttpFiltersCount() == 0) {
       throw new ConfigException(path + ".http_filters", "the last HTTP filter must be envoy.filters.http.router");
@@ -257,11 +278,13 @@ public final class ProxyConfigBuilder {
         } catch (InvalidProtocolBufferException e) {
           throw new ConfigException(fPath + ".typed_config", "cannot be decoded (" + e.getMessage() + ")");
         }
+      } else if (f.getTypedConfig().is(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.class)) {
+        filters.add(CorsConfig.NONE); // the policy comes from each route's typed_per_filter_config
       } else {
-        throw new ConfigException(fPath, "HTTP filter \"" + f.getName() + "\" is not supported yet (supported: fault, router)");
+        throw new ConfigException(fPath, "HTTP filter \"" + f.getName() + "\" is not supported yet (supported: fault, cors, router)");
       }
     }
-    var routes = RouteTranslator.table(hcm.getRouteConfig(), path + ".route_config", clusters, hcm.getStripAnyHostPort());
+    var routes = RouteTranslator.table(routeConfig, routePath, clusters, hcm.getStripAnyHostPort());
     int maxHeaders = hcm.hasMaxRequestHeadersKb() ? hcm.getMaxRequestHeadersKb().getValue() * 1024 : 60 * 1024;
     var codec = switch (hcm.getCodecType()) {
       case AUTO -> HttpConnectionManagerConfig.Codec.AUTO;

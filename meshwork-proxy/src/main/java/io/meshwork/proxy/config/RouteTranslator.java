@@ -14,7 +14,10 @@ import java.util.Set;
 /** Translates {@code RouteConfiguration} and its parts into {@link RouteTable} and friends. */
 final class RouteTranslator {
   private static final Set<String> RETRY_ON = Set.of("5xx", "gateway-error", "reset", "connect-failure",
-      "retriable-4xx", "refused-stream", "retriable-status-codes");
+      "retriable-4xx", "refused-stream", "retriable-status-codes",
+      // gRPC conditions (Istio's default policy names cancelled and unavailable): accepted, but they
+      // match on grpc-status, which the retry logic does not read yet, so they never trigger.
+      "cancelled", "unavailable", "deadline-exceeded", "resource-exhausted", "internal");
 
   private RouteTranslator() {}
 
@@ -51,8 +54,22 @@ final class RouteTranslator {
   static Route route(io.envoyproxy.envoy.config.route.v3.Route r, String path, Set<String> clusters,
       RetryPolicy vhostRetry) throws ConfigException {
     var match = match(r.getMatch(), path + ".match");
-    if (r.getTypedPerFilterConfigCount() > 0) {
-      throw new ConfigException(path + ".typed_per_filter_config", "per-route filter configuration is not supported yet");
+    FaultConfig fault = null;
+    CorsConfig cors = null;
+    for (var e : new java.util.TreeMap<>(r.getTypedPerFilterConfigMap()).entrySet()) {
+      var fPath = path + ".typed_per_filter_config[" + e.getKey() + "]";
+      try {
+        if (e.getValue().is(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.class)) {
+          fault = FaultTranslator.fault(e.getValue().unpack(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.class), fPath);
+        } else if (e.getValue().is(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.class)) {
+          cors = cors(e.getValue().unpack(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.class), fPath);
+        } else {
+          throw new ConfigException(fPath, "per-route config " + e.getValue().getTypeUrl()
+              + " is not supported yet (supported: HTTPFault, CorsPolicy)");
+        }
+      } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+        throw new ConfigException(fPath, "cannot be decoded (" + ex.getMessage() + ")");
+      }
     }
     RouteAction action = switch (r.getActionCase()) {
       case ROUTE -> forward(r.getRoute(), path + ".route", clusters, vhostRetry);
@@ -74,7 +91,19 @@ final class RouteTranslator {
     };
     return new Route(r.getName(), match, action,
         mutations(r.getRequestHeadersToAddList(), r.getRequestHeadersToRemoveList()),
-        mutations(r.getResponseHeadersToAddList(), r.getResponseHeadersToRemoveList()));
+        mutations(r.getResponseHeadersToAddList(), r.getResponseHeadersToRemoveList()), fault, cors);
+  }
+
+  static CorsConfig cors(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy c, String path) throws ConfigException {
+    if (c.hasFilterEnabled() || c.hasShadowEnabled()) {
+      throw new ConfigException(path + ".filter_enabled", "runtime fractions for CORS are not supported yet");
+    }
+    var origins = new ArrayList<StringMatcher>();
+    for (int i = 0; i < c.getAllowOriginStringMatchCount(); i++) {
+      origins.add(string(c.getAllowOriginStringMatch(i), path + ".allow_origin_string_match[" + i + "]"));
+    }
+    return new CorsConfig(List.copyOf(origins), c.getAllowMethods(), c.getAllowHeaders(), c.getExposeHeaders(), c.getMaxAge(),
+        c.hasAllowCredentials() && c.getAllowCredentials().getValue());
   }
 
   static RouteMatch match(io.envoyproxy.envoy.config.route.v3.RouteMatch m, String path) throws ConfigException {

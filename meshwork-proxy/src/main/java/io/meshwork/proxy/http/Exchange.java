@@ -62,6 +62,8 @@ final class Exchange {
   private UpstreamCall call;
   private HeaderMutations[] responseMutations = new HeaderMutations[0];
   private String upgrade;
+  private String corsOrigin;
+  private io.meshwork.proxy.config.CorsConfig corsPolicy;
 
   Exchange(ChannelHandlerContext ctx, DownstreamHandler connection, HttpListenerRuntime listener, Snapshot snapshot,
       HttpServices services, FullHttpRequest request) {
@@ -105,8 +107,15 @@ final class Exchange {
    */
   private void runFilters(NettyRequestHead head, int index) {
     var filters = listener.hcm().filters();
+    var matched = matchedRoute(head);
     for (int i = index; i < filters.size(); i++) {
-      if (filters.get(i) instanceof FaultConfig f && FaultFilter.applies(f, head)) {
+      if (filters.get(i) instanceof io.meshwork.proxy.config.CorsConfig && matched != null && matched.cors() != null
+          && corsPreflight(matched.cors(), head)) {
+        return;
+      }
+      // A route's typed_per_filter_config replaces the connection manager's fault config for that route.
+      var filter = filters.get(i) instanceof FaultConfig && matched != null && matched.fault() != null ? matched.fault() : filters.get(i);
+      if (filter instanceof FaultConfig f && FaultFilter.applies(f, head)) {
         long delay = FaultFilter.delayMillis(f, head);
         if (delay >= 0) {
           flags |= ResponseFlags.DI;
@@ -135,6 +144,53 @@ final class Exchange {
     listener.stats().faultAbortsInjected.inc();
     localReply(status, "fault filter abort", ResponseFlags.FI, false);
     return true;
+  }
+
+  private Route matchedRoute(NettyRequestHead head) {
+    VirtualHost vh = listener.hcm().routes().virtualHost(head.authority());
+    return vh == null ? null : vh.route(head);
+  }
+
+  /**
+   * CORS ({@code envoy.filters.http.cors} with the route's policy): answers an allowed preflight
+   * locally (true), otherwise remembers the allowed origin so the response carries it.
+   */
+  private boolean corsPreflight(io.meshwork.proxy.config.CorsConfig cors, NettyRequestHead head) {
+    var origin = head.header("origin");
+    if (!cors.allows(origin)) {
+      return false;
+    }
+    corsOrigin = origin;
+    corsPolicy = cors;
+    if (request.method().equals(io.netty.handler.codec.http.HttpMethod.OPTIONS)
+        && head.header("access-control-request-method") != null) {
+      var res = reply(200, "");
+      var h = res.headers();
+      setIfPresent(h, "access-control-allow-methods", cors.allowMethods());
+      setIfPresent(h, "access-control-allow-headers", cors.allowHeaders());
+      setIfPresent(h, "access-control-max-age", cors.maxAge());
+      applyCors(h);
+      send(res, 0);
+      return true;
+    }
+    return false;
+  }
+
+  private static void setIfPresent(HttpHeaders h, String name, String value) {
+    if (value != null && !value.isEmpty()) {
+      h.set(name, value);
+    }
+  }
+
+  private void applyCors(HttpHeaders h) {
+    if (corsOrigin == null) {
+      return;
+    }
+    h.set("access-control-allow-origin", corsOrigin);
+    if (corsPolicy.allowCredentials()) {
+      h.set("access-control-allow-credentials", "true");
+    }
+    setIfPresent(h, "access-control-expose-headers", corsPolicy.exposeHeaders());
   }
 
   private void route(NettyRequestHead head) {
@@ -281,6 +337,7 @@ final class Exchange {
     for (var m : responseMutations) {
       m.apply(h);
     }
+    applyCors(h);
     setConnectionHeader(h);
     listener.stats().status(status);
     lastWrite = ctx.write(res);
@@ -387,6 +444,7 @@ final class Exchange {
     for (var m : responseMutations) {
       m.apply(res.headers());
     }
+    applyCors(res.headers());
     status = res.status().code();
     responseStarted = true;
     setConnectionHeader(res.headers());

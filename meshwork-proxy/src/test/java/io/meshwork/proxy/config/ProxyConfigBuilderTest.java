@@ -57,7 +57,7 @@ class ProxyConfigBuilderTest {
         + "{\"@type\": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC}}\n");
     assertThatThrownBy(() -> build(rbac)).isInstanceOf(ConfigException.class)
         .hasMessage("static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0]: "
-            + "HTTP filter \"envoy.filters.http.rbac\" is not supported yet (supported: fault, router)");
+            + "HTTP filter \"envoy.filters.http.rbac\" is not supported yet (supported: fault, cors, router)");
   }
 
   @Test

@@ -1,0 +1,141 @@
+package io.meshwork.proxy.xds;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.meshwork.proxy.config.ClusterConfig;
+import io.meshwork.proxy.config.ConfigException;
+import io.meshwork.proxy.config.ListenerConfig;
+import io.meshwork.proxy.config.ProxyConfig;
+import io.meshwork.proxy.config.ProxyConfigBuilder;
+import io.meshwork.xds.client.XdsSnapshot;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Builds a {@link ProxyConfig} from an {@link XdsSnapshot}, all or nothing.
+ *
+ * <p>Clusters: EDS clusters take their endpoints from the snapshot's {@code ClusterLoadAssignment}
+ * (by {@code eds_cluster_config.service_name}, else the cluster name); {@code ORIGINAL_DST}
+ * clusters (Istio's {@code PassthroughCluster}) are kept without endpoints because only capture
+ * listeners reach them, and the proxy cannot capture yet. A cluster {@code transport_socket}
+ * (upstream TLS, e.g. Istio mTLS with SDS secrets nothing serves yet) is rejected with its path.
+ *
+ * <p>Listeners: those the proxy can serve are built with their RDS route configurations. The rest
+ * are accepted but left unbound, and returned in {@link Built#unbound()} with the reason, so the
+ * caller can log them: {@code use_original_dst} listeners ({@code virtualOutbound},
+ * {@code virtualInbound}), {@code bind_to_port: false}, and in local mode every listener that is
+ * not at one of the proxy's upstream bind addresses (in a mesh with capture, those catch-all
+ * {@code 0.0.0.0:PORT} listeners receive redirected traffic; bound directly they would collide).
+ */
+public final class XdsConfigBuilder {
+  private XdsConfigBuilder() {}
+
+  /**
+   * The built configuration, the listeners left unbound and the ORIGINAL_DST clusters kept without
+   * endpoints ({@code name -> reason} each).
+   */
+  public record Built(ProxyConfig config, Map<String, String> unbound, Map<String, String> emptyClusters) {}
+
+  /**
+   * How this proxy serves listeners.
+   *
+   * @param localMode bind only listeners at {@code bindAddresses} (apps call upstreams through them)
+   * @param bindAddresses the {@code ip:port} of each upstream bind this proxy asked for
+   */
+  public record Options(String nodeId, InetSocketAddress admin, boolean localMode, Set<InetSocketAddress> bindAddresses) {
+    public Options {
+      bindAddresses = Set.copyOf(bindAddresses);
+    }
+  }
+
+  public static Built build(XdsSnapshot s, long version, Options options) throws ConfigException {
+    var resources = new LinkedHashMap<String, Message>();
+    var clusters = new LinkedHashMap<String, ClusterConfig>();
+    var empty = new TreeMap<String, String>();
+    for (var e : new TreeMap<>(s.clusters()).entrySet()) {
+      var c = e.getValue();
+      var path = "clusters[" + e.getKey() + "]";
+      clusters.put(c.getName(), cluster(c, path, s.endpoints()));
+      if (c.getType() == Cluster.DiscoveryType.ORIGINAL_DST) {
+        empty.put(c.getName(), "ORIGINAL_DST needs the original destination of captured traffic; kept without endpoints (503 UH)");
+      }
+      resources.put("cluster/" + c.getName(), c);
+    }
+    var listeners = new ArrayList<ListenerConfig>();
+    var unbound = new TreeMap<String, String>();
+    for (var e : new TreeMap<>(s.listeners()).entrySet()) {
+      var l = e.getValue();
+      var reason = unboundReason(l, options);
+      if (reason != null) {
+        unbound.put(l.getName(), reason);
+        continue;
+      }
+      listeners.add(ProxyConfigBuilder.listener(l, "listeners[" + e.getKey() + "]", clusters.keySet(), s.routes()));
+      resources.put("listener/" + l.getName(), l);
+    }
+    var config = new ProxyConfig(version, options.nodeId(), options.admin(), List.copyOf(listeners), Map.copyOf(clusters),
+        Collections.unmodifiableMap(resources));
+    return new Built(config, Collections.unmodifiableMap(unbound), Collections.unmodifiableMap(empty));
+  }
+
+  private static String unboundReason(Listener l, Options options) {
+    if (l.hasUseOriginalDst() && l.getUseOriginalDst().getValue()) {
+      return "use_original_dst needs traffic capture, which this proxy does not do yet";
+    }
+    if (l.hasBindToPort() && !l.getBindToPort().getValue()) {
+      return "bind_to_port is false";
+    }
+    if (options.localMode()) {
+      var a = l.getAddress().getSocketAddress();
+      boolean wanted = options.bindAddresses().stream()
+          .anyMatch(b -> b.getPort() == a.getPortValue() && b.getAddress().getHostAddress().equals(a.getAddress()));
+      if (!wanted) {
+        return "local mode binds only the upstream bind addresses; this listener serves captured traffic";
+      }
+    }
+    return null;
+  }
+
+  private static ClusterConfig cluster(Cluster c, String path, Map<String, ClusterLoadAssignment> endpoints)
+      throws ConfigException {
+    if (c.hasTransportSocket()) {
+      throw new ConfigException(path + ".transport_socket", tlsProblem(c));
+    }
+    var b = c.toBuilder();
+    if (c.getType() == Cluster.DiscoveryType.EDS) {
+      var name = c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName() : c.getEdsClusterConfig().getServiceName();
+      var cla = endpoints.get(name);
+      b.setType(Cluster.DiscoveryType.STATIC).clearEdsClusterConfig();
+      b.setLoadAssignment(cla == null ? ClusterLoadAssignment.newBuilder().setClusterName(name).build() : cla);
+    } else if (c.getType() == Cluster.DiscoveryType.ORIGINAL_DST) {
+      b.setType(Cluster.DiscoveryType.STATIC).clearLoadAssignment().clearLbPolicy();
+    }
+    return ProxyConfigBuilder.cluster(b.build(), path);
+  }
+
+  private static String tlsProblem(Cluster c) {
+    try {
+      if (c.getTransportSocket().getTypedConfig().is(UpstreamTlsContext.class)) {
+        var common = c.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class).getCommonTlsContext();
+        if (common.getTlsCertificateSdsSecretConfigsCount() > 0 || common.hasValidationContextSdsSecretConfig()) {
+          return "upstream TLS with SDS secrets (" + (common.getTlsCertificateSdsSecretConfigsCount() > 0
+              ? common.getTlsCertificateSdsSecretConfigs(0).getName() : common.getValidationContextSdsSecretConfig().getName())
+              + ") is not supported yet: no SDS server provides them; remove the DestinationRule's tls setting";
+        }
+      }
+    } catch (InvalidProtocolBufferException e) {
+      return "cannot be decoded (" + e.getMessage() + ")";
+    }
+    return "upstream TLS origination is not supported yet; remove the DestinationRule's tls setting";
+  }
+}

@@ -1,0 +1,144 @@
+package io.meshwork.proxy.xds;
+
+import io.meshwork.proxy.ProxyServer;
+import io.meshwork.proxy.ProxyStartException;
+import io.meshwork.proxy.config.ConfigException;
+import io.meshwork.proxy.config.ProxyConfig;
+import io.meshwork.xds.client.NodeInfo;
+import io.meshwork.xds.client.XdsClient;
+import io.meshwork.xds.client.XdsHandler;
+import io.meshwork.xds.client.XdsSnapshot;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A proxy that follows a control plane: it starts with no listeners (admin only), connects with
+ * {@link XdsClient}, and applies each complete snapshot through {@link ProxyServer#update}, so
+ * in-flight requests finish on the configuration they started with. A snapshot that cannot be
+ * honoured is answered with {@link XdsHandler.Verdict#reject} (a NACK carrying the field path)
+ * and the last good configuration keeps serving; so does a lost control plane, while the client
+ * reconnects with backoff.
+ */
+public final class XdsProxy implements AutoCloseable {
+  private final ProxyServer server;
+  private final XdsConfigBuilder.Options options;
+  private final PrintStream progress;
+  private final CountDownLatch firstApplied = new CountDownLatch(1);
+  private volatile XdsClient client;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile String lastRejection = "";
+  private long version;
+
+  private XdsProxy(ProxyServer server, XdsConfigBuilder.Options options, PrintStream progress) {
+    this.server = server;
+    this.options = options;
+    this.progress = progress;
+  }
+
+  /**
+   * Starts the proxy (admin on {@code admin} if not null) and connects to {@code target}. Local mode
+   * (the only mode for now): only listeners at the node's upstream bind addresses are bound.
+   */
+  public static XdsProxy start(String target, NodeInfo node, InetSocketAddress admin, int threads, PrintStream accessLog,
+      PrintStream progress) throws ProxyStartException {
+    var binds = node.upstreamBinds().values().stream().map(XdsProxy::socketAddress).toList();
+    var options = new XdsConfigBuilder.Options(node.id(), admin, true, java.util.Set.copyOf(binds));
+    var empty = new ProxyConfig(0, node.id(), admin, List.of(), Map.of(), Map.of());
+    var proxy = new XdsProxy(ProxyServer.start(empty, threads, accessLog), options, progress);
+    progress.println("meshwork proxy: connecting to control plane " + target + " as " + node.id());
+    progress.flush();
+    proxy.client = XdsClient.start(target, node, proxy::apply);
+    return proxy;
+  }
+
+  private synchronized XdsHandler.Verdict apply(XdsSnapshot snapshot) {
+    long next = version + 1;
+    XdsConfigBuilder.Built built;
+    var previous = server.snapshots().current().config();
+    try {
+      built = XdsConfigBuilder.build(snapshot, next, options);
+      try {
+        server.update(built.config());
+      } catch (ProxyStartException e) {
+        // update swaps the snapshot before binding new listeners: put the last good config back whole.
+        try {
+          server.update(previous);
+        } catch (ProxyStartException again) {
+          progress.println("meshwork proxy: could not restore version " + version + ": " + again.getMessage());
+        }
+        throw e;
+      }
+    } catch (ConfigException | ProxyStartException e) {
+      lastRejection = e.getMessage();
+      progress.println("meshwork proxy: rejected configuration (NACK), still serving version " + version + ": " + e.getMessage());
+      progress.flush();
+      return XdsHandler.Verdict.reject(e.getMessage());
+    }
+    version = next;
+    var config = built.config();
+    boolean first = firstApplied.getCount() > 0;
+    progress.println("meshwork proxy: " + (first ? "first configuration" : "configuration") + " applied (version " + next + "): "
+        + config.listeners().size() + " listener(s) bound, " + built.unbound().size() + " not bound, "
+        + config.clusters().size() + " cluster(s)");
+    if (first) {
+      built.unbound().forEach((name, why) -> progress.println("meshwork proxy:   listener " + name + " not bound: " + why));
+      built.emptyClusters().forEach((name, why) -> progress.println("meshwork proxy:   cluster " + name + ": " + why));
+      for (var l : config.listeners()) {
+        progress.println("meshwork proxy:   listener " + l.name() + " on " + l.address().getHostString() + ":"
+            + server.listenerPort(l.name()));
+      }
+      progress.println("meshwork proxy: ready");
+    }
+    progress.flush();
+    firstApplied.countDown();
+    return XdsHandler.Verdict.ACCEPT;
+  }
+
+  /** Waits until a first configuration has been applied; false on timeout. */
+  public boolean awaitFirstConfig(Duration timeout) throws InterruptedException {
+    return firstApplied.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The version of the configuration being served (0: none yet). */
+  public synchronized long version() {
+    return version;
+  }
+
+  /** The reason of the last NACK, empty if none. */
+  public String lastRejection() {
+    return lastRejection;
+  }
+
+  public ProxyServer server() {
+    return server;
+  }
+
+  public XdsClient client() {
+    return client;
+  }
+
+  static InetSocketAddress socketAddress(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("\"" + hostPort + "\" is not HOST:PORT");
+    }
+    return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+
+  @Override
+  public void close() {
+    if (closed.getAndSet(true)) {
+      return; // the command closes on quit and again from its shutdown hook
+    }
+    var c = client;
+    if (c != null) {
+      c.close();
+    }
+    server.close();
+  }
+}
