@@ -51,10 +51,19 @@ public final class XdsConfigBuilder {
    *
    * @param localMode bind only listeners at {@code bindAddresses} (apps call upstreams through them)
    * @param bindAddresses the {@code ip:port} of each upstream bind this proxy asked for
+   * @param gatewayHost a gateway in local mode: its wildcard ({@code 0.0.0.0:PORT}) listeners are the
+   *     gateway's server ports, so they are bound on this address (the gateway's own loopback
+   *     address) instead of being left unbound; null for sidecars
    */
-  public record Options(String nodeId, InetSocketAddress admin, boolean localMode, Set<InetSocketAddress> bindAddresses) {
+  public record Options(String nodeId, InetSocketAddress admin, boolean localMode, Set<InetSocketAddress> bindAddresses,
+      String gatewayHost) {
     public Options {
       bindAddresses = Set.copyOf(bindAddresses);
+    }
+
+    /** A sidecar's options (no gateway listeners). */
+    public Options(String nodeId, InetSocketAddress admin, boolean localMode, Set<InetSocketAddress> bindAddresses) {
+      this(nodeId, admin, localMode, bindAddresses, null);
     }
   }
 
@@ -74,7 +83,7 @@ public final class XdsConfigBuilder {
     var listeners = new ArrayList<ListenerConfig>();
     var unbound = new TreeMap<String, String>();
     for (var e : new TreeMap<>(s.listeners()).entrySet()) {
-      var l = e.getValue();
+      var l = gatewayListener(e.getValue(), options);
       var reason = unboundReason(l, options);
       if (reason != null) {
         unbound.put(l.getName(), reason);
@@ -88,6 +97,24 @@ public final class XdsConfigBuilder {
     return new Built(config, Collections.unmodifiableMap(unbound), Collections.unmodifiableMap(empty));
   }
 
+  /**
+   * A gateway's server ports come as {@code 0.0.0.0:PORT} listeners; in local mode the gateway serves
+   * them on its own address, so they do not collide with apps on other loopback addresses.
+   */
+  private static Listener gatewayListener(Listener l, Options options) {
+    if (options.gatewayHost() == null || !options.localMode() || !l.getAddress().hasSocketAddress()
+        || (l.hasUseOriginalDst() && l.getUseOriginalDst().getValue())) {
+      return l;
+    }
+    var a = l.getAddress().getSocketAddress();
+    if (!a.getAddress().equals("0.0.0.0") && !a.getAddress().equals("::")) {
+      return l;
+    }
+    var b = l.toBuilder();
+    b.getAddressBuilder().getSocketAddressBuilder().setAddress(options.gatewayHost());
+    return b.build();
+  }
+
   private static String unboundReason(Listener l, Options options) {
     if (l.hasUseOriginalDst() && l.getUseOriginalDst().getValue()) {
       return "use_original_dst needs traffic capture, which this proxy does not do yet";
@@ -97,7 +124,7 @@ public final class XdsConfigBuilder {
     }
     if (options.localMode()) {
       var a = l.getAddress().getSocketAddress();
-      boolean wanted = options.bindAddresses().stream()
+      boolean wanted = a.getAddress().equals(options.gatewayHost()) || options.bindAddresses().stream()
           .anyMatch(b -> b.getPort() == a.getPortValue() && b.getAddress().getHostAddress().equals(a.getAddress()));
       if (!wanted) {
         return "local mode binds only the upstream bind addresses; this listener serves captured traffic";

@@ -42,12 +42,14 @@ public final class XdsProxy implements AutoCloseable {
 
   /**
    * Starts the proxy (admin on {@code admin} if not null) and connects to {@code target}. Local mode
-   * (the only mode for now): only listeners at the node's upstream bind addresses are bound.
+   * (the only mode for now): only listeners at the node's upstream bind addresses are bound, and for
+   * a gateway node ({@link NodeInfo#isGateway()}) its server ports, on the node's first address.
    */
   public static XdsProxy start(String target, NodeInfo node, InetSocketAddress admin, int threads, PrintStream accessLog,
       PrintStream progress) throws ProxyStartException {
     var binds = node.upstreamBinds().values().stream().map(XdsProxy::socketAddress).toList();
-    var options = new XdsConfigBuilder.Options(node.id(), admin, true, java.util.Set.copyOf(binds));
+    var gatewayHost = node.isGateway() && !node.ips().isEmpty() ? node.ips().getFirst() : null;
+    var options = new XdsConfigBuilder.Options(node.id(), admin, true, java.util.Set.copyOf(binds), gatewayHost);
     var empty = new ProxyConfig(0, node.id(), admin, List.of(), Map.of(), Map.of());
     var proxy = new XdsProxy(ProxyServer.start(empty, threads, accessLog), options, progress);
     progress.println("meshwork proxy: connecting to control plane " + target + " as " + node.id());

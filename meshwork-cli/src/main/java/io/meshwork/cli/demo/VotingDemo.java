@@ -1,0 +1,463 @@
+package io.meshwork.cli.demo;
+
+import io.meshwork.console.ConsoleOptions;
+import io.meshwork.console.ConsoleServer;
+import io.meshwork.control.ControlPlane;
+import io.meshwork.proxy.ProxyStartException;
+import io.meshwork.proxy.xds.XdsProxy;
+import io.meshwork.samples.voting.Settings;
+import io.meshwork.samples.voting.local.LocalPostgres;
+import io.meshwork.samples.voting.local.LocalRedis;
+import io.meshwork.samples.voting.result.ResultConfig;
+import io.meshwork.samples.voting.result.ResultService;
+import io.meshwork.samples.voting.vote.VoteConfig;
+import io.meshwork.samples.voting.vote.VoteService;
+import io.meshwork.samples.voting.worker.WorkerConfig;
+import io.meshwork.samples.voting.worker.WorkerService;
+import io.meshwork.xds.client.NodeInfo;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+/**
+ * The running voting-app demo: Redis and PostgreSQL (the app's local helpers), the control plane
+ * with the mesh YAML, one xDS sidecar per workload (vote v1, vote v2, worker, result), the ingress
+ * gateway and the console, all started in this JVM and stopped by {@link #close()} in reverse order.
+ * Local mode: each workload has its own loopback address, so vote v1 and v2 both listen on 8080 and
+ * each sidecar serves Redis ({@code :6379}) and PostgreSQL ({@code :5432}) on its workload's address.
+ */
+public final class VotingDemo implements AutoCloseable {
+  static final int VOTE_PORT = 8080;
+  static final int RESULT_PORT = 8081;
+  static final int REDIS_PORT = 6379;
+  static final int DB_PORT = 5432;
+  static final int ADMIN_PORT = 15000;
+
+  /** The mesh YAML applied: the gateway, the version subsets and the 90/10 canary step. */
+  public static final List<String> APPLIED = List.of("gateway.yaml", "destination-rules.yaml", "vote-canary-10.yaml");
+  /** The mesh YAML left out because the proxy does not enforce mTLS or authorization yet. */
+  public static final List<String> NOT_ENFORCED = List.of("peer-authentication.yaml", "redis-authorization.yaml");
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private final DemoOptions options;
+  private final PrintStream out;
+  private final PrintStream proxyLog;
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+  private final List<String> scrapeTargets = new ArrayList<>();
+
+  private VotingDemo(DemoOptions options, PrintStream out, boolean verbose) {
+    this.options = options;
+    this.out = out;
+    this.proxyLog = verbose ? out : new PrintStream(OutputStream.nullOutputStream());
+  }
+
+  /**
+   * Starts everything and returns once vote answers through the gateway and result serves its
+   * tally; on failure whatever was started is stopped before the exception is thrown.
+   */
+  public static VotingDemo start(DemoOptions options, PrintStream out, boolean verbose) throws DemoStartException, InterruptedException {
+    var demo = create(options, out, verbose);
+    demo.start();
+    return demo;
+  }
+
+  /**
+   * A demo not started yet, so that a caller can arrange for {@link #close()} (e.g. a shutdown
+   * hook for Ctrl-C) before {@link #start()} launches anything.
+   */
+  public static VotingDemo create(DemoOptions options, PrintStream out, boolean verbose) {
+    return new VotingDemo(options, out, verbose);
+  }
+
+  /** See {@link #start(DemoOptions, PrintStream, boolean)}; a concurrent {@link #close()} stops it. */
+  public void start() throws DemoStartException, InterruptedException {
+    try {
+      startAll();
+    } catch (DemoStartException | InterruptedException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** Remembers something to stop; if the demo was closed meanwhile (Ctrl-C), stops it at once. */
+  private <T extends AutoCloseable> T track(T c) throws DemoStartException {
+    synchronized (started) {
+      if (!closed.get()) {
+        started.push(c);
+        return c;
+      }
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      // stopping anyway
+    }
+    throw new DemoStartException("the demo was stopped while starting");
+  }
+
+  public URI voteUrl() {
+    return URI.create("http://" + options.ip(1) + ":" + VOTE_PORT + "/");
+  }
+
+  public URI resultUrl() {
+    return URI.create("http://" + options.ip(1) + ":" + RESULT_PORT + "/");
+  }
+
+  public URI consoleUrl() {
+    return URI.create("http://" + DemoOptions.HOST + ":" + options.consolePort() + "/");
+  }
+
+  public String controlPlane() {
+    return "http://" + DemoOptions.HOST + ":" + options.controlPort();
+  }
+
+  private void startAll() throws DemoStartException, InterruptedException {
+    for (String f : APPLIED) {
+      if (!Files.isRegularFile(options.meshDir().resolve(f))) {
+        throw new DemoStartException(options.meshDir().resolve(f) + " is missing; run the demo from a Meshwork checkout"
+            + " or pass --mesh-dir samples/voting-app/mesh");
+      }
+    }
+    checkPorts();
+    if (LocalPostgres.binaries().isEmpty()) {
+      throw new DemoStartException("no PostgreSQL binaries were found (none installed, and the bundled ones are for linux x86_64);"
+          + " install PostgreSQL (e.g. apt-get install -y postgresql) and run the demo again");
+    }
+
+    out.println("demo: starting Redis and PostgreSQL (generated passwords)...");
+    LocalRedis redis;
+    LocalPostgres pg;
+    try {
+      redis = LocalRedis.start();
+      track(redis);
+      out.println(redis.kind() == LocalRedis.Kind.REDIS_SERVER ? "demo:   redis-server on " + redis.address()
+          : "demo:   redis-server is not installed: the embedded Redis stand-in on " + redis.address());
+      pg = LocalPostgres.start();
+      track(pg);
+      out.println("demo:   PostgreSQL on " + pg.address());
+    } catch (RuntimeException e) {
+      throw new DemoStartException("the backing stores could not start: " + e.getMessage(), e);
+    }
+
+    var configDir = writeConfig(redis, pg);
+    out.println("demo: starting the control plane (REST " + options.controlPort() + ", xDS " + options.xdsPort() + ")...");
+    var cp = startControlPlane(configDir);
+    out.println("demo:   applied " + String.join(", ", APPLIED) + " from " + options.meshDir()
+        + " and the voting app's Services (" + configDir + ")");
+    out.println("demo:   not applied: " + String.join(", ", NOT_ENFORCED)
+        + " (mTLS STRICT and the Redis authorization policy need mTLS and authorization in the proxy, which it does not enforce yet)");
+    String xds = DemoOptions.HOST + ":" + cp.xdsPort();
+
+    String v1 = options.ip(2);
+    String v2 = options.ip(3);
+    String worker = options.ip(4);
+    String result = options.ip(5);
+    out.println("demo: starting the sidecars...");
+    sidecar(xds, "vote-v1", Map.of("app", "vote", "version", "v1"), "vote", v1, Map.of("http", VOTE_PORT), true, false);
+    sidecar(xds, "vote-v2", Map.of("app", "vote", "version", "v2"), "vote", v2, Map.of("http", VOTE_PORT), true, false);
+    sidecar(xds, "worker", Map.of("app", "worker", "version", "v1"), "worker", worker, Map.of(), true, true);
+    sidecar(xds, "result", Map.of("app", "result", "version", "v1"), "result", result, Map.of("http", RESULT_PORT), false, true);
+
+    out.println("demo: starting the voting app (vote v1, vote v2, worker, result)...");
+    var base = new LinkedHashMap<String, String>();
+    base.put("REDIS_PASSWORD", redis.password());
+    base.put("DB_USER", pg.user());
+    base.put("DB_PASSWORD", pg.password());
+    base.put("DB_NAME", pg.database());
+    base.put("OPTION_A", "Cats");
+    base.put("OPTION_B", "Dogs");
+    for (var v : List.of(Map.entry("v1", v1), Map.entry("v2", v2))) {
+      var s = Settings.of(base).with("BIND", v.getValue()).with("PORT", String.valueOf(VOTE_PORT)).with("VERSION", v.getKey())
+          .with("HOSTNAME", "vote-" + v.getKey()).with("REDIS_ADDR", v.getValue() + ":" + REDIS_PORT);
+      track(VoteService.start(VoteConfig.from(s)));
+      out.println("demo:   vote " + v.getKey() + " on " + v.getValue() + ":" + VOTE_PORT + " (Redis through its sidecar at "
+          + v.getValue() + ":" + REDIS_PORT + ")");
+    }
+    track(WorkerService.start(WorkerConfig.from(Settings.of(base).with("REDIS_ADDR", worker + ":" + REDIS_PORT)
+        .with("DB_ADDR", worker + ":" + DB_PORT))));
+    out.println("demo:   worker (Redis and PostgreSQL through its sidecar at " + worker + ":" + REDIS_PORT + " and :" + DB_PORT + ")");
+    track(ResultService.start(ResultConfig.from(Settings.of(base).with("BIND", result).with("PORT", String.valueOf(RESULT_PORT))
+        .with("DB_ADDR", result + ":" + DB_PORT))));
+    out.println("demo:   result on " + result + ":" + RESULT_PORT + " (PostgreSQL through its sidecar at " + result + ":" + DB_PORT + ")");
+
+    out.println("demo: starting the ingress gateway on " + options.ip(1) + " (ports " + VOTE_PORT + ", " + RESULT_PORT + ")...");
+    var gwNode = NodeInfo.sidecar("istio-ingressgateway", "default", Map.of("istio", "ingressgateway", "app", "istio-ingressgateway"),
+        options.ip(1), Map.of()).asGateway();
+    startProxy(xds, gwNode, options.ip(1), "ingress gateway");
+    awaitPort(options.ip(1), VOTE_PORT, "the gateway's vote port");
+    awaitPort(options.ip(1), RESULT_PORT, "the gateway's result port");
+
+    out.println("demo: starting the console on " + consoleUrl() + " (scraping " + scrapeTargets.size() + " proxies)...");
+    startConsole();
+
+    out.println("demo: waiting for vote v1 and v2 and result to answer through the gateway...");
+    awaitThroughGateway();
+  }
+
+  private void checkPorts() throws DemoStartException {
+    var checks = new ArrayList<Object[]>();
+    checks.add(new Object[] {DemoOptions.HOST, options.controlPort(), "the control plane's REST API", "--control-port"});
+    checks.add(new Object[] {DemoOptions.HOST, options.xdsPort(), "the control plane's xDS server", "--xds-port"});
+    checks.add(new Object[] {DemoOptions.HOST, options.consolePort(), "the console", "--console-port"});
+    checks.add(new Object[] {options.ip(1), VOTE_PORT, "the gateway's vote port", "--ip-prefix"});
+    checks.add(new Object[] {options.ip(1), RESULT_PORT, "the gateway's result port", "--ip-prefix"});
+    for (int n = 1; n <= 5; n++) {
+      checks.add(new Object[] {options.ip(n), ADMIN_PORT, "a proxy's admin port", "--ip-prefix"});
+    }
+    checks.add(new Object[] {options.ip(2), VOTE_PORT, "vote v1", "--ip-prefix"});
+    checks.add(new Object[] {options.ip(3), VOTE_PORT, "vote v2", "--ip-prefix"});
+    checks.add(new Object[] {options.ip(5), RESULT_PORT, "result", "--ip-prefix"});
+    for (int n = 2; n <= 4; n++) {
+      checks.add(new Object[] {options.ip(n), REDIS_PORT, "a sidecar's Redis bind", "--ip-prefix"});
+    }
+    checks.add(new Object[] {options.ip(4), DB_PORT, "a sidecar's PostgreSQL bind", "--ip-prefix"});
+    checks.add(new Object[] {options.ip(5), DB_PORT, "a sidecar's PostgreSQL bind", "--ip-prefix"});
+    var seen = new HashSet<String>();
+    for (var c : checks) {
+      String host = (String) c[0];
+      int port = (Integer) c[1];
+      if (!seen.add(host + ":" + port)) {
+        throw new DemoStartException("port " + port + " on " + host + " is wanted twice (" + c[2] + "); choose other ports");
+      }
+      try (var s = new ServerSocket()) {
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress(host, port));
+      } catch (IOException e) {
+        throw new DemoStartException("port " + port + " on " + host + " (" + c[2] + ") is already in use or cannot be bound ("
+            + e.getMessage() + "); stop what uses it (a demo already running?) or pass " + c[3]);
+      }
+    }
+  }
+
+  private Path writeConfig(LocalRedis redis, LocalPostgres pg) throws DemoStartException {
+    try {
+      var dir = Files.createTempDirectory("meshwork-demo-");
+      track(() -> deleteTree(dir));
+      for (String f : APPLIED) {
+        Files.copy(options.meshDir().resolve(f), dir.resolve(f));
+      }
+      Files.writeString(dir.resolve("voting-app-services.yaml"), services(redis.address().host(), redis.address().port(),
+          pg.address().host(), pg.address().port()));
+      return dir;
+    } catch (IOException e) {
+      throw new DemoStartException("cannot write the demo's configuration to a temporary directory: " + e.getMessage(), e);
+    }
+  }
+
+  /** The Services of samples/voting-app/kubernetes, and WorkloadEntries for the stores' real addresses. */
+  static String services(String redisHost, int redisPort, String dbHost, int dbPort) {
+    return """
+        # Written by 'meshwork demo': the voting app's Services (as in samples/voting-app/kubernetes)
+        # and where this run's Redis and PostgreSQL listen.
+        apiVersion: v1
+        kind: Service
+        metadata: {name: vote, labels: {app: vote, service: vote}}
+        spec:
+          selector: {app: vote}
+          ports:
+          - {name: http, port: 8080, targetPort: 8080}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: result, labels: {app: result, service: result}}
+        spec:
+          selector: {app: result}
+          ports:
+          - {name: http, port: 8081, targetPort: 8081}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: redis, labels: {app: redis, service: redis}}
+        spec:
+          selector: {app: redis}
+          ports:
+          - {name: tcp-redis, port: 6379, targetPort: 6379}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: db, labels: {app: db, service: db}}
+        spec:
+          selector: {app: db}
+          ports:
+          - {name: tcp-postgres, port: 5432, targetPort: 5432}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata: {name: redis}
+        spec:
+          address: %s
+          labels: {app: redis}
+          ports: {tcp-redis: %d}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata: {name: db}
+        spec:
+          address: %s
+          labels: {app: db}
+          ports: {tcp-postgres: %d}
+        """.formatted(redisHost, redisPort, dbHost, dbPort);
+  }
+
+  private ControlPlane startControlPlane(Path configDir) throws DemoStartException {
+    ControlPlane cp;
+    try {
+      cp = ControlPlane.start(new ControlPlane.Options(configDir, DemoOptions.HOST, options.controlPort(), options.xdsPort(),
+          Duration.ofSeconds(10), Duration.ofMillis(100), true));
+    } catch (IOException e) {
+      throw new DemoStartException("the control plane could not start: " + e.getMessage(), e);
+    }
+    track(cp);
+    var r = cp.directory().lastResult();
+    if (!r.ok()) {
+      throw new DemoStartException("the control plane rejected the demo's configuration: " + String.join("; ",
+          r.errors().stream().map(String::valueOf).toList()));
+    }
+    return cp;
+  }
+
+  private void sidecar(String xds, String name, Map<String, String> labels, String sa, String ip, Map<String, Integer> appPorts,
+      boolean redis, boolean db) throws DemoStartException, InterruptedException {
+    var binds = new LinkedHashMap<String, String>();
+    if (redis) {
+      binds.put("redis:" + REDIS_PORT, ip + ":" + REDIS_PORT);
+    }
+    if (db) {
+      binds.put("db:" + DB_PORT, ip + ":" + DB_PORT);
+    }
+    var node = NodeInfo.sidecar(name, "default", labels, ip, appPorts).withUpstreamBinds(binds).withServiceAccount(sa);
+    startProxy(xds, node, ip, "sidecar " + name);
+    for (var b : binds.values()) {
+      awaitPort(ip, Integer.parseInt(b.substring(b.lastIndexOf(':') + 1)), "sidecar " + name + "'s bind " + b);
+    }
+  }
+
+  private void startProxy(String xds, NodeInfo node, String ip, String what) throws DemoStartException, InterruptedException {
+    XdsProxy proxy;
+    try {
+      proxy = XdsProxy.start(xds, node, new InetSocketAddress(ip, ADMIN_PORT), 1,
+          new PrintStream(OutputStream.nullOutputStream()), proxyLog);
+    } catch (ProxyStartException e) {
+      throw new DemoStartException(what + " could not start: " + e.getMessage(), e);
+    }
+    track(proxy);
+    if (!proxy.awaitFirstConfig(WAIT)) {
+      throw new DemoStartException(what + " got no configuration from the control plane within " + WAIT.toSeconds() + " s");
+    }
+    scrapeTargets.add("http://" + ip + ":" + proxy.server().adminPort() + "/stats/prometheus");
+    out.println("demo:   " + what + " on " + ip + " (admin :" + proxy.server().adminPort() + ", configuration version "
+        + proxy.version() + (proxy.lastRejection().isEmpty() ? "" : ", last rejection: " + proxy.lastRejection()) + ")");
+  }
+
+  private void startConsole() throws DemoStartException {
+    var d = ConsoleOptions.defaults();
+    var o = new ConsoleOptions(DemoOptions.HOST, options.consolePort(), -1, -1, -1, d.maxTraces(), d.maxTraceBytes(), null,
+        scrapeTargets.stream().map(URI::create).toList(), Duration.ofSeconds(2), d.retention(), d.maxMetricBytes(), null);
+    try {
+      track(ConsoleServer.start(o, Clock.systemUTC()));
+    } catch (IOException | RuntimeException e) {
+      throw new DemoStartException("the console could not start: " + e.getMessage(), e);
+    }
+  }
+
+  private void awaitPort(String host, int port, String what) throws DemoStartException, InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (var s = new Socket()) {
+        s.connect(new InetSocketAddress(host, port), 500);
+        return;
+      } catch (IOException e) {
+        Thread.sleep(100);
+      }
+    }
+    throw new DemoStartException(what + " (" + host + ":" + port + ") did not open within " + WAIT.toSeconds() + " s");
+  }
+
+  private void awaitThroughGateway() throws DemoStartException, InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    var versions = new HashSet<String>();
+    boolean resultUp = false;
+    String last = "no answer";
+    while (System.nanoTime() < deadline && (versions.size() < 2 || !resultUp)) {
+      try {
+        var r = http.send(HttpRequest.newBuilder(voteUrl()).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+        last = "vote answered " + r.statusCode();
+        r.headers().firstValue(VoteService.VERSION_HEADER).ifPresent(versions::add);
+        if (!resultUp) {
+          var rr = http.send(HttpRequest.newBuilder(resultUrl().resolve("/api/results")).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.discarding());
+          resultUp = rr.statusCode() == 200;
+          last = "result answered " + rr.statusCode();
+        }
+      } catch (IOException e) {
+        last = e.toString();
+      }
+      if (versions.size() < 2 || !resultUp) {
+        Thread.sleep(50);
+      }
+    }
+    if (versions.isEmpty() || !resultUp) {
+      throw new DemoStartException("vote and result did not answer through the gateway within " + WAIT.toSeconds() + " s (" + last + ")");
+    }
+    if (versions.size() < 2) {
+      out.println("demo:   note: only vote " + versions + " answered so far");
+    }
+  }
+
+  /** Stops everything this demo started, newest first; safe to call twice. */
+  @Override
+  public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
+    while (true) {
+      AutoCloseable c;
+      synchronized (started) {
+        if (started.isEmpty()) {
+          return;
+        }
+        c = started.pop();
+      }
+      try {
+        c.close();
+      } catch (Exception e) {
+        out.println("demo: stopping " + c.getClass().getSimpleName() + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (var p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
