@@ -101,6 +101,19 @@ class XdsConfigBuilderTest {
   }
 
   @Test
+  void aGatewayInLocalModeBindsItsWildcardListenersOnItsOwnAddress() throws Exception {
+    var gateway = new XdsConfigBuilder.Options("router~127.0.1.1", null, true, Set.of(), "127.0.1.1");
+    var built = XdsConfigBuilder.build(snapshot(Map.of(CLUSTER, eds())), 1, gateway);
+    var listeners = built.config().listeners();
+    assertThat(listeners).extracting(ListenerConfig::name).containsExactly("0.0.0.0_9080");
+    assertThat(listeners.getFirst().address()).isEqualTo(new InetSocketAddress("127.0.1.1", 9080));
+    // capture listeners stay unbound; a specific address that is not the gateway's is not served either
+    assertThat(built.unbound()).containsOnlyKeys("127.0.0.1_16001", "virtualOutbound");
+    // a sidecar (no gateway address) still leaves the wildcard listener unbound
+    assertThat(XdsConfigBuilder.build(snapshot(Map.of(CLUSTER, eds())), 1, LOCAL).unbound()).containsKey("0.0.0.0_9080");
+  }
+
+  @Test
   void rdsEdsAndPerRouteFiltersBecomeTheProxyConfig() throws Exception {
     var built = XdsConfigBuilder.build(snapshot(Map.of(CLUSTER, eds())), 7, LOCAL);
     var config = built.config();
