@@ -30,6 +30,7 @@ class ProxyCommandXdsTest {
     try (var v1 = FakeUpstream.named("v1").start();
         var cp = ControlPlane.start(ControlPlane.Options.defaults().withPorts(0, 0))) {
       cp.store().apply(ConfigStore.API, ConfigLoader.create().loadText("t.yaml", XdsEndToEndTest.MESH.formatted(v1.port(), v1.port())));
+      cp.xds().push(); // rebuild the view now, not after the debounce, so the first configuration already has the listeners
       int bind = freePort();
       int admin = freePort();
       var err = new StringWriter();
