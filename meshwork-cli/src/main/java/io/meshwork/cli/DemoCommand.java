@@ -48,6 +48,8 @@ final class DemoCommand implements Callable<Integer> {
     if (!ipPrefix.matches("127\\.\\d{1,3}\\.\\d{1,3}")) {
       throw new UserException(2, "--ip-prefix " + ipPrefix + ": give the first three octets of a loopback address, e.g. 127.0.1");
     }
+    // The control plane logs through java.util.logging: one line per record (time, level, message), as 'meshwork control' does.
+    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %5$s%6$s%n");
     var dir = meshDir != null ? meshDir : findMeshDir();
     var out = new PrintStream(System.err, true, StandardCharsets.UTF_8);
     var demo = VotingDemo.create(new DemoOptions(ipPrefix, controlPort, xdsPort, consolePort, dir), out, verbose);
