@@ -71,6 +71,10 @@ final class Http {
   }
 
   static void status(HttpExchange ex, int code, String reason, String message) throws IOException {
+    if (code == 413) {
+      // The oversized body was not read: the connection cannot carry another request.
+      ex.getResponseHeaders().set("Connection", "close");
+    }
     var o = ConfigLoader.JSON.createObjectNode();
     o.put("kind", "Status");
     o.put("apiVersion", "v1");
