@@ -42,7 +42,10 @@ final class Http1Checks {
     if (upgrade == null || !req.headers().containsValue(HttpHeaderNames.CONNECTION, "upgrade", true)) {
       return null;
     }
-    return upgrade.split(",")[0].strip().toLowerCase(java.util.Locale.ROOT);
+    var type = upgrade.split(",")[0].strip().toLowerCase(java.util.Locale.ROOT);
+    // Like Envoy, an HTTP/2 cleartext upgrade offer is not an upgrade to refuse: the request is served as
+    // HTTP/1.1 and the offer (Upgrade, HTTP2-Settings) is dropped with the other hop-by-hop headers.
+    return type.equals("h2c") ? null : type;
   }
 
   /** Removes hop-by-hop headers, including those named in Connection. */
