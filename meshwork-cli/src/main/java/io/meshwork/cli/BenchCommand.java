@@ -175,42 +175,44 @@ final class BenchCommand implements Runnable {
     }
   }
 
-  /** The load generator, in this process (the comparison starts it as a separate one). */
-  @Command(name = "load", description = "Run the load generator: --host H --port P [--connections 16] [--payload 1024] --phase NAME:RATE:WARMUP_MS:DURATION_MS[:MAX] ...; prints JSON.")
-  static final class Load implements Callable<Integer> {
+  /** A subcommand that hands its arguments, unparsed, to a benchmark tool's own main. */
+  abstract static class PassThrough implements Callable<Integer> {
     @picocli.CommandLine.Unmatched
     List<String> args = new ArrayList<>();
 
+    abstract void main(String[] args) throws Exception;
+
     @Override
     public Integer call() throws Exception {
-      LoadGenMain.main(args.toArray(String[]::new));
+      main(args.toArray(String[]::new));
       return 0;
+    }
+  }
+
+  /** The load generator, in this process (the comparison starts it as a separate one). */
+  @Command(name = "load", description = "Run the load generator: --host H --port P [--connections 16] [--payload 1024] --phase NAME:RATE:WARMUP_MS:DURATION_MS[:MAX] ...; prints JSON.")
+  static final class Load extends PassThrough {
+    @Override
+    void main(String[] args) throws Exception {
+      LoadGenMain.main(args);
     }
   }
 
   /** JMH micro-benchmarks of the proxy's hot path. */
   @Command(name = "jmh", description = "Run the JMH micro-benchmarks (route matching over 1,000 routes, load-balancer pick, header parsing); arguments go to JMH, e.g. RouteMatch -f 1.")
-  static final class Jmh implements Callable<Integer> {
-    @picocli.CommandLine.Unmatched
-    List<String> args = new ArrayList<>();
-
+  static final class Jmh extends PassThrough {
     @Override
-    public Integer call() throws Exception {
-      io.meshwork.bench.jmh.JmhMain.main(args.toArray(String[]::new));
-      return 0;
+    void main(String[] args) throws Exception {
+      io.meshwork.bench.jmh.JmhMain.main(args);
     }
   }
 
   /** The fake backend, in this process. */
   @Command(name = "backend", description = "Run the echo backend: [--port P] [--threads 1] [--response-bytes -1 (echo)] [--delay-ms 0].")
-  static final class Backend implements Callable<Integer> {
-    @picocli.CommandLine.Unmatched
-    List<String> args = new ArrayList<>();
-
+  static final class Backend extends PassThrough {
     @Override
-    public Integer call() throws Exception {
-      EchoBackendMain.main(args.toArray(String[]::new));
-      return 0;
+    void main(String[] args) throws Exception {
+      EchoBackendMain.main(args);
     }
   }
 

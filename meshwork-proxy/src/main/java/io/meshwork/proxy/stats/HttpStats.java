@@ -2,11 +2,8 @@ package io.meshwork.proxy.stats;
 
 /** Envoy's HTTP connection manager counters ({@code http.<stat_prefix>.*}). */
 public final class HttpStats {
+  private final StatusClassCounters statusClasses;
   public final Counter downstreamRqTotal;
-  public final Counter downstreamRq2xx;
-  public final Counter downstreamRq3xx;
-  public final Counter downstreamRq4xx;
-  public final Counter downstreamRq5xx;
   public final Counter downstreamCxTotal;
   public final Counter downstreamCxProtocolError;
   public final Counter downstreamRqRxReset;
@@ -19,11 +16,8 @@ public final class HttpStats {
 
   public HttpStats(Stats stats, String prefix) {
     var p = "http." + prefix + ".";
+    statusClasses = new StatusClassCounters(stats, p + "downstream_rq_");
     downstreamRqTotal = stats.counter(p + "downstream_rq_total");
-    downstreamRq2xx = stats.counter(p + "downstream_rq_2xx");
-    downstreamRq3xx = stats.counter(p + "downstream_rq_3xx");
-    downstreamRq4xx = stats.counter(p + "downstream_rq_4xx");
-    downstreamRq5xx = stats.counter(p + "downstream_rq_5xx");
     downstreamCxTotal = stats.counter(p + "downstream_cx_total");
     downstreamCxProtocolError = stats.counter(p + "downstream_cx_protocol_error");
     downstreamRqRxReset = stats.counter(p + "downstream_rq_rx_reset");
@@ -36,12 +30,6 @@ public final class HttpStats {
   }
 
   public void status(int code) {
-    switch (code / 100) {
-      case 2 -> downstreamRq2xx.inc();
-      case 3 -> downstreamRq3xx.inc();
-      case 4 -> downstreamRq4xx.inc();
-      case 5 -> downstreamRq5xx.inc();
-      default -> { }
-    }
+    statusClasses.count(code);
   }
 }
