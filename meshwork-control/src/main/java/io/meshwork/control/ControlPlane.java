@@ -18,6 +18,7 @@ public final class ControlPlane implements AutoCloseable {
   private final ConfigDirectory directory;
   private final XdsServer xds;
   private final RestServer rest;
+  private io.meshwork.control.ca.CaServer ca;
 
   /**
    * What to start.
@@ -60,7 +61,7 @@ public final class ControlPlane implements AutoCloseable {
   public static final class PortInUseException extends IOException {
     PortInUseException(String what, int port) {
       super("port " + port + " (" + what + ") is already in use; stop the process using it or choose another port with --"
-          + (what.equals("xDS") ? "xds-port" : "port"));
+          + (what.equals("xDS") ? "xds-port" : what.equals("CA") ? "ca-port" : "port"));
     }
   }
 
@@ -72,6 +73,29 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   public static ControlPlane start(Options o) throws IOException {
+    return start(o, null);
+  }
+
+  /**
+   * Starts the control plane with its certificate authority ({@code IstioCertificateService} on
+   * {@code ca.port()}, the join token and root endpoints on the REST API); {@code ca} null: no CA.
+   */
+  public static ControlPlane start(Options o, io.meshwork.control.ca.CaSettings ca) throws IOException {
+    var cp = startWithoutCa(o);
+    if (ca != null) {
+      try {
+        cp.ca = io.meshwork.control.ca.CaServer.start(ca, o.host(), null);
+      } catch (IOException | RuntimeException e) {
+        cp.close();
+        throw bindError(e instanceof IOException io ? io : new IOException(e.getMessage(), e), "CA", ca.port());
+      }
+      cp.rest.addContext(io.meshwork.control.ca.CaRestApi.TOKENS, new io.meshwork.control.ca.CaRestApi(cp.ca));
+      cp.rest.addContext(io.meshwork.control.ca.CaRestApi.ROOT, new io.meshwork.control.ca.CaRestApi(cp.ca));
+    }
+    return cp;
+  }
+
+  private static ControlPlane startWithoutCa(Options o) throws IOException {
     var store = new ConfigStore();
     ConfigDirectory dir = null;
     XdsServer xds = null;
@@ -133,8 +157,16 @@ public final class ControlPlane implements AutoCloseable {
     return xds.port();
   }
 
+  /** The certificate authority service, or null when started without one. */
+  public io.meshwork.control.ca.CaServer ca() {
+    return ca;
+  }
+
   @Override
   public void close() throws IOException {
+    if (ca != null) {
+      ca.close();
+    }
     rest.close();
     xds.close();
     if (directory != null) {

@@ -55,6 +55,17 @@ public final class AutoRegistration {
     spec.put("serviceAccount", node.serviceAccount());
     var labels = spec.putObject("labels");
     node.labels().forEach(labels::put);
+    if (!node.inboundPorts().isEmpty()) {
+      // Istio's marker for "this workload has a sidecar that terminates mTLS", plus where (local
+      // mode has no capture: the sidecar listens on its own port next to the app's).
+      labels.put(MeshTlsLabels.TLS_MODE, MeshTlsLabels.ISTIO);
+      node.inboundPorts().forEach((portName, inbound) -> {
+        var app = node.appPorts().get(portName);
+        if (app != null) {
+          labels.put(MeshTlsLabels.INBOUND_PREFIX + app, Integer.toString(inbound));
+        }
+      });
+    }
     var ports = spec.putObject("ports");
     node.appPorts().forEach(ports::put);
     var doc = ConfigLoader.create().loadTree(new SourceDocument("proxy " + node.id(), 0, 1, ""), json);

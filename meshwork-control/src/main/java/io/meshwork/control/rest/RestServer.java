@@ -42,6 +42,11 @@ public final class RestServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /** Serves {@code path} (and below) with {@code handler}; used by optional parts such as the CA's token API. */
+  public void addContext(String path, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(path, handler);
+  }
+
   private void dispatch(HttpExchange ex) throws IOException {
     try {
       var path = ex.getRequestURI().getPath();

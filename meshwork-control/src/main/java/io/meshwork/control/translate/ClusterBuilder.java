@@ -176,7 +176,11 @@ final class ClusterBuilder {
         continue;
       }
       var loc = byLocality.computeIfAbsent(e.locality(), l -> LocalityLbEndpoints.newBuilder().setLocality(locality(l)));
-      loc.addLbEndpoints(lbEndpoint(e.address(), e.port(), e.weight()));
+      var lbe = lbEndpoint(e.address(), io.meshwork.control.registry.MeshTlsLabels.inboundPort(e.labels(), e.port()), e.weight());
+      if (io.meshwork.control.registry.MeshTlsLabels.istioMtls(e.labels())) {
+        lbe = lbe.toBuilder().setMetadata(MeshTls.endpointMetadata()).build(); // auto mTLS: this endpoint has a sidecar
+      }
+      loc.addLbEndpoints(lbe);
       weights.merge(e.locality(), Math.max(1, e.weight()), Integer::sum);
     }
     var cla = ClusterLoadAssignment.newBuilder().setClusterName(name);

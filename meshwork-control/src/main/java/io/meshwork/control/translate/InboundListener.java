@@ -19,6 +19,15 @@ final class InboundListener {
 
   /** virtualInbound: one filter chain per app port, to {@code inbound|PORT||} (the app on 127.0.0.1). */
   static Listener build(NodeInfo node, Map<String, Cluster> clusters) {
+    return build(node, clusters, null);
+  }
+
+  /**
+   * virtualInbound with mTLS per {@code mtls} (null: plaintext only, for proxies without a
+   * workload certificate). In local mode (the node has inbound ports) the app listens on the
+   * workload's address, so the inbound clusters point there instead of 127.0.0.1.
+   */
+  static Listener build(NodeInfo node, Map<String, Cluster> clusters, io.meshwork.security.mtls.EffectiveMtls mtls) {
     var l = Listener.newBuilder().setName(Names.VIRTUAL_INBOUND).setAddress(Protos.address("0.0.0.0", Names.INBOUND_PORT))
         .setUseOriginalDst(com.google.protobuf.BoolValue.of(true))
         .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.INBOUND);
@@ -29,7 +38,8 @@ final class InboundListener {
         continue;
       }
       var name = Names.inboundCluster(port);
-      clusters.put(name, ClusterBuilder.staticCluster(name, "127.0.0.1", port));
+      var appIp = !node.inboundPorts().isEmpty() && !node.ips().isEmpty() ? node.ips().getFirst() : "127.0.0.1";
+      clusters.put(name, ClusterBuilder.staticCluster(name, appIp, port));
       var chain = FilterChain.newBuilder().setName(name)
           .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(com.google.protobuf.UInt32Value.of(port)));
       if (ServicePortInfo.protocolOf(null, e.getKey()).matches("HTTP|HTTP2|GRPC|GRPC-WEB")) {
@@ -42,8 +52,53 @@ final class InboundListener {
       }
       l.addFilterChains(chain);
     }
+    if (mtls != null) {
+      // This sidecar holds a workload certificate: every app port's chain follows PeerAuthentication.
+      var chains = new java.util.ArrayList<FilterChain>();
+      boolean inspect = false;
+      for (var c : l.getFilterChainsList()) {
+        var port = c.getFilterChainMatch().getDestinationPort().getValue();
+        var mode = mtls.mode(port);
+        inspect |= mode == io.meshwork.config.security.PeerAuthentication.Mode.PERMISSIVE;
+        chains.addAll(MeshTls.inboundChains(c.getName(), c.getFilterChainMatch(), c.getFilters(0), mode));
+      }
+      l.clearFilterChains().addAllFilterChains(chains);
+      if (inspect) {
+        l.addListenerFilters(MeshTls.tlsInspector());
+      }
+    }
     l.addFilterChains(FilterChain.newBuilder().setName(Names.INBOUND_PASSTHROUGH)
         .addFilters(Filters.tcpProxy(Names.INBOUND_PASSTHROUGH, Names.PASSTHROUGH)));
     return l.build();
+  }
+
+  /**
+   * Local mode with mTLS: one listener per inbound port ({@code IP_PORT} on the workload's
+   * address), the chains of virtualInbound for that app port, so the sidecar terminates mTLS next
+   * to the app it forwards to.
+   */
+  static void local(NodeInfo node, Listener virtualInbound, Map<String, Listener> listeners) {
+    if (node.ips().isEmpty()) {
+      return;
+    }
+    var ip = node.ips().getFirst();
+    for (var e : node.inboundPorts().entrySet()) {
+      var app = node.appPorts().get(e.getKey());
+      if (app == null || e.getValue() <= 0) {
+        continue;
+      }
+      var name = Names.listener(ip, e.getValue());
+      var l = Listener.newBuilder().setName(name).setAddress(Protos.address(ip, e.getValue()))
+          .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.INBOUND);
+      for (var c : virtualInbound.getFilterChainsList()) {
+        if (c.getFilterChainMatch().getDestinationPort().getValue() == app) {
+          l.addFilterChains(c.toBuilder().setFilterChainMatch(c.getFilterChainMatch().toBuilder().clearDestinationPort()));
+        }
+      }
+      if (l.getFilterChainsCount() > 1) {
+        l.addListenerFilters(MeshTls.tlsInspector());
+      }
+      listeners.put(name, l.build());
+    }
   }
 }

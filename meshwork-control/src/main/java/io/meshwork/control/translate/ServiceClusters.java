@@ -44,13 +44,33 @@ record ServiceClusters(Map<String, Cluster> clusters, Map<String, ClusterLoadAss
     var name = Names.outboundCluster(port.number(), subset, svc.hostname());
     var eps = ctx.registry().endpoints(svc, port, labels);
     if (svc.resolution().startsWith("DNS")) {
-      clusters.put(name, ClusterBuilder.strictDns(name, policy, eps, svc.hostname()));
+      clusters.put(name, meshTls(ctx, ClusterBuilder.strictDns(name, policy, eps, svc.hostname()), policy, eps, port, subset, svc));
       return;
     }
-    var c = ClusterBuilder.eds(name, policy, svc.hostname());
+    var c = meshTls(ctx, ClusterBuilder.eds(name, policy, svc.hostname()), policy, eps, port, subset, svc);
     clusters.put(name, c);
     if (c.getType() == Cluster.DiscoveryType.EDS) {
       endpoints.put(name, ClusterBuilder.assignment(name, eps));
     }
+  }
+
+  /**
+   * Mesh mTLS on a cluster: auto mTLS when the DestinationRule says nothing about TLS; for
+   * ISTIO_MUTUAL without {@code subjectAltNames}, the destination's SPIFFE IDs as Istio does.
+   */
+  private static Cluster meshTls(MeshContext ctx, Cluster c, EffectivePolicy policy, java.util.List<io.meshwork.control.registry.Endpoint> eps,
+      ServicePortInfo port, String subset, MeshService svc) {
+    boolean h2 = port.protocol().matches("HTTP2|GRPC|GRPC-WEB");
+    boolean tcp = !port.isHttp();
+    var tls = policy.tls();
+    if (tls == null) {
+      return MeshTls.autoMtls(c.toBuilder(), eps, ctx.registry().workloads(), port.number(), subset, svc.hostname(), h2, tcp).build();
+    }
+    if (tls.mode() == io.meshwork.config.networking.ClientTLSSettings.TLSmode.ISTIO_MUTUAL && tls.subjectAltNames().isEmpty()) {
+      var sni = tls.sni() != null ? tls.sni() : MeshTls.sni(port.number(), subset, svc.hostname());
+      return c.toBuilder().setTransportSocket(MeshTls.istioMutual(sni, MeshTls.spiffeIds(eps, ctx.registry().workloads()),
+          tcp ? MeshTls.ALPN_TCP : h2 ? MeshTls.ALPN_H2 : MeshTls.ALPN_HTTP11)).build();
+    }
+    return c;
   }
 }

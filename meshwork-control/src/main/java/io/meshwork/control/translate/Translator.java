@@ -361,7 +361,10 @@ public final class Translator {
     }
 
     void inbound() {
-      listeners.put(Names.VIRTUAL_INBOUND, InboundListener.build(node, clusters));
+      var mtls = node.inboundPorts().isEmpty() ? null : MeshTls.peerAuthentication(ctx, node);
+      var inbound = InboundListener.build(node, clusters, mtls);
+      listeners.put(Names.VIRTUAL_INBOUND, inbound);
+      InboundListener.local(node, inbound, listeners);
     }
   }
 }

@@ -119,6 +119,47 @@ public final class CertificateAuthority {
   }
 
   /**
+   * Issues the control plane's own serving certificate (the certificate service on 15012) for
+   * {@code dnsNames} and {@code ips}, chaining to the mesh root so agents verify it with the root
+   * they already hold. The key pair is made here and returned with the chain.
+   *
+   * @return the private key and the chain (leaf first, intermediates, no root)
+   */
+  public ServingCertificate issueServing(java.util.List<String> dnsNames, java.util.List<String> ips, Duration ttl) {
+    var keys = KeyAlgorithm.EC_P256.generate();
+    var s = signer;
+    var now = clock.instant();
+    var notAfter = now.plus(ttl);
+    if (notAfter.isAfter(s.cert().getNotAfter().toInstant())) {
+      notAfter = s.cert().getNotAfter().toInstant();
+    }
+    var chain = new ArrayList<java.security.cert.X509Certificate>();
+    chain.add(Certs.serving(keys.getPublic(), dnsNames, ips, s, now, notAfter));
+    if (!s.selfSigned()) {
+      chain.add(s.cert());
+      chain.addAll(s.intermediates());
+    }
+    return new ServingCertificate(keys.getPrivate(), chain);
+  }
+
+  /**
+   * A serving key and its chain.
+   *
+   * @param key the private key
+   * @param chain leaf first, then intermediates
+   */
+  public record ServingCertificate(java.security.PrivateKey key, List<java.security.cert.X509Certificate> chain) {
+    public ServingCertificate {
+      chain = List.copyOf(chain);
+    }
+
+    @Override
+    public String toString() {
+      return "ServingCertificate[" + chain.getFirst().getSubjectX500Principal() + "]";
+    }
+  }
+
+  /**
    * Root rotation, step 1: creates the next root and adds it to the trust bundle while the
    * current root keeps signing. Distribute the bundle (the control plane pushes it to every
    * proxy) before step 2, so that no workload ever sees a certificate from a root it does not

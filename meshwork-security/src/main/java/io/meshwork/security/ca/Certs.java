@@ -69,6 +69,31 @@ final class Certs {
     }
   }
 
+  /**
+   * A serving certificate for a control plane endpoint (the CA's own gRPC port): DNS and IP SANs
+   * so clients verify it like any TLS server, EKU serverAuth only, not a CA.
+   */
+  static X509Certificate serving(PublicKey subjectKey, java.util.List<String> dnsNames, java.util.List<String> ips,
+      SigningMaterial signer, Instant notBefore, Instant notAfter) {
+    try {
+      var ext = new JcaX509ExtensionUtils();
+      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+          signer.cert(), serial(), Date.from(notBefore), Date.from(notAfter), new X500Name("O=meshwork,CN=meshwork-control"), subjectKey);
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      var names = new java.util.ArrayList<GeneralName>();
+      dnsNames.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
+      ips.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+      b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(signer.cert()));
+      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
+      return sign(b, signer.key(), signer.cert().getPublicKey());
+    } catch (CertIOException | java.security.NoSuchAlgorithmException | java.security.cert.CertificateEncodingException e) {
+      throw new IllegalStateException("cannot build a serving certificate", e);
+    }
+  }
+
   private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key, PublicKey signerPublic) {
     try {
       var signer = new JcaContentSignerBuilder(KeyAlgorithm.signatureAlgorithmFor(signerPublic)).build(key);

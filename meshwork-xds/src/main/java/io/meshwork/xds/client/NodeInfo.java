@@ -25,6 +25,9 @@ import java.util.Map;
  * @param upstreamBinds local mode: {@code host:port} of an upstream service to the {@code ip:port}
  *     the sidecar serves it on for the app ({@code reviews:9080 -> 127.0.0.1:16001})
  * @param generator {@code grpc} for proxyless gRPC clients, empty for proxies
+ * @param inboundPorts local mode with mTLS: app port name to the port on the workload's address
+ *     where the sidecar terminates (m)TLS for it and forwards to the app ({@code http -> 15080});
+ *     a sidecar that sets it can receive mTLS (Istio's {@code security.istio.io/tlsMode: istio})
  */
 public record NodeInfo(
     String id,
@@ -36,8 +39,10 @@ public record NodeInfo(
     List<String> ips,
     Map<String, Integer> appPorts,
     Map<String, String> upstreamBinds,
-    String generator) {
+    String generator,
+    Map<String, Integer> inboundPorts) {
 
+  public static final String INBOUND_PORTS = "INBOUND_PORTS";
   public static final String NAMESPACE = "NAMESPACE";
   public static final String WORKLOAD_NAME = "WORKLOAD_NAME";
   public static final String LABELS = "LABELS";
@@ -58,6 +63,18 @@ public record NodeInfo(
     workloadName = workloadName == null ? "" : workloadName;
     serviceAccount = serviceAccount == null || serviceAccount.isEmpty() ? "default" : serviceAccount;
     generator = generator == null ? "" : generator;
+    inboundPorts = inboundPorts == null ? Map.of() : Map.copyOf(inboundPorts);
+  }
+
+  /** A node without inbound ports (no mTLS termination in local mode). */
+  public NodeInfo(String id, String proxyType, String namespace, String workloadName, Map<String, String> labels, String serviceAccount,
+      List<String> ips, Map<String, Integer> appPorts, Map<String, String> upstreamBinds, String generator) {
+    this(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, upstreamBinds, generator, Map.of());
+  }
+
+  /** The same node with inbound (mTLS-terminating) ports by app port name. */
+  public NodeInfo withInboundPorts(Map<String, Integer> ports) {
+    return new NodeInfo(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, upstreamBinds, generator, ports);
   }
 
   public boolean isGateway() {
@@ -88,6 +105,11 @@ public record NodeInfo(
     var b = Struct.newBuilder();
     upstreamBinds.forEach((k, v) -> b.putFields(k, str(v)));
     md.putFields(UPSTREAM_BINDS, Value.newBuilder().setStructValue(b).build());
+    if (!inboundPorts.isEmpty()) {
+      var in = Struct.newBuilder();
+      inboundPorts.forEach((k, v) -> in.putFields(k, Value.newBuilder().setNumberValue(v).build()));
+      md.putFields(INBOUND_PORTS, Value.newBuilder().setStructValue(in).build());
+    }
     return Node.newBuilder().setId(id).setCluster(workloadName.isEmpty() ? "meshwork" : workloadName + "." + namespace)
         .setMetadata(md).build();
   }
@@ -126,7 +148,9 @@ public record NodeInfo(
     struct(md, APP_PORTS).forEach((k, v) -> ports.put(k, v.hasNumberValue() ? (int) v.getNumberValue() : parseInt(v.getStringValue())));
     var binds = new LinkedHashMap<String, String>();
     struct(md, UPSTREAM_BINDS).forEach((k, v) -> binds.put(k, v.getStringValue()));
-    return new NodeInfo(node.getId(), type, ns, name, labels, text(md, SERVICE_ACCOUNT), ips, ports, binds, text(md, GENERATOR));
+    var inbound = new LinkedHashMap<String, Integer>();
+    struct(md, INBOUND_PORTS).forEach((k, v) -> inbound.put(k, v.hasNumberValue() ? (int) v.getNumberValue() : parseInt(v.getStringValue())));
+    return new NodeInfo(node.getId(), type, ns, name, labels, text(md, SERVICE_ACCOUNT), ips, ports, binds, text(md, GENERATOR), inbound);
   }
 
   private static int parseInt(String s) {
@@ -158,15 +182,15 @@ public record NodeInfo(
   }
 
   public NodeInfo withUpstreamBinds(Map<String, String> binds) {
-    return new NodeInfo(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, binds, generator);
+    return new NodeInfo(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, binds, generator, inboundPorts);
   }
 
   public NodeInfo withServiceAccount(String sa) {
-    return new NodeInfo(id, proxyType, namespace, workloadName, labels, sa, ips, appPorts, upstreamBinds, generator);
+    return new NodeInfo(id, proxyType, namespace, workloadName, labels, sa, ips, appPorts, upstreamBinds, generator, inboundPorts);
   }
 
   public NodeInfo asGateway() {
     return new NodeInfo(id.replaceFirst("^sidecar~", "router~"), "router", namespace, workloadName, labels, serviceAccount, ips,
-        appPorts, upstreamBinds, generator);
+        appPorts, upstreamBinds, generator, inboundPorts);
   }
 }
