@@ -58,7 +58,8 @@ public final class ProxyServer implements AutoCloseable {
     transport = Transport.detect();
     group = transport.newGroup(threads);
     accessLog = new AccessLogWriter(stdout);
-    httpServices = new HttpServices(snapshots, new PoolRegistry(transport), accessLog, new TlsContexts());
+    var tls = new TlsContexts();
+    httpServices = new HttpServices(snapshots, new PoolRegistry(transport, tls), accessLog, tls);
   }
 
   /** Starts a proxy with one event loop per CPU, access logs to {@code System.out}. */

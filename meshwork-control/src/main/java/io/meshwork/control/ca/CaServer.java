@@ -1,5 +1,7 @@
 package io.meshwork.control.ca;
 
+import io.meshwork.xds.ca.CaMessages;
+
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;

@@ -12,4 +12,28 @@ import java.util.List;
  */
 public record ClusterConfig(String name, LbPolicy lbPolicy, int choiceCount, long hashTableSize, Duration connectTimeout,
     Duration idleTimeout, List<EndpointConfig> endpoints, CircuitBreakers circuitBreakers,
-    OutlierDetection outlierDetection, boolean http2) {}
+    OutlierDetection outlierDetection, boolean http2, UpstreamTlsConfig tls, UpstreamTlsConfig istioTls) {
+
+  /** A cluster without upstream TLS. */
+  public ClusterConfig(String name, LbPolicy lbPolicy, int choiceCount, long hashTableSize, Duration connectTimeout,
+      Duration idleTimeout, List<EndpointConfig> endpoints, CircuitBreakers circuitBreakers,
+      OutlierDetection outlierDetection, boolean http2) {
+    this(name, lbPolicy, choiceCount, hashTableSize, connectTimeout, idleTimeout, endpoints, circuitBreakers, outlierDetection, http2,
+        null, null);
+  }
+
+  /**
+   * The TLS to originate to {@code endpoint}: {@code istioTls} (the {@code tlsMode: istio}
+   * transport socket match, auto mTLS) for endpoints that have a sidecar, else {@code tls}
+   * (the cluster's transport socket; null: plaintext).
+   */
+  public UpstreamTlsConfig tlsFor(EndpointConfig endpoint) {
+    return istioTls != null && endpoint.istioMtls() ? istioTls : tls;
+  }
+
+  /** The same cluster with upstream TLS and endpoints replaced. */
+  public ClusterConfig withTls(UpstreamTlsConfig tls, UpstreamTlsConfig istioTls, List<EndpointConfig> endpoints) {
+    return new ClusterConfig(name, lbPolicy, choiceCount, hashTableSize, connectTimeout, idleTimeout, endpoints, circuitBreakers,
+        outlierDetection, http2, tls, istioTls);
+  }
+}

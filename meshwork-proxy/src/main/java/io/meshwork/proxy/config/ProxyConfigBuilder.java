@@ -204,14 +204,18 @@ public final class ProxyConfigBuilder {
       throw new ConfigException(path + ".name", "a listener needs a name");
     }
     var addr = address(l.getAddress(), path + ".address");
-    if (l.getFilterChainsCount() != 1) {
+    boolean permissive = PermissiveChains.isPermissive(l);
+    if (l.getFilterChainsCount() != 1 && !permissive) {
       throw new ConfigException(path + ".filter_chains",
-          "exactly one filter chain is supported for now (got " + l.getFilterChainsCount() + ")");
+          "exactly one filter chain is supported for now (got " + l.getFilterChainsCount() + "), or a tls/raw_buffer pair with the same filters");
     }
-    var chain = l.getFilterChains(0);
-    var chainPath = path + ".filter_chains[0]";
+    var chain = permissive ? PermissiveChains.tlsChain(l) : l.getFilterChains(0);
+    var chainPath = path + ".filter_chains[" + l.getFilterChainsList().indexOf(chain) + "]";
     TlsConfig tls = chain.hasTransportSocket() ? TlsTranslator.downstream(chain.getTransportSocket(),
         chainPath + ".transport_socket") : null;
+    if (permissive && tls != null) {
+      tls = tls.permissive();
+    }
     if (chain.getFiltersCount() != 1) {
       throw new ConfigException(chainPath + ".filters",
           "exactly one network filter (http_connection_manager or tcp_proxy) is supported for now");

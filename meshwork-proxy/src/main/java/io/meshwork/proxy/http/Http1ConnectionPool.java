@@ -27,9 +27,16 @@ final class Http1ConnectionPool implements UpstreamPool {
   private final Transport transport;
   private final HashMap<Host.PoolKey, ArrayDeque<Channel>> idle = new HashMap<>();
 
+  private final io.meshwork.proxy.tls.TlsContexts tls;
+
   Http1ConnectionPool(EventLoop loop, Transport transport) {
+    this(loop, transport, new io.meshwork.proxy.tls.TlsContexts());
+  }
+
+  Http1ConnectionPool(EventLoop loop, Transport transport, io.meshwork.proxy.tls.TlsContexts tls) {
     this.loop = loop;
     this.transport = transport;
+    this.tls = tls;
   }
 
   /** An idle connection to {@code address}, or a new one; fails with the connect error. */
@@ -58,10 +65,19 @@ final class Http1ConnectionPool implements UpstreamPool {
     Promise<Channel> promise = loop.newPromise();
     var connectTimeout = cluster.config().connectTimeout();
     var pool = this;
+    var upstreamTls = cluster.config().tlsFor(host.config());
     var f = transport.client(loop, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
+            if (upstreamTls != null) {
+              var ssl = io.meshwork.proxy.mtls.MeshTlsHandlers.upstream(ch, tls, upstreamTls, address);
+              if (ssl == null) {
+                ch.close(); // no workload certificate yet: a connect failure (503 UF), retried like one
+                return;
+              }
+              ch.pipeline().addLast("tls", ssl);
+            }
             ch.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, 64 * 1024));
             ch.pipeline().addLast("upstream", new UpstreamHandler(pool, key));
           }
@@ -69,7 +85,21 @@ final class Http1ConnectionPool implements UpstreamPool {
         .connect(address);
     f.channel().closeFuture().addListener(closed -> cluster.connectionClosed());
     f.addListener(done -> {
-      if (done.isSuccess()) {
+      var ssl = done.isSuccess() ? f.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class) : null;
+      if (ssl != null) {
+        ssl.handshakeFuture().addListener(hs -> {
+          if (hs.isSuccess()) {
+            promise.setSuccess(f.channel());
+          } else {
+            stats.upstreamCxConnectFail.inc();
+            f.channel().close();
+            promise.setFailure(hs.cause());
+          }
+        });
+      } else if (done.isSuccess() && !f.channel().isActive()) {
+        stats.upstreamCxConnectFail.inc();
+        promise.setFailure(new javax.net.ssl.SSLException("no workload certificate yet for upstream mTLS"));
+      } else if (done.isSuccess()) {
         promise.setSuccess(f.channel());
       } else {
         stats.upstreamCxConnectFail.inc();

@@ -33,9 +33,16 @@ final class Http2ConnectionPool implements UpstreamPool {
   private final Transport transport;
   private final HashMap<Host.PoolKey, Future<Channel>> connections = new HashMap<>();
 
+  private final io.meshwork.proxy.tls.TlsContexts tls;
+
   Http2ConnectionPool(EventLoop loop, Transport transport) {
+    this(loop, transport, new io.meshwork.proxy.tls.TlsContexts());
+  }
+
+  Http2ConnectionPool(EventLoop loop, Transport transport, io.meshwork.proxy.tls.TlsContexts tls) {
     this.loop = loop;
     this.transport = transport;
+    this.tls = tls;
   }
 
   @Override
@@ -83,11 +90,20 @@ final class Http2ConnectionPool implements UpstreamPool {
     var stats = cluster.stats();
     stats.upstreamCxTotal.inc();
     Promise<Channel> promise = loop.newPromise();
+    var upstreamTls = cluster.config().tlsFor(host.config());
     var f = transport.client(loop, (int) Math.min(Integer.MAX_VALUE, cluster.config().connectTimeout().toMillis()))
         .option(ChannelOption.AUTO_READ, true)
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
+            if (upstreamTls != null) {
+              var ssl = io.meshwork.proxy.mtls.MeshTlsHandlers.upstream(ch, tls, upstreamTls, host.address());
+              if (ssl == null) {
+                ch.close();
+                return;
+              }
+              ch.pipeline().addLast("tls", ssl);
+            }
             ch.pipeline().addLast("h2", Http2FrameCodecBuilder.forClient().build());
             ch.pipeline().addLast("h2-streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter() {
               @Override
@@ -107,7 +123,23 @@ final class Http2ConnectionPool implements UpstreamPool {
       }
     });
     f.addListener(done -> {
-      if (done.isSuccess()) {
+      var ssl = done.isSuccess() ? f.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class) : null;
+      if (ssl != null) {
+        ssl.handshakeFuture().addListener(hs -> {
+          if (hs.isSuccess()) {
+            promise.setSuccess(f.channel());
+          } else {
+            stats.upstreamCxConnectFail.inc();
+            connections.remove(key);
+            f.channel().close();
+            promise.setFailure(hs.cause());
+          }
+        });
+      } else if (done.isSuccess() && !f.channel().isActive()) {
+        stats.upstreamCxConnectFail.inc();
+        connections.remove(key);
+        promise.setFailure(new javax.net.ssl.SSLException("no workload certificate yet for upstream mTLS"));
+      } else if (done.isSuccess()) {
         promise.setSuccess(f.channel());
       } else {
         stats.upstreamCxConnectFail.inc();

@@ -50,20 +50,30 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
     listener.stats().downstreamCxTotal.inc();
     var tls = listener.tls();
     if (tls != null) {
-      ch.pipeline().addLast("tls", services.tls().server(tls).newHandler(ch.alloc()));
-      ch.pipeline().addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
-        @Override
-        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
-          if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-            http2(ctx.pipeline(), listener);
-          } else {
-            http1(ctx.pipeline(), listener, "HTTP/1.1");
+      boolean ok = io.meshwork.proxy.mtls.MeshTlsHandlers.downstream(ch, services.tls(), tls, p -> {
+        p.addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+          @Override
+          protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+              http2(ctx.pipeline(), listener);
+            } else {
+              http1(ctx.pipeline(), listener, "HTTP/1.1");
+            }
           }
-        }
-      });
-      ch.config().setAutoRead(true); // until the protocol is chosen; the HTTP/1.1 handler turns it off again
+        });
+        p.channel().config().setAutoRead(true); // until the protocol is chosen; the HTTP/1.1 handler turns it off again
+      }, p -> cleartext(p, listener));
+      if (!ok) {
+        ch.close(); // the listener needs the workload certificate and the agent has none yet
+      }
       return;
     }
+    cleartext(ch.pipeline(), listener);
+  }
+
+  /** Cleartext: the configured codec, or sniffing for the HTTP/2 preface (AUTO). */
+  private void cleartext(ChannelPipeline pipeline, HttpListenerRuntime listener) {
+    var ch = pipeline.channel();
     switch (listener.hcm().codec()) {
       case HTTP1 -> http1(ch.pipeline(), listener, "HTTP/1.1");
       case HTTP2 -> http2(ch.pipeline(), listener);

@@ -10,16 +10,24 @@ public final class PoolRegistry {
   private final ConcurrentHashMap<EventLoop, Http1ConnectionPool> pools = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<EventLoop, Http2ConnectionPool> h2pools = new ConcurrentHashMap<>();
 
+  private final io.meshwork.proxy.tls.TlsContexts tls;
+
   public PoolRegistry(Transport transport) {
+    this(transport, new io.meshwork.proxy.tls.TlsContexts());
+  }
+
+  /** Pools whose connections originate TLS (DestinationRule tls, auto mTLS) with {@code tls}'s contexts. */
+  public PoolRegistry(Transport transport, io.meshwork.proxy.tls.TlsContexts tls) {
     this.transport = transport;
+    this.tls = tls;
   }
 
   Http1ConnectionPool forLoop(EventLoop loop) {
-    return pools.computeIfAbsent(loop, l -> new Http1ConnectionPool(l, transport));
+    return pools.computeIfAbsent(loop, l -> new Http1ConnectionPool(l, transport, tls));
   }
 
   /** The loop's pool for the cluster's upstream protocol. */
   UpstreamPool forLoop(EventLoop loop, boolean http2) {
-    return http2 ? h2pools.computeIfAbsent(loop, l -> new Http2ConnectionPool(l, transport)) : forLoop(loop);
+    return http2 ? h2pools.computeIfAbsent(loop, l -> new Http2ConnectionPool(l, transport, tls)) : forLoop(loop);
   }
 }

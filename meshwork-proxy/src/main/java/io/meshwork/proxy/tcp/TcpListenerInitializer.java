@@ -10,7 +10,10 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
-/** Builds a TCP proxy pipeline ({@code [SslHandler] → [IdleStateHandler] → TcpProxyHandler}) from the current snapshot. */
+/**
+ * Builds a TCP proxy pipeline ({@code [TlsDetector] [SslHandler → PeerIdentityHandler] → [IdleStateHandler] → TcpProxyHandler})
+ * from the current snapshot.
+ */
 public final class TcpListenerInitializer extends ChannelInitializer<SocketChannel> {
   private final String listenerName;
   private final SnapshotHolder snapshots;
@@ -40,12 +43,31 @@ public final class TcpListenerInitializer extends ChannelInitializer<SocketChann
     if (listener.tls() != null) {
       // TLS termination, then opaque bytes to the cluster. The TCP proxy reads explicitly; the TLS
       // handshake needs reads of its own, which SslHandler requests while AUTO_READ is off.
-      ch.pipeline().addLast("tls", tls.server(listener.tls()).newHandler(ch.alloc()));
+      // PERMISSIVE decides on the first byte, after the channel is active: the proxy handler is
+      // then told about the active channel itself.
+      boolean late = listener.tls().allowPlaintext();
+      java.util.function.Consumer<io.netty.channel.ChannelPipeline> rest = p -> proxy(p, tcp, late);
+      if (!io.meshwork.proxy.mtls.MeshTlsHandlers.downstream(ch, tls, listener.tls(), rest, rest)) {
+        ch.close(); // no workload certificate yet
+      }
+      return;
     }
+    proxy(ch.pipeline(), tcp, false);
+  }
+
+  private void proxy(io.netty.channel.ChannelPipeline p, ListenerConfig.Tcp tcp, boolean active) {
     var idle = tcp.tcp().idleTimeout();
     if (!idle.isZero()) {
-      ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
+      p.addLast("idle", new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
     }
-    ch.pipeline().addLast("tcp_proxy", new TcpProxyHandler(tcp.tcp(), snapshots, transport, accessLog, stats));
+    var handler = new TcpProxyHandler(tcp.tcp(), snapshots, transport, accessLog, stats, tls);
+    p.addLast("tcp_proxy", handler);
+    if (active) {
+      try {
+        handler.channelActive(p.context(handler));
+      } catch (Exception e) {
+        p.channel().close();
+      }
+    }
   }
 }

@@ -44,6 +44,15 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   /** Bytes that arrived before the upstream connection was up (a TLS handshake may read ahead). */
   private java.util.ArrayDeque<Object> early;
 
+  private io.meshwork.proxy.tls.TlsContexts tls;
+
+  /** A TCP proxy that originates TLS to hosts whose cluster asks for it (auto mTLS, DestinationRule tls). */
+  public TcpProxyHandler(TcpProxyConfig config, SnapshotHolder snapshots, Transport transport, AccessLogWriter accessLog,
+      Stats stats, io.meshwork.proxy.tls.TlsContexts tls) {
+    this(config, snapshots, transport, accessLog, stats);
+    this.tls = tls;
+  }
+
   public TcpProxyHandler(TcpProxyConfig config, SnapshotHolder snapshots, Transport transport, AccessLogWriter accessLog,
       Stats stats) {
     this.config = config;
@@ -70,7 +79,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     cluster.stats().upstreamCxTotal.inc();
     host.requestStarted();
     var f = transport.client(inbound.eventLoop(), (int) cluster.config().connectTimeout().toMillis())
-        .handler(new Relay())
+        .handler(upstreamInitializer(cluster.config().tlsFor(host.config()), host.address()))
         .connect(host.address());
     outbound = f.channel();
     f.addListener(done -> {
@@ -161,6 +170,25 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     if (ch.isActive()) {
       ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
+  }
+
+  /** The upstream pipeline: {@code [SslHandler] → Relay}; the SSL handler checks the server's identity during the handshake. */
+  private io.netty.channel.ChannelHandler upstreamInitializer(io.meshwork.proxy.config.UpstreamTlsConfig upstreamTls,
+      java.net.InetSocketAddress address) {
+    if (upstreamTls == null || tls == null) {
+      return new Relay();
+    }
+    return new io.netty.channel.ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        var ssl = io.meshwork.proxy.mtls.MeshTlsHandlers.upstream(ch, tls, upstreamTls, address);
+        if (ssl == null) {
+          ch.close();
+          return;
+        }
+        ch.pipeline().addLast("tls", ssl).addLast("relay", new Relay());
+      }
+    };
   }
 
   /** The upstream side: relays bytes back to the inbound connection. */

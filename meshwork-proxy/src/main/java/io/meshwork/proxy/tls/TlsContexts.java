@@ -1,28 +1,82 @@
 package io.meshwork.proxy.tls;
 
 import io.meshwork.proxy.config.TlsConfig;
+import io.meshwork.proxy.config.UpstreamTlsConfig;
+import io.meshwork.proxy.mtls.SecretStore;
+import io.meshwork.security.pki.Pem;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
 
 /**
- * Builds server {@link SslContext}s (JDK provider, TLS 1.2/1.3, ALPN as configured) once per
- * distinct {@link TlsConfig} and caches them, so accepting a connection never parses PEM.
+ * Builds {@link SslContext}s once per distinct configuration (and, for contexts that use the
+ * agent's SDS secrets, once per secret generation) and caches them, so accepting or opening a
+ * connection never parses PEM. A rotation installs a new generation: new connections get a
+ * context with the new certificate, established connections keep theirs.
+ *
+ * <p>Provider: BoringSSL (netty-tcnative) when it loads, else the JDK; {@code -Dmeshwork.tls.provider=jdk}
+ * forces the JDK (the benchmark compares both). TLS 1.3 and 1.2 only. Client contexts cache
+ * sessions per peer, so a proxy's next connection to the same endpoint resumes instead of doing
+ * a full handshake.
  */
 public final class TlsContexts {
-  private final ConcurrentHashMap<TlsConfig, SslContext> cache = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Object, SslContext> cache = new ConcurrentHashMap<>();
+  private volatile SecretStore secrets = new SecretStore();
+  private volatile long cachedGeneration;
 
-  public SslContext server(TlsConfig config) {
-    return cache.computeIfAbsent(config, TlsContexts::build);
+  private record Key(Object config, long generation) {}
+
+  /** The provider in use: OPENSSL (BoringSSL) when available, unless the system property says jdk. */
+  public static SslProvider provider() {
+    var forced = System.getProperty("meshwork.tls.provider", "");
+    if (forced.equalsIgnoreCase("jdk")) {
+      return SslProvider.JDK;
+    }
+    return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
   }
 
-  /** Builds eagerly so that a bad certificate fails the update, not the first connection. */
+  /** Where SDS secrets ({@code default}, {@code ROOTCA}) come from: the proxy's certificate agent. */
+  public void secrets(SecretStore store) {
+    this.secrets = store;
+    cache.clear();
+  }
+
+  public SecretStore secrets() {
+    return secrets;
+  }
+
+  /** A server context; for SDS configs, built from the current secrets (null when there are none yet). */
+  public SslContext server(TlsConfig config) {
+    var gen = generation(config.usesSecrets());
+    if (gen < 0) {
+      return null;
+    }
+    return cache.computeIfAbsent(new Key(config, gen), k -> buildServer(config));
+  }
+
+  /** A client context; null when it needs SDS secrets that have not arrived yet. */
+  public SslContext client(UpstreamTlsConfig config) {
+    var gen = generation(config.usesSecrets());
+    if (gen < 0) {
+      return null;
+    }
+    return cache.computeIfAbsent(new Key(config, gen), k -> buildClient(config));
+  }
+
+  /** Builds eagerly so that a bad certificate fails the update, not the first connection; SDS configs are checked when secrets arrive. */
   public void validate(TlsConfig config) throws SSLException {
+    if (config.sdsCertificate() || config.usesSecrets() && secrets.current() == null) {
+      return;
+    }
     try {
       server(config);
     } catch (IllegalStateException e) {
@@ -30,21 +84,88 @@ public final class TlsContexts {
     }
   }
 
-  private static SslContext build(TlsConfig c) {
+  private long generation(boolean usesSecrets) {
+    if (!usesSecrets) {
+      return 0;
+    }
+    var v = secrets.current();
+    if (v == null) {
+      return -1;
+    }
+    if (v.generation() != cachedGeneration) {
+      // Drop contexts of older generations; connections that hold them keep them alive.
+      cachedGeneration = v.generation();
+      cache.keySet().removeIf(k -> ((Key) k).generation() != 0 && ((Key) k).generation() < v.generation());
+    }
+    return v.generation();
+  }
+
+  private SslContext buildServer(TlsConfig c) {
     try {
       var alpn = new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
           ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
           ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, c.alpnProtocols());
-      return SslContextBuilder.forServer(
-              new ByteArrayInputStream(c.certificateChainPem().getBytes(StandardCharsets.US_ASCII)),
-              new ByteArrayInputStream(c.privateKeyPem().getBytes(StandardCharsets.US_ASCII)))
-          .sslProvider(SslProvider.JDK)
-          .protocols("TLSv1.3", "TLSv1.2")
-          .applicationProtocolConfig(alpn)
-          .build();
+      SslContextBuilder b;
+      var creds = c.usesSecrets() ? secrets.current().credentials() : null;
+      if (c.sdsCertificate()) {
+        b = SslContextBuilder.forServer(creds.key(), creds.chain().toArray(X509Certificate[]::new));
+      } else {
+        b = SslContextBuilder.forServer(stream(c.certificateChainPem()), stream(c.privateKeyPem()));
+      }
+      var roots = roots(c.sdsRootCa() ? creds.trustBundle() : null, c.trustedCaPem());
+      if (roots != null) {
+        b.trustManager(roots).clientAuth(c.requireClientCertificate() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+      }
+      return b.sslProvider(provider()).protocols("TLSv1.3", "TLSv1.2").applicationProtocolConfig(alpn).build();
     } catch (SSLException | IllegalArgumentException e) {
       throw new IllegalStateException(e instanceof SSLException s ? s
           : new SSLException("invalid certificate or key: " + e.getMessage(), e));
     }
+  }
+
+  private SslContext buildClient(UpstreamTlsConfig c) {
+    try {
+      var b = SslContextBuilder.forClient().sslProvider(provider()).protocols("TLSv1.3", "TLSv1.2");
+      var creds = c.usesSecrets() ? secrets.current().credentials() : null;
+      if (c.sdsCertificate()) {
+        b.keyManager(creds.key(), creds.chain().toArray(X509Certificate[]::new));
+      } else if (c.certificateChainPem() != null) {
+        b.keyManager(stream(c.certificateChainPem()), stream(c.privateKeyPem()));
+      }
+      if (!c.verify()) {
+        b.trustManager(InsecureTrustManagerFactory.INSTANCE);
+      } else {
+        var roots = roots(c.sdsRootCa() ? creds.trustBundle() : null, c.trustedCaPem());
+        if (!c.subjectAltNames().isEmpty()) {
+          b.trustManager(new SanCheckingTrustManager(roots, c.subjectAltNames()));
+        } else if (roots != null) {
+          b.trustManager(roots);
+        } // else: the JDK's default trust store (public CAs), as Envoy uses the system bundle
+      }
+      if (!c.alpnProtocols().isEmpty()) {
+        b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, c.alpnProtocols()));
+      }
+      return b.build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new IllegalStateException(e instanceof SSLException s ? s
+          : new SSLException("invalid client certificate or CA: " + e.getMessage(), e));
+    }
+  }
+
+  private static X509Certificate[] roots(java.util.List<X509Certificate> sds, String pem) {
+    var all = new java.util.ArrayList<X509Certificate>();
+    if (sds != null) {
+      all.addAll(sds);
+    }
+    if (pem != null) {
+      all.addAll(Pem.certificates(pem));
+    }
+    return all.isEmpty() ? null : all.toArray(X509Certificate[]::new);
+  }
+
+  private static ByteArrayInputStream stream(String s) {
+    return new ByteArrayInputStream(s.getBytes(StandardCharsets.US_ASCII));
   }
 }

@@ -1,11 +1,9 @@
 package io.meshwork.proxy.xds;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.meshwork.proxy.config.ClusterConfig;
 import io.meshwork.proxy.config.ConfigException;
 import io.meshwork.proxy.config.ListenerConfig;
@@ -27,8 +25,8 @@ import java.util.TreeMap;
  * <p>Clusters: EDS clusters take their endpoints from the snapshot's {@code ClusterLoadAssignment}
  * (by {@code eds_cluster_config.service_name}, else the cluster name); {@code ORIGINAL_DST}
  * clusters (Istio's {@code PassthroughCluster}) are kept without endpoints because only capture
- * listeners reach them, and the proxy cannot capture yet. A cluster {@code transport_socket}
- * (upstream TLS, e.g. Istio mTLS with SDS secrets nothing serves yet) is rejected with its path.
+ * listeners reach them, and the proxy cannot capture yet. A cluster's {@code transport_socket}
+ * and Istio's auto mTLS {@code transport_socket_matches} become its upstream TLS ({@link ClusterTls}).
  *
  * <p>Listeners: those the proxy can serve are built with their RDS route configurations. The rest
  * are accepted but left unbound, and returned in {@link Built#unbound()} with the reason, so the
@@ -135,10 +133,8 @@ public final class XdsConfigBuilder {
 
   private static ClusterConfig cluster(Cluster c, String path, Map<String, ClusterLoadAssignment> endpoints)
       throws ConfigException {
-    if (c.hasTransportSocket()) {
-      throw new ConfigException(path + ".transport_socket", tlsProblem(c));
-    }
-    var b = c.toBuilder();
+    var tls = ClusterTls.of(c, path);
+    var b = c.toBuilder().clearTransportSocket().clearTransportSocketMatches();
     if (c.getType() == Cluster.DiscoveryType.EDS) {
       var name = c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName() : c.getEdsClusterConfig().getServiceName();
       var cla = endpoints.get(name);
@@ -147,22 +143,8 @@ public final class XdsConfigBuilder {
     } else if (c.getType() == Cluster.DiscoveryType.ORIGINAL_DST) {
       b.setType(Cluster.DiscoveryType.STATIC).clearLoadAssignment().clearLbPolicy();
     }
-    return ProxyConfigBuilder.cluster(b.build(), path);
+    var built = ProxyConfigBuilder.cluster(b.build(), path);
+    return tls == null ? built : tls.apply(built, b.getLoadAssignment());
   }
 
-  private static String tlsProblem(Cluster c) {
-    try {
-      if (c.getTransportSocket().getTypedConfig().is(UpstreamTlsContext.class)) {
-        var common = c.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class).getCommonTlsContext();
-        if (common.getTlsCertificateSdsSecretConfigsCount() > 0 || common.hasValidationContextSdsSecretConfig()) {
-          return "upstream TLS with SDS secrets (" + (common.getTlsCertificateSdsSecretConfigsCount() > 0
-              ? common.getTlsCertificateSdsSecretConfigs(0).getName() : common.getValidationContextSdsSecretConfig().getName())
-              + ") is not supported yet: no SDS server provides them; remove the DestinationRule's tls setting";
-        }
-      }
-    } catch (InvalidProtocolBufferException e) {
-      return "cannot be decoded (" + e.getMessage() + ")";
-    }
-    return "upstream TLS origination is not supported yet; remove the DestinationRule's tls setting";
-  }
 }

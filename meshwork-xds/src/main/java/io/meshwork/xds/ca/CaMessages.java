@@ -1,4 +1,4 @@
-package io.meshwork.control.ca;
+package io.meshwork.xds.ca;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Istio's {@code istio.v1.auth} CA messages and method (see {@code src/main/proto/istio/v1/auth/ca.proto}),
+ * Istio's {@code istio.v1.auth} CA messages and method (see {@code meshwork-control/src/main/proto/istio/v1/auth/ca.proto}),
  * encoded by hand on the protobuf wire format. Two tiny messages do not justify a protoc step in
  * the build; the field numbers are Istio's, so Istio agents and Meshwork interoperate.
  */
@@ -51,7 +51,7 @@ public final class CaMessages {
       .setResponseMarshaller(new ResponseMarshaller())
       .build();
 
-  static byte[] encode(Request r) {
+  public static byte[] encode(Request r) {
     try {
       var out = new ByteArrayOutputStream();
       var c = CodedOutputStream.newInstance(out);
@@ -71,7 +71,7 @@ public final class CaMessages {
     }
   }
 
-  static Request decodeRequest(InputStream in) throws IOException {
+  public static Request decodeRequest(InputStream in) throws IOException {
     var c = CodedInputStream.newInstance(in);
     String csr = "";
     long validity = 0;
@@ -87,7 +87,7 @@ public final class CaMessages {
     return new Request(csr, validity, md);
   }
 
-  static byte[] encode(Response r) {
+  public static byte[] encode(Response r) {
     try {
       var out = new ByteArrayOutputStream();
       var c = CodedOutputStream.newInstance(out);
@@ -101,7 +101,7 @@ public final class CaMessages {
     }
   }
 
-  static Response decodeResponse(InputStream in) throws IOException {
+  public static Response decodeResponse(InputStream in) throws IOException {
     var c = CodedInputStream.newInstance(in);
     var chain = new ArrayList<String>();
     for (int tag = c.readTag(); tag != 0; tag = c.readTag()) {

@@ -1,0 +1,71 @@
+package io.meshwork.proxy.mtls;
+
+import io.meshwork.proxy.config.TlsConfig;
+import io.meshwork.proxy.config.UpstreamTlsConfig;
+import io.meshwork.proxy.tls.TlsContexts;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
+import javax.net.ssl.SNIHostName;
+
+/**
+ * Where TLS enters the proxy's pipelines. Listener initializers call {@link #downstream} instead
+ * of adding an {@code SslHandler} themselves; connection pools call {@link #upstream}.
+ */
+public final class MeshTlsHandlers {
+  private MeshTlsHandlers() {}
+
+  /**
+   * Installs server TLS on an accepted channel: STRICT/plain TLS adds {@code SslHandler} and the
+   * {@link PeerIdentityHandler}, then {@code afterTls}; PERMISSIVE adds a {@link TlsDetector} that
+   * picks {@code afterTls} (with TLS) or {@code plaintext}.
+   *
+   * @return false when the TLS context needs the workload certificate and the agent has none yet
+   *     (the caller closes the connection)
+   */
+  public static boolean downstream(Channel ch, TlsContexts contexts, TlsConfig tls, Consumer<ChannelPipeline> afterTls,
+      Consumer<ChannelPipeline> plaintext) {
+    var ctx = contexts.server(tls);
+    if (ctx == null) {
+      return false;
+    }
+    Consumer<ChannelPipeline> withTls = p -> {
+      p.addLast("tls", ctx.newHandler(ch.alloc()));
+      p.addLast("peer-identity", new PeerIdentityHandler(tls.sdsRootCa()));
+      afterTls.accept(p);
+    };
+    if (tls.allowPlaintext()) {
+      ch.pipeline().addLast("tls-detect", new TlsDetector(withTls, plaintext));
+    } else {
+      withTls.accept(ch.pipeline());
+    }
+    return true;
+  }
+
+  /**
+   * A client {@code SslHandler} for a connection to {@code address} with {@code tls}: SNI as
+   * configured, sessions cached per peer (resumption), the server's chain and SANs checked during
+   * the handshake. Null when the context needs the agent's certificate and there is none yet.
+   */
+  public static SslHandler upstream(Channel ch, TlsContexts contexts, UpstreamTlsConfig tls, InetSocketAddress address) {
+    var ctx = contexts.client(tls);
+    if (ctx == null) {
+      return null;
+    }
+    var peer = tls.sni().isEmpty() ? address.getHostString() : tls.sni();
+    var handler = ctx.newHandler(ch.alloc(), peer, address.getPort());
+    if (!tls.sni().isEmpty()) {
+      var params = handler.engine().getSSLParameters();
+      try {
+        params.setServerNames(java.util.List.of(new SNIHostName(tls.sni().getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+        handler.engine().setSSLParameters(params);
+      } catch (IllegalArgumentException e) {
+        // a name the provider refuses as SNI (Istio's outbound_.PORT_._.HOST has underscores): the
+        // mesh does not route on it, so the connection goes ahead without
+      }
+    }
+    return handler;
+  }
+}
