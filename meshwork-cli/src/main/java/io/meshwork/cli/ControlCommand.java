@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
  * interrupted. A port in use or an unreadable config directory is one sentence and exit code 2.
  */
 @Command(name = "control", mixinStandardHelpOptions = true,
-    description = "Run the control plane: config store + REST API (15014) and the xDS server (15010).")
+    description = "Run the control plane: config store + REST API (15014), the xDS server (15010) and the CA (15012).")
 public final class ControlCommand implements Callable<Integer> {
   @Option(names = "--config-dir", paramLabel = "DIR", description = "Directory of Istio YAML to load and watch for changes.")
   Path configDir;
@@ -39,6 +39,30 @@ public final class ControlCommand implements Callable<Integer> {
       description = "How long an auto-registered workload outlives its proxy's connection (default ${DEFAULT-VALUE} s).")
   long graceSeconds;
 
+  @Option(names = "--ca-port", defaultValue = "15012", description = "Certificate service (IstioCertificateService, gRPC over TLS) port (default ${DEFAULT-VALUE}).")
+  int caPort;
+
+  @Option(names = "--no-ca", description = "Run without the certificate authority (no mTLS identities).")
+  boolean noCa;
+
+  @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the CA root and join tokens are kept (default: ~/.meshwork/ca).")
+  Path stateDir;
+
+  @Option(names = "--trust-domain", defaultValue = "cluster.local", description = "SPIFFE trust domain (default ${DEFAULT-VALUE}).")
+  String trustDomain;
+
+  @Option(names = "--ca-cert", paramLabel = "FILE", description = "Plug-in CA: signing certificate (Istio's ca-cert.pem).")
+  Path caCert;
+
+  @Option(names = "--ca-key", paramLabel = "FILE", description = "Plug-in CA: signing key (ca-key.pem).")
+  Path caKey;
+
+  @Option(names = "--ca-chain", paramLabel = "FILE", description = "Plug-in CA: chain up to the root (cert-chain.pem).")
+  Path caChain;
+
+  @Option(names = "--root-cert", paramLabel = "FILE", description = "Plug-in CA: the root (root-cert.pem).")
+  Path rootCert;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -54,9 +78,14 @@ public final class ControlCommand implements Callable<Integer> {
     }
     var options = new ControlPlane.Options(configDir, address, port, xdsPort, Duration.ofSeconds(graceSeconds), Duration.ofMillis(100),
         outboundPolicy.equals("ALLOW_ANY"));
+    io.meshwork.control.ca.CaSettings ca = null;
+    if (!noCa) {
+      var dir = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".meshwork", "ca");
+      ca = new io.meshwork.control.ca.CaSettings(dir, caPort, trustDomain, caCert, caKey, caChain, rootCert, java.util.List.of());
+    }
     ControlPlane cp;
     try {
-      cp = ControlPlane.start(options);
+      cp = ControlPlane.start(options, ca);
     } catch (ControlPlane.PortInUseException e) {
       throw new UserException(2, e.getMessage());
     } catch (IOException e) {
@@ -73,6 +102,10 @@ public final class ControlCommand implements Callable<Integer> {
     }
     err.println("meshwork control: REST API on http://" + address + ":" + cp.restPort() + " (/apis/..., /debug/proxies, /metrics)");
     err.println("meshwork control: xDS (ADS, gRPC) on " + address + ":" + cp.xdsPort());
+    if (cp.ca() != null) {
+      err.println("meshwork control: certificate service (gRPC, TLS) on " + address + ":" + cp.ca().port()
+          + "; issue workload identities with 'meshwork token create'");
+    }
     err.println("meshwork control: ready; Ctrl-C to stop");
     err.flush();
     var stopped = new CountDownLatch(1);

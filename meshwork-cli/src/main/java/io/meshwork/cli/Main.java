@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ValidateCommand.class, AnalyzeCommand.class, ControlCommand.class, ApplyCommand.class, GetCommand.class,
       DeleteCommand.class, ProxyCommand.class, ProxyConfigCommand.class, ProxyStatusCommand.class, DescribeCommand.class,
-      ConsoleCommand.class, DemoCommand.class, BenchCommand.class, IptablesCommand.class, CommandLine.HelpCommand.class
+      ConsoleCommand.class, DemoCommand.class, BenchCommand.class, IptablesCommand.class, TokenCommand.class, CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
 

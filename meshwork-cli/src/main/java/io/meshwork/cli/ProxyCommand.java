@@ -66,6 +66,29 @@ public final class ProxyCommand implements Callable<Integer> {
       description = "Event loop threads (default: one per CPU), like Envoy's --concurrency.")
   int concurrency;
 
+  @Option(names = "--join-token-file", paramLabel = "FILE",
+      description = "Workload identity: the join token from 'meshwork token create'; enables mTLS (a certificate from the control plane's CA).")
+  Path joinTokenFile;
+
+  @Option(names = "--ca-root", paramLabel = "FILE",
+      description = "The mesh root that verifies the CA (default: root-cert.pem next to the join token).")
+  Path caRoot;
+
+  @Option(names = "--ca-address", paramLabel = "HOST:PORT",
+      description = "The certificate service (default: the control plane's host, port 15012).")
+  String caAddress;
+
+  @Option(names = "--inbound-port", paramLabel = "NAME=PORT",
+      description = "Local mode mTLS: terminate (m)TLS for app port NAME on --ip:PORT and forward to the app, e.g. http=15080 (repeatable).")
+  Map<String, Integer> inboundPorts = new LinkedHashMap<>();
+
+  @Option(names = "--cert-ttl", paramLabel = "SECONDS", defaultValue = "86400",
+      description = "Workload certificate lifetime to ask for (default ${DEFAULT-VALUE}); renewed at half-life.")
+  long certTtl;
+
+  @Option(names = "--key-algorithm", defaultValue = "EC_P256", description = "EC_P256 (default) or RSA_2048.")
+  io.meshwork.security.pki.KeyAlgorithm keyAlgorithm;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -129,8 +152,26 @@ public final class ProxyCommand implements Callable<Integer> {
       }
       hostPort(e.getValue(), "--upstream-bind " + e.getKey());
     }
+    for (var name : inboundPorts.keySet()) {
+      if (!appPorts.containsKey(name)) {
+        throw new UserException(2, "--inbound-port " + name + "=" + inboundPorts.get(name) + ": no --app-port named " + name
+            + "; name the app port it fronts, e.g. --app-port " + name + "=8080");
+      }
+    }
+    if (!inboundPorts.isEmpty() && joinTokenFile == null) {
+      throw new UserException(2, "--inbound-port needs a workload identity: pass --join-token-file FILE (from 'meshwork token create')");
+    }
     var node = NodeInfo.sidecar(workload, namespace, labels, ip, appPorts).withUpstreamBinds(upstreamBinds)
-        .withServiceAccount(serviceAccount);
+        .withServiceAccount(serviceAccount).withInboundPorts(inboundPorts);
+    io.meshwork.proxy.mtls.WorkloadAgent.Options identity = null;
+    if (joinTokenFile != null) {
+      var root = caRoot != null ? caRoot : joinTokenFile.toAbsolutePath().resolveSibling("root-cert.pem");
+      var cpHost = controlPlane.substring(0, Math.max(0, controlPlane.lastIndexOf(':')));
+      var ca = caAddress != null ? caAddress : (cpHost.isEmpty() ? "127.0.0.1" : cpHost) + ":15012";
+      identity = new io.meshwork.proxy.mtls.WorkloadAgent.Options(ca, joinTokenFile, root,
+          new io.meshwork.security.identity.SpiffeId("cluster.local", namespace, serviceAccount),
+          java.time.Duration.ofSeconds(certTtl), keyAlgorithm);
+    }
     int threads = concurrency > 0 ? concurrency : Runtime.getRuntime().availableProcessors();
     var progress = new java.io.PrintStream(new java.io.OutputStream() {
       @Override
@@ -145,7 +186,7 @@ public final class ProxyCommand implements Callable<Integer> {
     }, true, java.nio.charset.StandardCharsets.UTF_8);
     XdsProxy proxy;
     try {
-      proxy = XdsProxy.start(controlPlane, node, adminAddress, threads, System.out, progress);
+      proxy = XdsProxy.start(controlPlane, node, adminAddress, threads, System.out, progress, identity);
     } catch (ProxyStartException e) {
       throw new UserException(1, e.getMessage());
     }

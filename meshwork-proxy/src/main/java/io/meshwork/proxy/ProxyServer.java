@@ -62,6 +62,11 @@ public final class ProxyServer implements AutoCloseable {
     httpServices = new HttpServices(snapshots, new PoolRegistry(transport, tls), accessLog, tls);
   }
 
+  /** The TLS contexts (the certificate agent installs its secret store here). */
+  public TlsContexts tls() {
+    return httpServices.tls();
+  }
+
   /** Starts a proxy with one event loop per CPU, access logs to {@code System.out}. */
   public static ProxyServer start(ProxyConfig config) throws ProxyStartException {
     return start(config, Runtime.getRuntime().availableProcessors(), System.out);

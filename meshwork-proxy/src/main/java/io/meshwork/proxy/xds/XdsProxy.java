@@ -30,6 +30,7 @@ public final class XdsProxy implements AutoCloseable {
   private final PrintStream progress;
   private final CountDownLatch firstApplied = new CountDownLatch(1);
   private volatile XdsClient client;
+  private volatile io.meshwork.proxy.mtls.WorkloadAgent agent;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile String lastRejection = "";
   private long version;
@@ -47,11 +48,49 @@ public final class XdsProxy implements AutoCloseable {
    */
   public static XdsProxy start(String target, NodeInfo node, InetSocketAddress admin, int threads, PrintStream accessLog,
       PrintStream progress) throws ProxyStartException {
-    var binds = node.upstreamBinds().values().stream().map(XdsProxy::socketAddress).toList();
+    return start(target, node, admin, threads, accessLog, progress, null);
+  }
+
+  /**
+   * Starts the proxy with a workload identity: the certificate agent gets the first certificate
+   * (waiting up to 15 s) before the proxy connects to xDS, so its first mTLS listeners can serve.
+   * The node's inbound ports (local mode) are bound on its first address.
+   *
+   * @param identity the agent's options, or null for a proxy without a workload certificate
+   */
+  public static XdsProxy start(String target, NodeInfo node, InetSocketAddress admin, int threads, PrintStream accessLog,
+      PrintStream progress, io.meshwork.proxy.mtls.WorkloadAgent.Options identity) throws ProxyStartException {
+    var binds = new java.util.ArrayList<>(node.upstreamBinds().values().stream().map(XdsProxy::socketAddress).toList());
+    if (!node.ips().isEmpty()) {
+      node.inboundPorts().values().forEach(p -> binds.add(new InetSocketAddress(node.ips().getFirst(), p)));
+    }
     var gatewayHost = node.isGateway() && !node.ips().isEmpty() ? node.ips().getFirst() : null;
     var options = new XdsConfigBuilder.Options(node.id(), admin, true, java.util.Set.copyOf(binds), gatewayHost);
     var empty = new ProxyConfig(0, node.id(), admin, List.of(), Map.of(), Map.of());
     var proxy = new XdsProxy(ProxyServer.start(empty, threads, accessLog), options, progress);
+    if (identity != null) {
+      var secrets = new io.meshwork.proxy.mtls.SecretStore();
+      proxy.server.tls().secrets(secrets);
+      try {
+        proxy.agent = io.meshwork.proxy.mtls.WorkloadAgent.start(identity, secrets);
+        progress.println("meshwork proxy: requesting a certificate for " + identity.identity() + " from " + identity.caAddress()
+            + " (TLS provider " + io.meshwork.proxy.tls.TlsContexts.provider() + ")");
+        progress.flush();
+        if (secrets.awaitFirst(java.time.Duration.ofSeconds(15))) {
+          var c = secrets.current().credentials();
+          progress.println("meshwork proxy: certificate for " + identity.identity() + " valid until " + c.notAfter());
+        } else {
+          progress.println("meshwork proxy: no certificate yet (still trying); mTLS connections fail until one arrives");
+        }
+      } catch (java.io.IOException e) {
+        proxy.close();
+        throw new ProxyStartException(e.getMessage(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        proxy.close();
+        throw new ProxyStartException("interrupted while waiting for the first certificate", e);
+      }
+    }
     progress.println("meshwork proxy: connecting to control plane " + target + " as " + node.id());
     progress.flush();
     proxy.client = XdsClient.start(target, node, proxy::apply);
@@ -124,6 +163,11 @@ public final class XdsProxy implements AutoCloseable {
     return client;
   }
 
+  /** The certificate agent, or null for a proxy without a workload identity. */
+  public io.meshwork.proxy.mtls.WorkloadAgent agent() {
+    return agent;
+  }
+
   static InetSocketAddress socketAddress(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     if (colon <= 0) {
@@ -140,6 +184,10 @@ public final class XdsProxy implements AutoCloseable {
     var c = client;
     if (c != null) {
       c.close();
+    }
+    var a = agent;
+    if (a != null) {
+      a.close();
     }
     server.close();
   }
