@@ -136,6 +136,11 @@ public final class TlsContexts {
         b.trustManager(InsecureTrustManagerFactory.INSTANCE);
       } else {
         var roots = roots(c.sdsRootCa() ? creds.trustBundle() : null, c.trustedCaPem());
+        if (!c.subjectAltNames().isEmpty() || c.sdsRootCa()) {
+          // Mesh identities are SPIFFE URIs, not host names: the SAN list (or the mesh root
+          // alone) decides, not Netty's default HTTPS host name check against the SNI.
+          b.endpointIdentificationAlgorithm(null);
+        }
         if (!c.subjectAltNames().isEmpty()) {
           b.trustManager(new SanCheckingTrustManager(roots, c.subjectAltNames()));
         } else if (roots != null) {

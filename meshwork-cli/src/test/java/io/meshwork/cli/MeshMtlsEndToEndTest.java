@@ -1,0 +1,340 @@
+package io.meshwork.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshwork.config.codec.ConfigLoader;
+import io.meshwork.control.ControlPlane;
+import io.meshwork.control.ca.CaSettings;
+import io.meshwork.control.store.ConfigStore;
+import io.meshwork.proxy.mtls.WorkloadAgent;
+import io.meshwork.proxy.xds.XdsProxy;
+import io.meshwork.security.agent.CsrBuilder;
+import io.meshwork.security.ca.CaOptions;
+import io.meshwork.security.ca.CertificateAuthority;
+import io.meshwork.security.identity.SpiffeId;
+import io.meshwork.security.pki.KeyAlgorithm;
+import io.meshwork.security.pki.Pem;
+import io.meshwork.testing.FakeUpstream;
+import io.meshwork.testing.Reply;
+import io.meshwork.xds.client.NodeInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mesh mTLS end to end over real sockets: an in-process control plane with its CA (gRPC on a
+ * free port), a {@code reviews} sidecar that terminates mTLS on its inbound port in front of a
+ * fake app, and a {@code productpage} sidecar whose app calls {@code reviews:9080} through an
+ * upstream bind. Both proxies get their identity from join tokens, exactly as
+ * {@code meshwork proxy --join-token-file} does. No mTLS configuration is written: auto mTLS and
+ * the default PERMISSIVE mode do it, and PeerAuthentication STRICT then proves the hop is mTLS.
+ * {@code openssl} is the independent client that checks what the inbound port presents.
+ */
+class MeshMtlsEndToEndTest {
+  static final String MESH = """
+      apiVersion: v1
+      kind: Service
+      metadata: {name: reviews}
+      spec:
+        selector: {app: reviews}
+        ports:
+        - {name: http, port: 9080}
+      """;
+  static final String STRICT = """
+      apiVersion: security.istio.io/v1
+      kind: PeerAuthentication
+      metadata: {name: default, namespace: istio-system}
+      spec:
+        mtls: {mode: STRICT}
+      """;
+
+  @TempDir Path dir;
+  FakeUpstream app;
+  ControlPlane cp;
+  XdsProxy reviews;
+  XdsProxy productpage;
+  int inboundPort;
+  int bindPort;
+  Path root;
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeEach
+  void start() throws Exception {
+    app = FakeUpstream.named("reviews-app").start();
+    var o = ControlPlane.Options.defaults().withPorts(0, 0).withGrace(Duration.ofMillis(300));
+    cp = ControlPlane.start(new ControlPlane.Options(null, "127.0.0.1", 0, 0, o.registrationGrace(), Duration.ofMillis(20), true),
+        CaSettings.selfSigned(dir.resolve("ca-state"), 0));
+    apply(MESH);
+    root = dir.resolve("root-cert.pem");
+    Files.writeString(root, cp.ca().rootPem());
+    inboundPort = freePort();
+    bindPort = freePort();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (var p : new XdsProxy[] {productpage, reviews}) {
+      if (p != null) {
+        p.close();
+      }
+    }
+    if (cp != null) {
+      cp.close();
+    }
+    app.close();
+  }
+
+  XdsProxy sidecar(String workload, String sa, NodeInfo node, Duration ttl) throws Exception {
+    var token = dir.resolve(workload + ".token");
+    cp.ca().issueJoinToken("default", sa, null, token);
+    assertThat(Files.getPosixFilePermissions(token)).as("join token file mode").isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    var identity = new WorkloadAgent.Options("127.0.0.1:" + cp.ca().port(), token, root, SpiffeId.of("default", sa), ttl, KeyAlgorithm.EC_P256);
+    var proxy = XdsProxy.start("127.0.0.1:" + cp.xdsPort(), node.withServiceAccount(sa), null, 1, System.out, System.err, identity);
+    assertThat(proxy.agent().secrets().current()).as(workload + " got a certificate before connecting").isNotNull();
+    assertThat(proxy.awaitFirstConfig(Duration.ofSeconds(20))).isTrue();
+    return proxy;
+  }
+
+  void startMesh(Duration ttl) throws Exception {
+    reviews = sidecar("reviews", "reviews", NodeInfo.sidecar("reviews-v1", "default", Map.of("app", "reviews"), "127.0.0.1",
+        Map.of("http", app.port())).withInboundPorts(Map.of("http", inboundPort)), ttl);
+    productpage = sidecar("productpage", "productpage", NodeInfo.sidecar("productpage-v1", "default", Map.of("app", "productpage"),
+        "127.0.0.1", Map.of()).withUpstreamBinds(Map.of("reviews:9080", "127.0.0.1:" + bindPort)), ttl);
+    awaitStatus(200);
+  }
+
+  @Test
+  void autoMtlsWithoutConfigurationThenStrictRefusesPlaintext() throws Exception {
+    startMesh(null);
+    // PERMISSIVE (the default): the inbound port also serves plaintext.
+    assertThat(plainGet(inboundPort)).startsWith("HTTP/1.1 200");
+
+    apply(STRICT);
+    awaitPlaintextRefused(inboundPort);
+    // The sidecar-to-sidecar hop keeps working under STRICT: it is mTLS.
+    for (int i = 0; i < 20; i++) {
+      assertThat(get().statusCode()).isEqualTo(200);
+    }
+    assertThat(app.requests()).isNotEmpty();
+
+    // openssl, a real client: the server presents the SPIFFE identity chained to the mesh root...
+    var out = sClient(inboundPort, List.of(), "");
+    assertThat(out).contains("Verify return code: 0 (ok)");
+    var leaf = firstPem(out);
+    Files.writeString(dir.resolve("leaf.pem"), leaf);
+    assertThat(openssl(dir, "", "x509", "-in", "leaf.pem", "-noout", "-ext", "subjectAltName"))
+        .contains("URI:spiffe://cluster.local/ns/default/sa/reviews");
+
+    // ...and with a mesh client certificate it answers HTTP.
+    writeClient("mesh", cp.ca().authority(), "default", "sleep");
+    var withCert = sClient(inboundPort, List.of("-cert", "mesh-cert.pem", "-key", "mesh-key.pem"),
+        "GET / HTTP/1.1\r\nHost: reviews\r\nConnection: close\r\n\r\n");
+    assertThat(withCert).contains("HTTP/1.1 200");
+
+    // A certificate from another CA is refused.
+    var foreign = CertificateAuthority.selfSigned(dir.resolve("foreign-ca"), CaOptions.defaults(), Clock.systemUTC());
+    writeClient("foreign", foreign, "default", "sleep");
+    var refused = sClient(inboundPort, List.of("-cert", "foreign-cert.pem", "-key", "foreign-key.pem"),
+        "GET / HTTP/1.1\r\nHost: reviews\r\nConnection: close\r\n\r\n");
+    assertThat(refused).doesNotContain("HTTP/1.1 200");
+  }
+
+  @Test
+  void clientRefusesAServerWithAnotherIdentity() throws Exception {
+    startMesh(null);
+    // "ratings" is served (so the registry says) by service account ratings, but the endpoint is
+    // the reviews sidecar, certified as sa/reviews: the client proxy must refuse the handshake.
+    int ratingsBind = freePort();
+    apply("""
+        apiVersion: v1
+        kind: Service
+        metadata: {name: ratings}
+        spec:
+          selector: {app: ratings}
+          ports:
+          - {name: http, port: 9080}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata: {name: ratings-impostor}
+        spec:
+          address: 127.0.0.1
+          serviceAccount: ratings
+          labels: {app: ratings, security.istio.io/tlsMode: istio}
+          ports: {http: %d}
+        """.formatted(inboundPort));
+    productpage.close();
+    productpage = sidecar("productpage2", "productpage", NodeInfo.sidecar("productpage-v1", "default", Map.of("app", "productpage"),
+        "127.0.0.1", Map.of()).withUpstreamBinds(Map.of("reviews:9080", "127.0.0.1:" + bindPort, "ratings:9080", "127.0.0.1:" + ratingsBind)),
+        null);
+    awaitStatus(200); // reviews, the right identity, still works
+    int before = app.requests().size();
+    var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ratingsBind + "/")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(app.requests()).as("no request reached the app through the wrong identity").hasSize(before);
+  }
+
+  @Test
+  void certificatesRotateUnderSteadyTrafficWithoutAFailedRequest() throws Exception {
+    // One-minute certificates (-Dmeshwork.rotation.ttl=SECONDS to change), renewed at half-life with jitter.
+    long ttlSeconds = Long.getLong("meshwork.rotation.ttl", 60);
+    startMesh(Duration.ofSeconds(ttlSeconds));
+    apply(STRICT);
+    awaitPlaintextRefused(inboundPort);
+    var firstServing = firstPem(sClient(inboundPort, List.of(), ""));
+    long g0 = reviews.agent().secrets().current().generation();
+    long c0 = productpage.agent().secrets().current().generation();
+    long end = System.nanoTime() + Duration.ofSeconds(ttlSeconds * 8 / 5).toNanos(); // about three renewals each
+    int sent = 0;
+    var failures = new ArrayList<String>();
+    while (System.nanoTime() < end) {
+      // Alternate a kept-alive connection and a fresh one, so new handshakes happen across rotations.
+      var client = sent % 2 == 0 ? http : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      try {
+        var r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bindPort + "/")).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+          failures.add("status " + r.statusCode() + " " + r.headers().firstValue("x-envoy-response-flags").orElse(""));
+        }
+      } catch (IOException e) {
+        failures.add(e.toString());
+      }
+      sent++;
+      Thread.sleep(50);
+    }
+    assertThat(failures).as("failed requests out of " + sent).isEmpty();
+    assertThat(reviews.agent().secrets().current().generation() - g0).as("server sidecar renewals").isGreaterThanOrEqualTo(2);
+    assertThat(productpage.agent().secrets().current().generation() - c0).as("client sidecar renewals").isGreaterThanOrEqualTo(2);
+    var lastServing = firstPem(sClient(inboundPort, List.of(), ""));
+    assertThat(lastServing).as("new connections get the renewed certificate").isNotEqualTo(firstServing);
+  }
+
+  // --- helpers ---
+
+  void writeClient(String prefix, CertificateAuthority ca, String ns, String sa) throws IOException {
+    var keys = KeyAlgorithm.EC_P256.generate();
+    var issued = ca.sign(CsrBuilder.build(keys, SpiffeId.of(ns, sa)), SpiffeId.of(ns, sa), Duration.ofHours(1));
+    Files.writeString(dir.resolve(prefix + "-cert.pem"), issued.chainPem());
+    Files.writeString(dir.resolve(prefix + "-key.pem"), Pem.encode(keys.getPrivate()));
+  }
+
+  String sClient(int port, List<String> extra, String input) throws Exception {
+    var args = new ArrayList<>(List.of("s_client", "-connect", "127.0.0.1:" + port, "-CAfile", root.toString(), "-showcerts",
+        "-servername", "reviews"));
+    args.addAll(extra);
+    return openssl(dir, input, args.toArray(String[]::new));
+  }
+
+  static String openssl(Path dir, String input, String... args) throws Exception {
+    var cmd = new ArrayList<String>(List.of("openssl"));
+    cmd.addAll(List.of(args));
+    var p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+    try (OutputStream in = p.getOutputStream()) {
+      in.write(input.getBytes(StandardCharsets.US_ASCII));
+      in.flush();
+      Thread.sleep(input.isEmpty() ? 0 : 1500); // let the reply arrive before stdin closes the session
+    }
+    var out = new StringBuilder();
+    var reader = Thread.ofVirtual().start(() -> {
+      try (InputStream s = p.getInputStream()) {
+        out.append(new String(s.readAllBytes(), StandardCharsets.UTF_8));
+      } catch (IOException ignored) {
+        // process killed
+      }
+    });
+    if (!p.waitFor(20, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+    }
+    reader.join(5000);
+    return out.toString();
+  }
+
+  static String firstPem(String out) {
+    int a = out.indexOf("-----BEGIN CERTIFICATE-----");
+    int b = out.indexOf("-----END CERTIFICATE-----", a);
+    assertThat(a).as("a certificate in:\n" + out).isGreaterThanOrEqualTo(0);
+    return out.substring(a, b + "-----END CERTIFICATE-----".length()) + "\n";
+  }
+
+  /** A raw HTTP/1.1 request on a plain socket: the response's first bytes, or "" when the connection is refused or closed. */
+  static String plainGet(int port) {
+    try (var s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(3000);
+      s.getOutputStream().write("GET / HTTP/1.1\r\nHost: reviews\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      var buf = new byte[64];
+      int n = s.getInputStream().read(buf);
+      return n <= 0 ? "" : new String(buf, 0, n, StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  void awaitPlaintextRefused(int port) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (plainGet(port).isEmpty()) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the STRICT port still answers plaintext");
+  }
+
+  HttpResponse<String> get() throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bindPort + "/")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  void awaitStatus(int status) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    String last = "none";
+    while (System.nanoTime() < deadline) {
+      try {
+        var r = get();
+        last = r.statusCode() + " " + r.headers().map();
+        if (r.statusCode() == status) {
+          return;
+        }
+      } catch (IOException e) {
+        last = e.toString();
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("expected " + status + " through the mesh; last " + last);
+  }
+
+  void apply(String yaml) {
+    var result = cp.store().apply(ConfigStore.API, ConfigLoader.create().loadText("test.yaml", yaml));
+    assertThat(result.errors()).isEmpty();
+  }
+
+  static int freePort() throws IOException {
+    try (var s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static {
+    Reply.class.getName(); // FakeUpstream answers 200 by default
+  }
+}
