@@ -46,6 +46,9 @@ public final class TcpListenerInitializer extends ChannelInitializer<SocketChann
     if (!idle.isZero()) {
       ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
     }
+    if (!tcp.rbac().isEmpty()) {
+      ch.pipeline().addLast("rbac", new NetworkRbacGate(tcp.rbac(), stats));
+    }
     ch.pipeline().addLast("tcp_proxy", new TcpProxyHandler(tcp.tcp(), snapshots, transport, accessLog, stats));
   }
 }
