@@ -19,6 +19,11 @@ final class InboundListener {
 
   /** virtualInbound: one filter chain per app port, to {@code inbound|PORT||} (the app on 127.0.0.1). */
   static Listener build(NodeInfo node, Map<String, Cluster> clusters) {
+    return build(node, clusters, null);
+  }
+
+  /** As above, with the workload's authorization and JWT filters on every chain ({@code authz} may be null). */
+  static Listener build(NodeInfo node, Map<String, Cluster> clusters, io.meshwork.control.security.InboundAuthz authz) {
     var l = Listener.newBuilder().setName(Names.VIRTUAL_INBOUND).setAddress(Protos.address("0.0.0.0", Names.INBOUND_PORT))
         .setUseOriginalDst(com.google.protobuf.BoolValue.of(true))
         .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.INBOUND);
@@ -36,8 +41,12 @@ final class InboundListener {
         var rc = RouteConfiguration.newBuilder().setName(name).addVirtualHosts(VirtualHost.newBuilder().setName("inbound|http|" + port)
             .addDomains("*").addRoutes(Route.newBuilder().setName("default").setMatch(Matchers.routeMatch(null))
                 .setRoute(RouteAction.newBuilder().setCluster(name).setTimeout(Protos.millis(0))))).build();
-        chain.addFilters(Filters.inlineRoutes("inbound_0.0.0.0_" + port, rc));
+        var hcm = Filters.inlineRoutes("inbound_0.0.0.0_" + port, rc);
+        chain.addFilters(authz == null ? hcm : authz.http(hcm));
       } else {
+        if (authz != null) {
+          chain.addAllFilters(authz.tcp());
+        }
         chain.addFilters(Filters.tcpProxy(name, name));
       }
       l.addFilterChains(chain);

@@ -361,7 +361,8 @@ public final class Translator {
     }
 
     void inbound() {
-      listeners.put(Names.VIRTUAL_INBOUND, InboundListener.build(node, clusters));
+      listeners.put(Names.VIRTUAL_INBOUND, InboundListener.build(node, clusters, io.meshwork.control.security.InboundAuthz.of(
+          ctx.snapshot(), io.meshwork.control.security.InboundAuthz.ROOT_NAMESPACE, node.namespace(), node.labels())));
     }
   }
 }
