@@ -282,6 +282,48 @@ class PolicyMatrixTest {
     }
   }
 
+  /**
+   * With only a DENY policy every other path is allowed, so a spelling of {@code /admin} that
+   * escaped normalization would reach the app: each bypass attempt must be refused and the app
+   * must never see an admin request.
+   */
+  @Test
+  void pathNormalizationBypassAttemptsUnderDefaultAllow() throws Exception {
+    int port = APP.port();
+    var deny = """
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: deny-admin, namespace: default}
+        spec:
+          action: DENY
+          rules:
+          - to: [{operation: {paths: ["/admin", "/admin/*"]}}]
+        """;
+    try (var sidecar = new SidecarUnderTest(deny, Map.of("http", port))) {
+      var h = SidecarUnderTest.PROXY_IP;
+      APP.reset();
+      for (var bypass : List.of("/admin", "/public/../admin", "/%61dmin", "/%61%64%6D%69%6E", "/%41dmin/../admin", "//admin",
+          "/public/%2e%2e/admin", "/public/%2E%2E/admin", "/public/.%2e/admin", "/./admin", "/admin/.", "/admin/x/..",
+          "///admin//", "/public/..%2fadmin/../../admin", "/../admin", "/admin/config", "/admin//config", "/admin?x=../public",
+          "/admin#frag", "/admin%3Fx")) {
+        var r = RawHttp.send(h, port, "GET", bypass);
+        if (bypass.equals("/admin%3Fx")) {
+          assertThat(r.status()).as("%3F is a literal '?' in the path: /admin?x is neither /admin nor under /admin/").isEqualTo(200);
+          continue;
+        }
+        assertThat(r.status()).as(bypass).isEqualTo(403);
+        assertThat(r.body()).as(bypass).isEqualTo("RBAC: access denied");
+      }
+      assertThat(APP.requests()).extracting(RecordedRequest::uri).containsExactly("/admin%3Fx");
+      // %2F stays encoded (Istio's default keeps escaped slashes): not a separator for the policy or the app.
+      expect(200, h, port, "GET", "/public%2F..%2Fadmin");
+      assertThat(APP.requests().getLast().uri()).isEqualTo("/public%2F..%2Fadmin");
+      expect(200, h, port, "GET", "/ADMIN"); // paths are case-sensitive
+      expect(200, h, port, "GET", "/administrator");
+      assertThat(sidecar.counter("http.inbound_0.0.0.0_" + port + ".rbac.denied")).isEqualTo(19);
+    }
+  }
+
   @Test
   void tcpMatrix() throws Exception {
     try (var echo = new EchoServer()) {
