@@ -88,8 +88,8 @@ public final class RbacTranslator {
       case URL_PATH -> urlPath(p.getUrlPath(), path + ".url_path");
       case DESTINATION_IP -> new RbacRule.DestinationIp(cidr(p.getDestinationIp(), path + ".destination_ip"));
       case DESTINATION_PORT -> new RbacRule.DestinationPort(p.getDestinationPort(), p.getDestinationPort() + 1);
-      case DESTINATION_PORT_RANGE -> new RbacRule.DestinationPort((int) p.getDestinationPortRange().getStart(),
-          (int) p.getDestinationPortRange().getEnd());
+      case DESTINATION_PORT_RANGE -> new RbacRule.DestinationPort(p.getDestinationPortRange().getStart(),
+          p.getDestinationPortRange().getEnd());
       case REQUESTED_SERVER_NAME -> new RbacRule.ServerName(
           RouteTranslator.string(p.getRequestedServerName(), path + ".requested_server_name"));
       case METADATA -> metadata(p.getMetadata(), path + ".metadata");
