@@ -37,6 +37,7 @@ public final class EnvoyTypes {
       CorsPolicy.getDescriptor(),
       RBAC.getDescriptor(),
       io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor(),
+      io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.getDescriptor(),
       FileAccessLog.getDescriptor(),
       StdoutAccessLog.getDescriptor(),
       Listener.getDescriptor(),

@@ -19,15 +19,17 @@ final class InboundListener {
 
   /** virtualInbound: one filter chain per app port, to {@code inbound|PORT||} (the app on 127.0.0.1). */
   static Listener build(NodeInfo node, Map<String, Cluster> clusters) {
-    return build(node, clusters, null);
+    return build(node, clusters, null, null);
   }
 
   /**
    * virtualInbound with mTLS per {@code mtls} (null: plaintext only, for proxies without a
    * workload certificate). In local mode (the node has inbound ports) the app listens on the
-   * workload's address, so the inbound clusters point there instead of 127.0.0.1.
+   * workload's address, so the inbound clusters point there instead of 127.0.0.1. Every chain carries
+   * the workload's authorization and JWT filters ({@code authz} may be null).
    */
-  static Listener build(NodeInfo node, Map<String, Cluster> clusters, io.meshwork.security.mtls.EffectiveMtls mtls) {
+  static Listener build(NodeInfo node, Map<String, Cluster> clusters, io.meshwork.security.mtls.EffectiveMtls mtls,
+      io.meshwork.control.security.InboundAuthz authz) {
     var l = Listener.newBuilder().setName(Names.VIRTUAL_INBOUND).setAddress(Protos.address("0.0.0.0", Names.INBOUND_PORT))
         .setUseOriginalDst(com.google.protobuf.BoolValue.of(true))
         .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.INBOUND);
@@ -46,8 +48,12 @@ final class InboundListener {
         var rc = RouteConfiguration.newBuilder().setName(name).addVirtualHosts(VirtualHost.newBuilder().setName("inbound|http|" + port)
             .addDomains("*").addRoutes(Route.newBuilder().setName("default").setMatch(Matchers.routeMatch(null))
                 .setRoute(RouteAction.newBuilder().setCluster(name).setTimeout(Protos.millis(0))))).build();
-        chain.addFilters(Filters.inlineRoutes("inbound_0.0.0.0_" + port, rc));
+        var hcm = Filters.inlineRoutes("inbound_0.0.0.0_" + port, rc);
+        chain.addFilters(authz == null ? hcm : authz.http(hcm));
       } else {
+        if (authz != null) {
+          chain.addAllFilters(authz.tcp());
+        }
         chain.addFilters(Filters.tcpProxy(name, name));
       }
       l.addFilterChains(chain);
@@ -60,7 +66,7 @@ final class InboundListener {
         var port = c.getFilterChainMatch().getDestinationPort().getValue();
         var mode = mtls.mode(port);
         inspect |= mode == io.meshwork.config.security.PeerAuthentication.Mode.PERMISSIVE;
-        chains.addAll(MeshTls.inboundChains(c.getName(), c.getFilterChainMatch(), c.getFilters(0), mode));
+        chains.addAll(MeshTls.inboundChains(c.getName(), c.getFilterChainMatch(), c.getFiltersList(), mode));
       }
       l.clearFilterChains().addAllFilterChains(chains);
       if (inspect) {

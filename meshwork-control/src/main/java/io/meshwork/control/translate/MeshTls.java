@@ -158,11 +158,11 @@ final class MeshTls {
    * The filter chains of one inbound port for {@code mode}, each carrying {@code filter}.
    * {@code match} is the chain match without the transport protocol (e.g. a destination port).
    */
-  static List<FilterChain> inboundChains(String name, FilterChainMatch match, Filter filter, PeerAuthentication.Mode mode) {
+  static List<FilterChain> inboundChains(String name, FilterChainMatch match, List<Filter> filters, PeerAuthentication.Mode mode) {
     var tls = FilterChain.newBuilder().setName(name).setFilterChainMatch(match.toBuilder().setTransportProtocol("tls"))
-        .setTransportSocket(inboundTls()).addFilters(filter).build();
+        .setTransportSocket(inboundTls()).addAllFilters(filters).build();
     var plain = FilterChain.newBuilder().setName(name).setFilterChainMatch(match.toBuilder().setTransportProtocol("raw_buffer"))
-        .addFilters(filter).build();
+        .addAllFilters(filters).build();
     return switch (mode) {
       case STRICT -> List.of(tls);
       case DISABLE -> List.of(plain.toBuilder().setFilterChainMatch(match).build());

@@ -362,7 +362,9 @@ public final class Translator {
 
     void inbound() {
       var mtls = node.inboundPorts().isEmpty() ? null : MeshTls.peerAuthentication(ctx, node);
-      var inbound = InboundListener.build(node, clusters, mtls);
+      var authz = io.meshwork.control.security.InboundAuthz.of(
+          ctx.snapshot(), io.meshwork.control.security.InboundAuthz.ROOT_NAMESPACE, node.namespace(), node.labels());
+      var inbound = InboundListener.build(node, clusters, mtls, authz);
       listeners.put(Names.VIRTUAL_INBOUND, inbound);
       InboundListener.local(node, inbound, listeners);
     }

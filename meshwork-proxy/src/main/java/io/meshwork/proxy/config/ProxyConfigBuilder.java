@@ -216,21 +216,34 @@ public final class ProxyConfigBuilder {
     if (permissive && tls != null) {
       tls = tls.permissive();
     }
-    if (chain.getFiltersCount() != 1) {
+    if (chain.getFiltersCount() == 0) {
       throw new ConfigException(chainPath + ".filters",
           "exactly one network filter (http_connection_manager or tcp_proxy) is supported for now");
     }
-    var filter = chain.getFilters(0);
-    var fPath = chainPath + ".filters[0].typed_config";
+    int terminal = chain.getFiltersCount() - 1;
+    var networkRbac = new ArrayList<RbacConfig>();
+    for (int i = 0; i < terminal; i++) {
+      var pre = chain.getFilters(i).getTypedConfig();
+      var prePath = chainPath + ".filters[" + i + "].typed_config";
+      if (!pre.is(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class)) {
+        throw new ConfigException(prePath, "only envoy.filters.network.rbac may precede the terminal network filter");
+      }
+      networkRbac.add(RbacTranslator.network(pre, prePath));
+    }
+    var filter = chain.getFilters(terminal);
+    var fPath = chainPath + ".filters[" + terminal + "].typed_config";
     var any = filter.getTypedConfig();
     try {
       if (any.is(HttpConnectionManager.class)) {
         var hcm = any.unpack(HttpConnectionManager.class);
+        if (!networkRbac.isEmpty()) {
+          throw new ConfigException(chainPath + ".filters[0]", "network RBAC before an HTTP connection manager is not supported; use the HTTP RBAC filter");
+        }
         return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Http(hcm(hcm, fPath, clusters, rds)));
       }
       if (any.is(TcpProxy.class)) {
         var tcp = any.unpack(TcpProxy.class);
-        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Tcp(tcp(tcp, fPath, clusters)));
+        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Tcp(tcp(tcp, fPath, clusters), List.copyOf(networkRbac)));
       }
     } catch (InvalidProtocolBufferException e) {
       throw new ConfigException(fPath, "cannot be decoded (" + e.getMessage() + ")");
@@ -262,6 +275,10 @@ public final class ProxyConfigBuilder {
       throw new ConfigException(path + ".http_filters", "the last HTTP filter must be envoy.filters.http.router");
     }
     var filters = new ArrayList<HttpFilterConfig>();
+    var normalization = PathNormalizationConfig.of(hcm);
+    if (normalization != null) {
+      filters.add(normalization); // first: routing, RBAC and the upstream request all see the normalized path
+    }
     for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
       var f = hcm.getHttpFilters(i);
       var fPath = path + ".http_filters[" + i + "]";
@@ -284,8 +301,12 @@ public final class ProxyConfigBuilder {
         }
       } else if (f.getTypedConfig().is(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.class)) {
         filters.add(CorsConfig.NONE); // the policy comes from each route's typed_per_filter_config
+      } else if (f.getTypedConfig().is(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class)) {
+        filters.add(RbacTranslator.http(f.getTypedConfig(), fPath + ".typed_config"));
+      } else if (f.getTypedConfig().is(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.class)) {
+        filters.add(JwtTranslator.jwt(f.getTypedConfig(), fPath + ".typed_config"));
       } else {
-        throw new ConfigException(fPath, "HTTP filter \"" + f.getName() + "\" is not supported yet (supported: fault, cors, router)");
+        throw new ConfigException(fPath, "HTTP filter \"" + f.getName() + "\" is not supported yet (supported: fault, cors, rbac, jwt_authn, router)");
       }
     }
     var routes = RouteTranslator.table(routeConfig, routePath, clusters, hcm.getStripAnyHostPort());

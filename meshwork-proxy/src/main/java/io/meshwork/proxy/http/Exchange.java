@@ -64,6 +64,7 @@ final class Exchange {
   private String upgrade;
   private String corsOrigin;
   private io.meshwork.proxy.config.CorsConfig corsPolicy;
+  private HttpAuthz authz;
 
   Exchange(ChannelHandlerContext ctx, DownstreamHandler connection, HttpListenerRuntime listener, Snapshot snapshot,
       HttpServices services, FullHttpRequest request) {
@@ -98,6 +99,13 @@ final class Exchange {
     }
     keepAlive = HttpUtil.isKeepAlive(request);
     upgrade = Http1Checks.upgradeType(request);
+    var filters = listener.hcm().filters();
+    if (!filters.isEmpty() && filters.getFirst() instanceof io.meshwork.proxy.config.PathNormalizationConfig n
+        && !HttpAuthz.normalize(n, request)) {
+      listener.stats().downstreamCxProtocolError.inc();
+      localReply(400, "Bad Request", ResponseFlags.DPE, true);
+      return;
+    }
     runFilters(new NettyRequestHead(request), 0);
   }
 
@@ -115,6 +123,33 @@ final class Exchange {
       }
       // A route's typed_per_filter_config replaces the connection manager's fault config for that route.
       var filter = filters.get(i) instanceof FaultConfig && matched != null && matched.fault() != null ? matched.fault() : filters.get(i);
+      if (filter instanceof io.meshwork.proxy.config.JwtAuthnConfig j && j.requirement() != io.meshwork.proxy.config.JwtAuthnConfig.Requirement.NONE) {
+        if (j.remote()) {
+          // Verification may fetch keys: off the event loop, then resume the chain here.
+          var req = HttpAuthz.jwtRequest(request);
+          int next = i;
+          HttpAuthz.BLOCKING.execute(() -> {
+            var result = j.authenticator().authenticate(req);
+            ctx.executor().execute(() -> {
+              if (!done && jwtPasses(j, result)) {
+                runFilters(new NettyRequestHead(request), next + 1);
+              }
+            });
+          });
+          return;
+        }
+        if (!jwtPasses(j, j.authenticator().authenticate(HttpAuthz.jwtRequest(request)))) {
+          return;
+        }
+        continue; // header changes are visible: the head reads the request's headers
+      }
+      if (filter instanceof io.meshwork.proxy.config.RbacConfig r) {
+        if (!authz().rbac(r, head, ctx.channel(), listener.stats())) {
+          localReply(403, HttpAuthz.DENIED_BODY, 0, false);
+          return;
+        }
+        continue;
+      }
       if (filter instanceof FaultConfig f && FaultFilter.applies(f, head)) {
         long delay = FaultFilter.delayMillis(f, head);
         if (delay >= 0) {
@@ -134,6 +169,23 @@ final class Exchange {
       }
     }
     route(head);
+  }
+
+  private HttpAuthz authz() {
+    if (authz == null) {
+      authz = new HttpAuthz();
+    }
+    return authz;
+  }
+
+  /** Applies a JWT outcome; answers 401 (Envoy's message as the body) and returns false when refused. */
+  private boolean jwtPasses(io.meshwork.proxy.config.JwtAuthnConfig j, io.meshwork.security.jwt.JwtResult result) {
+    var refusal = authz().applyJwt(j, result, request, listener.stats());
+    if (refusal != null) {
+      localReply(401, refusal, 0, false);
+      return false;
+    }
+    return true;
   }
 
   private boolean abortByFault(FaultConfig f, NettyRequestHead head) {

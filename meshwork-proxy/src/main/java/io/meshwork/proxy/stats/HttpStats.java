@@ -13,6 +13,16 @@ public final class HttpStats {
   public final Counter downstreamCxIdleTimeout;
   public final Counter faultAbortsInjected;
   public final Counter faultDelaysInjected;
+  /** Envoy's RBAC filter counters: enforced, shadow and LOG (AUDIT) decisions. */
+  public final Counter rbacAllowed;
+  public final Counter rbacDenied;
+  public final Counter rbacShadowAllowed;
+  public final Counter rbacShadowDenied;
+  public final Counter rbacLogged;
+  public final Counter rbacNotLogged;
+  /** Envoy's {@code jwt_authn} counters. */
+  public final Counter jwtAllowed;
+  public final Counter jwtDenied;
 
   public HttpStats(Stats stats, String prefix) {
     var p = "http." + prefix + ".";
@@ -27,6 +37,14 @@ public final class HttpStats {
     downstreamCxIdleTimeout = stats.counter(p + "downstream_cx_idle_timeout");
     faultAbortsInjected = stats.counter(p + "fault.aborts_injected");
     faultDelaysInjected = stats.counter(p + "fault.delays_injected");
+    rbacAllowed = stats.counter(p + "rbac.allowed");
+    rbacDenied = stats.counter(p + "rbac.denied");
+    rbacShadowAllowed = stats.counter(p + "rbac.shadow_allowed");
+    rbacShadowDenied = stats.counter(p + "rbac.shadow_denied");
+    rbacLogged = stats.counter(p + "rbac.logged");
+    rbacNotLogged = stats.counter(p + "rbac.not_logged");
+    jwtAllowed = stats.counter(p + "jwt_authn.allowed");
+    jwtDenied = stats.counter(p + "jwt_authn.denied");
   }
 
   public void status(int code) {

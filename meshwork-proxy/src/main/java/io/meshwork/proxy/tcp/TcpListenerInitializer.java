@@ -60,9 +60,15 @@ public final class TcpListenerInitializer extends ChannelInitializer<SocketChann
     if (!idle.isZero()) {
       p.addLast("idle", new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
     }
+    // Network RBAC holds the connection back from the TCP proxy until it has decided; it fires
+    // channelActive itself, also on a channel that was already active (PERMISSIVE decides late).
+    boolean gated = !tcp.rbac().isEmpty();
+    if (gated) {
+      p.addLast("rbac", new NetworkRbacGate(tcp.rbac(), stats));
+    }
     var handler = new TcpProxyHandler(tcp.tcp(), snapshots, transport, accessLog, stats, tls);
     p.addLast("tcp_proxy", handler);
-    if (active) {
+    if (active && !gated) {
       try {
         handler.channelActive(p.context(handler));
       } catch (Exception e) {
