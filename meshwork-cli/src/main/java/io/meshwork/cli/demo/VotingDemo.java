@@ -59,6 +59,7 @@ public final class VotingDemo implements AutoCloseable {
   static final int DB_PORT = 5432;
   static final int ADMIN_PORT = 15000;
   static final int WORKER_HEALTH_PORT = 9090;
+  static final int PG_RESTART_DELAY_SECONDS = 3;
 
   /** The mesh YAML applied: the gateway, the version subsets and the 90/10 canary step. */
   public static final List<String> APPLIED = List.of("gateway.yaml", "destination-rules.yaml", "vote-canary-10.yaml");
@@ -346,20 +347,30 @@ public final class VotingDemo implements AutoCloseable {
     scrapeTargets.add("http://" + options.ip(1) + ":" + rm.adminPort() + "/stats/prometheus");
   }
 
-  /** Starts PostgreSQL again within a few seconds if it dies, as a container restart policy would. */
+  /**
+   * Starts PostgreSQL again {@value #PG_RESTART_DELAY_SECONDS} s after it died, as a container
+   * restart policy with a back-off would; meanwhile votes wait in Redis and the worker holds one.
+   */
   private void startPostgresWatchdog() throws DemoStartException {
     var stop = new AtomicBoolean();
     var t = Thread.ofVirtual().name("meshwork-demo-postgres-watchdog").start(() -> {
+      long diedAt = 0;
       while (!stop.get()) {
         try {
-          Thread.sleep(1000);
+          Thread.sleep(500);
           var p = pg;
-          if (p != null && !stop.get() && p.pid().isEmpty()) {
-            out.println("demo: PostgreSQL stopped (killed?); starting it again (votes wait in Redis meanwhile)...");
-            if (p.restartIfDied()) {
-              out.println("demo:   PostgreSQL is back on " + p.address() + " (pid " + p.pid().orElse(-1) + ")");
-              onChange.accept(info());
-            }
+          if (p == null || stop.get() || p.pid().isPresent()) {
+            diedAt = 0;
+            continue;
+          }
+          if (diedAt == 0) {
+            diedAt = System.nanoTime();
+            out.println("demo: PostgreSQL stopped (killed?); starting it again in " + PG_RESTART_DELAY_SECONDS
+                + " s (votes wait in Redis meanwhile)");
+          } else if (System.nanoTime() - diedAt >= Duration.ofSeconds(PG_RESTART_DELAY_SECONDS).toNanos() && p.restartIfDied()) {
+            diedAt = 0;
+            out.println("demo:   PostgreSQL is back on " + p.address() + " (pid " + p.pid().orElse(-1) + ")");
+            onChange.accept(info());
           }
         } catch (InterruptedException e) {
           return;

@@ -156,7 +156,12 @@ public final class LocalPostgres implements AutoCloseable {
             return false;
         }
         running = false;
-        startAgain();
+        try {
+            startAgain();
+        } catch (RuntimeException e) {
+            running = true; // still meant to run: the next call tries again
+            throw e;
+        }
         return true;
     }
 
