@@ -30,9 +30,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     subcommands = {DemoCommand.Status.class, DemoCommand.Stop.class},
-    description = {"Run the voting app inside the mesh on this machine: control plane, Redis, PostgreSQL,",
-        "vote v1/v2, worker and result each with a sidecar, an ingress gateway, the console and a little",
-        "traffic. Ctrl-C stops it; --detach runs it in the background ('demo status', 'demo stop')."})
+    description = {"Run the voting app inside the mesh on this machine: control plane, Redis, PostgreSQL, vote v1/v2, worker and"
+        + " result each with a sidecar, an ingress gateway, the console and a little traffic.",
+        "Ctrl-C stops it; --detach runs it in the background ('demo status', 'demo stop')."})
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--control-port", defaultValue = "15014", description = "Control plane REST API port (default ${DEFAULT-VALUE}).")
   int controlPort;
@@ -44,16 +44,16 @@ final class DemoCommand implements Callable<Integer> {
   int consolePort;
 
   @Option(names = "--ip-prefix", defaultValue = "127.0.1", paramLabel = "A.B.C",
-      description = {"Loopback addresses of the workloads: A.B.C.1 gateway, .2 vote v1, .3 vote v2, .4 worker, .5 result",
-          "(routing mode: .6 redis, .7 db virtual addresses) (default ${DEFAULT-VALUE})."})
+      description = "Loopback addresses of the workloads: A.B.C.1 gateway, .2 vote v1, .3 vote v2, .4 worker, .5 result"
+          + " (routing mode: .6 redis, .7 db virtual addresses) (default ${DEFAULT-VALUE}).")
   String ipPrefix;
 
   @Option(names = "--mesh-dir", paramLabel = "DIR", description = "The voting app's mesh YAML (default: samples/voting-app/mesh of this checkout).")
   Path meshDir;
 
   @Option(names = "--mode", defaultValue = "mesh", paramLabel = "mesh|routing",
-      description = {"mesh: sidecars, control plane, gateway (default); routing: an L4 routing mesh instead",
-          "(a virtual address per service, round robin over replicas, no mTLS, no HTTP routing)."})
+      description = "mesh: sidecars, control plane, gateway (default); routing: an L4 routing mesh instead"
+          + " (a virtual address per service, round robin over replicas, no mTLS, no HTTP routing).")
   String mode;
 
   @Option(names = "--no-traffic", description = "Do not run the built-in traffic generator.")
