@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,55 @@ class DemoCommandTest {
       Thread.sleep(100);
     }
     assertThat(childrenOf(state)).as("processes of the failed detached demo").isEmpty();
+  }
+
+  /**
+   * Ctrl-C in a terminal: SIGINT to the whole foreground process group (the demo JVM and
+   * redis-server; PostgreSQL runs in a session of its own). Routing mode, the quickest to start;
+   * the shutdown path is the same in both modes.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void ctrlCInTheForegroundStopsEverything() throws Exception {
+    assumeTrue(io.meshwork.samples.voting.local.LocalPostgres.binaries().isPresent(), "no PostgreSQL binaries");
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/setsid")) && DetachedDemoTest.canBind("127.0.95.1"), "needs Linux (setsid, 127.0.95.x)");
+    var log = tmp.resolve("foreground.log");
+    var cmd = new java.util.ArrayList<String>(List.of("/usr/bin/setsid", ProcessHandle.current().info().command().orElseThrow()));
+    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> !a.startsWith("-agentlib:") && !a.startsWith("-javaagent:")).toList());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.meshwork.cli.Main", "demo", "--mode", "routing", "--no-traffic",
+        "--ip-prefix", "127.0.95", "--console-port", String.valueOf(DetachedDemoTest.freePort()),
+        "--mesh-dir", DetachedDemoTest.meshDir().toString()));
+    var demo = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline && demo.isAlive() && !Files.readString(log).contains("Ctrl-C stops everything.")) {
+        Thread.sleep(200);
+      }
+      assertThat(Files.readString(log)).as("the ready text").contains("vote     http://127.0.95.1:8080/", "result   http://127.0.95.1:8081/",
+          "console  http://127.0.0.1:", "traces   http://127.0.0.1:", "Ctrl-C stops everything.");
+      var processes = demo.toHandle().descendants().toList();
+      var pg = java.util.regex.Pattern.compile("PostgreSQL on (\\S+)").matcher(Files.readString(log));
+      assertThat(pg.find()).isTrue();
+      var postgres = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("postgres")
+          && p.info().commandLine().orElse("").contains("-p " + pg.group(1).substring(pg.group(1).lastIndexOf(':') + 1) + " ")).toList();
+      assertThat(postgres).as("the demo's postmaster").hasSize(1);
+
+      var kill = new ProcessBuilder("kill", "-INT", "--", "-" + demo.pid()).inheritIO().start();
+      assertThat(kill.waitFor()).isZero();
+      assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo exits after Ctrl-C").isTrue();
+      assertThat(Files.readString(log)).contains("demo: stopped");
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      var all = new java.util.ArrayList<ProcessHandle>(processes);
+      all.addAll(postgres);
+      while (System.nanoTime() < until && all.stream().anyMatch(ProcessHandle::isAlive)) {
+        Thread.sleep(100);
+      }
+      assertThat(all.stream().filter(ProcessHandle::isAlive).map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList())
+          .as("processes left after Ctrl-C").isEmpty();
+    } finally {
+      demo.destroyForcibly();
+    }
   }
 
   @Test
