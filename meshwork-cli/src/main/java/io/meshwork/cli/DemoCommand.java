@@ -104,9 +104,7 @@ final class DemoCommand implements Callable<Integer> {
     var hook = new Thread(() -> {
       out.println("demo: stopping...");
       demo.close();
-      if (detachedChild) {
-        state.read().filter(i -> i.pid() == ProcessHandle.current().pid()).ifPresent(i -> state.clear());
-      }
+      state.read().filter(i -> i.pid() == ProcessHandle.current().pid()).ifPresent(i -> state.clear());
       out.println("demo: stopped");
       stopped.countDown();
     }, "meshwork-demo-shutdown");
@@ -124,7 +122,8 @@ final class DemoCommand implements Callable<Integer> {
       }
       throw new UserException(1, e.getMessage());
     }
-    if (detachedChild) {
+    // A foreground demo records itself too (unless another demo is recorded there), so that 'demo status' and 'demo stop' see it.
+    if (detachedChild || state.running().isEmpty()) {
       demo.onChange(info -> record(state, info));
       record(state, demo.info());
     }
@@ -221,7 +220,7 @@ final class DemoCommand implements Callable<Integer> {
    * Exit 0 running and healthy, 1 running with a component down, 3 not running (as LSB's status).
    */
   @Command(name = "status", mixinStandardHelpOptions = true,
-      description = {"Show whether a detached demo runs, its URLs and the health of each component.",
+      description = {"Show whether a demo runs (detached, or in the foreground elsewhere), its URLs and the health of each component.",
           "Exit code: 0 running and healthy, 1 running but a component is down, 3 not running."})
   static final class Status implements Callable<Integer> {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "The detached demo's state directory (default: $MESHWORK_HOME/demo or ~/.meshwork/demo).")

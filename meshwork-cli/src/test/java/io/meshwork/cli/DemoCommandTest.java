@@ -73,7 +73,7 @@ class DemoCommandTest {
     cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> !a.startsWith("-agentlib:") && !a.startsWith("-javaagent:")).toList());
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.meshwork.cli.Main", "demo", "--mode", "routing", "--no-traffic",
-        "--ip-prefix", "127.0.95", "--console-port", String.valueOf(DetachedDemoTest.freePort()),
+        "--ip-prefix", "127.0.95", "--console-port", String.valueOf(DetachedDemoTest.freePort()), "--state-dir", tmp.resolve("state").toString(),
         "--mesh-dir", DetachedDemoTest.meshDir().toString()));
     var demo = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
@@ -90,10 +90,15 @@ class DemoCommandTest {
           && p.info().commandLine().orElse("").contains("-p " + pg.group(1).substring(pg.group(1).lastIndexOf(':') + 1) + " ")).toList();
       assertThat(postgres).as("the demo's postmaster").hasSize(1);
 
+      var status = CliRunner.run("demo", "status", "--state-dir", tmp.resolve("state").toString());
+      assertThat(status.exitCode()).as("a foreground demo is recorded too: " + status.out()).isZero();
+      assertThat(status.out()).contains("routing mode, pid " + demo.pid());
+
       var kill = new ProcessBuilder("kill", "-INT", "--", "-" + demo.pid()).inheritIO().start();
       assertThat(kill.waitFor()).isZero();
       assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo exits after Ctrl-C").isTrue();
       assertThat(Files.readString(log)).contains("demo: stopped");
+      assertThat(tmp.resolve("state").resolve("demo.json")).as("removed on the way out").doesNotExist();
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       var all = new java.util.ArrayList<ProcessHandle>(processes);
       all.addAll(postgres);
