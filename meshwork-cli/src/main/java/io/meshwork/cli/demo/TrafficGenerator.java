@@ -109,9 +109,13 @@ public final class TrafficGenerator implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     stopping = true;
     thread.interrupt();
-    thread.join(Duration.ofSeconds(10));
+    try {
+      thread.join(Duration.ofSeconds(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
