@@ -56,13 +56,13 @@ class DetachedDemoTest {
   @TempDir Path tmp;
 
   @Test
-  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void meshMode() throws Exception {
     scenario("mesh");
   }
 
   @Test
-  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void routingMode() throws Exception {
     scenario("routing");
   }
@@ -129,6 +129,11 @@ class DetachedDemoTest {
           for (int i = 1; i < versions.size(); i++) {
             assertThat(versions.get(i)).as("round robin: vote %d after %s", i, versions.get(i - 1)).isNotEqualTo(versions.get(i - 1));
           }
+          // What an L4 mesh can know: connections per service and replica (demo status reads the routing mesh's /clusters).
+          var counts = JSON.readTree(CliRunner.run("demo", "status", "--state-dir", state.toString(), "-o", "json").out())
+              .path("connections").path("vote");
+          assertThat(counts.size()).as(counts.toString()).isEqualTo(2);
+          counts.forEach(n -> assertThat(n.asLong()).as(counts.toString()).isGreaterThanOrEqualTo(VOTES / 2));
         }
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
