@@ -124,8 +124,9 @@ final class DemoCommand implements Callable<Integer> {
     }
     // A foreground demo records itself too (unless another demo is recorded there), so that 'demo status' and 'demo stop' see it.
     if (detachedChild || state.running().isEmpty()) {
-      demo.onChange(info -> record(state, info));
-      record(state, demo.info());
+      String logFile = detachedChild ? state.logFile().toString() : null; // a foreground demo logs to its terminal
+      demo.onChange(info -> record(state, info, logFile));
+      record(state, demo.info(), logFile);
     }
     out.println();
     out.println(m == DemoOptions.Mode.MESH ? "The voting app is running inside the mesh:" : "The voting app is running behind the L4 routing mesh:");
@@ -172,11 +173,11 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void record(DemoState state, DemoInfo info) {
+  private static void record(DemoState state, DemoInfo info, String logFile) {
     long pid = ProcessHandle.current().pid();
     long started = ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli).orElse(0L);
     try {
-      state.write(info.withProcess(pid, started, state.logFile().toString()));
+      state.write(info.withProcess(pid, started, logFile));
     } catch (IOException e) {
       System.err.println("demo: cannot write " + state.infoFile() + ": " + e.getMessage());
     }
@@ -266,7 +267,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.println(DemoState.json(m));
       } else {
-        out.println("demo running (" + i.mode() + " mode, pid " + i.pid() + ", log " + i.log() + ")");
+        out.println("demo running (" + i.mode() + " mode, pid " + i.pid() + (i.log() == null ? ", in the foreground" : ", log " + i.log()) + ")");
         out.println("  vote     " + i.vote());
         out.println("  result   " + i.result());
         out.println("  console  " + i.console());
