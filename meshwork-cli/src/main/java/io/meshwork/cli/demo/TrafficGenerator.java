@@ -66,6 +66,9 @@ public final class TrafficGenerator implements AutoCloseable {
       try {
         once(i);
       } catch (IOException | RuntimeException e) {
+        if (stopping) {
+          return; // close() interrupted a request in flight: not a failure of the mesh
+        }
         failed.incrementAndGet();
         complain(e.toString());
       }
