@@ -3,16 +3,32 @@ package io.meshwork.cli.demo;
 import java.nio.file.Path;
 
 /**
- * Where the demo listens. The defaults are the documented ports; tests pass free ones and another
- * loopback prefix so a demo already running on this machine does not get in the way.
+ * Where and how the demo runs. The defaults are the documented ports; tests pass free ones and
+ * another loopback prefix so a demo already running on this machine does not get in the way.
  *
  * @param ipPrefix the first three octets of the workloads' loopback addresses ({@code 127.0.1}):
- *     gateway {@code .1}, vote v1 {@code .2}, vote v2 {@code .3}, worker {@code .4}, result {@code .5}
+ *     gateway {@code .1}, vote v1 {@code .2}, vote v2 {@code .3}, worker {@code .4}, result {@code .5};
+ *     in routing mode also the virtual addresses of redis {@code .6} and db {@code .7}
  * @param meshDir the voting app's mesh YAML ({@code samples/voting-app/mesh})
+ * @param mode the Istio-style mesh (sidecars, control plane) or the L4 routing mesh
+ * @param trafficRps requests per second of the built-in traffic generator; 0 turns it off
  */
-public record DemoOptions(String ipPrefix, int controlPort, int xdsPort, int consolePort, Path meshDir) {
+public record DemoOptions(String ipPrefix, int controlPort, int xdsPort, int consolePort, Path meshDir, Mode mode, double trafficRps) {
   /** The host every control-plane and console port is on. */
   public static final String HOST = "127.0.0.1";
+
+  /** Which mesh carries the voting app. */
+  public enum Mode {
+    /** Sidecars configured over xDS from the mesh YAML, an ingress gateway, the control plane. */
+    MESH,
+    /** One L4 proxy: a virtual address per service, round robin over replicas, nothing else. */
+    ROUTING
+  }
+
+  /** The mesh mode without the traffic generator (what most tests want: exact vote counts). */
+  public DemoOptions(String ipPrefix, int controlPort, int xdsPort, int consolePort, Path meshDir) {
+    this(ipPrefix, controlPort, xdsPort, consolePort, meshDir, Mode.MESH, 0);
+  }
 
   /** The address of workload number {@code n} (1 = gateway). */
   public String ip(int n) {

@@ -22,9 +22,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,7 +34,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -46,6 +45,12 @@ import java.util.stream.Stream;
  * gateway and the console, all started in this JVM and stopped by {@link #close()} in reverse order.
  * Local mode: each workload has its own loopback address, so vote v1 and v2 both listen on 8080 and
  * each sidecar serves Redis ({@code :6379}) and PostgreSQL ({@code :5432}) on its workload's address.
+ *
+ * <p>In {@link DemoOptions.Mode#ROUTING routing mode} the control plane, sidecars and gateway are
+ * replaced by one {@link RoutingMesh}: vote and result on the ingress address, Redis and PostgreSQL
+ * on virtual addresses of their own, the apps pointed at those. In both modes a watchdog starts
+ * PostgreSQL again if it dies (as a restart policy would), and a {@link TrafficGenerator} keeps the
+ * graph alive unless turned off.
  */
 public final class VotingDemo implements AutoCloseable {
   static final int VOTE_PORT = 8080;
@@ -53,6 +58,8 @@ public final class VotingDemo implements AutoCloseable {
   static final int REDIS_PORT = 6379;
   static final int DB_PORT = 5432;
   static final int ADMIN_PORT = 15000;
+  static final int WORKER_HEALTH_PORT = 9090;
+  static final int PG_RESTART_DELAY_SECONDS = 3;
 
   /** The mesh YAML applied: the gateway, the version subsets and the 90/10 canary step. */
   public static final List<String> APPLIED = List.of("gateway.yaml", "destination-rules.yaml", "vote-canary-10.yaml");
@@ -66,8 +73,12 @@ public final class VotingDemo implements AutoCloseable {
   private final PrintStream proxyLog;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
   private final List<String> scrapeTargets = new ArrayList<>();
+  private volatile LocalRedis redis;
+  private volatile LocalPostgres pg;
+  private volatile int adminPort = ADMIN_PORT;
+  private String xdsAddress;
+  private volatile Consumer<DemoInfo> onChange = i -> {};
 
   private VotingDemo(DemoOptions options, PrintStream out, boolean verbose) {
     this.options = options;
@@ -131,15 +142,77 @@ public final class VotingDemo implements AutoCloseable {
     return URI.create("http://" + DemoOptions.HOST + ":" + options.consolePort() + "/");
   }
 
+  /** The control plane's REST API, or null in routing mode (which has none). */
   public String controlPlane() {
-    return "http://" + DemoOptions.HOST + ":" + options.controlPort();
+    return options.mode() == DemoOptions.Mode.MESH ? "http://" + DemoOptions.HOST + ":" + options.controlPort() : null;
+  }
+
+  /** The console's trace view. */
+  public URI tracesUrl() {
+    return URI.create(consoleUrl() + "#/traces");
+  }
+
+  /** The routing mesh's (routing mode) or the ingress gateway's (mesh mode) admin interface. */
+  public URI ingressAdminUrl() {
+    return URI.create("http://" + options.ip(1) + ":" + adminPort + "/");
+  }
+
+  public DemoOptions options() {
+    return options;
+  }
+
+  /** Called with fresh {@link #info()} when something it holds changes (PostgreSQL restarted: new pid). */
+  public void onChange(Consumer<DemoInfo> listener) {
+    this.onChange = listener;
+  }
+
+  /**
+   * The URLs, the pids of the processes this demo started and a probe per component; the demo
+   * JVM's own pid and log are filled in by whoever writes the state file.
+   */
+  public DemoInfo info() {
+    var pids = new TreeMap<String, Long>();
+    pids.put("demo", ProcessHandle.current().pid());
+    var r = redis;
+    var p = pg;
+    if (r != null) {
+      r.pid().ifPresent(x -> pids.put("redis", x));
+    }
+    if (p != null) {
+      p.pid().ifPresent(x -> pids.put("postgres", x));
+    }
+    var probes = new LinkedHashMap<String, String>();
+    boolean mesh = options.mode() == DemoOptions.Mode.MESH;
+    probes.put("vote (through the " + (mesh ? "gateway" : "routing mesh") + ")", voteUrl() + "healthz");
+    probes.put("result (through the " + (mesh ? "gateway" : "routing mesh") + ")", resultUrl() + "api/results");
+    probes.put("vote v1", "http://" + options.ip(2) + ":" + VOTE_PORT + "/healthz");
+    probes.put("vote v2", "http://" + options.ip(3) + ":" + VOTE_PORT + "/healthz");
+    probes.put("worker", "http://" + options.ip(4) + ":" + WORKER_HEALTH_PORT + "/healthz");
+    probes.put("result", "http://" + options.ip(5) + ":" + RESULT_PORT + "/healthz");
+    if (r != null) {
+      probes.put("redis", "tcp://" + r.address());
+    }
+    if (p != null) {
+      probes.put("postgres", "tcp://" + p.address());
+    }
+    probes.put(mesh ? "ingress gateway" : "routing mesh", ingressAdminUrl() + "ready");
+    if (mesh) {
+      probes.put("control plane", controlPlane() + "/ready");
+    }
+    probes.put("console", consoleUrl().toString());
+    return new DemoInfo(voteUrl().toString(), resultUrl().toString(), consoleUrl().toString(), tracesUrl().toString(),
+        controlPlane(), mesh ? null : ingressAdminUrl().toString(), options.mode().name().toLowerCase(java.util.Locale.ROOT),
+        ProcessHandle.current().pid(), 0, null, pids, probes);
   }
 
   private void startAll() throws DemoStartException, InterruptedException {
-    for (String f : APPLIED) {
-      if (!Files.isRegularFile(options.meshDir().resolve(f))) {
-        throw new DemoStartException(options.meshDir().resolve(f) + " is missing; run the demo from a Meshwork checkout"
-            + " or pass --mesh-dir samples/voting-app/mesh");
+    boolean mesh = options.mode() == DemoOptions.Mode.MESH;
+    if (mesh) {
+      for (String f : APPLIED) {
+        if (!Files.isRegularFile(options.meshDir().resolve(f))) {
+          throw new DemoStartException(options.meshDir().resolve(f) + " is missing; run the demo from a Meshwork checkout"
+              + " or pass --mesh-dir samples/voting-app/mesh");
+        }
       }
     }
     checkPorts();
@@ -149,38 +222,54 @@ public final class VotingDemo implements AutoCloseable {
     }
 
     out.println("demo: starting Redis and PostgreSQL (generated passwords)...");
-    LocalRedis redis;
-    LocalPostgres pg;
     try {
-      redis = LocalRedis.start();
-      track(redis);
+      redis = track(LocalRedis.start());
       out.println(redis.kind() == LocalRedis.Kind.REDIS_SERVER ? "demo:   redis-server on " + redis.address()
           : "demo:   redis-server is not installed: the embedded Redis stand-in on " + redis.address());
-      pg = LocalPostgres.start();
-      track(pg);
+      pg = track(LocalPostgres.start());
       out.println("demo:   PostgreSQL on " + pg.address());
     } catch (RuntimeException e) {
       throw new DemoStartException("the backing stores could not start: " + e.getMessage(), e);
     }
 
-    var configDir = writeConfig(redis, pg);
-    out.println("demo: starting the control plane (REST " + options.controlPort() + ", xDS " + options.xdsPort() + ")...");
-    var cp = startControlPlane(configDir);
-    out.println("demo:   applied " + String.join(", ", APPLIED) + " from " + options.meshDir()
-        + " and the voting app's Services (" + configDir + ")");
-    out.println("demo:   not applied: " + String.join(", ", NOT_ENFORCED)
-        + " (mTLS STRICT and the Redis authorization policy need mTLS and authorization in the proxy, which it does not enforce yet)");
-    String xds = DemoOptions.HOST + ":" + cp.xdsPort();
-
     String v1 = options.ip(2);
     String v2 = options.ip(3);
     String worker = options.ip(4);
     String result = options.ip(5);
-    out.println("demo: starting the sidecars...");
-    sidecar(xds, "vote-v1", Map.of("app", "vote", "version", "v1"), "vote", v1, Map.of("http", VOTE_PORT), true, false);
-    sidecar(xds, "vote-v2", Map.of("app", "vote", "version", "v2"), "vote", v2, Map.of("http", VOTE_PORT), true, false);
-    sidecar(xds, "worker", Map.of("app", "worker", "version", "v1"), "worker", worker, Map.of(), true, true);
-    sidecar(xds, "result", Map.of("app", "result", "version", "v1"), "result", result, Map.of("http", RESULT_PORT), false, true);
+    // Where each app finds Redis and PostgreSQL: its sidecar's local binds (mesh), the services' virtual addresses (routing).
+    Map<String, String> redisFor = new LinkedHashMap<>();
+    Map<String, String> dbFor = new LinkedHashMap<>();
+    if (mesh) {
+      var configDir = writeConfig(redis, pg);
+      out.println("demo: starting the control plane (REST " + options.controlPort() + ", xDS " + options.xdsPort() + ")...");
+      var cp = startControlPlane(configDir);
+      out.println("demo:   applied " + String.join(", ", APPLIED) + " from " + options.meshDir()
+          + " and the voting app's Services (" + configDir + ")");
+      out.println("demo:   not applied: " + String.join(", ", NOT_ENFORCED)
+          + " (mTLS STRICT and the Redis authorization policy need mTLS and authorization in the proxy, which it does not enforce yet)");
+      xdsAddress = DemoOptions.HOST + ":" + cp.xdsPort();
+      String xds = xdsAddress;
+      out.println("demo: starting the sidecars...");
+      sidecar(xds, "vote-v1", Map.of("app", "vote", "version", "v1"), "vote", v1, Map.of("http", VOTE_PORT), true, false);
+      sidecar(xds, "vote-v2", Map.of("app", "vote", "version", "v2"), "vote", v2, Map.of("http", VOTE_PORT), true, false);
+      sidecar(xds, "worker", Map.of("app", "worker", "version", "v1"), "worker", worker, Map.of(), true, true);
+      sidecar(xds, "result", Map.of("app", "result", "version", "v1"), "result", result, Map.of("http", RESULT_PORT), false, true);
+      for (var ip : List.of(v1, v2, worker)) {
+        redisFor.put(ip, ip + ":" + REDIS_PORT);
+      }
+      for (var ip : List.of(worker, result)) {
+        dbFor.put(ip, ip + ":" + DB_PORT);
+      }
+    } else {
+      startRoutingMesh(v1, v2, result);
+      for (var ip : List.of(v1, v2, worker)) {
+        redisFor.put(ip, options.ip(6) + ":" + REDIS_PORT);
+      }
+      for (var ip : List.of(worker, result)) {
+        dbFor.put(ip, options.ip(7) + ":" + DB_PORT);
+      }
+    }
+    String via = mesh ? "through its sidecar" : "through the routing mesh";
 
     out.println("demo: starting the voting app (vote v1, vote v2, worker, result)...");
     var base = new LinkedHashMap<String, String>();
@@ -192,50 +281,139 @@ public final class VotingDemo implements AutoCloseable {
     base.put("OPTION_B", "Dogs");
     for (var v : List.of(Map.entry("v1", v1), Map.entry("v2", v2))) {
       var s = Settings.of(base).with("BIND", v.getValue()).with("PORT", String.valueOf(VOTE_PORT)).with("VERSION", v.getKey())
-          .with("HOSTNAME", "vote-" + v.getKey()).with("REDIS_ADDR", v.getValue() + ":" + REDIS_PORT);
+          .with("HOSTNAME", "vote-" + v.getKey()).with("REDIS_ADDR", redisFor.get(v.getValue()));
       track(VoteService.start(VoteConfig.from(s)));
-      out.println("demo:   vote " + v.getKey() + " on " + v.getValue() + ":" + VOTE_PORT + " (Redis through its sidecar at "
-          + v.getValue() + ":" + REDIS_PORT + ")");
+      out.println("demo:   vote " + v.getKey() + " on " + v.getValue() + ":" + VOTE_PORT + " (Redis " + via + " at "
+          + redisFor.get(v.getValue()) + ")");
     }
-    track(WorkerService.start(WorkerConfig.from(Settings.of(base).with("REDIS_ADDR", worker + ":" + REDIS_PORT)
-        .with("DB_ADDR", worker + ":" + DB_PORT))));
-    out.println("demo:   worker (Redis and PostgreSQL through its sidecar at " + worker + ":" + REDIS_PORT + " and :" + DB_PORT + ")");
+    track(WorkerService.start(WorkerConfig.from(Settings.of(base).with("REDIS_ADDR", redisFor.get(worker))
+        .with("DB_ADDR", dbFor.get(worker)).with("BIND", worker).with("PORT", String.valueOf(WORKER_HEALTH_PORT)))));
+    out.println("demo:   worker (Redis and PostgreSQL " + via + " at " + redisFor.get(worker) + " and " + dbFor.get(worker)
+        + "; health on " + worker + ":" + WORKER_HEALTH_PORT + ")");
     track(ResultService.start(ResultConfig.from(Settings.of(base).with("BIND", result).with("PORT", String.valueOf(RESULT_PORT))
-        .with("DB_ADDR", result + ":" + DB_PORT))));
-    out.println("demo:   result on " + result + ":" + RESULT_PORT + " (PostgreSQL through its sidecar at " + result + ":" + DB_PORT + ")");
+        .with("DB_ADDR", dbFor.get(result)))));
+    out.println("demo:   result on " + result + ":" + RESULT_PORT + " (PostgreSQL " + via + " at " + dbFor.get(result) + ")");
 
-    out.println("demo: starting the ingress gateway on " + options.ip(1) + " (ports " + VOTE_PORT + ", " + RESULT_PORT + ")...");
-    var gwNode = NodeInfo.sidecar("istio-ingressgateway", "default", Map.of("istio", "ingressgateway", "app", "istio-ingressgateway"),
-        options.ip(1), Map.of()).asGateway();
-    startProxy(xds, gwNode, options.ip(1), "ingress gateway");
-    awaitPort(options.ip(1), VOTE_PORT, "the gateway's vote port");
-    awaitPort(options.ip(1), RESULT_PORT, "the gateway's result port");
+    if (mesh) {
+      out.println("demo: starting the ingress gateway on " + options.ip(1) + " (ports " + VOTE_PORT + ", " + RESULT_PORT + ")...");
+      var gwNode = NodeInfo.sidecar("istio-ingressgateway", "default", Map.of("istio", "ingressgateway", "app", "istio-ingressgateway"),
+          options.ip(1), Map.of()).asGateway();
+      adminPort = startProxy(xds(), gwNode, options.ip(1), "ingress gateway");
+      awaitPort(options.ip(1), VOTE_PORT, "the gateway's vote port");
+      awaitPort(options.ip(1), RESULT_PORT, "the gateway's result port");
+    }
 
     out.println("demo: starting the console on " + consoleUrl() + " (scraping " + scrapeTargets.size() + " proxies)...");
     startConsole();
 
-    out.println("demo: waiting for vote v1 and v2 and result to answer through the gateway...");
+    out.println("demo: waiting for vote v1 and v2 and result to answer through the " + (mesh ? "gateway" : "routing mesh") + "...");
     awaitThroughGateway();
+
+    startPostgresWatchdog();
+    if (options.trafficRps() > 0) {
+      out.println("demo: traffic generator: " + options.trafficRps() + " requests/s (vote page, a vote from one of "
+          + TrafficGenerator.VOTERS + " simulated voters, result) through the " + (mesh ? "gateway" : "routing mesh")
+          + "; --no-traffic turns it off");
+      track(TrafficGenerator.start(voteUrl(), resultUrl(), options.trafficRps(), out));
+    }
+  }
+
+  private String xds() {
+    return xdsAddress;
+  }
+
+  private void startRoutingMesh(String v1, String v2, String result) throws DemoStartException {
+    var services = List.of(
+        new RoutingMesh.Service("vote", new InetSocketAddress(options.ip(1), VOTE_PORT),
+            List.of(new InetSocketAddress(v1, VOTE_PORT), new InetSocketAddress(v2, VOTE_PORT))),
+        new RoutingMesh.Service("result", new InetSocketAddress(options.ip(1), RESULT_PORT),
+            List.of(new InetSocketAddress(result, RESULT_PORT))),
+        new RoutingMesh.Service("redis", new InetSocketAddress(options.ip(6), REDIS_PORT),
+            List.of(new InetSocketAddress(redis.address().host(), redis.address().port()))),
+        new RoutingMesh.Service("db", new InetSocketAddress(options.ip(7), DB_PORT),
+            List.of(new InetSocketAddress(pg.address().host(), pg.address().port()))));
+    out.println("demo: starting the L4 routing mesh (no control plane, sidecars, mTLS or HTTP routing):");
+    for (var s : services) {
+      out.println("demo:   " + s.name() + " at " + s.vip().getHostString() + ":" + s.vip().getPort() + " -> round robin over "
+          + String.join(", ", s.replicas().stream().map(a -> a.getHostString() + ":" + a.getPort()).toList()));
+    }
+    RoutingMesh rm;
+    try {
+      rm = track(RoutingMesh.start(services, new InetSocketAddress(options.ip(1), ADMIN_PORT), proxyLog));
+    } catch (ProxyStartException | RuntimeException e) {
+      throw new DemoStartException("the routing mesh could not start: " + e.getMessage(), e);
+    }
+    adminPort = rm.adminPort();
+    scrapeTargets.add("http://" + options.ip(1) + ":" + rm.adminPort() + "/stats/prometheus");
+  }
+
+  /**
+   * Starts PostgreSQL again {@value #PG_RESTART_DELAY_SECONDS} s after it died, as a container
+   * restart policy with a back-off would; meanwhile votes wait in Redis and the worker holds one.
+   */
+  private void startPostgresWatchdog() throws DemoStartException {
+    var stop = new AtomicBoolean();
+    var t = Thread.ofVirtual().name("meshwork-demo-postgres-watchdog").start(() -> {
+      long diedAt = 0;
+      while (!stop.get()) {
+        try {
+          Thread.sleep(500);
+          var p = pg;
+          if (p == null || stop.get() || p.pid().isPresent()) {
+            diedAt = 0;
+            continue;
+          }
+          if (diedAt == 0) {
+            diedAt = System.nanoTime();
+            out.println("demo: PostgreSQL stopped (killed?); starting it again in " + PG_RESTART_DELAY_SECONDS
+                + " s (votes wait in Redis meanwhile)");
+          } else if (System.nanoTime() - diedAt >= Duration.ofSeconds(PG_RESTART_DELAY_SECONDS).toNanos() && p.restartIfDied()) {
+            diedAt = 0;
+            out.println("demo:   PostgreSQL is back on " + p.address() + " (pid " + p.pid().orElse(-1) + ")");
+            onChange.accept(info());
+          }
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          out.println("demo:   PostgreSQL did not start again: " + e.getMessage().lines().findFirst().orElse("") + "; retrying");
+        }
+      }
+    });
+    track(() -> {
+      stop.set(true);
+      t.interrupt();
+      t.join(Duration.ofSeconds(45));
+    });
   }
 
   private void checkPorts() throws DemoStartException {
+    boolean mesh = options.mode() == DemoOptions.Mode.MESH;
     var checks = new ArrayList<Object[]>();
-    checks.add(new Object[] {DemoOptions.HOST, options.controlPort(), "the control plane's REST API", "--control-port"});
-    checks.add(new Object[] {DemoOptions.HOST, options.xdsPort(), "the control plane's xDS server", "--xds-port"});
+    if (mesh) {
+      checks.add(new Object[] {DemoOptions.HOST, options.controlPort(), "the control plane's REST API", "--control-port"});
+      checks.add(new Object[] {DemoOptions.HOST, options.xdsPort(), "the control plane's xDS server", "--xds-port"});
+    }
     checks.add(new Object[] {DemoOptions.HOST, options.consolePort(), "the console", "--console-port"});
-    checks.add(new Object[] {options.ip(1), VOTE_PORT, "the gateway's vote port", "--ip-prefix"});
-    checks.add(new Object[] {options.ip(1), RESULT_PORT, "the gateway's result port", "--ip-prefix"});
-    for (int n = 1; n <= 5; n++) {
-      checks.add(new Object[] {options.ip(n), ADMIN_PORT, "a proxy's admin port", "--ip-prefix"});
+    String ingress = mesh ? "the gateway's" : "the routing mesh's";
+    checks.add(new Object[] {options.ip(1), VOTE_PORT, ingress + " vote port", "--ip-prefix"});
+    checks.add(new Object[] {options.ip(1), RESULT_PORT, ingress + " result port", "--ip-prefix"});
+    for (int n = 1; n <= (mesh ? 5 : 1); n++) {
+      checks.add(new Object[] {options.ip(n), ADMIN_PORT, mesh ? "a proxy's admin port" : "the routing mesh's admin port", "--ip-prefix"});
     }
     checks.add(new Object[] {options.ip(2), VOTE_PORT, "vote v1", "--ip-prefix"});
     checks.add(new Object[] {options.ip(3), VOTE_PORT, "vote v2", "--ip-prefix"});
+    checks.add(new Object[] {options.ip(4), WORKER_HEALTH_PORT, "the worker's health endpoint", "--ip-prefix"});
     checks.add(new Object[] {options.ip(5), RESULT_PORT, "result", "--ip-prefix"});
-    for (int n = 2; n <= 4; n++) {
-      checks.add(new Object[] {options.ip(n), REDIS_PORT, "a sidecar's Redis bind", "--ip-prefix"});
+    if (mesh) {
+      for (int n = 2; n <= 4; n++) {
+        checks.add(new Object[] {options.ip(n), REDIS_PORT, "a sidecar's Redis bind", "--ip-prefix"});
+      }
+      checks.add(new Object[] {options.ip(4), DB_PORT, "a sidecar's PostgreSQL bind", "--ip-prefix"});
+      checks.add(new Object[] {options.ip(5), DB_PORT, "a sidecar's PostgreSQL bind", "--ip-prefix"});
+    } else {
+      checks.add(new Object[] {options.ip(6), REDIS_PORT, "the routing mesh's Redis address", "--ip-prefix"});
+      checks.add(new Object[] {options.ip(7), DB_PORT, "the routing mesh's PostgreSQL address", "--ip-prefix"});
     }
-    checks.add(new Object[] {options.ip(4), DB_PORT, "a sidecar's PostgreSQL bind", "--ip-prefix"});
-    checks.add(new Object[] {options.ip(5), DB_PORT, "a sidecar's PostgreSQL bind", "--ip-prefix"});
     var seen = new HashSet<String>();
     for (var c : checks) {
       String host = (String) c[0];
@@ -356,7 +534,7 @@ public final class VotingDemo implements AutoCloseable {
     }
   }
 
-  private void startProxy(String xds, NodeInfo node, String ip, String what) throws DemoStartException, InterruptedException {
+  private int startProxy(String xds, NodeInfo node, String ip, String what) throws DemoStartException, InterruptedException {
     XdsProxy proxy;
     try {
       proxy = XdsProxy.start(xds, node, new InetSocketAddress(ip, ADMIN_PORT), 1,
@@ -371,6 +549,7 @@ public final class VotingDemo implements AutoCloseable {
     scrapeTargets.add("http://" + ip + ":" + proxy.server().adminPort() + "/stats/prometheus");
     out.println("demo:   " + what + " on " + ip + " (admin :" + proxy.server().adminPort() + ", configuration version "
         + proxy.version() + (proxy.lastRejection().isEmpty() ? "" : ", last rejection: " + proxy.lastRejection()) + ")");
+    return proxy.server().adminPort();
   }
 
   private void startConsole() throws DemoStartException {
@@ -402,16 +581,18 @@ public final class VotingDemo implements AutoCloseable {
     var versions = new HashSet<String>();
     boolean resultUp = false;
     String last = "no answer";
+    var timeout = Duration.ofSeconds(5);
     while (System.nanoTime() < deadline && (versions.size() < 2 || !resultUp)) {
       try {
-        var r = http.send(HttpRequest.newBuilder(voteUrl()).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
-        last = "vote answered " + r.statusCode();
-        r.headers().firstValue(VoteService.VERSION_HEADER).ifPresent(versions::add);
+        var r = PlainHttp.get(voteUrl(), Map.of(), timeout);
+        last = "vote answered " + r.status();
+        if (r.status() == 200 && r.header(VoteService.VERSION_HEADER) != null) {
+          versions.add(r.header(VoteService.VERSION_HEADER));
+        }
         if (!resultUp) {
-          var rr = http.send(HttpRequest.newBuilder(resultUrl().resolve("/api/results")).timeout(Duration.ofSeconds(5)).build(),
-              HttpResponse.BodyHandlers.discarding());
-          resultUp = rr.statusCode() == 200;
-          last = "result answered " + rr.statusCode();
+          var rr = PlainHttp.get(resultUrl().resolve("/api/results"), Map.of(), timeout);
+          resultUp = rr.status() == 200;
+          last = "result answered " + rr.status();
         }
       } catch (IOException e) {
         last = e.toString();

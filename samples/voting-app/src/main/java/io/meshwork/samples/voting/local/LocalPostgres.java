@@ -128,11 +128,48 @@ public final class LocalPostgres implements AutoCloseable {
         return "jdbc:postgresql://" + address() + "/" + DATABASE;
     }
 
+    /**
+     * The postmaster's process id from {@code postmaster.pid}, if the file is there and the process
+     * lives; empty when the server is stopped or was killed (a stale file is ignored).
+     */
+    public java.util.OptionalLong pid() {
+        Path pidFile = data().resolve("postmaster.pid");
+        try {
+            var lines = Files.readAllLines(pidFile);
+            if (lines.isEmpty()) {
+                return java.util.OptionalLong.empty();
+            }
+            long pid = Long.parseLong(lines.getFirst().trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() ? java.util.OptionalLong.of(pid) : java.util.OptionalLong.empty();
+        } catch (IOException | NumberFormatException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    /**
+     * Starts the server again if it was supposed to run but its postmaster is gone (killed from
+     * outside), as a container restart policy would; returns whether it restarted. Crash recovery
+     * replays the WAL, so every committed row is back.
+     */
+    public synchronized boolean restartIfDied() {
+        if (!running || pid().isPresent()) {
+            return false;
+        }
+        running = false;
+        try {
+            startAgain();
+        } catch (RuntimeException e) {
+            running = true; // still meant to run: the next call tries again
+            throw e;
+        }
+        return true;
+    }
+
     /** Fast shutdown: open sessions are cut, committed data stays. */
     public synchronized void stop() {
         // The pid file, not our flag, says whether a server runs: it may have died on its own
         // (Ctrl-C reaches the whole process group) or been left by a start that timed out.
-        if (Files.exists(data().resolve("postmaster.pid"))) {
+        if (Files.exists(data().resolve("postmaster.pid")) && pid().isPresent()) {
             Processes.run(Processes.concat(asUser, pgCtl(), "-D", data().toString(), "-m", "fast", "-w", "-t", "30", "stop"), log(), 40);
         }
         running = false;

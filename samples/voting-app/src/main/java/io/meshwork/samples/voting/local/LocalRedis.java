@@ -84,6 +84,11 @@ public final class LocalRedis implements AutoCloseable {
         return password;
     }
 
+    /** The redis-server process id, if this is a running redis-server (the stand-in runs in this JVM). */
+    public synchronized java.util.OptionalLong pid() {
+        return process != null && process.isAlive() ? java.util.OptionalLong.of(process.pid()) : java.util.OptionalLong.empty();
+    }
+
     /** Stops the server (all clients are cut) until {@link #startAgain()}. */
     public synchronized void stop() {
         if (standIn != null) {

@@ -37,6 +37,41 @@ class LocalPostgresTest {
     }
 
     @Test
+    void aKilledServerIsSeenAsDeadAndStartsAgainWithItsCommittedRows() throws Exception {
+        assumeTrue(LocalPostgres.binaries().isPresent(), "No PostgreSQL binaries; see samples/voting-app/README.md");
+        try (var pg = LocalPostgres.start()) {
+            long pid = pg.pid().orElseThrow();
+            assertThat(ProcessHandle.of(pid)).isPresent();
+            assertThat(pg.restartIfDied()).as("nothing to do while it runs").isFalse();
+            try (var c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); var s = c.createStatement()) {
+                s.execute("CREATE TABLE kept (x INT)");
+                s.execute("INSERT INTO kept VALUES (7)");
+            }
+
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+            assertThat(pg.pid()).as("a stale postmaster.pid is not a running server").isEmpty();
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            boolean restarted = false;
+            while (!restarted && System.nanoTime() < deadline) {
+                try {
+                    restarted = pg.restartIfDied(); // the old backends may hold shared memory for a moment
+                } catch (IllegalStateException e) {
+                    Thread.sleep(200);
+                }
+            }
+            assertThat(restarted).isTrue();
+            assertThat(pg.pid()).isPresent().isNotEqualTo(java.util.OptionalLong.of(pid));
+            try (var c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+                 var s = c.createStatement(); var rows = s.executeQuery("SELECT x FROM kept")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getInt(1)).isEqualTo(7);
+            }
+        }
+    }
+
+    @Test
     void bundledBinariesRunWhenNothingIsInstalled() throws SQLException {
         assumeTrue(BundledPostgres.available(), "the bundled PostgreSQL binaries are for linux x86_64 only");
         var bin = BundledPostgres.binaries().orElseThrow();

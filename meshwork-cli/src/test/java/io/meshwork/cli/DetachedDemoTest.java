@@ -1,0 +1,269 @@
+package io.meshwork.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshwork.cli.demo.PlainHttp;
+import io.meshwork.samples.voting.local.LocalPostgres;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo as users run it in the background: {@code meshwork demo --detach} starts a real child
+ * JVM (this JVM's java, options and class path, as the launcher's jar would be), then 200 distinct
+ * voters vote through the gateway, PostgreSQL is killed in the middle (the votes cast while it is
+ * down must still be counted once the demo has started it again), the result page's event stream
+ * must end at exactly 200, and {@code demo stop} must leave none of the recorded processes.
+ *
+ * <p>Mesh mode: the canary sends each request to v2 with probability 0.1 (the proxy draws a random
+ * number per request), so v2's count is Binomial(200, 0.1): mean 20, standard deviation
+ * sqrt(200 * 0.1 * 0.9) = 4.24. The test accepts 20 +- 17 (4 standard deviations, i.e. a v2 share of
+ * 10% +- 8.5 points), which a correct proxy fails about once in 16,000 runs, while a 50/50 split
+ * (100) or no canary (0) fails it every time. Then {@code vote-canary-100.yaml} applied with
+ * {@code meshwork apply} must send every request to v2.
+ *
+ * <p>Routing mode: an L4 round robin over the two replicas, one connection per vote, so the
+ * versions must strictly alternate (nothing else connects: the traffic generator is off).
+ */
+class DetachedDemoTest {
+  private static final int VOTES = 200;
+  private static final int KILL_AT = 100;
+  private static final int WHILE_DOWN = 20;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  @TempDir Path tmp;
+
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void meshMode() throws Exception {
+    scenario("mesh");
+  }
+
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void routingMode() throws Exception {
+    scenario("routing");
+  }
+
+  private void scenario(String mode) throws Exception {
+    assumeTrue(LocalPostgres.binaries().isPresent(),
+        "no PostgreSQL binaries (none installed and the bundled ones are for linux x86_64 only): the demo cannot start here");
+    String prefix = "127.0." + (100 + ThreadLocalRandom.current().nextInt(150));
+    assumeTrue(canBind(prefix + ".1"), "cannot bind " + prefix + ".1 (loopback addresses other than 127.0.0.1 need Linux)");
+    var state = tmp.resolve("state");
+    boolean mesh = mode.equals("mesh");
+
+    var started = CliRunner.run("demo", "--detach", "--no-traffic", "--mode", mode, "--state-dir", state.toString(),
+        "--ip-prefix", prefix, "--control-port", String.valueOf(freePort()), "--xds-port", String.valueOf(freePort()),
+        "--console-port", String.valueOf(freePort()), "--mesh-dir", meshDir().toString());
+    assertThat(started.exitCode()).as(started.err() + log(state)).isZero();
+    var info = JSON.readTree(started.out().strip());
+    long demoPid = info.get("pid").asLong();
+    var pids = new ArrayList<Long>();
+    info.get("pids").forEach(p -> pids.add(p.asLong()));
+    try {
+      assertThat(demoPid).isNotEqualTo(ProcessHandle.current().pid());
+      assertThat(ProcessHandle.of(demoPid).flatMap(p -> p.info().command())).as("the demo runs in its own JVM").get()
+          .asString().endsWith("java");
+      assertThat(info.get("vote").asText()).isEqualTo("http://" + prefix + ".1:8080/");
+      assertThat(info.get("result").asText()).isEqualTo("http://" + prefix + ".1:8081/");
+      assertThat(info.has("console")).isTrue();
+      assertThat(info.has("controlPlane")).isEqualTo(mesh);
+      if (mesh) {
+        assertThat(log(state)).contains("not applied: peer-authentication.yaml, redis-authorization.yaml");
+      }
+
+      var status = CliRunner.run("demo", "status", "--state-dir", state.toString(), "-o", "json");
+      assertThat(status.exitCode()).as(status.out()).isZero();
+      assertThat(JSON.readTree(status.out()).get("health").toString()).doesNotContain("no answer");
+
+      var vote = URI.create(info.get("vote").asText());
+      var result = URI.create(info.get("result").asText());
+      var lastStreamed = new AtomicLong(-1);
+      try (var stream = openStream(result.resolve("/stream"), lastStreamed)) {
+        var versions = new ArrayList<String>();
+        for (int i = 0; i < KILL_AT; i++) {
+          versions.add(vote(vote, i));
+        }
+
+        long pgPid = info.get("pids").get("postgres").asLong();
+        ProcessHandle.of(pgPid).orElseThrow().destroyForcibly();
+        ProcessHandle.of(pgPid).ifPresent(p -> p.onExit().join());
+        for (int i = KILL_AT; i < KILL_AT + WHILE_DOWN; i++) {
+          versions.add(vote(vote, i));
+        }
+        assertThat(JSON.readTree(Files.readString(state.resolve("demo.json"))).get("pids").get("postgres").asLong())
+            .as("the %d votes were cast before the demo restarted PostgreSQL (3 s after it died)", WHILE_DOWN).isEqualTo(pgPid);
+        for (int i = KILL_AT + WHILE_DOWN; i < VOTES; i++) {
+          versions.add(vote(vote, i));
+        }
+
+        long v2 = versions.stream().filter("v2"::equals).count();
+        assertThat(versions).allMatch(v -> v.equals("v1") || v.equals("v2"));
+        if (mesh) {
+          assertThat(v2).as("v2 answered %d of %d votes (canary 10%%; accepted 20 +- 17, see the class comment)", v2, VOTES)
+              .isBetween(3L, 37L);
+        } else {
+          for (int i = 1; i < versions.size(); i++) {
+            assertThat(versions.get(i)).as("round robin: vote %d after %s", i, versions.get(i - 1)).isNotEqualTo(versions.get(i - 1));
+          }
+          // What an L4 mesh can know: connections per service and replica (demo status reads the routing mesh's /clusters).
+          var counts = JSON.readTree(CliRunner.run("demo", "status", "--state-dir", state.toString(), "-o", "json").out())
+              .path("connections").path("vote");
+          assertThat(counts.size()).as(counts.toString()).isEqualTo(2);
+          counts.forEach(n -> assertThat(n.asLong()).as(counts.toString()).isGreaterThanOrEqualTo(VOTES / 2));
+        }
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+        while (System.nanoTime() < deadline && lastStreamed.get() != VOTES) {
+          Thread.sleep(100);
+        }
+        assertThat(lastStreamed.get()).as("the result page's stream counts every vote, those cast while PostgreSQL was down too"
+            + log(state)).isEqualTo(VOTES);
+      }
+      var tally = PlainHttp.get(result.resolve("/api/results"), Map.of(), TIMEOUT).body();
+      assertThat(number(tally, "a")).as(tally).isEqualTo(VOTES / 2);
+      assertThat(number(tally, "b")).as(tally).isEqualTo(VOTES / 2);
+
+      var after = JSON.readTree(Files.readString(state.resolve("demo.json")));
+      after.get("pids").forEach(p -> pids.add(p.asLong()));
+      assertThat(after.get("pids").get("postgres").asLong()).as("PostgreSQL was started again").isNotEqualTo(
+          info.get("pids").get("postgres").asLong());
+
+      if (mesh) {
+        var applied = CliRunner.run("apply", "-f", meshDir().resolve("vote-canary-100.yaml").toString(),
+            "--control-plane", info.get("controlPlane").asText());
+        assertThat(applied.exitCode()).as(applied.out() + applied.err()).isZero();
+        // Wait for the new routes to reach the gateway (a batch of 20 all v2 by chance at 10%: 1e-20).
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        boolean allV2 = false;
+        while (!allV2 && System.nanoTime() < until) {
+          allV2 = true;
+          for (int i = 0; i < 20; i++) {
+            allV2 &= "v2".equals(page(vote));
+          }
+        }
+        assertThat(allV2).as("vote-canary-100.yaml moved the traffic to v2 within 20 s").isTrue();
+        for (int i = 0; i < 50; i++) {
+          assertThat(page(vote)).as("request %d after the 100%% step", i).isEqualTo("v2");
+        }
+      }
+    } finally {
+      var stop = CliRunner.run("demo", "stop", "--state-dir", state.toString());
+      assertThat(stop.exitCode()).as(stop.out() + stop.err()).isZero();
+      assertThat(stop.out()).contains("demo stopped (pid " + demoPid + ")");
+    }
+    assertThat(pids.stream().filter(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)).toList())
+        .as("recorded processes (demo JVM, redis-server, postgres) alive after stop").isEmpty();
+    assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(state.toString())).toList())
+        .as("processes started for this state directory").isEmpty();
+    assertThat(state.resolve("demo.json")).doesNotExist();
+    assertThat(CliRunner.run("demo", "status", "--state-dir", state.toString()).exitCode()).isEqualTo(3);
+  }
+
+  /** One vote from voter {@code i} (its own voter_id cookie, its own connection); returns the version that took it. */
+  private static String vote(URI vote, int i) throws IOException {
+    var r = PlainHttp.postForm(vote, Map.of("Cookie", "voter_id=test-voter-" + i, "Accept", "application/json"),
+        "vote=" + (i % 2 == 0 ? "a" : "b"), TIMEOUT);
+    assertThat(r.status()).as("vote %d: %s", i, r.body()).isEqualTo(200);
+    var version = r.header("x-vote-version");
+    assertThat(r.body()).contains("\"version\":\"" + version + "\"").contains("test-voter-" + i);
+    return version;
+  }
+
+  private static String page(URI vote) throws IOException {
+    var r = PlainHttp.get(vote, Map.of(), TIMEOUT);
+    assertThat(r.status()).isEqualTo(200);
+    return r.header("x-vote-version");
+  }
+
+  /** Reads the result's server-sent events in the background, keeping the last total seen. */
+  private static AutoCloseable openStream(URI uri, AtomicLong lastTotal) throws IOException {
+    var s = new Socket();
+    s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
+    s.getOutputStream().write(("GET " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+        + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+    var first = in.readLine();
+    assertThat(first).as("the stream's status line").startsWith("HTTP/1.1 200");
+    var reader = Thread.ofVirtual().start(() -> {
+      try {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          if (line.startsWith("data:")) {
+            long t = number(line, "total");
+            if (t >= 0) {
+              lastTotal.set(t);
+            }
+          }
+        }
+      } catch (IOException e) {
+        // closed at the end of the test
+      }
+    });
+    return () -> {
+      s.close();
+      reader.join(5000);
+    };
+  }
+
+  private static long number(String json, String field) {
+    var m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  private static String log(Path state) {
+    try {
+      return "\n--- demo.log ---\n" + Files.readString(state.resolve("demo.log"));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  static Path meshDir() {
+    for (var d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+      var mesh = d.resolve("samples/voting-app/mesh");
+      if (Files.isDirectory(mesh)) {
+        return mesh;
+      }
+    }
+    throw new IllegalStateException("samples/voting-app/mesh not found above " + Path.of("").toAbsolutePath());
+  }
+
+  static boolean canBind(String host) {
+    try (var s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(host, 0));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (var s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+}
