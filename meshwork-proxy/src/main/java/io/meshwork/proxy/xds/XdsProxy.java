@@ -52,6 +52,10 @@ public final class XdsProxy implements AutoCloseable {
     var options = new XdsConfigBuilder.Options(node.id(), admin, true, java.util.Set.copyOf(binds), gatewayHost);
     var empty = new ProxyConfig(0, node.id(), admin, List.of(), Map.of(), Map.of());
     var proxy = new XdsProxy(ProxyServer.start(empty, threads, accessLog), options, progress);
+    if (admin != null && proxy.server.adminPort() > 0 && !node.extraMetadata().containsKey(NodeInfo.ADMIN_ADDRESS)) {
+      // The console finds this proxy's /stats/prometheus through the control plane (node metadata).
+      node = node.withMetadata(NodeInfo.ADMIN_ADDRESS, admin.getHostString() + ":" + proxy.server.adminPort());
+    }
     progress.println("meshwork proxy: connecting to control plane " + target + " as " + node.id());
     progress.flush();
     proxy.client = XdsClient.start(target, node, proxy::apply);

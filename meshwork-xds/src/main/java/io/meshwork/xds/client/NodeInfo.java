@@ -25,6 +25,8 @@ import java.util.Map;
  * @param upstreamBinds local mode: {@code host:port} of an upstream service to the {@code ip:port}
  *     the sidecar serves it on for the app ({@code reviews:9080 -> 127.0.0.1:16001})
  * @param generator {@code grpc} for proxyless gRPC clients, empty for proxies
+ * @param extraMetadata other string-valued metadata passed through as is, e.g. {@link #PROMETHEUS_ADDRESS}
+ *     and {@link #ADMIN_ADDRESS}, which the console uses to find every proxy's metrics
  */
 public record NodeInfo(
     String id,
@@ -36,7 +38,8 @@ public record NodeInfo(
     List<String> ips,
     Map<String, Integer> appPorts,
     Map<String, String> upstreamBinds,
-    String generator) {
+    String generator,
+    Map<String, String> extraMetadata) {
 
   public static final String NAMESPACE = "NAMESPACE";
   public static final String WORKLOAD_NAME = "WORKLOAD_NAME";
@@ -47,6 +50,12 @@ public record NodeInfo(
   public static final String UPSTREAM_BINDS = "UPSTREAM_BINDS";
   public static final String PROXY_TYPE = "PROXY_TYPE";
   public static final String GENERATOR = "GENERATOR";
+  /** {@code host:port} serving {@code /stats/prometheus} (Istio's merged-metrics port 15090), if the proxy has one. */
+  public static final String PROMETHEUS_ADDRESS = "PROMETHEUS_ADDRESS";
+  /** {@code host:port} of the proxy's admin interface (also serves {@code /stats/prometheus}). */
+  public static final String ADMIN_ADDRESS = "ADMIN_ADDRESS";
+  private static final java.util.Set<String> MODELED = java.util.Set.of(NAMESPACE, WORKLOAD_NAME, LABELS, SERVICE_ACCOUNT,
+      INSTANCE_IPS, APP_PORTS, UPSTREAM_BINDS, PROXY_TYPE, GENERATOR);
 
   public NodeInfo {
     labels = Map.copyOf(labels);
@@ -58,6 +67,20 @@ public record NodeInfo(
     workloadName = workloadName == null ? "" : workloadName;
     serviceAccount = serviceAccount == null || serviceAccount.isEmpty() ? "default" : serviceAccount;
     generator = generator == null ? "" : generator;
+    extraMetadata = extraMetadata == null ? Map.of() : Map.copyOf(extraMetadata);
+  }
+
+  /** Without extra metadata (the shape before {@code extraMetadata} existed). */
+  public NodeInfo(String id, String proxyType, String namespace, String workloadName, Map<String, String> labels,
+      String serviceAccount, List<String> ips, Map<String, Integer> appPorts, Map<String, String> upstreamBinds, String generator) {
+    this(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, upstreamBinds, generator, Map.of());
+  }
+
+  /** The same node with one more pass-through metadata entry. */
+  public NodeInfo withMetadata(String key, String value) {
+    var m = new LinkedHashMap<>(extraMetadata);
+    m.put(key, value);
+    return new NodeInfo(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, upstreamBinds, generator, m);
   }
 
   public boolean isGateway() {
@@ -79,6 +102,11 @@ public record NodeInfo(
     if (!generator.isEmpty()) {
       md.putFields(GENERATOR, str(generator));
     }
+    extraMetadata.forEach((k, v) -> {
+      if (!MODELED.contains(k)) {
+        md.putFields(k, str(v));
+      }
+    });
     var l = Struct.newBuilder();
     labels.forEach((k, v) -> l.putFields(k, str(v)));
     md.putFields(LABELS, Value.newBuilder().setStructValue(l).build());
@@ -126,7 +154,13 @@ public record NodeInfo(
     struct(md, APP_PORTS).forEach((k, v) -> ports.put(k, v.hasNumberValue() ? (int) v.getNumberValue() : parseInt(v.getStringValue())));
     var binds = new LinkedHashMap<String, String>();
     struct(md, UPSTREAM_BINDS).forEach((k, v) -> binds.put(k, v.getStringValue()));
-    return new NodeInfo(node.getId(), type, ns, name, labels, text(md, SERVICE_ACCOUNT), ips, ports, binds, text(md, GENERATOR));
+    var extra = new LinkedHashMap<String, String>();
+    md.forEach((k, v) -> {
+      if (!MODELED.contains(k) && v.hasStringValue()) {
+        extra.put(k, v.getStringValue());
+      }
+    });
+    return new NodeInfo(node.getId(), type, ns, name, labels, text(md, SERVICE_ACCOUNT), ips, ports, binds, text(md, GENERATOR), extra);
   }
 
   private static int parseInt(String s) {
@@ -158,15 +192,15 @@ public record NodeInfo(
   }
 
   public NodeInfo withUpstreamBinds(Map<String, String> binds) {
-    return new NodeInfo(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, binds, generator);
+    return new NodeInfo(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, binds, generator, extraMetadata);
   }
 
   public NodeInfo withServiceAccount(String sa) {
-    return new NodeInfo(id, proxyType, namespace, workloadName, labels, sa, ips, appPorts, upstreamBinds, generator);
+    return new NodeInfo(id, proxyType, namespace, workloadName, labels, sa, ips, appPorts, upstreamBinds, generator, extraMetadata);
   }
 
   public NodeInfo asGateway() {
     return new NodeInfo(id.replaceFirst("^sidecar~", "router~"), "router", namespace, workloadName, labels, serviceAccount, ips,
-        appPorts, upstreamBinds, generator);
+        appPorts, upstreamBinds, generator, extraMetadata);
   }
 }
