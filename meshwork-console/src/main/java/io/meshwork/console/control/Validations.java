@@ -92,6 +92,7 @@ public final class Validations {
     m.put("namespace", k.namespace());
     m.put("name", k.name());
     m.put("resource", r);
+    m.put("yaml", yaml(r));
     m.put("validation", object(k, r.path("apiVersion").asText(""), findings));
     return m;
   }
@@ -109,5 +110,18 @@ public final class Validations {
     }
     var head = error.substring(0, colon);
     return head.contains(" ") ? "" : head;
+  }
+
+  /** The resource as YAML for the editor, without the store's bookkeeping fields. */
+  static String yaml(ObjectNode r) {
+    var copy = r.deepCopy();
+    if (copy.path("metadata") instanceof ObjectNode md) {
+      md.remove(List.of("resourceVersion", "uid", "creationTimestamp", "generation", "managedFields"));
+    }
+    try {
+      return io.meshwork.config.codec.ConfigLoader.YAML.writeValueAsString(copy);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return copy.toPrettyString();
+    }
   }
 }

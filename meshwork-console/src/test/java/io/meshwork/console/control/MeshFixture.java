@@ -31,7 +31,7 @@ import java.util.Map;
  * {@code vote:8080}, a fake proxy exposing the voting-app's Istio metrics, and a console started
  * with {@code --control-plane}. The console's clock is driven by the test, scrapes are explicit.
  */
-final class MeshFixture implements AutoCloseable {
+public final class MeshFixture implements AutoCloseable {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   static final String MESH = """
       apiVersion: v1
@@ -93,18 +93,18 @@ final class MeshFixture implements AutoCloseable {
         - {name: http, number: 80, protocol: HTTP}
       """;
 
-  final FakeUpstream v1;
-  final FakeUpstream v2;
-  final ControlPlane cp;
-  final XdsProxy proxy;
-  final FakeProxy metrics;
-  final ConsoleServer console;
+  public final FakeUpstream v1;
+  public final FakeUpstream v2;
+  public final ControlPlane cp;
+  public final XdsProxy proxy;
+  public final FakeProxy metrics;
+  public final ConsoleServer console;
   final MutableClock clock = new MutableClock(T0.minusSeconds(10));
-  final int bindPort;
-  final String api;
+  public final int bindPort;
+  public final String api;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
-  MeshFixture() throws Exception {
+  public MeshFixture() throws Exception {
     v1 = FakeUpstream.named("v1").start();
     v2 = FakeUpstream.named("v2").start();
     var o = ControlPlane.Options.defaults().withPorts(0, 0).withGrace(Duration.ofMillis(300));
@@ -128,19 +128,19 @@ final class MeshFixture implements AutoCloseable {
   }
 
   /** Two scrapes 10 s apart, so the graph has rates. */
-  void scrapeTwice() {
+  public void scrapeTwice() {
     console.metrics().scraper().scrapeOnce();
     metrics.advance(10);
     clock.set(T0);
     console.metrics().scraper().scrapeOnce();
   }
 
-  int adminPort() {
+  public int adminPort() {
     return proxy.server().adminPort();
   }
 
   /** One request through the proxy's bind for vote:8080; the body is the answering version. */
-  String callVote() throws Exception {
+  public String callVote() throws Exception {
     var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bindPort + "/")).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
     return r.statusCode() + " " + r.body();
