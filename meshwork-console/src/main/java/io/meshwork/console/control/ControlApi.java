@@ -62,7 +62,7 @@ public final class ControlApi {
         case "/api/console/config/apply" -> write(ex, source.client().apply(body(ex)));
         case "/api/console/config/delete" -> write(ex, source.client().delete(body(ex)));
         case "/api/console/services" -> ex.json(200, services(source.current(), ex.param("namespace", null)));
-        case "/api/console/workloads" -> ex.json(200, workloads(source.current(), ex.param("namespace", null)));
+        case "/api/console/workloads" -> ex.json(200, withSync(workloads(source.current(), ex.param("namespace", null))));
         case "/api/console/proxies" -> ex.json(200, source.client().getJson("/debug/proxies"));
         case "/api/console/wizard/traffic-shifting", "/api/console/wizard/fault-injection" -> wizard(ex, p.endsWith("shifting"));
         default -> ex.json(404, Map.of("error", "no such API: " + p));
@@ -279,6 +279,41 @@ public final class ControlApi {
       out.add(m);
     }
     return out;
+  }
+
+  /**
+   * Adds each workload's proxy sync state from {@code /debug/proxies}: {@code SYNCED} when every
+   * xDS type is acknowledged, else the first type that is not with its state (e.g. {@code RDS
+   * NACKED: ...}). Left out if the control plane cannot say.
+   */
+  private List<Map<String, Object>> withSync(List<Map<String, Object>> workloads) {
+    JsonNode proxies;
+    try {
+      proxies = source.client().getJson("/debug/proxies");
+    } catch (IOException e) {
+      return workloads;
+    }
+    for (var w : workloads) {
+      for (var p : proxies) {
+        var id = p.path("id").asText().split("~");
+        var ips = id.length == 4 ? List.of(id[1]) : List.<String>of();
+        if (p.path("namespace").asText().equals(w.get("namespace")) && MeshConfig.isProxyWorkload((String) w.get("name"), p.path("workload").asText(), ips)) {
+          String sync = "SYNCED";
+          var it = p.path("types").fields();
+          while (it.hasNext()) {
+            var t = it.next();
+            var st = t.getValue().path("status").asText();
+            if (!st.equals("SYNCED")) {
+              var nack = t.getValue().path("lastNack").asText("");
+              sync = t.getKey() + " " + st + (nack.isEmpty() || nack.equals("null") ? "" : ": " + nack);
+              break;
+            }
+          }
+          w.put("sync", sync);
+        }
+      }
+    }
+    return workloads;
   }
 
   private static boolean selects(JsonNode selector, JsonNode labels) {

@@ -62,10 +62,33 @@ public record MeshConfig(long revision, Map<ResourceKey, ObjectNode> resources, 
     return findings.stream().filter(f -> f.resource().equals(key)).toList();
   }
 
-  /** Whether a workload (by name and namespace) has a connected proxy. */
+  /**
+   * Whether a workload (by name and namespace) has a connected proxy: the proxy's workload name,
+   * or the WorkloadEntry the control plane auto-registered for it ({@code NAME-IP}, dots and colons of the IP as dashes).
+   */
   public boolean hasProxy(String namespace, String workload) {
     for (var p : proxies) {
-      if (p.path("namespace").asText().equals(namespace) && p.path("workload").asText().equals(workload)) {
+      var ips = new ArrayList<String>();
+      p.path("ips").forEach(i -> ips.add(i.asText()));
+      if (p.path("namespace").asText().equals(namespace) && isProxyWorkload(workload, p.path("workload").asText(), ips)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code name} is the proxy's workload or its auto-registered entry {@code WORKLOAD-IP}. */
+  static boolean isProxyWorkload(String name, String proxyWorkload, List<String> ips) {
+    if (proxyWorkload.isEmpty()) {
+      return false;
+    }
+    if (name.equals(proxyWorkload)) {
+      return true;
+    }
+    for (var ip : ips) {
+      // The control plane's AutoRegistration spells the address with dashes and lower case.
+      var registered = (proxyWorkload + "-" + ip.replace('.', '-').replace(':', '-')).toLowerCase(java.util.Locale.ROOT);
+      if (name.equals(registered)) {
         return true;
       }
     }

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * The two config wizards, as Kiali's: <b>traffic shifting</b> (weights per version become a
  * DestinationRule with one subset per version and a VirtualService splitting the catch-all route by
- * weight) and <b>fault injection and timeouts</b> (delay/abort percentages, a route timeout and
+ * weight; subsets the rule already has are kept) and <b>fault injection and timeouts</b> (delay/abort percentages, a route timeout and
  * retries set on every HTTP route of the service's VirtualService, or on a new one). Both answer
  * YAML for the preview; the same YAML is what gets applied, in one atomic batch. An existing
  * DestinationRule keeps its traffic policy; an existing VirtualService keeps its other fields.
@@ -37,7 +37,16 @@ public final class Wizards {
     var dr = existing(config, "DestinationRule", ns, service, "networking.istio.io/v1");
     var spec = (ObjectNode) dr.path("spec");
     spec.put("host", service);
+    // Existing subsets stay (a route of the current config may still name them until the new
+    // VirtualService arrives); the weighted versions are added or replaced.
+    var kept = new java.util.ArrayList<JsonNode>();
+    spec.path("subsets").forEach(sub -> {
+      if (!weights.containsKey(sub.path("name").asText())) {
+        kept.add(sub);
+      }
+    });
     ArrayNode subsets = spec.putArray("subsets");
+    kept.forEach(subsets::add);
     weights.keySet().forEach(v -> subsets.addObject().put("name", v).putObject("labels").put(versionLabel, v));
     var vs = existing(config, "VirtualService", ns, service, "networking.istio.io/v1");
     var vspec = (ObjectNode) vs.path("spec");

@@ -138,7 +138,8 @@ const Config = (() => {
       "<th>Labels</th><th>Proxy</th><th>Health</th></tr>" + list.map(w => '<tr data-workload="' + MW.esc(w.name) + '"><td>' + MW.esc(w.name) +
         "</td><td>" + MW.esc(w.namespace) + "</td><td>" + MW.esc(w.address) + "</td><td>" +
         Object.entries(w.labels || {}).map(([k, v]) => '<span class="pill">' + MW.esc(k + "=" + v) + "</span>").join(" ") + "</td><td>" +
-        (w.proxy ? sevBadge("ok", "connected") : sevBadge("warning", "missing sidecar")) + "</td><td>" +
+        (w.proxy ? sevBadge("ok", "connected") : sevBadge("warning", "missing sidecar")) +
+        (w.sync ? " " + sevBadge(w.sync === "SYNCED" ? "ok" : "error", w.sync) : "") + "</td><td>" +
         healthCell((healthByNs[w.namespace] || {})[w.name]) + "</td></tr>").join("") + "</table>";
     bindNs("/workloads");
   }

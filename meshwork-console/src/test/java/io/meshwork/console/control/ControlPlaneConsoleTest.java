@@ -228,6 +228,15 @@ class ControlPlaneConsoleTest {
     assertThat(vote.path("config").toString()).contains("VirtualService", "DestinationRule");
     var workloads = TestHttp.json(mesh.api + "/console/workloads?namespace=default");
     assertThat(workloads.toString()).contains("vote-v2");
+    JsonNode proxyWorkload = null;
+    for (var w : workloads) {
+      if (w.path("name").asText().startsWith("vote-v1-")) { // auto-registered from the connected proxy
+        proxyWorkload = w;
+      }
+    }
+    assertThat(proxyWorkload).as(workloads.toString()).isNotNull();
+    assertThat(proxyWorkload.path("proxy").asBoolean()).isTrue();
+    assertThat(proxyWorkload.path("sync").asText()).isEqualTo("SYNCED");
   }
 
   private static JsonNode find(JsonNode checks, String code) {
