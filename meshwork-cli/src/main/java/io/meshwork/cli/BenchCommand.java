@@ -23,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code meshwork bench ...}: benchmarks that print figures and record them in docs/benchmarks.md. */
 @Command(name = "bench", description = "Run benchmarks and record their figures.",
-    subcommands = {BenchCommand.Compare.class, BenchCommand.Levers.class, BenchCommand.Load.class, BenchCommand.Backend.class, BenchCommand.Jmh.class, BenchCommand.Config.class})
+    subcommands = {BenchCommand.Compare.class, BenchCommand.Levers.class, BenchCommand.Load.class, BenchCommand.Backend.class, BenchCommand.Jmh.class, BenchCommand.Config.class,
+        BenchCommand.ConsoleBenchCommand.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -236,6 +237,36 @@ final class BenchCommand implements Runnable {
       var result = ConfigParseBenchmark.run(documents, rounds, System.out);
       ConfigParseBenchmark.report(result, System.out, write);
       return result.invalid() == 0 ? 0 : 1;
+    }
+  }
+
+  /** The console: trace ingest spans/s with the store at its cap, graph API latency for 100 services / 300 edges. */
+  @Command(name = "console", description = "Console benchmark: trace ingest spans/s (store capped), graph API latency for 100 services / 300 edges.")
+  static final class ConsoleBenchCommand implements Callable<Integer> {
+    @Option(names = "--seconds", defaultValue = "5", description = "Seconds per ingest measurement (default ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--clients", defaultValue = "4", description = "OTLP/HTTP clients (default ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--write", description = "Markdown file to record the figures in, e.g. docs/benchmarks.md.")
+    Path write;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (seconds < 1 || clients < 1) {
+        throw new UserException(2, "--seconds and --clients must be at least 1");
+      }
+      var r = io.meshwork.console.bench.ConsoleBench.run(seconds, clients, System.out);
+      var command = "./meshwork " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+      var md = io.meshwork.console.bench.ConsoleBench.markdown(r, BenchmarkReport.machine(), BenchmarkReport.load(), BenchmarkReport.today(), command);
+      System.out.println(md);
+      if (write != null) {
+        BenchmarkReport.writeSection(write, "console", md);
+      }
+      return r.capsHeld() ? 0 : 1;
     }
   }
 

@@ -68,18 +68,27 @@ public final class ConsoleCommand implements Callable<Integer> {
   @Option(names = "--prometheus", paramLabel = "URL", description = "Read metrics from this Prometheus (Kiali's PromQL) instead of scraping.")
   URI prometheus;
 
+  @Option(names = "--control-plane", paramLabel = "HOST:PORT",
+      description = "The control plane's REST API (port 15014): scrape every connected proxy, show validations and badges, edit config.")
+  String controlPlane;
+
+  @Option(names = "--jaeger", paramLabel = "URL", description = "Read traces from this Jaeger query service (e.g. http://jaeger:16686) instead of the embedded store.")
+  URI jaeger;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws InterruptedException {
     var err = spec.commandLine().getErr();
     var options = new ConsoleOptions(bind, port, otlpHttpPort, otlpGrpcPort, zipkinPort, maxTraces, maxTraceMb << 20, dataDir,
-        targets(), duration("--scrape-interval", scrapeInterval), duration("--retention", retention), maxMetricsMb << 20, prometheus);
+        targets(), duration("--scrape-interval", scrapeInterval), duration("--retention", retention), maxMetricsMb << 20, prometheus,
+        controlPlaneUri(), jaeger);
     ConsoleServer server;
     try {
       err.println("meshwork console: starting (" + (prometheus != null ? "metrics from " + prometheus : "scraping " + scrape.size() + " target(s)"
-          + (scrapeFile != null ? " and those listed in " + scrapeFile : ""))
-          + (dataDir != null ? ", traces persisted in " + dataDir : ", traces in memory") + ")");
+          + (scrapeFile != null ? " and those listed in " + scrapeFile : "")
+          + (controlPlane != null ? " and every proxy connected to the control plane at " + controlPlane : ""))
+          + (jaeger != null ? ", traces from Jaeger at " + jaeger : dataDir != null ? ", traces persisted in " + dataDir : ", traces in memory") + ")");
       server = ConsoleServer.start(options, Clock.systemUTC());
     } catch (IOException | IllegalArgumentException e) {
       throw new UserException(1, e.getMessage());
@@ -96,6 +105,17 @@ public final class ConsoleCommand implements Callable<Integer> {
     }, "meshwork-console-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  private URI controlPlaneUri() {
+    if (controlPlane == null) {
+      return null;
+    }
+    try {
+      return io.meshwork.console.control.ControlPlaneClient.parse(controlPlane);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(2, e.getMessage());
+    }
   }
 
   private static String portOf(int configured, java.util.function.IntSupplier actual) {

@@ -1,7 +1,15 @@
 package io.meshwork.console;
 
 import com.sun.net.httpserver.HttpServer;
+import io.meshwork.console.control.ConfigBadges;
+import io.meshwork.console.control.ControlApi;
+import io.meshwork.console.control.ControlPlaneClient;
+import io.meshwork.console.control.ControlPlaneTargets;
+import io.meshwork.console.control.MeshConfig;
+import io.meshwork.console.control.MeshConfigSource;
 import io.meshwork.console.http.Exchange;
+import io.meshwork.console.jaeger.ExternalJaeger;
+import io.meshwork.console.metrics.TargetSource;
 import io.meshwork.console.http.IngestHandlers;
 import io.meshwork.console.http.StaticFiles;
 import io.meshwork.console.ingest.OtlpGrpcReceiver;
@@ -51,17 +59,41 @@ public final class ConsoleServer implements AutoCloseable {
     if (options.dataDir() != null) {
       closers.add(TraceLog.open(options.dataDir(), traces, Math.max(8L << 20, options.maxTraceBytes() * 2)));
     }
-    metrics = MetricsSide.start(options, clock);
+    MeshConfigSource config = null;
+    TargetSource discovered = null;
+    if (options.controlPlane() != null) {
+      var client = new ControlPlaneClient(options.controlPlane());
+      config = new MeshConfigSource(client, clock);
+      discovered = new ControlPlaneTargets(client);
+    }
+    metrics = MetricsSide.start(options, clock, discovered);
     closers.add(metrics);
     var jaeger = new JaegerApi(traces, clock);
+    var external = options.jaeger() == null ? null : new ExternalJaeger(options.jaeger());
     var graph = metrics.graphApi();
+    var control = new ControlApi(config);
+    if (config != null) {
+      var cfg = config;
+      graph.decorate(g -> {
+        MeshConfig c;
+        try {
+          c = cfg.current();
+        } catch (IOException e) {
+          c = cfg.lastOrNull(); // the graph still answers while the control plane is away
+        }
+        ConfigBadges.apply(g, c);
+      });
+    }
     ui = listen(options.uiPort(), "console UI/API");
     ui.createContext("/api/", h -> {
       var ex = new Exchange(h);
       try {
         if (ex.path().equals("/api/console/stats")) {
-          ex.json(200, java.util.Map.of("traces", traces.stats(), "metrics", metrics.stats()));
-        } else if (!jaeger.handle(ex) && !graph.handle(ex)) {
+          ex.json(200, java.util.Map.of("traces", external != null ? java.util.Map.of("jaeger", external.base().toString()) : traces.stats(),
+              "metrics", metrics.stats(), "controlPlane", String.valueOf(options.controlPlane())));
+        } else if (external != null && external.handle(ex, ex.rawQuery())) {
+          return;
+        } else if (!jaeger.handle(ex) && !graph.handle(ex) && !control.handle(ex)) {
           ex.json(404, io.meshwork.console.jaeger.JaegerJson.error(404, "no such API: " + ex.path()));
         }
       } catch (RuntimeException e) {

@@ -27,13 +27,19 @@ public final class MetricsSide implements AutoCloseable {
     this.graph = new GraphApi(backend, clock);
   }
 
-  static MetricsSide start(ConsoleOptions o, Clock clock) {
+  static MetricsSide start(ConsoleOptions o, Clock clock, TargetSource discovered) {
     if (o.prometheus() != null) {
       return new MetricsSide(null, null, new PrometheusBackend(o.prometheus()), clock);
     }
     var store = new SeriesStore(o.retention(), o.maxMetricBytes());
-    var scraper = new Scraper(TargetSource.of(o.scrapeTargets()), store, clock);
-    if (!o.scrapeTargets().isEmpty() && !o.scrapeInterval().isZero() && !o.scrapeInterval().isNegative()) {
+    var fixed = TargetSource.of(o.scrapeTargets());
+    TargetSource source = discovered == null ? fixed : () -> {
+      var all = new java.util.ArrayList<>(fixed.targets());
+      discovered.targets().stream().filter(u -> !all.contains(u)).forEach(all::add);
+      return all;
+    };
+    var scraper = new Scraper(source, store, clock);
+    if ((!o.scrapeTargets().isEmpty() || discovered != null) && !o.scrapeInterval().isZero() && !o.scrapeInterval().isNegative()) {
       scraper.start(o.scrapeInterval());
     }
     return new MetricsSide(store, scraper, new EmbeddedBackend(store), clock);
@@ -56,7 +62,8 @@ public final class MetricsSide implements AutoCloseable {
     if (store == null) {
       return Map.of("backend", "prometheus");
     }
-    return Map.of("backend", "embedded", "store", store.stats(), "scrapeErrors", scraper.lastErrors().toString());
+    return Map.of("backend", "embedded", "store", store.stats(), "scrapeErrors", scraper.lastErrors().toString(),
+        "targets", scraper.lastTargets().stream().map(Object::toString).toList());
   }
 
   @Override

@@ -20,11 +20,17 @@ public final class GraphApi {
   private final GraphBuilder builder;
   private final MetricsBackend backend;
   private final Clock clock;
+  private volatile java.util.function.Consumer<Map<String, Object>> decorator = g -> {};
 
   public GraphApi(MetricsBackend backend, Clock clock) {
     this.builder = new GraphBuilder(backend);
     this.backend = backend;
     this.clock = clock;
+  }
+
+  /** Runs on every graph before it is answered (the control plane's config badges). */
+  public void decorate(java.util.function.Consumer<Map<String, Object>> d) {
+    this.decorator = d;
   }
 
   public GraphBuilder builder() {
@@ -73,7 +79,9 @@ public final class GraphApi {
         throw new IllegalArgumentException("parameter queryTime=" + queryTime + " must be Unix seconds");
       }
     }
-    return builder.build(namespaces, type, window(ex.param("duration", "10m")), inject, at, options);
+    var g = builder.build(namespaces, type, window(ex.param("duration", "10m")), inject, at, options);
+    decorator.accept(g);
+    return g;
   }
 
   private static List<String> namespaces(Exchange ex) {

@@ -44,6 +44,11 @@ public final class Exchange {
     return ex.getRequestURI().getPath();
   }
 
+  /** The query string as sent (still encoded), or null. */
+  public String rawQuery() {
+    return ex.getRequestURI().getRawQuery();
+  }
+
   public String method() {
     return ex.getRequestMethod();
   }

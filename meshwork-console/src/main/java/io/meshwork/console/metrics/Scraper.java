@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Scraper implements AutoCloseable {
   private final TargetSource source;
+  private volatile List<URI> lastTargets = List.of();
   private final SeriesStore store;
   private final Clock clock;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -44,8 +46,10 @@ public final class Scraper implements AutoCloseable {
    */
   public void scrapeOnce() {
     long now = clock.millis();
+    var targets = source.targets();
+    lastTargets = List.copyOf(targets);
     try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (URI target : source.targets()) {
+      for (URI target : targets) {
         threads.submit(() -> scrape(target, now));
       }
     }
@@ -72,6 +76,11 @@ public final class Scraper implements AutoCloseable {
     } catch (Exception e) {
       lastErrors.put(target, e.getClass().getSimpleName() + ": " + e.getMessage());
     }
+  }
+
+  /** The targets of the last round (static, file and control-plane ones together). */
+  public List<URI> lastTargets() {
+    return lastTargets;
   }
 
   public Map<URI, String> lastErrors() {

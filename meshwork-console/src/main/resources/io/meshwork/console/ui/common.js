@@ -7,6 +7,12 @@ const MW = {
     if (!r.ok) throw new Error((body.errors && body.errors[0] && body.errors[0].msg) || body.error || ("HTTP " + r.status));
     return body;
   },
+  /** POST a text body; answers {status, body} and never throws on an HTTP error status (callers show the errors). */
+  async post(url, text, contentType) {
+    const r = await fetch(url, {method: "POST", headers: {"Content-Type": contentType || "application/yaml"}, body: text});
+    const body = await r.json().catch(() => ({}));
+    return {status: r.status, ok: r.ok, body};
+  },
   esc(s) {
     return String(s).replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
   },

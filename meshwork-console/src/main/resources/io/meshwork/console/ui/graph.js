@@ -180,10 +180,32 @@ const Graph = (() => {
     g.append(shape);
     if (n.isGateway) g.append(MW.el("text", {x: -5, y: 4, fill: "#333"}, ["G"]));
     if (n.isRoot) g.append(MW.el("text", {x: 14, y: -16, fill: "#2b6cb0"}, ["▶"]));
+    const badges = badgesOf(n);
+    badges.forEach(([code, title], i) => {
+      const b = MW.el("g", {class: "badge", "data-badge": code, transform: "translate(" + (-22 + i * 16) + ",-38)"});
+      b.append(MW.el("rect", {width: 15, height: 12, rx: 2, fill: code === "OOM" ? "#c9190b" : "#2f6fb3"}));
+      b.append(MW.el("text", {x: 7.5, y: 9.5, "text-anchor": "middle", fill: "#fff", style: "font-size:8px"}, [code === "OOM" ? "!" : code]));
+      b.append(MW.el("title", {}, [title]));
+      g.append(b);
+    });
     g.append(MW.el("text", {y: 36, "text-anchor": "middle", fill: "#222"}, [label(n)]));
     if (n.isOutside || n.nodeType === "box") g.append(MW.el("text", {y: 48, "text-anchor": "middle", fill: "#888"}, [n.namespace]));
     g.addEventListener("click", () => showSide("node", n.id));
     return g;
+  }
+
+  /** Kiali's config badges on a node: [short code, tooltip]. */
+  function badgesOf(n) {
+    const out = [];
+    if (n.hasVS) out.push(["VS", "VirtualService: " + ((n.hasVS.hostnames || []).join(", "))]);
+    if (n.hasTrafficShifting || n.hasTCPTrafficShifting) out.push(["TS", "traffic shifting"]);
+    if (n.hasFaultInjection) out.push(["FI", "fault injection"]);
+    if (n.hasRequestTimeout) out.push(["TO", "request timeout"]);
+    if (n.hasMirroring) out.push(["MI", "mirroring"]);
+    if (n.hasCB) out.push(["CB", "circuit breaker (DestinationRule connection pool / outlier detection)"]);
+    if (n.isServiceEntry) out.push(["SE", "ServiceEntry, " + (n.isServiceEntry.location || "")]);
+    if (n.isOutOfMesh || n.hasMissingSC) out.push(["OOM", "missing sidecar: no proxy of this workload is connected"]);
+    return out;
   }
 
   function rows(obj) {
@@ -201,7 +223,10 @@ const Graph = (() => {
       const traffic = (n.traffic || []).map(t => "<h4>" + t.protocol + "</h4><table>" + rows(t.rates) + "</table>").join("");
       const svcName = n.app || n.service || n.workload;
       side.innerHTML = "<h3>" + MW.esc(label(n)) + '</h3><p class="muted">' + MW.esc(n.nodeType + " · " + n.namespace) + "</p>" +
-        "<p>Health: <b>" + MW.esc(n.healthStatus || "n/a") + "</b></p>" + traffic +
+        "<p>Health: <b>" + MW.esc(n.healthStatus || "n/a") + "</b></p>" +
+        (badgesOf(n).length ? '<p class="badges">' + badgesOf(n).map(([c, t]) => '<span class="pill" title="' + MW.esc(t) + '">' + MW.esc(t) + "</span>").join(" ") + "</p>" : "") +
+        (n.nodeType === "service" ? '<p><a href="#/services?namespace=' + encodeURIComponent(n.namespace) + "&service=" + encodeURIComponent(n.service) + '">Wizards and config of ' + MW.esc(n.service) + "</a></p>" : "") +
+        traffic +
         "<h4>Requests by code</h4><table>" + rows((n.healthData || {}).requests) + "</table>" +
         (svcName ? '<p><a href="#/traces?service=' + encodeURIComponent(svcName) + '">Traces of ' + MW.esc(svcName) + "</a></p>" : "") +
         '<div id="g-charts"></div>';

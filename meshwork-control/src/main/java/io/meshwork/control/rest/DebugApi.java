@@ -16,14 +16,17 @@ import java.util.Map;
 /**
  * Introspection: {@code /debug/proxies} (each proxy's sync state per type, NACK errors),
  * {@code /debug/config_dump?proxy=ID} (the resources last computed for a proxy, as proto JSON),
- * {@code /debug/describe?service=NAME&namespace=NS}, and {@code /metrics}.
+ * {@code /debug/describe?service=NAME&namespace=NS}, {@code /debug/targets}, {@code /debug/configz},
+ * {@code /debug/registryz} (see {@link ConsoleViews}), and {@code /metrics}.
  */
 final class DebugApi {
   private static final JsonFormat.Printer PRINTER = io.meshwork.control.translate.JsonTypes.printer();
   private final XdsServer xds;
+  private final io.meshwork.control.store.ConfigStore store;
 
-  DebugApi(XdsServer xds) {
+  DebugApi(XdsServer xds, io.meshwork.control.store.ConfigStore store) {
     this.xds = xds;
+    this.store = store;
   }
 
   void handle(HttpExchange ex) throws IOException {
@@ -32,6 +35,9 @@ final class DebugApi {
       case "/metrics" -> Http.send(ex, 200, "text/plain; version=0.0.4", xds.metrics().prometheus());
       case "/debug/proxies" -> Http.json(ex, 200, ConfigLoader.JSON.valueToTree(xds.proxies()));
       case "/debug/config_dump" -> configDump(ex);
+      case "/debug/targets" -> Http.json(ex, 200, ConsoleViews.targets(xds.nodes()));
+      case "/debug/configz" -> Http.json(ex, 200, ConsoleViews.configz(store.snapshot()));
+      case "/debug/registryz" -> Http.json(ex, 200, ConsoleViews.registryz(io.meshwork.control.registry.Registry.of(store.snapshot())));
       case "/debug/describe" -> Http.json(ex, 200, Describe.service(xds.context(), required(ex, "service"), ns(ex)));
       default -> throw Http.notFound("no debug endpoint " + path + "; try /debug/proxies, /debug/config_dump?proxy=ID, /debug/describe?service=NAME");
     }

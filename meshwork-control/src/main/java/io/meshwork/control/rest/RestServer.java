@@ -25,7 +25,7 @@ public final class RestServer implements AutoCloseable {
   private RestServer(HttpServer server, ConfigStore store, XdsServer xds) {
     this.server = server;
     this.resources = new ResourceApi(store);
-    this.debug = new DebugApi(xds);
+    this.debug = new DebugApi(xds, store);
   }
 
   /** Binds and starts; a port in use is a {@link java.net.BindException}. */

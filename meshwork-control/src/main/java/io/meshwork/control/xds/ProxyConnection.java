@@ -66,7 +66,7 @@ final class ProxyConnection {
     var info = NodeInfo.fromNode(n);
     if (info.generator().isEmpty() && n.getUserAgentName().startsWith("gRPC")) {
       info = new NodeInfo(info.id(), info.proxyType(), info.namespace(), info.workloadName(), info.labels(), info.serviceAccount(),
-          info.ips(), info.appPorts(), info.upstreamBinds(), "grpc");
+          info.ips(), info.appPorts(), info.upstreamBinds(), "grpc", info.inboundPorts(), info.extraMetadata());
     }
     node = info;
     registered = server.connected(this);

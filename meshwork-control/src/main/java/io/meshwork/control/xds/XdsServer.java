@@ -172,6 +172,12 @@ public final class XdsServer implements AutoCloseable {
         .sorted(java.util.Comparator.comparing(ProxyStatus::id)).toList();
   }
 
+  /** What every connected proxy said about itself (node metadata), by id; the console finds metrics targets here. */
+  public List<NodeInfo> nodes() {
+    return connections.stream().map(ProxyConnection::node).filter(java.util.Objects::nonNull).distinct()
+        .sorted(java.util.Comparator.comparing(NodeInfo::id)).toList();
+  }
+
   /** The resources last computed for a proxy (id, or a unique prefix of it / its workload name), or null. */
   public ProxyResources resources(String proxy) {
     ProxyConnection found = null;

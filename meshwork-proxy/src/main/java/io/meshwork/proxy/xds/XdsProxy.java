@@ -91,6 +91,10 @@ public final class XdsProxy implements AutoCloseable {
         throw new ProxyStartException("interrupted while waiting for the first certificate", e);
       }
     }
+    if (admin != null && proxy.server.adminPort() > 0 && !node.extraMetadata().containsKey(NodeInfo.ADMIN_ADDRESS)) {
+      // The console finds this proxy's /stats/prometheus through the control plane (node metadata).
+      node = node.withMetadata(NodeInfo.ADMIN_ADDRESS, admin.getHostString() + ":" + proxy.server.adminPort());
+    }
     progress.println("meshwork proxy: connecting to control plane " + target + " as " + node.id());
     progress.flush();
     proxy.client = XdsClient.start(target, node, proxy::apply);

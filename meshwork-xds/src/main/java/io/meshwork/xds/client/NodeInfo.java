@@ -28,6 +28,8 @@ import java.util.Map;
  * @param inboundPorts local mode with mTLS: app port name to the port on the workload's address
  *     where the sidecar terminates (m)TLS for it and forwards to the app ({@code http -> 15080});
  *     a sidecar that sets it can receive mTLS (Istio's {@code security.istio.io/tlsMode: istio})
+ * @param extraMetadata other string-valued metadata passed through as is, e.g. {@link #PROMETHEUS_ADDRESS}
+ *     and {@link #ADMIN_ADDRESS}, which the console uses to find every proxy's metrics
  */
 public record NodeInfo(
     String id,
@@ -40,7 +42,8 @@ public record NodeInfo(
     Map<String, Integer> appPorts,
     Map<String, String> upstreamBinds,
     String generator,
-    Map<String, Integer> inboundPorts) {
+    Map<String, Integer> inboundPorts,
+    Map<String, String> extraMetadata) {
 
   public static final String INBOUND_PORTS = "INBOUND_PORTS";
   public static final String NAMESPACE = "NAMESPACE";
@@ -52,6 +55,12 @@ public record NodeInfo(
   public static final String UPSTREAM_BINDS = "UPSTREAM_BINDS";
   public static final String PROXY_TYPE = "PROXY_TYPE";
   public static final String GENERATOR = "GENERATOR";
+  /** {@code host:port} serving {@code /stats/prometheus} (Istio's merged-metrics port 15090), if the proxy has one. */
+  public static final String PROMETHEUS_ADDRESS = "PROMETHEUS_ADDRESS";
+  /** {@code host:port} of the proxy's admin interface (also serves {@code /stats/prometheus}). */
+  public static final String ADMIN_ADDRESS = "ADMIN_ADDRESS";
+  private static final java.util.Set<String> MODELED = java.util.Set.of(NAMESPACE, WORKLOAD_NAME, LABELS, SERVICE_ACCOUNT,
+      INSTANCE_IPS, APP_PORTS, UPSTREAM_BINDS, PROXY_TYPE, GENERATOR, INBOUND_PORTS);
 
   public NodeInfo {
     labels = Map.copyOf(labels);
@@ -64,17 +73,27 @@ public record NodeInfo(
     serviceAccount = serviceAccount == null || serviceAccount.isEmpty() ? "default" : serviceAccount;
     generator = generator == null ? "" : generator;
     inboundPorts = inboundPorts == null ? Map.of() : Map.copyOf(inboundPorts);
+    extraMetadata = extraMetadata == null ? Map.of() : Map.copyOf(extraMetadata);
   }
 
-  /** A node without inbound ports (no mTLS termination in local mode). */
+  /** A node without inbound ports (no mTLS termination in local mode) and without extra metadata. */
   public NodeInfo(String id, String proxyType, String namespace, String workloadName, Map<String, String> labels, String serviceAccount,
       List<String> ips, Map<String, Integer> appPorts, Map<String, String> upstreamBinds, String generator) {
-    this(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, upstreamBinds, generator, Map.of());
+    this(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, upstreamBinds, generator, Map.of(), Map.of());
   }
 
   /** The same node with inbound (mTLS-terminating) ports by app port name. */
   public NodeInfo withInboundPorts(Map<String, Integer> ports) {
-    return new NodeInfo(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, upstreamBinds, generator, ports);
+    return new NodeInfo(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, upstreamBinds, generator, ports,
+        extraMetadata);
+  }
+
+  /** The same node with one more pass-through metadata entry. */
+  public NodeInfo withMetadata(String key, String value) {
+    var m = new LinkedHashMap<>(extraMetadata);
+    m.put(key, value);
+    return new NodeInfo(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, upstreamBinds, generator,
+        inboundPorts, m);
   }
 
   public boolean isGateway() {
@@ -96,6 +115,11 @@ public record NodeInfo(
     if (!generator.isEmpty()) {
       md.putFields(GENERATOR, str(generator));
     }
+    extraMetadata.forEach((k, v) -> {
+      if (!MODELED.contains(k)) {
+        md.putFields(k, str(v));
+      }
+    });
     var l = Struct.newBuilder();
     labels.forEach((k, v) -> l.putFields(k, str(v)));
     md.putFields(LABELS, Value.newBuilder().setStructValue(l).build());
@@ -150,7 +174,14 @@ public record NodeInfo(
     struct(md, UPSTREAM_BINDS).forEach((k, v) -> binds.put(k, v.getStringValue()));
     var inbound = new LinkedHashMap<String, Integer>();
     struct(md, INBOUND_PORTS).forEach((k, v) -> inbound.put(k, v.hasNumberValue() ? (int) v.getNumberValue() : parseInt(v.getStringValue())));
-    return new NodeInfo(node.getId(), type, ns, name, labels, text(md, SERVICE_ACCOUNT), ips, ports, binds, text(md, GENERATOR), inbound);
+    var extra = new LinkedHashMap<String, String>();
+    md.forEach((k, v) -> {
+      if (!MODELED.contains(k) && v.hasStringValue()) {
+        extra.put(k, v.getStringValue());
+      }
+    });
+    return new NodeInfo(node.getId(), type, ns, name, labels, text(md, SERVICE_ACCOUNT), ips, ports, binds, text(md, GENERATOR), inbound,
+        extra);
   }
 
   private static int parseInt(String s) {
@@ -182,15 +213,17 @@ public record NodeInfo(
   }
 
   public NodeInfo withUpstreamBinds(Map<String, String> binds) {
-    return new NodeInfo(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, binds, generator, inboundPorts);
+    return new NodeInfo(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, binds, generator, inboundPorts,
+        extraMetadata);
   }
 
   public NodeInfo withServiceAccount(String sa) {
-    return new NodeInfo(id, proxyType, namespace, workloadName, labels, sa, ips, appPorts, upstreamBinds, generator, inboundPorts);
+    return new NodeInfo(id, proxyType, namespace, workloadName, labels, sa, ips, appPorts, upstreamBinds, generator, inboundPorts,
+        extraMetadata);
   }
 
   public NodeInfo asGateway() {
     return new NodeInfo(id.replaceFirst("^sidecar~", "router~"), "router", namespace, workloadName, labels, serviceAccount, ips,
-        appPorts, upstreamBinds, generator, inboundPorts);
+        appPorts, upstreamBinds, generator, inboundPorts, extraMetadata);
   }
 }
