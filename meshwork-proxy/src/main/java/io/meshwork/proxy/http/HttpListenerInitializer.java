@@ -48,6 +48,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
       return;
     }
     listener.stats().downstreamCxTotal.inc();
+    services.telemetry().connectionOpened(ch);
     var tls = listener.tls();
     if (tls != null) {
       ch.pipeline().addLast("tls", services.tls().server(tls).newHandler(ch.alloc()));

@@ -43,9 +43,17 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean logged;
   /** Bytes that arrived before the upstream connection was up (a TLS handshake may read ahead). */
   private java.util.ArrayDeque<Object> early;
+  private final io.meshwork.proxy.telemetry.TcpTelemetry telemetry;
 
   public TcpProxyHandler(TcpProxyConfig config, SnapshotHolder snapshots, Transport transport, AccessLogWriter accessLog,
       Stats stats) {
+    this(config, snapshots, transport, accessLog, stats, new io.meshwork.proxy.telemetry.ProxyTelemetry().tcp("", config.cluster()));
+  }
+
+  /** {@code telemetry}: the istio_tcp_* metrics of this connection. */
+  public TcpProxyHandler(TcpProxyConfig config, SnapshotHolder snapshots, Transport transport, AccessLogWriter accessLog,
+      Stats stats, io.meshwork.proxy.telemetry.TcpTelemetry telemetry) {
+    this.telemetry = telemetry;
     this.config = config;
     this.snapshots = snapshots;
     this.transport = transport;
@@ -59,6 +67,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     downstreamCxTotal.inc();
     var cluster = snapshots.current().cluster(config.cluster());
     host = cluster == null ? null : cluster.choose(List.of());
+    telemetry.opened(inbound, host == null ? null : host.hostPort());
     if (host == null) {
       flags |= ResponseFlags.UH;
       if (cluster != null) {
@@ -97,6 +106,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ByteBuf b) {
       received += b.readableBytes();
+      telemetry.received(b.readableBytes());
     }
     if (outbound != null && !outbound.isActive() && outbound.isOpen()) {
       if (early == null) {
@@ -149,6 +159,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     logged = true;
+    telemetry.closed();
     if (host != null) {
       host.requestDone((flags & ResponseFlags.UF) != 0);
     }
@@ -169,6 +180,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof ByteBuf b) {
         sent += b.readableBytes();
+        telemetry.sent(b.readableBytes());
       }
       inbound.writeAndFlush(msg).addListener(f -> {
         if (f.isSuccess()) {

@@ -47,14 +47,56 @@ public final class XdsProxy implements AutoCloseable {
    */
   public static XdsProxy start(String target, NodeInfo node, InetSocketAddress admin, int threads, PrintStream accessLog,
       PrintStream progress) throws ProxyStartException {
+    return start(target, node, admin, defaultPrometheus(admin), threads, accessLog, progress);
+  }
+
+  /** Istio's admin port; a proxy that uses it gets the Prometheus endpoint on Istio's {@value #PROMETHEUS_PORT}. */
+  public static final int ADMIN_PORT = 15000;
+  /** Istio's Prometheus port ({@code :15090/stats/prometheus}). */
+  public static final int PROMETHEUS_PORT = 15090;
+
+  /**
+   * Where the Prometheus endpoint goes when not chosen: on the admin address's host, port
+   * {@value #PROMETHEUS_PORT} when the admin port is Istio's {@value #ADMIN_PORT} (the demo gives
+   * each proxy its own loopback address, so they do not collide), otherwise an ephemeral port
+   * (printed at start), since several proxies with custom admin ports may share one address.
+   * Null (none) without an admin address.
+   */
+  public static InetSocketAddress defaultPrometheus(InetSocketAddress admin) {
+    if (admin == null) {
+      return null;
+    }
+    return new InetSocketAddress(admin.getAddress(), admin.getPort() == ADMIN_PORT ? PROMETHEUS_PORT : 0);
+  }
+
+  /**
+   * As {@link #start(String, NodeInfo, InetSocketAddress, int, PrintStream, PrintStream)}, with the
+   * Prometheus endpoint on {@code prometheus} (null: none).
+   */
+  public static XdsProxy start(String target, NodeInfo node, InetSocketAddress admin, InetSocketAddress prometheus,
+      int threads, PrintStream accessLog, PrintStream progress) throws ProxyStartException {
     var binds = node.upstreamBinds().values().stream().map(XdsProxy::socketAddress).toList();
     var gatewayHost = node.isGateway() && !node.ips().isEmpty() ? node.ips().getFirst() : null;
     var options = new XdsConfigBuilder.Options(node.id(), admin, true, java.util.Set.copyOf(binds), gatewayHost);
     var empty = new ProxyConfig(0, node.id(), admin, List.of(), Map.of(), Map.of());
-    var proxy = new XdsProxy(ProxyServer.start(empty, threads, accessLog), options, progress);
+    var server = ProxyServer.start(empty, threads, accessLog);
+    server.telemetry().localNode(node.toNode());
+    if (prometheus != null) {
+      try {
+        int port = server.bindPrometheus(prometheus);
+        progress.println("meshwork proxy: Prometheus metrics on http://" + prometheus.getHostString() + ":" + port
+            + "/stats/prometheus");
+      } catch (ProxyStartException e) {
+        server.close();
+        throw e;
+      }
+    }
+    var proxy = new XdsProxy(server, options, progress);
     progress.println("meshwork proxy: connecting to control plane " + target + " as " + node.id());
     progress.flush();
     proxy.client = XdsClient.start(target, node, proxy::apply);
+    var client = proxy.client;
+    server.telemetry().xdsConnected(client::connected);
     return proxy;
   }
 
@@ -77,11 +119,13 @@ public final class XdsProxy implements AutoCloseable {
       }
     } catch (ConfigException | ProxyStartException e) {
       lastRejection = e.getMessage();
+      server.telemetry().xdsRejected();
       progress.println("meshwork proxy: rejected configuration (NACK), still serving version " + version + ": " + e.getMessage());
       progress.flush();
       return XdsHandler.Verdict.reject(e.getMessage());
     }
     version = next;
+    server.telemetry().xdsAccepted(next);
     var config = built.config();
     boolean first = firstApplied.getCount() > 0;
     progress.println("meshwork proxy: " + (first ? "first configuration" : "configuration") + " applied (version " + next + "): "
