@@ -55,7 +55,7 @@ public final class PeerExchange extends ChannelInboundHandlerAdapter {
   }
 
   /** Decodes a frame's payload; null when it is not the expected Any/Struct. */
-  static WorkloadMetadata decodePayload(byte[] payload) {
+  public static WorkloadMetadata decodePayload(byte[] payload) {
     try {
       var any = Any.parseFrom(payload);
       if (!any.is(Struct.class)) {
