@@ -176,7 +176,9 @@ final class ClusterBuilder {
         continue;
       }
       var loc = byLocality.computeIfAbsent(e.locality(), l -> LocalityLbEndpoints.newBuilder().setLocality(locality(l)));
-      loc.addLbEndpoints(lbEndpoint(e.address(), e.port(), e.weight()));
+      var lb = lbEndpoint(e.address(), e.port(), e.weight());
+      var md = TelemetryStats.endpointMetadata(e);
+      loc.addLbEndpoints(md == null ? lb : lb.toBuilder().setMetadata(md).build());
       weights.merge(e.locality(), Math.max(1, e.weight()), Integer::sum);
     }
     var cla = ClusterLoadAssignment.newBuilder().setClusterName(name);
