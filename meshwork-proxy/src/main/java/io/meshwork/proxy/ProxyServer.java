@@ -179,8 +179,12 @@ public final class ProxyServer implements AutoCloseable {
     if (prometheus != null) {
       throw new IllegalStateException("the Prometheus endpoint is already bound");
     }
-    prometheus = bind("prometheus endpoint", () -> AdminServer.bindPrometheus(transport, group, address, snapshots, stats,
-        httpServices.telemetry()), address);
+    try {
+      prometheus = AdminServer.bindPrometheus(transport, group, address, snapshots, stats, httpServices.telemetry());
+    } catch (Exception e) {
+      throw new ProxyStartException("Prometheus endpoint: cannot bind " + address.getHostString() + ":" + address.getPort()
+          + " (" + e.getMessage() + "); free the port or choose another with --prometheus-port (-1: none)", e);
+    }
     return prometheusPort();
   }
 
