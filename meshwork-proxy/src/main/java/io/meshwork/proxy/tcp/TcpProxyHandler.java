@@ -176,8 +176,21 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** The upstream side: relays bytes back to the inbound connection. */
   private final class Relay extends ChannelInboundHandlerAdapter {
+    /**
+     * Over upstream TLS, Istio's TCP metadata exchange runs when ALPN negotiates
+     * {@code istio-peer-exchange}: the handler goes before this one and its result names the destination.
+     */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      if (ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null) {
+        ctx.pipeline().addBefore(ctx.name(), "peer_exchange", io.meshwork.proxy.telemetry.PeerExchange.afterHandshake(telemetry));
+      }
+      ctx.fireChannelActive();
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      telemetry.upstreamPeer(io.meshwork.proxy.telemetry.PeerExchange.peerOf(ctx.channel()));
       if (msg instanceof ByteBuf b) {
         sent += b.readableBytes();
         telemetry.sent(b.readableBytes());
@@ -193,6 +206,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      telemetry.upstreamPeer(io.meshwork.proxy.telemetry.PeerExchange.peerOf(ctx.channel()));
       closeOnFlush(inbound);
     }
 

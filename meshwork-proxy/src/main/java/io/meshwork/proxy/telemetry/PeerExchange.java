@@ -78,6 +78,11 @@ public final class PeerExchange extends ChannelInboundHandlerAdapter {
    * completes it becomes a {@link PeerExchange} when ALPN negotiated {@value #ALPN}, and leaves
    * the pipeline otherwise.
    */
+  public static io.netty.channel.ChannelHandler afterHandshake(TcpTelemetry connection) {
+    return afterHandshake(connection.proxy());
+  }
+
+  /** As {@link #afterHandshake(TcpTelemetry)}, for a listener's connections. */
   public static io.netty.channel.ChannelHandler afterHandshake(ProxyTelemetry telemetry) {
     return new ChannelInboundHandlerAdapter() {
       @Override

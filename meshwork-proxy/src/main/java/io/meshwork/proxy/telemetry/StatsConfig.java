@@ -81,6 +81,10 @@ public record StatsConfig(Map<IstioMetric, MetricOverride> overrides) {
       var dims = new LinkedHashMap<String, TagExpr>();
       if (f.containsKey("dimensions")) {
         for (var e : f.get("dimensions").getStructValue().getFieldsMap().entrySet()) {
+          if (!e.getKey().matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
+            throw new ConfigException(p + ".dimensions." + e.getKey(),
+                "is not a valid Prometheus label name; use letters, digits and underscores, not starting with a digit");
+          }
           dims.put(e.getKey(), TagExpr.parse(e.getValue().getStringValue(), p + ".dimensions." + e.getKey()));
         }
       }

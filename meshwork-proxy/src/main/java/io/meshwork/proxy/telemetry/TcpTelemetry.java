@@ -5,10 +5,12 @@ import io.netty.channel.Channel;
 
 /**
  * The telemetry of one proxied TCP connection: {@code istio_tcp_connections_opened_total} and
- * {@code _closed_total}, and the bytes each way as they flow ({@code received}: from the
- * downstream client, {@code sent}: back to it, as Istio counts them). The label set is resolved
- * at the first event, after any peer-metadata exchange has run; a plaintext inbound connection has
- * no exchange, so its source labels stay {@code unknown}, as in Istio.
+ * {@code _closed_total}, and the bytes each way ({@code received}: from the downstream client,
+ * {@code sent}: back to it, as Istio counts them). Like Istio's TCP stats, bytes are reported
+ * periodically (at most every {@link #REPORT_INTERVAL_NANOS}, on traffic) and at close, and the
+ * label set is resolved at the first report: by then a peer-metadata exchange (downstream, or on
+ * the upstream connection) has run, so the whole connection counts under the peer's labels. A
+ * plaintext inbound connection has no exchange, so its source labels stay {@code unknown}, as in Istio.
  */
 public final class TcpTelemetry {
   private final ProxyTelemetry telemetry;
@@ -19,6 +21,12 @@ public final class TcpTelemetry {
   private WorkloadMetadata upstreamPeer;
   private IstioMetrics.TcpCells cells;
   private boolean closed;
+  private long pendingReceived;
+  private long pendingSent;
+  private final long openedNanos = System.nanoTime();
+  private long lastReportNanos = openedNanos;
+  /** How often bytes of a long connection are reported (Istio's default TCP reporting interval is 5 s). */
+  static final long REPORT_INTERVAL_NANOS = 1_000_000_000L;
 
   TcpTelemetry(ProxyTelemetry telemetry, ProxyTelemetry.ListenerView listener, String cluster) {
     this.telemetry = telemetry;
@@ -32,25 +40,49 @@ public final class TcpTelemetry {
     this.upstreamHost = upstreamHost;
   }
 
+  ProxyTelemetry proxy() {
+    return telemetry;
+  }
+
   /** The upstream peer's metadata from a TCP exchange on the upstream connection (outbound mTLS). */
   public void upstreamPeer(WorkloadMetadata peer) {
-    upstreamPeer = peer;
+    if (peer != null) {
+      upstreamPeer = peer;
+    }
   }
 
   /** Bytes read from the downstream client (forwarded upstream). */
   public void received(long bytes) {
-    var c = cells();
-    if (c != null && c.received() != null) {
-      c.received().add(bytes);
-    }
+    pendingReceived += bytes;
+    maybeReport();
   }
 
   /** Bytes written back to the downstream client. */
   public void sent(long bytes) {
-    var c = cells();
-    if (c != null && c.sent() != null) {
-      c.sent().add(bytes);
+    pendingSent += bytes;
+    maybeReport();
+  }
+
+  private void maybeReport() {
+    long now = System.nanoTime();
+    if (now - lastReportNanos >= REPORT_INTERVAL_NANOS) {
+      lastReportNanos = now;
+      report();
     }
+  }
+
+  private void report() {
+    var c = cells();
+    if (c != null) {
+      if (c.received() != null) {
+        c.received().add(pendingReceived);
+      }
+      if (c.sent() != null) {
+        c.sent().add(pendingSent);
+      }
+    }
+    pendingReceived = 0;
+    pendingSent = 0;
   }
 
   /** The connection closed; counted once. */
@@ -58,6 +90,7 @@ public final class TcpTelemetry {
     if (closed) {
       return;
     }
+    report();
     var c = cells();
     closed = true;
     if (c != null && c.closed() != null) {

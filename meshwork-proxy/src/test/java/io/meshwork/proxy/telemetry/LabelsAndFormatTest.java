@@ -157,6 +157,11 @@ class LabelsAndFormatTest {
     var bad = Struct.newBuilder().putFields("metrics", Value.newBuilder().setListValue(ListValue.newBuilder()
         .addValues(Value.newBuilder().setStructValue(Struct.newBuilder().putFields("name", str("nope"))))).build()).build();
     assertThatThrownBy(() -> StatsConfig.fromStruct(bad, "l")).isInstanceOf(ConfigException.class).hasMessageContaining("l.metrics[0].name");
+    var badTag = Struct.newBuilder().putFields("metrics", Value.newBuilder().setListValue(ListValue.newBuilder()
+        .addValues(Value.newBuilder().setStructValue(Struct.newBuilder().putFields("dimensions", Value.newBuilder()
+            .setStructValue(Struct.newBuilder().putFields("my-tag", str("request.host"))).build())))).build()).build();
+    assertThatThrownBy(() -> StatsConfig.fromStruct(badTag, "l")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("l.metrics[0].dimensions.my-tag").hasMessageContaining("Prometheus label name");
   }
 
   @Test
@@ -205,5 +210,24 @@ class LabelsAndFormatTest {
     data.release();
     assertThat(PeerExchange.peerOf(ch)).isNull();
     ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void tcpBytesCountUnderThePeerLearntOnTheUpstreamConnectionBeforeTheFirstReport() {
+    var telemetry = new ProxyTelemetry();
+    var tcp = telemetry.tcp("outbound_tcp", "outbound|6379||redis.default.svc.cluster.local");
+    tcp.opened(null, "10.0.0.5:6379");
+    tcp.received(7); // the client spoke first; the upstream exchange completes afterwards
+    tcp.upstreamPeer(REVIEWS);
+    tcp.sent(3);
+    tcp.closed();
+    var labels = Map.of("reporter", "source", "destination_workload", "reviews-v2", "destination_service_name", "redis",
+        "destination_service", "redis.default.svc.cluster.local");
+    var m = telemetry.metrics();
+    assertThat(m.counterSum(IstioMetric.TCP_RECEIVED_BYTES, labels)).isEqualTo(7);
+    assertThat(m.counterSum(IstioMetric.TCP_SENT_BYTES, labels)).isEqualTo(3);
+    assertThat(m.counterSum(IstioMetric.TCP_CONNECTIONS_OPENED, labels)).isEqualTo(1);
+    assertThat(m.counterSum(IstioMetric.TCP_CONNECTIONS_CLOSED, labels)).isEqualTo(1);
+    assertThat(m.seriesLabels(IstioMetric.TCP_CONNECTIONS_OPENED)).hasSize(1);
   }
 }
