@@ -62,6 +62,11 @@ public final class ProxyCommand implements Callable<Integer> {
   @Option(names = "--admin", paramLabel = "ADDR:PORT", description = "Admin interface (loopback only), e.g. 127.0.0.1:15000.")
   String admin;
 
+  @Option(names = "--prometheus-port", paramLabel = "PORT",
+      description = "Port of the Prometheus endpoint (/stats/prometheus) on the admin address's host; default 15090"
+          + " when the admin port is 15000, otherwise an ephemeral port; -1 turns it off.")
+  Integer prometheusPort;
+
   @Option(names = "--concurrency", paramLabel = "N", defaultValue = "0",
       description = "Event loop threads (default: one per CPU), like Envoy's --concurrency.")
   int concurrency;
@@ -110,6 +115,16 @@ public final class ProxyCommand implements Callable<Integer> {
       err.println("meshwork proxy: starting " + config.listeners().size() + " listener(s), "
           + config.clusters().size() + " cluster(s), " + threads + " event loop(s) (node " + config.nodeId() + ")");
       server = ProxyServer.start(config, threads, System.out);
+      var prometheus = prometheusAddress(config.adminAddress());
+      if (prometheus != null) {
+        try {
+          int port = server.bindPrometheus(prometheus);
+          err.println("meshwork proxy: Prometheus metrics on http://" + prometheus.getHostString() + ":" + port + "/stats/prometheus");
+        } catch (ProxyStartException e) {
+          server.close();
+          throw e;
+        }
+      }
       for (var l : config.listeners()) {
         var kind = l.protocol() instanceof ListenerConfig.Http ? "HTTP" : "TCP";
         err.println("meshwork proxy: listener " + l.name() + " (" + kind + ") on "
@@ -133,6 +148,21 @@ public final class ProxyCommand implements Callable<Integer> {
     running.awaitClosed(); // Ctrl-C, or POST /quitquitquit on the admin port
     err.println("meshwork proxy: stopped");
     return 0;
+  }
+
+  /** The Prometheus endpoint's address: {@code --prometheus-port} on the admin host, else XdsProxy's default. */
+  private java.net.InetSocketAddress prometheusAddress(java.net.InetSocketAddress adminAddress) {
+    if (prometheusPort == null) {
+      return XdsProxy.defaultPrometheus(adminAddress);
+    }
+    if (prometheusPort < 0) {
+      return null;
+    }
+    if (prometheusPort > 65535) {
+      throw new UserException(2, "--prometheus-port " + prometheusPort + ": must be a port number (0-65535), or -1 for none");
+    }
+    var host = adminAddress != null ? adminAddress.getAddress() : java.net.InetAddress.getLoopbackAddress();
+    return new java.net.InetSocketAddress(host, prometheusPort);
   }
 
   private Integer runXds(java.io.PrintWriter err) throws InterruptedException {
@@ -186,7 +216,8 @@ public final class ProxyCommand implements Callable<Integer> {
     }, true, java.nio.charset.StandardCharsets.UTF_8);
     XdsProxy proxy;
     try {
-      proxy = XdsProxy.start(controlPlane, node, adminAddress, threads, System.out, progress, identity);
+      proxy = XdsProxy.start(controlPlane, node, adminAddress, prometheusAddress(adminAddress), threads, System.out, progress,
+          identity);
     } catch (ProxyStartException e) {
       throw new UserException(1, e.getMessage());
     }

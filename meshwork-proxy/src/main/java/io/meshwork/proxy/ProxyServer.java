@@ -35,6 +35,7 @@ public final class ProxyServer implements AutoCloseable {
   private final HttpServices httpServices;
   private final Map<String, Bound> listeners = new HashMap<>();
   private Channel admin;
+  private Channel prometheus;
 
   private record Bound(ListenerConfig config, Channel channel) {}
 
@@ -78,7 +79,7 @@ public final class ProxyServer implements AutoCloseable {
       server.update(config);
       if (config.adminAddress() != null) {
         server.admin = bind("admin", () -> AdminServer.bind(server.transport, server.group, config.adminAddress(),
-            server.snapshots, server.stats, server.new Actions()), config.adminAddress());
+            server.snapshots, server.stats, server.new Actions(), server.httpServices.telemetry()), config.adminAddress());
       }
       return server;
     } catch (ProxyStartException | RuntimeException e) {
@@ -98,6 +99,11 @@ public final class ProxyServer implements AutoCloseable {
               + e.getMessage() + "); check the transport_socket's tls_certificates", e);
         }
       }
+    }
+    try {
+      httpServices.telemetry().update(config);
+    } catch (io.meshwork.proxy.config.ConfigException e) {
+      throw new ProxyStartException(e.getMessage(), e);
     }
     snapshots.update(config);
     var wanted = new HashMap<String, ListenerConfig>();
@@ -119,7 +125,7 @@ public final class ProxyServer implements AutoCloseable {
             .childHandler(switch (l.protocol()) {
               case ListenerConfig.Http h -> new HttpListenerInitializer(l.name(), httpServices);
               case ListenerConfig.Tcp t -> new TcpListenerInitializer(l.name(), snapshots, transport, accessLog, stats,
-                  httpServices.tls());
+                  httpServices.tls(), httpServices.telemetry());
             })
             .bind(l.address()).sync().channel(), l.address());
         listeners.put(l.name(), new Bound(l, ch));
@@ -170,6 +176,34 @@ public final class ProxyServer implements AutoCloseable {
     return ((InetSocketAddress) b.channel().localAddress()).getPort();
   }
 
+  /**
+   * Serves {@code /stats/prometheus} (Prometheus text, or OpenMetrics when asked) on a listener of
+   * its own, as Istio's sidecar does on {@code :15090}, so a scraper never reaches the admin
+   * operations. Returns the bound port.
+   */
+  public synchronized int bindPrometheus(InetSocketAddress address) throws ProxyStartException {
+    if (prometheus != null) {
+      throw new IllegalStateException("the Prometheus endpoint is already bound");
+    }
+    try {
+      prometheus = AdminServer.bindPrometheus(transport, group, address, snapshots, stats, httpServices.telemetry());
+    } catch (Exception e) {
+      throw new ProxyStartException("Prometheus endpoint: cannot bind " + address.getHostString() + ":" + address.getPort()
+          + " (" + e.getMessage() + "); free the port or choose another with --prometheus-port (-1: none)", e);
+    }
+    return prometheusPort();
+  }
+
+  /** The Prometheus endpoint's port, -1 when not bound. */
+  public int prometheusPort() {
+    return prometheus == null ? -1 : ((InetSocketAddress) prometheus.localAddress()).getPort();
+  }
+
+  /** The istio_* metrics, the peer metadata of this workload, the health gauges. */
+  public io.meshwork.proxy.telemetry.ProxyTelemetry telemetry() {
+    return httpServices.telemetry();
+  }
+
   public int adminPort() {
     return admin == null ? -1 : ((InetSocketAddress) admin.localAddress()).getPort();
   }
@@ -194,6 +228,9 @@ public final class ProxyServer implements AutoCloseable {
     listeners.clear();
     if (admin != null) {
       admin.close();
+    }
+    if (prometheus != null) {
+      prometheus.close();
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     accessLog.close();

@@ -52,7 +52,10 @@ public final class EnvoyTypes {
       io.envoyproxy.envoy.admin.v3.ConfigDump.getDescriptor(),
       io.envoyproxy.envoy.admin.v3.ClustersConfigDump.getDescriptor(),
       io.envoyproxy.envoy.admin.v3.ListenersConfigDump.getDescriptor(),
-      io.envoyproxy.envoy.admin.v3.BootstrapConfigDump.getDescriptor());
+      io.envoyproxy.envoy.admin.v3.BootstrapConfigDump.getDescriptor(),
+      // Istio's stats plugin config (istio.stats HTTP filter) travels in a TypedStruct.
+      com.github.xds.type.v3.TypedStruct.getDescriptor(),
+      com.github.udpa.udpa.type.v1.TypedStruct.getDescriptor());
 
   private static final JsonFormat.TypeRegistry REGISTRY = JsonFormat.TypeRegistry.newBuilder().add(EXTENSIONS).build();
 

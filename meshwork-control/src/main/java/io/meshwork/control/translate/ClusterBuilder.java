@@ -177,10 +177,12 @@ final class ClusterBuilder {
       }
       var loc = byLocality.computeIfAbsent(e.locality(), l -> LocalityLbEndpoints.newBuilder().setLocality(locality(l)));
       var lbe = lbEndpoint(e.address(), io.meshwork.control.registry.MeshTlsLabels.inboundPort(e.labels(), e.port()), e.weight());
+      var md = TelemetryStats.endpointMetadata(e); // istio workload metadata for the source reporter's labels
       if (io.meshwork.control.registry.MeshTlsLabels.istioMtls(e.labels())) {
-        lbe = lbe.toBuilder().setMetadata(MeshTls.endpointMetadata()).build(); // auto mTLS: this endpoint has a sidecar
+        // auto mTLS: this endpoint has a sidecar
+        md = md == null ? MeshTls.endpointMetadata() : md.toBuilder().mergeFrom(MeshTls.endpointMetadata()).build();
       }
-      loc.addLbEndpoints(lbe);
+      loc.addLbEndpoints(md == null ? lbe : lbe.toBuilder().setMetadata(md).build());
       weights.merge(e.locality(), Math.max(1, e.weight()), Integer::sum);
     }
     var cla = ClusterLoadAssignment.newBuilder().setClusterName(name);

@@ -77,6 +77,7 @@ public final class Translator {
         binds();
         inbound();
       }
+      TelemetryStats.apply(ctx, node, listeners);
       return ProxyResources.of(listeners, routes, clusters, endpoints);
     }
 

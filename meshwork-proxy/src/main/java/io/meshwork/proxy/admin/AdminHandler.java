@@ -35,8 +35,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final SnapshotHolder snapshots;
   private final Stats stats;
   private final AdminActions actions;
+  private final io.meshwork.proxy.telemetry.ProxyTelemetry telemetry;
 
-  AdminHandler(SnapshotHolder snapshots, Stats stats, AdminActions actions) {
+  AdminHandler(SnapshotHolder snapshots, Stats stats, AdminActions actions, io.meshwork.proxy.telemetry.ProxyTelemetry telemetry) {
+    this.telemetry = telemetry;
     this.snapshots = snapshots;
     this.stats = stats;
     this.actions = actions;
@@ -52,8 +54,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     boolean post = req.method().name().equals("POST");
     switch (qs.path()) {
       case "/stats/prometheus" -> {
-        body = prometheus();
-        type = "text/plain; version=0.0.4";
+        boolean om = PrometheusPage.wantsOpenMetrics(req.headers().get(HttpHeaderNames.ACCEPT));
+        body = PrometheusPage.render(snapshots, stats, telemetry, om);
+        type = PrometheusPage.contentType(om);
       }
       case "/drain_listeners", "/quitquitquit" -> {
         if (!post) {
@@ -102,19 +105,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       // Shut down off the event loop: closing the proxy waits for its event loops to terminate.
       f.addListener(done -> Thread.ofPlatform().name("meshwork-quit").start(action));
     }
-  }
-
-  private String prometheus() {
-    var snap = snapshots.current();
-    var http = new java.util.HashSet<String>();
-    var tcp = new java.util.HashSet<String>();
-    for (var l : snap.config().listeners()) {
-      switch (l.protocol()) {
-        case io.meshwork.proxy.config.ListenerConfig.Http h -> http.add(h.hcm().statPrefix());
-        case io.meshwork.proxy.config.ListenerConfig.Tcp t -> tcp.add(t.tcp().statPrefix());
-      }
-    }
-    return PrometheusFormat.render(stats.snapshot(), stats.gaugeNames(), snap.clusters().keySet(), http, tcp);
   }
 
   private String configDump() {

@@ -17,14 +17,30 @@ public final class AdminServer {
   private AdminServer() {}
 
   public static Channel bind(Transport transport, EventLoopGroup group, InetSocketAddress address,
-      SnapshotHolder snapshots, Stats stats, AdminActions actions) throws InterruptedException {
+      SnapshotHolder snapshots, Stats stats, AdminActions actions,
+      io.meshwork.proxy.telemetry.ProxyTelemetry telemetry) throws InterruptedException {
     return transport.server(group)
         .childOption(ChannelOption.AUTO_READ, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                new AdminHandler(snapshots, stats, actions));
+                new AdminHandler(snapshots, stats, actions, telemetry));
+          }
+        })
+        .bind(address).sync().channel();
+  }
+
+  /** Binds a listener that serves only {@code /stats/prometheus} (Istio's {@code :15090}). */
+  public static Channel bindPrometheus(Transport transport, EventLoopGroup group, InetSocketAddress address,
+      SnapshotHolder snapshots, Stats stats, io.meshwork.proxy.telemetry.ProxyTelemetry telemetry) throws InterruptedException {
+    return transport.server(group)
+        .childOption(ChannelOption.AUTO_READ, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                new PrometheusHandler(snapshots, stats, telemetry));
           }
         })
         .bind(address).sync().channel();

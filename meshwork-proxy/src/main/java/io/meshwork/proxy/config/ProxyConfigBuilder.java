@@ -71,6 +71,7 @@ public final class ProxyConfigBuilder {
             "the admin interface must bind a loopback address (got " + admin.getHostString() + ")");
       }
     }
+    resources.put("node", bootstrap.getNode()); // the workload's metadata, for telemetry (not dumped)
     return new ProxyConfig(version, bootstrap.getNode().getId(), admin, List.copyOf(listeners), Map.copyOf(clusters),
         java.util.Collections.unmodifiableMap(resources));
   }
@@ -305,6 +306,8 @@ public final class ProxyConfigBuilder {
         filters.add(RbacTranslator.http(f.getTypedConfig(), fPath + ".typed_config"));
       } else if (f.getTypedConfig().is(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.class)) {
         filters.add(JwtTranslator.jwt(f.getTypedConfig(), fPath + ".typed_config"));
+      } else if (f.getName().equals("istio.stats")) {
+        continue; // Istio's stats config: read by the proxy's telemetry (ProxyTelemetry.update), not a request filter
       } else {
         throw new ConfigException(fPath, "HTTP filter \"" + f.getName() + "\" is not supported yet (supported: fault, cors, rbac, jwt_authn, router)");
       }

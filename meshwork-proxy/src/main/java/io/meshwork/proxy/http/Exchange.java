@@ -65,6 +65,7 @@ final class Exchange {
   private String corsOrigin;
   private io.meshwork.proxy.config.CorsConfig corsPolicy;
   private HttpAuthz authz;
+  private final io.meshwork.proxy.telemetry.RequestTelemetry telemetry;
 
   Exchange(ChannelHandlerContext ctx, DownstreamHandler connection, HttpListenerRuntime listener, Snapshot snapshot,
       HttpServices services, FullHttpRequest request) {
@@ -76,6 +77,9 @@ final class Exchange {
     this.request = request;
     var id = request.headers().get("x-request-id");
     this.requestId = id != null ? id : newRequestId();
+    this.telemetry = services.telemetry().request(listener.listenerName(), ctx.channel());
+    telemetry.onRequest(request.headers(), request.decoderResult().isSuccess() ? request.method().name() : null,
+        listener.tls() != null ? "https" : "http", request.content());
   }
 
   /** Validates, routes and either answers locally or starts the upstream call. */
@@ -316,6 +320,7 @@ final class Exchange {
     route.requestHeaders().apply(h);
     vh.requestHeaders().apply(h);
     table.requestHeaders().apply(h);
+    telemetry.onForward(clusterName, h);
     for (var m : f.mirrors()) {
       MirrorCall.maybeStart(m, upstream, snapshot, services.pools(), ctx.channel().eventLoop(), f.timeout());
     }
@@ -391,6 +396,7 @@ final class Exchange {
     }
     applyCors(h);
     setConnectionHeader(h);
+    telemetry.onResponseHead(h);
     listener.stats().status(status);
     lastWrite = ctx.write(res);
   }
@@ -398,6 +404,7 @@ final class Exchange {
   /** Writes response content downstream and flushes; the returned future completes when written. */
   ChannelFuture writeContent(HttpContent content) {
     bytesSent += content.content().readableBytes();
+    telemetry.onResponseContent(content);
     lastWrite = ctx.writeAndFlush(content);
     return lastWrite;
   }
@@ -498,6 +505,7 @@ final class Exchange {
     }
     applyCors(res.headers());
     status = res.status().code();
+    telemetry.onResponseHead(res.headers());
     responseStarted = true;
     setConnectionHeader(res.headers());
     listener.stats().status(status);
@@ -515,6 +523,7 @@ final class Exchange {
   }
 
   private void log() {
+    telemetry.finish(status, ResponseFlags.toString(flags), request.content().readableBytes(), bytesSent, upstreamHost);
     var hcm = listener.hcm();
     if (hcm.accessLogs().isEmpty()) {
       return;

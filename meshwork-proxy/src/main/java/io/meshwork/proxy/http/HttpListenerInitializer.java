@@ -48,6 +48,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
       return;
     }
     listener.stats().downstreamCxTotal.inc();
+    services.telemetry().connectionOpened(ch);
     var tls = listener.tls();
     if (tls != null) {
       boolean ok = io.meshwork.proxy.mtls.MeshTlsHandlers.downstream(ch, services.tls(), tls, p -> {

@@ -21,9 +21,18 @@ public final class TcpListenerInitializer extends ChannelInitializer<SocketChann
   private final AccessLogWriter accessLog;
   private final Stats stats;
   private final io.meshwork.proxy.tls.TlsContexts tls;
+  private final io.meshwork.proxy.telemetry.ProxyTelemetry telemetry;
 
   public TcpListenerInitializer(String listenerName, SnapshotHolder snapshots, Transport transport,
       AccessLogWriter accessLog, Stats stats, io.meshwork.proxy.tls.TlsContexts tls) {
+    this(listenerName, snapshots, transport, accessLog, stats, tls, new io.meshwork.proxy.telemetry.ProxyTelemetry());
+  }
+
+  /** {@code telemetry}: istio_tcp_* metrics and, over mTLS with ALPN istio-peer-exchange, the metadata exchange. */
+  public TcpListenerInitializer(String listenerName, SnapshotHolder snapshots, Transport transport,
+      AccessLogWriter accessLog, Stats stats, io.meshwork.proxy.tls.TlsContexts tls,
+      io.meshwork.proxy.telemetry.ProxyTelemetry telemetry) {
+    this.telemetry = telemetry;
     this.listenerName = listenerName;
     this.snapshots = snapshots;
     this.transport = transport;
@@ -44,10 +53,15 @@ public final class TcpListenerInitializer extends ChannelInitializer<SocketChann
       // TLS termination, then opaque bytes to the cluster. The TCP proxy reads explicitly; the TLS
       // handshake needs reads of its own, which SslHandler requests while AUTO_READ is off.
       // PERMISSIVE decides on the first byte, after the channel is active: the proxy handler is
-      // then told about the active channel itself.
+      // then told about the active channel itself. Over TLS, Istio's TCP metadata exchange runs
+      // when ALPN negotiated istio-peer-exchange.
       boolean late = listener.tls().allowPlaintext();
-      java.util.function.Consumer<io.netty.channel.ChannelPipeline> rest = p -> proxy(p, tcp, late);
-      if (!io.meshwork.proxy.mtls.MeshTlsHandlers.downstream(ch, tls, listener.tls(), rest, rest)) {
+      java.util.function.Consumer<io.netty.channel.ChannelPipeline> withTls = p -> {
+        p.addLast("peer_exchange", io.meshwork.proxy.telemetry.PeerExchange.afterHandshake(telemetry));
+        proxy(p, tcp, late);
+      };
+      java.util.function.Consumer<io.netty.channel.ChannelPipeline> plain = p -> proxy(p, tcp, late);
+      if (!io.meshwork.proxy.mtls.MeshTlsHandlers.downstream(ch, tls, listener.tls(), withTls, plain)) {
         ch.close(); // no workload certificate yet
       }
       return;
@@ -66,7 +80,9 @@ public final class TcpListenerInitializer extends ChannelInitializer<SocketChann
     if (gated) {
       p.addLast("rbac", new NetworkRbacGate(tcp.rbac(), stats));
     }
-    var handler = new TcpProxyHandler(tcp.tcp(), snapshots, transport, accessLog, stats, tls);
+    telemetry.connectionOpened(p.channel());
+    var handler = new TcpProxyHandler(tcp.tcp(), snapshots, transport, accessLog, stats, tls,
+        telemetry.tcp(listenerName, tcp.tcp().cluster()));
     p.addLast("tcp_proxy", handler);
     if (active && !gated) {
       try {

@@ -43,18 +43,30 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean logged;
   /** Bytes that arrived before the upstream connection was up (a TLS handshake may read ahead). */
   private java.util.ArrayDeque<Object> early;
+  private final io.meshwork.proxy.telemetry.TcpTelemetry telemetry;
 
-  private io.meshwork.proxy.tls.TlsContexts tls;
+  /** Null: never originates TLS. */
+  private final io.meshwork.proxy.tls.TlsContexts tls;
 
   /** A TCP proxy that originates TLS to hosts whose cluster asks for it (auto mTLS, DestinationRule tls). */
   public TcpProxyHandler(TcpProxyConfig config, SnapshotHolder snapshots, Transport transport, AccessLogWriter accessLog,
       Stats stats, io.meshwork.proxy.tls.TlsContexts tls) {
-    this(config, snapshots, transport, accessLog, stats);
-    this.tls = tls;
+    this(config, snapshots, transport, accessLog, stats, tls, new io.meshwork.proxy.telemetry.ProxyTelemetry().tcp("", config.cluster()));
   }
 
   public TcpProxyHandler(TcpProxyConfig config, SnapshotHolder snapshots, Transport transport, AccessLogWriter accessLog,
       Stats stats) {
+    this(config, snapshots, transport, accessLog, stats, null, new io.meshwork.proxy.telemetry.ProxyTelemetry().tcp("", config.cluster()));
+  }
+
+  /**
+   * @param tls the proxy's TLS contexts, to originate TLS where the cluster asks for it (null: never)
+   * @param telemetry the istio_tcp_* metrics of this connection
+   */
+  public TcpProxyHandler(TcpProxyConfig config, SnapshotHolder snapshots, Transport transport, AccessLogWriter accessLog,
+      Stats stats, io.meshwork.proxy.tls.TlsContexts tls, io.meshwork.proxy.telemetry.TcpTelemetry telemetry) {
+    this.tls = tls;
+    this.telemetry = telemetry;
     this.config = config;
     this.snapshots = snapshots;
     this.transport = transport;
@@ -68,6 +80,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     downstreamCxTotal.inc();
     var cluster = snapshots.current().cluster(config.cluster());
     host = cluster == null ? null : cluster.choose(List.of());
+    telemetry.opened(inbound, host == null ? null : host.hostPort());
     if (host == null) {
       flags |= ResponseFlags.UH;
       if (cluster != null) {
@@ -106,6 +119,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ByteBuf b) {
       received += b.readableBytes();
+      telemetry.received(b.readableBytes());
     }
     if (outbound != null && !outbound.isActive() && outbound.isOpen()) {
       if (early == null) {
@@ -158,6 +172,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     logged = true;
+    telemetry.closed();
     if (host != null) {
       host.requestDone((flags & ResponseFlags.UF) != 0);
     }
@@ -193,10 +208,24 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** The upstream side: relays bytes back to the inbound connection. */
   private final class Relay extends ChannelInboundHandlerAdapter {
+    /**
+     * Over upstream TLS, Istio's TCP metadata exchange runs when ALPN negotiates
+     * {@code istio-peer-exchange}: the handler goes before this one and its result names the destination.
+     */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      if (ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null) {
+        ctx.pipeline().addBefore(ctx.name(), "peer_exchange", io.meshwork.proxy.telemetry.PeerExchange.afterHandshake(telemetry));
+      }
+      ctx.fireChannelActive();
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      telemetry.upstreamPeer(io.meshwork.proxy.telemetry.PeerExchange.peerOf(ctx.channel()));
       if (msg instanceof ByteBuf b) {
         sent += b.readableBytes();
+        telemetry.sent(b.readableBytes());
       }
       inbound.writeAndFlush(msg).addListener(f -> {
         if (f.isSuccess()) {
@@ -209,6 +238,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      telemetry.upstreamPeer(io.meshwork.proxy.telemetry.PeerExchange.peerOf(ctx.channel()));
       closeOnFlush(inbound);
     }
 

@@ -73,6 +73,13 @@ public final class XdsConfigBuilder {
       var c = e.getValue();
       var path = "clusters[" + e.getKey() + "]";
       clusters.put(c.getName(), cluster(c, path, s.endpoints()));
+      if (c.getType() == Cluster.DiscoveryType.EDS) {
+        var eds = c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName() : c.getEdsClusterConfig().getServiceName();
+        var cla = s.endpoints().get(eds);
+        if (cla != null) {
+          resources.put("endpoints/" + eds, cla); // endpoint metadata (istio.workload) for telemetry; not dumped
+        }
+      }
       if (c.getType() == Cluster.DiscoveryType.ORIGINAL_DST) {
         empty.put(c.getName(), "ORIGINAL_DST needs the original destination of captured traffic; kept without endpoints (503 UH)");
       }

@@ -48,18 +48,48 @@ public final class XdsProxy implements AutoCloseable {
    */
   public static XdsProxy start(String target, NodeInfo node, InetSocketAddress admin, int threads, PrintStream accessLog,
       PrintStream progress) throws ProxyStartException {
-    return start(target, node, admin, threads, accessLog, progress, null);
+    return start(target, node, admin, defaultPrometheus(admin), threads, accessLog, progress, null);
+  }
+
+  /** Istio's admin port; a proxy that uses it gets the Prometheus endpoint on Istio's {@value #PROMETHEUS_PORT}. */
+  public static final int ADMIN_PORT = 15000;
+  /** Istio's Prometheus port ({@code :15090/stats/prometheus}). */
+  public static final int PROMETHEUS_PORT = 15090;
+
+  /**
+   * Where the Prometheus endpoint goes when not chosen: on the admin address's host, port
+   * {@value #PROMETHEUS_PORT} when the admin port is Istio's {@value #ADMIN_PORT} (the demo gives
+   * each proxy its own loopback address, so they do not collide), otherwise an ephemeral port
+   * (printed at start), since several proxies with custom admin ports may share one address.
+   * Null (none) without an admin address.
+   */
+  public static InetSocketAddress defaultPrometheus(InetSocketAddress admin) {
+    if (admin == null) {
+      return null;
+    }
+    return new InetSocketAddress(admin.getAddress(), admin.getPort() == ADMIN_PORT ? PROMETHEUS_PORT : 0);
   }
 
   /**
-   * Starts the proxy with a workload identity: the certificate agent gets the first certificate
-   * (waiting up to 15 s) before the proxy connects to xDS, so its first mTLS listeners can serve.
-   * The node's inbound ports (local mode) are bound on its first address.
+   * As {@link #start(String, NodeInfo, InetSocketAddress, int, PrintStream, PrintStream)}, with the
+   * Prometheus endpoint on {@code prometheus} (null: none).
+   */
+  public static XdsProxy start(String target, NodeInfo node, InetSocketAddress admin, InetSocketAddress prometheus,
+      int threads, PrintStream accessLog, PrintStream progress) throws ProxyStartException {
+    return start(target, node, admin, prometheus, threads, accessLog, progress, null);
+  }
+
+  /**
+   * Starts the proxy, with the Prometheus endpoint on {@code prometheus} (null: none) and a workload
+   * identity: the certificate agent gets the first certificate (waiting up to 15 s) before the proxy
+   * connects to xDS, so its first mTLS listeners can serve. The node's inbound ports (local mode)
+   * are bound on its first address.
    *
    * @param identity the agent's options, or null for a proxy without a workload certificate
    */
-  public static XdsProxy start(String target, NodeInfo node, InetSocketAddress admin, int threads, PrintStream accessLog,
-      PrintStream progress, io.meshwork.proxy.mtls.WorkloadAgent.Options identity) throws ProxyStartException {
+  public static XdsProxy start(String target, NodeInfo node, InetSocketAddress admin, InetSocketAddress prometheus,
+      int threads, PrintStream accessLog, PrintStream progress, io.meshwork.proxy.mtls.WorkloadAgent.Options identity)
+      throws ProxyStartException {
     var binds = new java.util.ArrayList<>(node.upstreamBinds().values().stream().map(XdsProxy::socketAddress).toList());
     if (!node.ips().isEmpty()) {
       node.inboundPorts().values().forEach(p -> binds.add(new InetSocketAddress(node.ips().getFirst(), p)));
@@ -67,7 +97,22 @@ public final class XdsProxy implements AutoCloseable {
     var gatewayHost = node.isGateway() && !node.ips().isEmpty() ? node.ips().getFirst() : null;
     var options = new XdsConfigBuilder.Options(node.id(), admin, true, java.util.Set.copyOf(binds), gatewayHost);
     var empty = new ProxyConfig(0, node.id(), admin, List.of(), Map.of(), Map.of());
-    var proxy = new XdsProxy(ProxyServer.start(empty, threads, accessLog), options, progress);
+    var server = ProxyServer.start(empty, threads, accessLog);
+    server.telemetry().localNode(node.toNode());
+    if (prometheus != null) {
+      try {
+        int port = server.bindPrometheus(prometheus);
+        progress.println("meshwork proxy: Prometheus metrics on http://" + prometheus.getHostString() + ":" + port
+            + "/stats/prometheus");
+        if (!node.extraMetadata().containsKey(NodeInfo.PROMETHEUS_ADDRESS)) {
+          node = node.withMetadata(NodeInfo.PROMETHEUS_ADDRESS, prometheus.getHostString() + ":" + port);
+        }
+      } catch (ProxyStartException e) {
+        server.close();
+        throw e;
+      }
+    }
+    var proxy = new XdsProxy(server, options, progress);
     if (identity != null) {
       var secrets = new io.meshwork.proxy.mtls.SecretStore();
       proxy.server.tls().secrets(secrets);
@@ -98,6 +143,8 @@ public final class XdsProxy implements AutoCloseable {
     progress.println("meshwork proxy: connecting to control plane " + target + " as " + node.id());
     progress.flush();
     proxy.client = XdsClient.start(target, node, proxy::apply);
+    var client = proxy.client;
+    server.telemetry().xdsConnected(client::connected);
     return proxy;
   }
 
@@ -120,11 +167,13 @@ public final class XdsProxy implements AutoCloseable {
       }
     } catch (ConfigException | ProxyStartException e) {
       lastRejection = e.getMessage();
+      server.telemetry().xdsRejected();
       progress.println("meshwork proxy: rejected configuration (NACK), still serving version " + version + ": " + e.getMessage());
       progress.flush();
       return XdsHandler.Verdict.reject(e.getMessage());
     }
     version = next;
+    server.telemetry().xdsAccepted(next);
     var config = built.config();
     boolean first = firstApplied.getCount() > 0;
     progress.println("meshwork proxy: " + (first ? "first configuration" : "configuration") + " applied (version " + next + "): "
