@@ -51,6 +51,12 @@ public final class XdsProxy implements AutoCloseable {
     return start(target, node, admin, defaultPrometheus(admin), threads, accessLog, progress, null);
   }
 
+  /** As the full form, with the default Prometheus endpoint and a workload identity (null: none). */
+  public static XdsProxy start(String target, NodeInfo node, InetSocketAddress admin, int threads, PrintStream accessLog,
+      PrintStream progress, io.meshwork.proxy.mtls.WorkloadAgent.Options identity) throws ProxyStartException {
+    return start(target, node, admin, defaultPrometheus(admin), threads, accessLog, progress, identity);
+  }
+
   /** Istio's admin port; a proxy that uses it gets the Prometheus endpoint on Istio's {@value #PROMETHEUS_PORT}. */
   public static final int ADMIN_PORT = 15000;
   /** Istio's Prometheus port ({@code :15090/stats/prometheus}). */
@@ -92,7 +98,8 @@ public final class XdsProxy implements AutoCloseable {
       throws ProxyStartException {
     var binds = new java.util.ArrayList<>(node.upstreamBinds().values().stream().map(XdsProxy::socketAddress).toList());
     if (!node.ips().isEmpty()) {
-      node.inboundPorts().values().forEach(p -> binds.add(new InetSocketAddress(node.ips().getFirst(), p)));
+      var ip = node.ips().getFirst();
+      node.inboundPorts().values().forEach(p -> binds.add(new InetSocketAddress(ip, p)));
     }
     var gatewayHost = node.isGateway() && !node.ips().isEmpty() ? node.ips().getFirst() : null;
     var options = new XdsConfigBuilder.Options(node.id(), admin, true, java.util.Set.copyOf(binds), gatewayHost);
