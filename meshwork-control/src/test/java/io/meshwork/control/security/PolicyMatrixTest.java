@@ -72,6 +72,10 @@ class PolicyMatrixTest {
   }
 
   static String policies(int port, int tcpPort) {
+    return policiesText(port, tcpPort, jwks.getAddress().getPort());
+  }
+
+  static String policiesText(int port, int tcpPort, int jwksPort) {
     return """
         apiVersion: security.istio.io/v1
         kind: AuthorizationPolicy
@@ -180,7 +184,7 @@ class PolicyMatrixTest {
             audiences: [ratings]
             jwksUri: http://127.0.0.1:%3$d/jwks
             outputClaimToHeaders: [{header: x-jwt-sub, claim: sub}]
-        """.formatted(port, tcpPort, jwks.getAddress().getPort());
+        """.formatted(port, tcpPort, jwksPort);
   }
 
   static int freeTcpPort() throws Exception {

@@ -129,4 +129,78 @@ class AuthzFiltersIntegrationTest {
       assertThat(proxy.stat("http.ingress.jwt_authn.denied")).isEqualTo(2);
     }
   }
+
+  /**
+   * {@code remote_jwks}: the key set is fetched from a local HTTP server off the event loop, cached
+   * (one fetch serves many requests), and fetched again once {@code cache_duration} has passed, so
+   * an issuer's key rotation is picked up.
+   */
+  @Test
+  void remoteKeysAreCachedAndRefreshed() throws Exception {
+    var k1 = new ECKeyGenerator(Curve.P_256).keyID("k1").generate();
+    var k2 = new ECKeyGenerator(Curve.P_256).keyID("k2").generate();
+    var served = new java.util.concurrent.atomic.AtomicReference<>(new JWKSet(k1.toPublicJWK()).toString());
+    var fetches = new java.util.concurrent.atomic.AtomicInteger();
+    var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/keys", ex -> {
+      fetches.incrementAndGet();
+      var body = served.get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    server.start();
+    var yaml = ProxyHarness.http("""
+        virtual_hosts:
+        - name: all
+          domains: ["*"]
+          routes:
+          - match: {prefix: "/"}
+            route: {cluster: backend}
+        """, cluster("backend", "ROUND_ROBIN", "a")).replace("""
+                  http_filters:
+        """, """
+                  http_filters:
+                  - name: envoy.filters.http.jwt_authn
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
+                      providers:
+                        p:
+                          issuer: iss
+                          remote_jwks:
+                            http_uri: {uri: "http://127.0.0.1:%d/keys", cluster: jwks, timeout: 2s}
+                            cache_duration: 5s
+                      rules:
+                      - match: {prefix: /}
+                        requires: {requires_any: {requirements: [{provider_name: p}, {allow_missing: {}}]}}
+        """.formatted(server.getAddress().getPort()));
+    try (var p = ProxyHarness.start(yaml, a); var c = p.client()) {
+      int afterFirst = 0;
+      for (int i = 0; i < 5; i++) {
+        assertThat(c.send("GET", "x", "/r" + i, headers("authorization", "Bearer " + signed(k1)), null).status()).isEqualTo(200);
+        if (i == 0) {
+          afterFirst = fetches.get(); // the prefetch, or the first request's fetch if it came first
+        }
+      }
+      assertThat(afterFirst).isPositive();
+      assertThat(fetches.get()).as("the cached set serves the following requests").isEqualTo(afterFirst);
+      assertThat(c.send("GET", "x", "/none", java.util.Map.of(), null).status()).as("no token passes").isEqualTo(200);
+      served.set(new JWKSet(k2.toPublicJWK()).toString()); // the issuer rotates its key
+      var rotated = c.send("GET", "x", "/new", headers("authorization", "Bearer " + signed(k2)), null);
+      assertThat(rotated.status()).as("an unknown kid right after a fetch is not refetched (at most every 30 s)").isEqualTo(401);
+      assertThat(rotated.body()).isEqualTo("Jwks doesn't have key to match kid or alg from Jwt");
+      Thread.sleep(5200); // past cache_duration
+      assertThat(c.send("GET", "x", "/new", headers("authorization", "Bearer " + signed(k2)), null).status()).isEqualTo(200);
+      assertThat(fetches.get()).isEqualTo(afterFirst + 1);
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  static String signed(ECKey k) throws Exception {
+    var claims = new JWTClaimsSet.Builder().issuer("iss").subject("s").expirationTime(new Date(System.currentTimeMillis() + 60_000)).build();
+    var jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(k.getKeyID()).build(), claims);
+    jwt.sign(new ECDSASigner(k));
+    return jwt.serialize();
+  }
 }

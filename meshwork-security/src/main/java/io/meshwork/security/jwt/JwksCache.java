@@ -52,7 +52,9 @@ public final class JwksCache {
     if (!stale && !(keyMissing && retryAllowed)) {
       return e.keys();
     }
-    if (e != null && !retryAllowed) {
+    // Throttle early refetches (unknown kid) and retries after a failed refresh; a set that simply
+    // reached its refresh interval is refetched even when that interval is below minRefetch.
+    if (e != null && !retryAllowed && (!stale || e.attempted().isAfter(e.fetched()))) {
       return e.keys();
     }
     try {
