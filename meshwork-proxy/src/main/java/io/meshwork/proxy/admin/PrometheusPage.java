@@ -8,7 +8,7 @@ import io.meshwork.proxy.telemetry.ProxyTelemetry;
 /**
  * The proxy's Prometheus page, served on admin {@code /stats/prometheus} and on the dedicated
  * Prometheus listener: Envoy's stats under Envoy's names ({@link PrometheusFormat}), the proxy's
- * health (active connections and requests, requests in flight and ejected hosts per cluster, xDS
+ * health (active connections and requests, requests in flight per cluster, xDS
  * state, JVM memory and GC), and Istio's {@code istio_*} metrics. In the Prometheus text format
  * 0.0.4, or OpenMetrics 1.0 when the scraper's {@code Accept} asks for
  * {@code application/openmetrics-text}.
@@ -46,20 +46,16 @@ public final class PrometheusPage {
       sb.append(envoy);
     }
     var active = new StringBuilder("# TYPE envoy_cluster_upstream_rq_active gauge\n");
-    var ejected = new StringBuilder("# TYPE envoy_cluster_outlier_detection_ejections_active gauge\n");
     snap.clusters().values().stream().sorted((a, b) -> a.name().compareTo(b.name())).forEach(c -> {
       long rq = 0;
-      long ej = 0;
       for (var h : c.hosts()) {
         rq += h.activeRequests();
-        ej += c.isEjected(h) ? 1 : 0;
       }
       var label = new StringBuilder("{envoy_cluster_name=\"").append(c.name().replace("\\", "\\\\").replace("\"", "\\\"")).append("\"} ");
       active.append("envoy_cluster_upstream_rq_active").append(label).append(rq).append('\n');
-      ejected.append("envoy_cluster_outlier_detection_ejections_active").append(label).append(ej).append('\n');
     });
     if (!snap.clusters().isEmpty()) {
-      sb.append(active).append(ejected);
+      sb.append(active); // ejections: the outlier detector's own ejections_active gauge
     }
     if (telemetry != null) {
       telemetry.renderHealth(sb, openMetrics);
