@@ -44,7 +44,7 @@ final class BenchCommand implements Runnable {
     OutputFormat output;
 
     @Option(names = "--scenarios", split = ",", paramLabel = "ID",
-        description = "Scenarios to run (default: all): direct, l4-rr, hop1, hop2, hop2-mtls, hop2-mtls-telemetry, haproxy-pair, haproxy-hop1.")
+        description = "Scenarios to run (default: all): direct, l4-rr, hop1, hop2, hop2-mtls, hop2-mtls-jdk, hop2-mtls-telemetry, haproxy-pair, haproxy-hop1.")
     List<String> scenarios;
 
     @Option(names = "--rates", split = ",", paramLabel = "RPS", description = "Fixed rates in requests/s (default 100,1000,5000).")

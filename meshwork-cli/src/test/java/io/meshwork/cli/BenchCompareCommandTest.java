@@ -18,7 +18,7 @@ class BenchCompareCommandTest {
   @Test
   void aTinyComparisonPrintsATableWithFigures() throws Exception {
     var md = dir.resolve("benchmarks.md");
-    var r = CliRunner.run("bench", "compare", "--scenarios", "direct,hop1,hop2-mtls", "--rates", "1000", "--max-requests", "300",
+    var r = CliRunner.run("bench", "compare", "--scenarios", "direct,hop1,hop2-mtls,hop2-mtls-telemetry", "--rates", "1000", "--max-requests", "300",
         "--warm-ms", "200", "--saturation-ms", "500", "--rate-ms", "300", "--rate-warm-ms", "100", "--label", "smoke", "--work-dir", dir.resolve("work").toString(),
         "--write", md.toString());
     assertThat(r.exitCode()).as(r.err()).isZero();
@@ -27,7 +27,10 @@ class BenchCompareCommandTest {
     assertThat(r.out()).containsPattern(Pattern.compile("\\| 1 \\| direct \\| " + number + " \\| " + latency + " \\| - \\| - \\| - \\|"));
     assertThat(r.out()).containsPattern(Pattern.compile(
         "\\| 3 \\| hop1 \\| " + number + " \\| " + latency + " \\| [0-9.]+; [0-9.-]+ \\| " + number + " → " + number + " \\| " + number + " \\|"));
-    assertThat(r.out()).contains("| 5 | hop2-mtls | not yet:");
+    // Changed with mTLS: row 5 is measured now (two proxies with mTLS between them); row 6 still waits for telemetry.
+    assertThat(r.out()).containsPattern(Pattern.compile(
+        "\\| 5 \\| hop2-mtls \\| " + number + " \\| " + latency + " \\| [0-9.]+; [0-9.-]+ \\+ [0-9.]+; [0-9.-]+ \\| "));
+    assertThat(r.out()).contains("| 6 | hop2-mtls-telemetry | not yet:");
     assertThat(r.out()).contains("Latency added over direct at 1,000 rps").contains("- hop1: ");
     assertThat(Files.readString(md)).contains("<!-- compare-smoke:begin -->").contains("| 3 | hop1 |");
     // every process was stopped: no child of this JVM is left

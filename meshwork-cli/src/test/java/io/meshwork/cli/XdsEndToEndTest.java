@@ -329,7 +329,7 @@ class XdsEndToEndTest {
         spec:
           host: reviews
           trafficPolicy:
-            tls: {mode: ISTIO_MUTUAL}
+            tls: {mode: SIMPLE, caCertificates: /nonexistent/meshwork/ca.pem}
           subsets:
           - {name: v1, labels: {version: v1}}
           - {name: v2, labels: {version: v2}}
@@ -338,7 +338,8 @@ class XdsEndToEndTest {
     while (proxy.lastRejection().isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    assertThat(proxy.lastRejection()).contains("transport_socket", "SDS");
+    // Changed with mTLS: ISTIO_MUTUAL is served now; a CA file the proxy cannot read is a config it cannot honour.
+    assertThat(proxy.lastRejection()).contains("transport_socket", "cannot read /nonexistent/meshwork/ca.pem");
     assertThat(proxy.version()).isEqualTo(served);
     for (int i = 0; i < 10; i++) {
       var r = get();

@@ -36,6 +36,56 @@ public final class Bootstraps {
         """.formatted(port) + cluster(lbPolicy, upstreams);
   }
 
+  /**
+   * The server side of the mTLS rows: TLS with the server's SPIFFE certificate, client
+   * certificates required and verified against the bench root (Istio's STRICT inbound).
+   */
+  public static String mtlsServer(String node, int port, int adminPort, int upstream, MeshCertificates certs) {
+    return http(node, port, adminPort, "ROUND_ROBIN", List.of(upstream)).replace("""
+            filter_chains:
+            - filters:
+        ""","""
+            filter_chains:
+            - transport_socket:
+                name: envoy.transport_sockets.tls
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                  require_client_certificate: true
+                  common_tls_context:
+                    alpn_protocols: [h2, http/1.1, istio-peer-exchange, istio]
+                    tls_certificates:
+                    - certificate_chain: {filename: %s}
+                      private_key: {filename: %s}
+                    validation_context:
+                      trusted_ca: {filename: %s}
+              filters:
+        """.formatted(certs.serverCert(), certs.serverKey(), certs.root()));
+  }
+
+  /**
+   * The client side of the mTLS rows: originates mTLS with the client's certificate, verifies the
+   * server's chain and its SPIFFE URI SAN, offers Istio's ALPN (auto mTLS as the control plane writes it).
+   */
+  public static String mtlsClient(String node, int port, int adminPort, int upstream, MeshCertificates certs) {
+    return http(node, port, adminPort, "ROUND_ROBIN", List.of(upstream)) + """
+            transport_socket:
+              name: envoy.transport_sockets.tls
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+                sni: outbound_.8080_._.bench-server.bench.svc.cluster.local
+                common_tls_context:
+                  alpn_protocols: [istio-http/1.1, istio, http/1.1]
+                  tls_certificates:
+                  - certificate_chain: {filename: %s}
+                    private_key: {filename: %s}
+                  validation_context:
+                    trusted_ca: {filename: %s}
+                    match_typed_subject_alt_names:
+                    - san_type: URI
+                      matcher: {exact: "%s"}
+        """.formatted(certs.clientCert(), certs.clientKey(), certs.root(), certs.serverIdentity());
+  }
+
   /** The routing-mesh row: a TcpProxy listener (the virtual address) balancing connections over the upstreams. */
   public static String tcp(String node, int port, int adminPort, String lbPolicy, List<Integer> upstreams) {
     return head(node, adminPort) + """

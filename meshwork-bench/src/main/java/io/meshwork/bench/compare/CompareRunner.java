@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,6 +67,9 @@ public final class CompareRunner {
         note = tls ? "HAProxy pair: TLS between the two HAProxies (self-signed P-256 certificate, verified)."
             : "HAProxy pair: PLAINTEXT between the two HAProxies (openssl could not make a certificate).";
       }
+      if (o.scenarios().contains(Scenario.TWO_HOPS_MTLS) || o.scenarios().contains(Scenario.TWO_HOPS_MTLS_JDK)) {
+        note = (note.isEmpty() ? "" : note + "\n- ") + handshakeNote();
+      }
       for (var s : o.scenarios()) {
         if (s.notYet() != null) {
           rows.add(new ScenarioResult(s.number(), s.id(), s.description(), "not yet", s.notYet(), List.of(), List.of()));
@@ -87,6 +91,19 @@ public final class CompareRunner {
       }
     }
     return new CompareReport(BenchmarkReport.today(), BenchmarkReport.machine(), command, o.label(), note, o, rows);
+  }
+
+  /** New mTLS handshakes per core, BoringSSL and JDK (see {@link HandshakeRate}). */
+  private String handshakeNote() throws IOException {
+    var certs = MeshCertificates.write(o.workDir().resolve("mtls"));
+    var time = Duration.ofMillis(Math.max(200, Math.min(2000, o.rateMillis())));
+    progress.println("bench: measuring new mTLS handshakes per core ...");
+    progress.flush();
+    double boring = HandshakeRate.measure(certs, io.netty.handler.ssl.SslProvider.OPENSSL, time);
+    double jdk = HandshakeRate.measure(certs, io.netty.handler.ssl.SslProvider.JDK, time);
+    return "New mTLS handshakes per core (TLS 1.3, ECDSA P-256 client and server certificates, both ends on one thread, no resumption): BoringSSL "
+        + (boring < 0 ? "not available" : String.format(java.util.Locale.ROOT, "%,.0f/s", boring))
+        + ", JDK " + String.format(java.util.Locale.ROOT, "%,.0f/s", jdk) + ".";
   }
 
   private ScenarioResult runScenario(Supervisor sup, Scenario s, int backendA, int backendB, String haproxy, boolean tls)
@@ -111,6 +128,14 @@ public final class CompareRunner {
           target = freePort();
           started(proxies, ready, ours(sup, "server-side", Bootstraps.http("server-side", server, freePort(), "ROUND_ROBIN", List.of(backendA))));
           started(proxies, ready, ours(sup, "client-side", Bootstraps.http("client-side", target, freePort(), "ROUND_ROBIN", List.of(server))));
+        }
+        case TWO_HOPS_MTLS, TWO_HOPS_MTLS_JDK -> {
+          var certs = MeshCertificates.write(o.workDir().resolve("mtls"));
+          var flags = s == Scenario.TWO_HOPS_MTLS_JDK ? List.of("-Dmeshwork.tls.provider=jdk") : List.<String>of();
+          int server = freePort();
+          target = freePort();
+          started(proxies, ready, ours(sup, "server-side", Bootstraps.mtlsServer("server-side", server, freePort(), backendA, certs), flags));
+          started(proxies, ready, ours(sup, "client-side", Bootstraps.mtlsClient("client-side", target, freePort(), server, certs), flags));
         }
         case HAPROXY_HOP -> {
           target = freePort();
@@ -236,11 +261,16 @@ public final class CompareRunner {
   }
 
   private Running ours(Supervisor sup, String name, String bootstrap) throws IOException {
+    return ours(sup, name, bootstrap, List.of());
+  }
+
+  private Running ours(Supervisor sup, String name, String bootstrap, List<String> extraJvmFlags) throws IOException {
     int admin = adminPortOf(bootstrap);
     var file = o.workDir().resolve(name + "-" + admin + ".yaml");
     Files.writeString(file, bootstrap);
     var cmd = new ArrayList<>(List.of(o.java(), "--enable-native-access=ALL-UNNAMED"));
     cmd.addAll(o.proxyJvmFlags());
+    cmd.addAll(extraJvmFlags);
     cmd.addAll(List.of("-cp", o.classpath()));
     cmd.addAll(o.proxyMain());
     cmd.addAll(List.of("--bootstrap", file.toString()));

@@ -67,7 +67,14 @@ record ServiceClusters(Map<String, Cluster> clusters, Map<String, ClusterLoadAss
       return MeshTls.autoMtls(c.toBuilder(), eps, ctx.registry().workloads(), port.number(), subset, svc.hostname(), h2, tcp).build();
     }
     if (tls.mode() == io.meshwork.config.networking.ClientTLSSettings.TLSmode.ISTIO_MUTUAL && tls.subjectAltNames().isEmpty()) {
-      var sni = tls.sni() != null ? tls.sni() : MeshTls.sni(port.number(), subset, svc.hostname());
+      String sni;
+      try {
+        // keep the SNI UpstreamTls chose for the rule (outbound_.HOST, or the rule's sni)
+        sni = c.getTransportSocket().getTypedConfig()
+            .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class).getSni();
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        sni = MeshTls.sni(port.number(), subset, svc.hostname());
+      }
       return c.toBuilder().setTransportSocket(MeshTls.istioMutual(sni, MeshTls.spiffeIds(eps, ctx.registry().workloads()),
           tcp ? MeshTls.ALPN_TCP : h2 ? MeshTls.ALPN_H2 : MeshTls.ALPN_HTTP11)).build();
     }

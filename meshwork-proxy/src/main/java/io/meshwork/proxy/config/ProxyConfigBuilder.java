@@ -160,8 +160,9 @@ public final class ProxyConfigBuilder {
               ? Duration.ofSeconds(300) : base,
           od.hasMaxEjectionPercent() ? od.getMaxEjectionPercent().getValue() : 10);
     }
+    var upstreamTls = c.hasTransportSocket() ? TlsTranslator.upstream(c.getTransportSocket(), path + ".transport_socket") : null;
     return new ClusterConfig(c.getName(), lb, Math.max(2, choiceCount), hashTableSize, connectTimeout, idle,
-        List.copyOf(endpoints), breakers, outlier, http2(c, path));
+        List.copyOf(endpoints), breakers, outlier, http2(c, path), upstreamTls, null);
   }
 
   @SuppressWarnings("deprecation")

@@ -65,7 +65,7 @@ final class Http1ConnectionPool implements UpstreamPool {
     Promise<Channel> promise = loop.newPromise();
     var connectTimeout = cluster.config().connectTimeout();
     var pool = this;
-    var upstreamTls = cluster.config().tlsFor(host.config());
+    var upstreamTls = io.meshwork.proxy.mtls.MeshTlsHandlers.choose(cluster.config(), host.config(), tls);
     var f = transport.client(loop, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
         .handler(new ChannelInitializer<>() {
           @Override

@@ -90,7 +90,7 @@ final class Http2ConnectionPool implements UpstreamPool {
     var stats = cluster.stats();
     stats.upstreamCxTotal.inc();
     Promise<Channel> promise = loop.newPromise();
-    var upstreamTls = cluster.config().tlsFor(host.config());
+    var upstreamTls = io.meshwork.proxy.mtls.MeshTlsHandlers.choose(cluster.config(), host.config(), tls);
     var f = transport.client(loop, (int) Math.min(Integer.MAX_VALUE, cluster.config().connectTimeout().toMillis()))
         .option(ChannelOption.AUTO_READ, true)
         .handler(new ChannelInitializer<>() {

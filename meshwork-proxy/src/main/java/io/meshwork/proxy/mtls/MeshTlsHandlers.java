@@ -45,6 +45,21 @@ public final class MeshTlsHandlers {
   }
 
   /**
+   * The TLS to originate to {@code endpoint} of {@code cluster}. Auto mTLS (the {@code tlsMode: istio}
+   * match) needs this proxy's own certificate: a proxy without a workload identity falls back to
+   * the cluster's default socket (plaintext), which a PERMISSIVE server accepts, instead of failing
+   * every request. An explicit ISTIO_MUTUAL DestinationRule does not fall back.
+   */
+  public static UpstreamTlsConfig choose(io.meshwork.proxy.config.ClusterConfig cluster, io.meshwork.proxy.config.EndpointConfig endpoint,
+      TlsContexts contexts) {
+    var tls = cluster.tlsFor(endpoint);
+    if (tls != null && tls == cluster.istioTls() && contexts.secrets().current() == null) {
+      return cluster.tls();
+    }
+    return tls;
+  }
+
+  /**
    * A client {@code SslHandler} for a connection to {@code address} with {@code tls}: SNI as
    * configured, sessions cached per peer (resumption), the server's chain and SANs checked during
    * the handshake. Null when the context needs the agent's certificate and there is none yet.

@@ -92,7 +92,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     cluster.stats().upstreamCxTotal.inc();
     host.requestStarted();
     var f = transport.client(inbound.eventLoop(), (int) cluster.config().connectTimeout().toMillis())
-        .handler(upstreamInitializer(cluster.config().tlsFor(host.config()), host.address()))
+        .handler(upstreamInitializer(tls == null ? null : io.meshwork.proxy.mtls.MeshTlsHandlers.choose(cluster.config(), host.config(), tls),
+            host.address()))
         .connect(host.address());
     outbound = f.channel();
     f.addListener(done -> {

@@ -143,13 +143,21 @@ class XdsConfigBuilderTest {
   }
 
   @Test
-  void upstreamTlsWithSdsSecretsIsRejectedWithItsPath() {
-    var tls = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+  void upstreamTlsWithTheAgentsSdsSecretsIsAcceptedAndOtherSecretsAreRejectedWithTheirPath() throws Exception {
+    // Changed with mTLS: the agent now serves "default" and "ROOTCA"; any other secret name is still refused.
+    var tls = UpstreamTlsContext.newBuilder().setSni("outbound_.9080_._.reviews").setCommonTlsContext(CommonTlsContext.newBuilder()
         .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName("default"))).build();
     var mtls = eds().toBuilder().setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
         .setTypedConfig(Any.pack(tls))).build();
-    assertThatThrownBy(() -> XdsConfigBuilder.build(snapshot(Map.of(CLUSTER, mtls)), 1, LOCAL)).isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("clusters[" + CLUSTER + "].transport_socket: upstream TLS with SDS secrets (default)");
+    var cluster = XdsConfigBuilder.build(snapshot(Map.of(CLUSTER, mtls)), 1, LOCAL).config().clusters().get(CLUSTER);
+    assertThat(cluster.tls().sdsCertificate()).isTrue();
+    assertThat(cluster.tls().sni()).isEqualTo("outbound_.9080_._.reviews");
+    var other = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+        .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName("kubernetes://reviews-cert"))).build();
+    var bad = eds().toBuilder().setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
+        .setTypedConfig(Any.pack(other))).build();
+    assertThatThrownBy(() -> XdsConfigBuilder.build(snapshot(Map.of(CLUSTER, bad)), 1, LOCAL)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("clusters[" + CLUSTER + "].transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0].name");
   }
 
   @Test
