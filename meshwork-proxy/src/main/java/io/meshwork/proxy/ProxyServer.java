@@ -32,6 +32,7 @@ public final class ProxyServer implements AutoCloseable {
   private final Stats stats = new Stats();
   private final SnapshotHolder snapshots = new SnapshotHolder(stats);
   private final AccessLogWriter accessLog;
+  private final io.meshwork.proxy.tracing.Tracer tracer;
   private final HttpServices httpServices;
   private final Map<String, Bound> listeners = new HashMap<>();
   private Channel admin;
@@ -58,7 +59,8 @@ public final class ProxyServer implements AutoCloseable {
     transport = Transport.detect();
     group = transport.newGroup(threads);
     accessLog = new AccessLogWriter(stdout);
-    httpServices = new HttpServices(snapshots, new PoolRegistry(transport), accessLog, new TlsContexts());
+    tracer = new io.meshwork.proxy.tracing.Tracer(snapshots, stats);
+    httpServices = new HttpServices(snapshots, new PoolRegistry(transport), accessLog, new TlsContexts(), tracer);
   }
 
   /** Starts a proxy with one event loop per CPU, access logs to {@code System.out}. */
@@ -191,6 +193,7 @@ public final class ProxyServer implements AutoCloseable {
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     accessLog.close();
+    tracer.close();
     closed.countDown();
   }
 }

@@ -60,7 +60,7 @@ public final class ProxyConfigBuilder {
       if (!names.add(built.name())) {
         throw new ConfigException(path + ".name", "duplicate listener name \"" + l.getName() + "\"");
       }
-      listeners.add(built);
+      listeners.add(withServiceName(built, bootstrap.getNode().getCluster()));
       resources.put("listener/" + built.name(), l);
     }
     InetSocketAddress admin = null;
@@ -193,6 +193,15 @@ public final class ProxyConfigBuilder {
     return http2;
   }
 
+  /** Spans of a static bootstrap are named after the node's cluster when the tracer names no service (Envoy's --service-cluster). */
+  private static ListenerConfig withServiceName(ListenerConfig l, String nodeCluster) {
+    if (l.protocol() instanceof ListenerConfig.Http h && h.hcm().tracing() != null) {
+      return new ListenerConfig(l.name(), l.address(), l.tls(),
+          new ListenerConfig.Http(h.hcm().withTracing(h.hcm().tracing().withDefaultServiceName(nodeCluster))));
+    }
+    return l;
+  }
+
   static ListenerConfig listener(Listener l, String path, Set<String> clusters) throws ConfigException {
     return listener(l, path, clusters, Map.of());
   }
@@ -222,7 +231,9 @@ public final class ProxyConfigBuilder {
     try {
       if (any.is(HttpConnectionManager.class)) {
         var hcm = any.unpack(HttpConnectionManager.class);
-        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Http(hcm(hcm, fPath, clusters, rds)));
+        var built = hcm(hcm, fPath, clusters, rds)
+            .withTracing(TracingTranslator.tracing(hcm, fPath, clusters, l.getTrafficDirection()));
+        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Http(built));
       }
       if (any.is(TcpProxy.class)) {
         var tcp = any.unpack(TcpProxy.class);

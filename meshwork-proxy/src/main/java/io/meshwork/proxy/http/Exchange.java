@@ -64,6 +64,8 @@ final class Exchange {
   private String upgrade;
   private String corsOrigin;
   private io.meshwork.proxy.config.CorsConfig corsPolicy;
+  private io.meshwork.proxy.tracing.HttpSpan span;
+  private String clusterName;
 
   Exchange(ChannelHandlerContext ctx, DownstreamHandler connection, HttpListenerRuntime listener, Snapshot snapshot,
       HttpServices services, FullHttpRequest request) {
@@ -98,6 +100,8 @@ final class Exchange {
     }
     keepAlive = HttpUtil.isKeepAlive(request);
     upgrade = Http1Checks.upgradeType(request);
+    span = io.meshwork.proxy.tracing.HttpSpan.start(services.tracer(), listener.hcm().tracing(), request.headers(),
+        startMillis, startNanos);
     runFilters(new NettyRequestHead(request), 0);
   }
 
@@ -237,6 +241,7 @@ final class Exchange {
       localReply(503, "", ResponseFlags.NC, false);
       return;
     }
+    this.clusterName = clusterName;
     if (upgrade != null && !f.allowsUpgrade(upgrade, listener.hcm().upgradeTypes())) {
       localReply(403, "", 0, true); // Envoy refuses upgrades that are not configured
       return;
@@ -256,6 +261,9 @@ final class Exchange {
       h.set("x-forwarded-proto", head.scheme());
     }
     h.set("x-request-id", requestId);
+    if (span != null) {
+      span.inject(h); // this proxy's span is the parent of whatever the next hop records
+    }
     if (upgrade != null) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
       h.set(HttpHeaderNames.UPGRADE, request.headers().get(HttpHeaderNames.UPGRADE));
@@ -463,6 +471,9 @@ final class Exchange {
   }
 
   private void log() {
+    if (span != null) {
+      finishSpan();
+    }
     var hcm = listener.hcm();
     if (hcm.accessLogs().isEmpty()) {
       return;
@@ -474,6 +485,18 @@ final class Exchange {
         connection.protocol(), status, ResponseFlags.toString(flags), request.content().readableBytes(),
         bytesSent, (System.nanoTime() - startNanos) / 1_000_000, upstreamServiceTime, h.get("x-forwarded-for"),
         h.get(HttpHeaderNames.USER_AGENT), requestId, h.get(HttpHeaderNames.HOST), upstreamHost));
+  }
+
+  private void finishSpan() {
+    boolean ok = request.decoderResult().isSuccess();
+    int failure = ResponseFlags.UH | ResponseFlags.UT | ResponseFlags.UF | ResponseFlags.UC | ResponseFlags.UO
+        | ResponseFlags.DC | ResponseFlags.URX | ResponseFlags.NC;
+    var h = request.headers();
+    span.finish(new io.meshwork.proxy.tracing.HttpSpan.Outcome(snapshot.config().nodeId(), requestId,
+        ok ? request.method().name() : null, listener.tls() != null ? "https" : "http", h.get(HttpHeaderNames.HOST),
+        ok ? request.uri() : null, connection.protocol(), h.get(HttpHeaderNames.USER_AGENT), status,
+        ResponseFlags.toString(flags), (flags & failure) != 0, request.content().readableBytes(), bytesSent,
+        clusterName, upstreamHost, ctx.channel().remoteAddress(), ctx.channel().localAddress()), h);
   }
 
   private static String newRequestId() {
