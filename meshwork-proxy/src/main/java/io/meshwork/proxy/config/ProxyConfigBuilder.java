@@ -337,30 +337,7 @@ public final class ProxyConfigBuilder {
   }
 
   static List<AccessLogConfig> accessLogs(List<AccessLog> logs, String path) throws ConfigException {
-    var out = new ArrayList<AccessLogConfig>();
-    for (int i = 0; i < logs.size(); i++) {
-      var any = logs.get(i).getTypedConfig();
-      var p = path + "[" + i + "]";
-      if (logs.get(i).hasFilter()) {
-        throw new ConfigException(p + ".filter", "access log filters are not supported yet");
-      }
-      try {
-        if (any.is(FileAccessLog.class)) {
-          var f = any.unpack(FileAccessLog.class);
-          if (f.hasLogFormat()) {
-            throw new ConfigException(p + ".typed_config.log_format", "custom log formats are not supported yet");
-          }
-          out.add(f.getPath().equals("/dev/stdout") ? AccessLogConfig.STDOUT : new AccessLogConfig(f.getPath()));
-        } else if (any.is(StdoutAccessLog.class)) {
-          out.add(AccessLogConfig.STDOUT);
-        } else {
-          throw new ConfigException(p + ".typed_config.@type", "access logger " + any.getTypeUrl() + " is not supported yet");
-        }
-      } catch (InvalidProtocolBufferException e) {
-        throw new ConfigException(p + ".typed_config", "cannot be decoded (" + e.getMessage() + ")");
-      }
-    }
-    return List.copyOf(out);
+    return AccessLogTranslator.accessLogs(logs, path);
   }
 
   static InetSocketAddress address(Address a, String path) throws ConfigException {

@@ -66,6 +66,8 @@ final class Exchange {
   private io.meshwork.proxy.config.CorsConfig corsPolicy;
   private io.meshwork.proxy.tracing.HttpSpan span;
   private String clusterName;
+  private String routeName;
+  private HttpHeaders responseHeaders;
 
   Exchange(ChannelHandlerContext ctx, DownstreamHandler connection, HttpListenerRuntime listener, Snapshot snapshot,
       HttpServices services, FullHttpRequest request) {
@@ -206,6 +208,7 @@ final class Exchange {
       localReply(404, "", ResponseFlags.NR, false);
       return;
     }
+    routeName = route.name();
     switch (route.action()) {
       case RouteAction.DirectResponse d -> {
         listener.stats().rqDirectResponse.inc();
@@ -348,6 +351,7 @@ final class Exchange {
     applyCors(h);
     setConnectionHeader(h);
     listener.stats().status(status);
+    responseHeaders = h;
     lastWrite = ctx.write(res);
   }
 
@@ -457,6 +461,7 @@ final class Exchange {
     responseStarted = true;
     setConnectionHeader(res.headers());
     listener.stats().status(status);
+    responseHeaders = res.headers();
     bytesSent += res.content().readableBytes();
     lastWrite = ctx.writeAndFlush(res);
     complete();
@@ -484,7 +489,16 @@ final class Exchange {
     services.accessLog().log(hcm.accessLogs(), new AccessLogEntry(startMillis, method, path,
         connection.protocol(), status, ResponseFlags.toString(flags), request.content().readableBytes(),
         bytesSent, (System.nanoTime() - startNanos) / 1_000_000, upstreamServiceTime, h.get("x-forwarded-for"),
-        h.get(HttpHeaderNames.USER_AGENT), requestId, h.get(HttpHeaderNames.HOST), upstreamHost));
+        h.get(HttpHeaderNames.USER_AGENT), requestId, h.get(HttpHeaderNames.HOST), upstreamHost, details()));
+  }
+
+  /** Headers, cluster, route and addresses for custom access log formats and filters. */
+  private io.meshwork.proxy.accesslog.AccessLogDetails details() {
+    var peer = io.meshwork.proxy.transport.PeerIdentity.of(ctx.channel());
+    var response = responseHeaders;
+    var h = request.headers();
+    return new io.meshwork.proxy.accesslog.AccessLogDetails(h::get, name -> response == null ? null : response.get(name),
+        clusterName, routeName, ctx.channel().remoteAddress(), ctx.channel().localAddress(), peer.mutualTls(), peer.sni());
   }
 
   private void finishSpan() {
