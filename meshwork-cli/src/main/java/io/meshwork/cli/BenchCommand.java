@@ -259,6 +259,9 @@ final class BenchCommand implements Runnable {
     @Option(names = "--connections", defaultValue = "16", description = "Keep-alive connections (default ${DEFAULT-VALUE}).")
     int connections;
 
+    @Option(names = "--rounds", defaultValue = "2", description = "Rounds per scenario, in rotating order; the median is reported (default ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--write", description = "Markdown file to record the figures in, e.g. docs/benchmarks.md.")
     Path write;
 
@@ -267,10 +270,11 @@ final class BenchCommand implements Runnable {
       if (!provider.equals("zipkin") && !provider.equals("otlp")) {
         throw new UserException(2, "--provider must be zipkin or otlp, not " + provider);
       }
-      if (rate <= 0 || durationMillis <= 0 || warmupMillis < 0 || connections < 1) {
-        throw new UserException(2, "--rate, --duration-ms and --connections must be positive, --warmup-ms at least 0");
+      if (rate <= 0 || durationMillis <= 0 || warmupMillis < 0 || connections < 1 || rounds < 1) {
+        throw new UserException(2, "--rate, --duration-ms, --connections and --rounds must be positive, --warmup-ms at least 0");
       }
-      var o = new io.meshwork.bench.telemetry.TelemetryBenchmark.Options(provider, rate, warmupMillis, durationMillis, connections);
+      var o = new io.meshwork.bench.telemetry.TelemetryBenchmark.Options(provider, rate, warmupMillis, durationMillis, connections,
+          rounds);
       var results = io.meshwork.bench.telemetry.TelemetryBenchmark.run(o, System.out);
       var report = io.meshwork.bench.telemetry.TelemetryBenchmark.report(results, o);
       System.out.println();

@@ -40,7 +40,8 @@ public final class TelemetryBenchmark {
   /** What a scenario measured, plus the proxy's span counters. */
   public record Result(Scenario scenario, PhaseResult saturation, PhaseResult fixedRate, long spansSent, long spansDropped) {}
 
-  public record Options(String provider, double rate, long warmupMillis, long durationMillis, int connections) {}
+  /** {@code rounds}: each scenario runs this many times, in rotating order; the median round is reported. */
+  public record Options(String provider, double rate, long warmupMillis, long durationMillis, int connections, int rounds) {}
 
   private TelemetryBenchmark() {}
 
@@ -59,32 +60,53 @@ public final class TelemetryBenchmark {
     collector.start();
     var results = new ArrayList<Result>();
     try (var backend = EchoBackend.start("127.0.0.1", 0, 1, 64, 0)) {
-      for (var s : scenarios) {
-        var config = ProxyConfigBuilder.fromBootstrap(BootstrapLoader.parse("bench.yaml",
-            bootstrap(backend.port(), collector.getAddress().getPort(), o.provider(), s.samplingPercent())), 1);
-        try (var proxy = ProxyServer.start(config, 1, new PrintStream(OutputStream.nullOutputStream()))) {
-          int port = proxy.listenerPort("outbound");
-          var phases = List.of(new Phase("saturation", 0, o.warmupMillis(), o.durationMillis(), 0),
-              new Phase("fixed", o.rate(), o.warmupMillis(), o.durationMillis(), 0));
-          List<PhaseResult> r;
-          try (var load = new LoadGenerator(new LoadOptions("127.0.0.1", port, "/bench", o.connections(), 1, 0, phases))) {
-            r = load.run(null);
-          }
-          Thread.sleep(1200); // one flush interval, so the counters include the last batch
-          var prefix = o.provider().equals("zipkin") ? "tracing.zipkin" : "tracing.opentelemetry";
-          var res = new Result(s, r.get(0), r.get(1), proxy.stats().value(prefix + ".spans_sent"),
-              proxy.stats().value(prefix + ".spans_dropped"));
-          results.add(res);
-          out.printf(Locale.ROOT, "%-13s saturation %8.0f req/s p99 %6.2f ms | at %.0f/s: p99 %6.2f ms, missed %d | spans sent %d dropped %d%n",
-              s.name(), res.saturation().throughput(), res.saturation().latency().p99(), o.rate(), res.fixedRate().latency().p99(),
-              res.fixedRate().missed(), res.spansSent(), res.spansDropped());
+      // A throwaway round first: the first scenario must not pay for the JIT (all code paths, export included).
+      out.println("warming up (JIT) ...");
+      measure(new Scenario("warm-up", 100.0), backend, collector.getAddress().getPort(),
+          new Options(o.provider(), o.rate(), o.warmupMillis(), Math.max(2000, o.durationMillis() / 2), o.connections(), 1));
+      var perScenario = new java.util.LinkedHashMap<Scenario, List<Result>>();
+      for (int round = 0; round < o.rounds(); round++) {
+        for (int i = 0; i < scenarios.size(); i++) {
+          var s = scenarios.get((i + round) % scenarios.size()); // rotate the order, so no scenario always runs first
+          var res = measure(s, backend, collector.getAddress().getPort(), o);
+          perScenario.computeIfAbsent(s, k -> new ArrayList<>()).add(res);
+          out.printf(Locale.ROOT, "round %d %-13s saturation %8.0f req/s p99 %7.2f ms | at %.0f/s: p99 %8.2f ms, missed %d | spans sent %d dropped %d%n",
+              round + 1, s.name(), res.saturation().throughput(), res.saturation().latency().p99(), o.rate(),
+              res.fixedRate().latency().p99(), res.fixedRate().missed(), res.spansSent(), res.spansDropped());
         }
+      }
+      for (var s : scenarios) {
+        results.add(median(perScenario.get(s)));
       }
     } finally {
       collector.stop(0);
       pool.shutdownNow();
     }
     return results;
+  }
+
+  private static Result measure(Scenario s, EchoBackend backend, int collectorPort, Options o) throws Exception {
+    var config = ProxyConfigBuilder.fromBootstrap(BootstrapLoader.parse("bench.yaml",
+        bootstrap(backend.port(), collectorPort, o.provider(), s.samplingPercent())), 1);
+    try (var proxy = ProxyServer.start(config, 1, new PrintStream(OutputStream.nullOutputStream()))) {
+      int port = proxy.listenerPort("outbound");
+      var phases = List.of(new Phase("saturation", 0, o.warmupMillis(), o.durationMillis(), 0),
+          new Phase("fixed", o.rate(), o.warmupMillis(), o.durationMillis(), 0));
+      List<PhaseResult> r;
+      try (var load = new LoadGenerator(new LoadOptions("127.0.0.1", port, "/bench", o.connections(), 1, 0, phases))) {
+        r = load.run(null);
+      }
+      Thread.sleep(1200); // one flush interval, so the counters include the last batch
+      var prefix = o.provider().equals("zipkin") ? "tracing.zipkin" : "tracing.opentelemetry";
+      return new Result(s, r.get(0), r.get(1), proxy.stats().value(prefix + ".spans_sent"), proxy.stats().value(prefix + ".spans_dropped"));
+    }
+  }
+
+  /** The round whose fixed-rate p99 is the median (the lower middle for an even count). */
+  private static Result median(List<Result> rounds) {
+    var sorted = new ArrayList<>(rounds);
+    sorted.sort(java.util.Comparator.comparingDouble(r -> r.fixedRate().latency().p99()));
+    return sorted.get((sorted.size() - 1) / 2);
   }
 
   /** A one-listener proxy (OUTBOUND: CLIENT spans) with tracing at {@code sampling}% (null: no tracing block). */
@@ -177,8 +199,17 @@ public final class TelemetryBenchmark {
     double base = zero.fixedRate().latency().p99();
     double effect = base <= 0 ? 0 : (full.fixedRate().latency().p99() - base) / base * 100;
     double spansPerSecond = full.fixedRate().requests() / Math.max(full.fixedRate().seconds(), 1e-9);
-    sb.append(String.format(Locale.ROOT, "%nExport at %.0f spans/s (100%% sampling at the fixed rate) moved p99 by %+.1f%% against 0%% "
-        + "(target: at most +10%%: %s).%n", spansPerSecond, effect, effect <= 10 ? "met" : "NOT met in this run"));
+    long expected = (long) (o.rate() * o.durationMillis() / 1000.0);
+    boolean sustained = zero.fixedRate().missed() <= expected / 100 && full.fixedRate().missed() <= expected / 100;
+    sb.append(String.format(Locale.ROOT, "%nMedian of %d round(s) per scenario (by fixed-rate p99), after a warm-up round. ", o.rounds()));
+    if (sustained) {
+      sb.append(String.format(Locale.ROOT, "Exporting %.0f spans/s (100%% sampling at the fixed rate) moved p99 by %+.1f%% against 0%% "
+          + "(target: at most +10%%: %s).%n", spansPerSecond, effect, effect <= 10 ? "met" : "NOT met in this run"));
+    } else {
+      sb.append(String.format(Locale.ROOT, "The fixed rate of %.0f/s was not sustained in this run (missed requests above 1%% at 0%% or 100%%), "
+          + "so the p99 effect of export (%+.1f%%, at %.0f spans/s) is not a valid measurement here; run on a quieter machine or "
+          + "lower --rate.%n", o.rate(), effect, spansPerSecond));
+    }
     sb.append("\nMetrics on/off is not measured here: the proxy on this branch has no switch for an `istio.stats` filter yet.\n");
     return sb.toString();
   }
