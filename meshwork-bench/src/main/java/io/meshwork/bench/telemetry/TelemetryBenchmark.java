@@ -37,8 +37,12 @@ public final class TelemetryBenchmark {
   /** One measured configuration. */
   public record Scenario(String name, Double samplingPercent) {}
 
-  /** What a scenario measured, plus the proxy's span counters. */
-  public record Result(Scenario scenario, PhaseResult saturation, PhaseResult fixedRate, long spansSent, long spansDropped) {}
+  /**
+   * What a scenario measured, plus the proxy's span counters; {@code p99Min}/{@code p99Max} span the
+   * fixed-rate p99 over all rounds (the noise to judge an effect against).
+   */
+  public record Result(Scenario scenario, PhaseResult saturation, PhaseResult fixedRate, long spansSent, long spansDropped,
+      double p99Min, double p99Max) {}
 
   /** {@code rounds}: each scenario runs this many times, in rotating order; the median round is reported. */
   public record Options(String provider, double rate, long warmupMillis, long durationMillis, int connections, int rounds) {}
@@ -98,7 +102,9 @@ public final class TelemetryBenchmark {
       }
       Thread.sleep(1200); // one flush interval, so the counters include the last batch
       var prefix = o.provider().equals("zipkin") ? "tracing.zipkin" : "tracing.opentelemetry";
-      return new Result(s, r.get(0), r.get(1), proxy.stats().value(prefix + ".spans_sent"), proxy.stats().value(prefix + ".spans_dropped"));
+      double p99 = r.get(1).latency().p99();
+      return new Result(s, r.get(0), r.get(1), proxy.stats().value(prefix + ".spans_sent"), proxy.stats().value(prefix + ".spans_dropped"),
+          p99, p99);
     }
   }
 
@@ -106,10 +112,17 @@ public final class TelemetryBenchmark {
   private static Result median(List<Result> rounds) {
     var sorted = new ArrayList<>(rounds);
     sorted.sort(java.util.Comparator.comparingDouble(r -> r.fixedRate().latency().p99()));
-    return sorted.get((sorted.size() - 1) / 2);
+    var m = sorted.get((sorted.size() - 1) / 2);
+    return new Result(m.scenario(), m.saturation(), m.fixedRate(), m.spansSent(), m.spansDropped(),
+        sorted.getFirst().fixedRate().latency().p99(), sorted.getLast().fixedRate().latency().p99());
   }
 
-  /** A one-listener proxy (OUTBOUND: CLIENT spans) with tracing at {@code sampling}% (null: no tracing block). */
+  /** How far apart a scenario's rounds were, in percent of the lowest fixed-rate p99. */
+  private static double spread(Result r) {
+    return r.p99Min() <= 0 ? 0 : (r.p99Max() - r.p99Min()) / r.p99Min() * 100;
+  }
+
+    /** A one-listener proxy (OUTBOUND: CLIENT spans) with tracing at {@code sampling}% (null: no tracing block). */
   static String bootstrap(int backendPort, int collectorPort, String provider, Double sampling) {
     var tracer = provider.equals("zipkin")
         ? """
@@ -189,10 +202,11 @@ public final class TelemetryBenchmark {
         .append(" to a local collector; load generator, proxy, backend and collector share the machine, so compare rows within this run. ")
         .append("Each phase: ").append(o.warmupMillis()).append(" ms warm-up, ").append(o.durationMillis()).append(" ms measured.\n\n");
     sb.append("| scenario | saturation req/s | saturation p99 ms | p99 ms at ").append(String.format(Locale.ROOT, "%.0f", o.rate()))
-        .append("/s (missed) | spans sent | spans dropped |\n|---|---|---|---|---|---|\n");
+        .append("/s (missed) | fixed-rate p99 over rounds ms | spans sent | spans dropped |\n|---|---|---|---|---|---|---|\n");
     for (var r : results) {
-      sb.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f (%d) | %d | %d |%n", r.scenario().name(), r.saturation().throughput(),
-          r.saturation().latency().p99(), r.fixedRate().latency().p99(), r.fixedRate().missed(), r.spansSent(), r.spansDropped()));
+      sb.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f (%d) | %.2f to %.2f | %d | %d |%n", r.scenario().name(),
+          r.saturation().throughput(), r.saturation().latency().p99(), r.fixedRate().latency().p99(), r.fixedRate().missed(),
+          r.p99Min(), r.p99Max(), r.spansSent(), r.spansDropped()));
     }
     var zero = results.stream().filter(r -> r.scenario().name().equals("tracing 0%")).findFirst().orElseThrow();
     var full = results.stream().filter(r -> r.scenario().name().equals("tracing 100%")).findFirst().orElseThrow();
@@ -202,7 +216,14 @@ public final class TelemetryBenchmark {
     long expected = (long) (o.rate() * o.durationMillis() / 1000.0);
     boolean sustained = zero.fixedRate().missed() <= expected / 100 && full.fixedRate().missed() <= expected / 100;
     sb.append(String.format(Locale.ROOT, "%nMedian of %d round(s) per scenario (by fixed-rate p99), after a warm-up round. ", o.rounds()));
-    if (sustained) {
+    // Noise: when the rounds of 0% or 100% spread wider than the effect, the effect cannot be told from noise.
+    double spread = Math.max(spread(zero), spread(full));
+    boolean noisy = o.rounds() > 1 && spread > Math.max(10, Math.abs(effect));
+    if (sustained && noisy) {
+      sb.append(String.format(Locale.ROOT, "Exporting %.0f spans/s moved the median p99 by %+.1f%% against 0%%, but the rounds of one "
+          + "scenario differ by up to %.0f%% among themselves, so this run cannot tell the export's effect from noise "
+          + "(target: at most +10%%; inconclusive here, rerun on a quieter machine).%n", spansPerSecond, effect, spread));
+    } else if (sustained) {
       sb.append(String.format(Locale.ROOT, "Exporting %.0f spans/s (100%% sampling at the fixed rate) moved p99 by %+.1f%% against 0%% "
           + "(target: at most +10%%: %s).%n", spansPerSecond, effect, effect <= 10 ? "met" : "NOT met in this run"));
     } else {

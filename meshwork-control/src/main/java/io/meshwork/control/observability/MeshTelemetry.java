@@ -10,7 +10,8 @@ import java.util.Map;
  * default tracing and access log providers (used when no Telemetry resource names one), and the
  * default sampling percentage (Istio's 1%). The built-in provider {@code envoy} writes access logs
  * with Istio's default text format (or its JSON format when the encoding is JSON) to
- * {@code accessLogFile} (standard output by default).
+ * {@code accessLogFile} (standard output by default); {@code envoy-json} writes Istio's JSON format
+ * there whatever the encoding, so a Telemetry resource can choose JSON for some workloads only.
  *
  * <p>{@code meshwork control --tracing-zipkin HOST:PORT} defines provider {@code zipkin},
  * {@code --tracing-otlp URL} defines {@code otel}; the first of these becomes the default tracing
@@ -131,6 +132,7 @@ public record MeshTelemetry(Map<String, Provider> providers, List<String> defaul
       var all = new LinkedHashMap<>(providers);
       all.put("envoy", json ? new FileAccessLog(accessLogFile, null, ISTIO_JSON_FORMAT)
           : new FileAccessLog(accessLogFile, ISTIO_TEXT_FORMAT, null));
+      all.put("envoy-json", new FileAccessLog(accessLogFile, null, ISTIO_JSON_FORMAT));
       return new MeshTelemetry(all, tracing.isEmpty() ? List.of() : List.of(tracing.getFirst()), logging, sampling);
     }
 

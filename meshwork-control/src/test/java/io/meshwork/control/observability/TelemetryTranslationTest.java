@@ -211,6 +211,24 @@ class TelemetryTranslationTest {
   }
 
   @Test
+  void aWorkloadCanChooseTheJsonProviderWhileTheMeshLogsText() throws Exception {
+    var ctx = mesh("""
+        apiVersion: telemetry.istio.io/v1
+        kind: Telemetry
+        metadata: {name: json-for-reviews, namespace: default}
+        spec:
+          selector: {matchLabels: {app: reviews}}
+          accessLogging:
+          - providers: [{name: envoy-json}]
+        """);
+    var mt = MeshTelemetry.builder().accessLogFile("/dev/stdout").build();
+    var rv = TelemetryDecorator.apply(Translator.translate(ctx, REVIEWS), ctx, REVIEWS, mt);
+    assertThat(inboundHcm(rv).getAccessLog(0).getTypedConfig().unpack(FileAccessLog.class).getLogFormat().hasJsonFormat()).isTrue();
+    var pp = TelemetryDecorator.apply(Translator.translate(ctx, PRODUCTPAGE), ctx, PRODUCTPAGE, mt);
+    assertThat(inboundHcm(pp).getAccessLog(0).getTypedConfig().unpack(FileAccessLog.class).getLogFormat().hasTextFormatSource()).isTrue();
+  }
+
+  @Test
   void meshAccessLogFileTurnsTextLogsOnEverywhere() throws Exception {
     var ctx = mesh(null);
     var mt = MeshTelemetry.builder().accessLogFile("/var/log/mesh.log").build();

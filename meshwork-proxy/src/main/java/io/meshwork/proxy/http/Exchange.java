@@ -476,8 +476,8 @@ final class Exchange {
   }
 
   private void log() {
-    if (span != null) {
-      finishSpan();
+    if (span != null && span.sampled()) {
+      finishSpan(); // an unsampled span costs nothing more here
     }
     var hcm = listener.hcm();
     if (hcm.accessLogs().isEmpty()) {
