@@ -151,6 +151,6 @@ public final class SpanExporter implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     thread.interrupt();
-    http.close();
+    http.shutdownNow(); // do not wait for a report to a collector that hangs
   }
 }
