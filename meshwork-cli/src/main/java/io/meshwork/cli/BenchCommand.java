@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code meshwork bench ...}: benchmarks that print figures and record them in docs/benchmarks.md. */
 @Command(name = "bench", description = "Run benchmarks and record their figures.",
     subcommands = {BenchCommand.Compare.class, BenchCommand.Levers.class, BenchCommand.Load.class, BenchCommand.Backend.class, BenchCommand.Jmh.class, BenchCommand.Config.class,
-        BenchCommand.ConsoleBenchCommand.class})
+        BenchCommand.ConsoleBenchCommand.class, BenchCommand.Telemetry.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -248,7 +248,6 @@ final class BenchCommand implements Runnable {
 
     @Option(names = "--clients", defaultValue = "4", description = "OTLP/HTTP clients (default ${DEFAULT-VALUE}).")
     int clients;
-
     @Option(names = "--write", description = "Markdown file to record the figures in, e.g. docs/benchmarks.md.")
     Path write;
 
@@ -267,6 +266,52 @@ final class BenchCommand implements Runnable {
         BenchmarkReport.writeSection(write, "console", md);
       }
       return r.capsHeld() ? 0 : 1;
+    }
+  }
+
+  /** What tracing costs a proxy hop: off, 0%, 1%, 100% sampling; the p99 effect of exporting 10,000 spans/s. */
+  @Command(name = "telemetry", mixinStandardHelpOptions = true,
+      description = "Throughput and p99 of one proxy hop with tracing off and at 0%, 1% and 100% sampling, spans exported to a local collector.")
+  static final class Telemetry implements Callable<Integer> {
+    @Option(names = "--provider", defaultValue = "zipkin", description = "zipkin (v2 JSON) or otlp (OTLP/HTTP protobuf) (default ${DEFAULT-VALUE}).")
+    String provider;
+
+    @Option(names = "--rate", defaultValue = "10000", description = "Fixed request rate, i.e. spans/s at 100%% (default ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--duration-ms", defaultValue = "5000", description = "Measured window per phase (default ${DEFAULT-VALUE}).")
+    long durationMillis;
+
+    @Option(names = "--warmup-ms", defaultValue = "1500", description = "Warm-up per phase (default ${DEFAULT-VALUE}).")
+    long warmupMillis;
+
+    @Option(names = "--connections", defaultValue = "16", description = "Keep-alive connections (default ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "Rounds per scenario, in rotating order; the median is reported (default ${DEFAULT-VALUE}).")
+    int rounds;
+    @Option(names = "--write", description = "Markdown file to record the figures in, e.g. docs/benchmarks.md.")
+    Path write;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!provider.equals("zipkin") && !provider.equals("otlp")) {
+        throw new UserException(2, "--provider must be zipkin or otlp, not " + provider);
+      }
+      if (rate <= 0 || durationMillis <= 0 || warmupMillis < 0 || connections < 1 || rounds < 1) {
+        throw new UserException(2, "--rate, --duration-ms, --connections and --rounds must be positive, --warmup-ms at least 0");
+      }
+      var o = new io.meshwork.bench.telemetry.TelemetryBenchmark.Options(provider, rate, warmupMillis, durationMillis, connections,
+          rounds);
+      var results = io.meshwork.bench.telemetry.TelemetryBenchmark.run(o, System.out);
+      var report = io.meshwork.bench.telemetry.TelemetryBenchmark.report(results, o);
+      System.out.println();
+      System.out.println(report);
+      if (write != null) {
+        io.meshwork.bench.telemetry.TelemetryBenchmark.write(results, o, write);
+        System.out.println("written to " + write);
+      }
+      return 0;
     }
   }
 

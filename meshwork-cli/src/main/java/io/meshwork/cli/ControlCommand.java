@@ -63,7 +63,47 @@ public final class ControlCommand implements Callable<Integer> {
   @Option(names = "--root-cert", paramLabel = "FILE", description = "Plug-in CA: the root (root-cert.pem).")
   Path rootCert;
 
+  @Option(names = "--tracing-zipkin", paramLabel = "HOST:PORT",
+      description = "Zipkin collector (v2 JSON, /api/v2/spans): extension provider \"zipkin\", the default tracing provider.")
+  String tracingZipkin;
+
+  @Option(names = "--tracing-otlp", paramLabel = "URL",
+      description = "OTLP/HTTP traces endpoint such as http://otel-collector:4318/v1/traces: extension provider \"otel\".")
+  String tracingOtlp;
+
+  @Option(names = "--tracing-sampling", paramLabel = "PERCENT", defaultValue = "1",
+      description = "Mesh default random sampling percentage, 0-100 (default ${DEFAULT-VALUE}, as Istio); Telemetry resources override it.")
+  double tracingSampling;
+
+  @Option(names = "--access-log-file", paramLabel = "PATH",
+      description = "Turn access logs on for every proxy (meshConfig.accessLogFile), e.g. /dev/stdout.")
+  String accessLogFile;
+
+  @Option(names = "--access-log-encoding", paramLabel = "TEXT|JSON", defaultValue = "TEXT",
+      description = "Format of the built-in \"envoy\" access log provider (default ${DEFAULT-VALUE}).")
+  String accessLogEncoding;
+
   @Spec CommandSpec spec;
+
+  /** The mesh-wide telemetry from the flags; a bad flag is a user error naming it. */
+  io.meshwork.control.observability.MeshTelemetry meshTelemetry() {
+    var b = io.meshwork.control.observability.MeshTelemetry.builder();
+    try {
+      if (tracingZipkin != null) {
+        b.zipkin(tracingZipkin);
+      }
+      if (tracingOtlp != null) {
+        b.otlp(tracingOtlp);
+      }
+      b.sampling(tracingSampling).accessLogEncoding(accessLogEncoding);
+      if (accessLogFile != null) {
+        b.accessLogFile(accessLogFile);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new UserException(2, e.getMessage());
+    }
+    return b.build();
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -76,6 +116,7 @@ public final class ControlCommand implements Callable<Integer> {
     if (configDir != null && !Files.isDirectory(configDir)) {
       throw new UserException(2, "--config-dir " + configDir + " is not a directory; give a directory of YAML files");
     }
+    var telemetry = meshTelemetry();
     var options = new ControlPlane.Options(configDir, address, port, xdsPort, Duration.ofSeconds(graceSeconds), Duration.ofMillis(100),
         outboundPolicy.equals("ALLOW_ANY"));
     io.meshwork.control.ca.CaSettings ca = null;
@@ -105,6 +146,14 @@ public final class ControlCommand implements Callable<Integer> {
     if (cp.ca() != null) {
       err.println("meshwork control: certificate service (gRPC, TLS) on " + address + ":" + cp.ca().port()
           + "; issue workload identities with 'meshwork token create'");
+    }
+    cp.meshTelemetry(telemetry);
+    if (!telemetry.defaultTracing().isEmpty()) {
+      err.println("meshwork control: tracing to " + telemetry.providers().get(telemetry.defaultTracing().getFirst())
+          + " at " + telemetry.defaultSamplingPercent() + "% by default");
+    }
+    if (accessLogFile != null) {
+      err.println("meshwork control: access logs (" + accessLogEncoding + ") to " + accessLogFile + " on every proxy");
     }
     err.println("meshwork control: ready; Ctrl-C to stop");
     err.flush();

@@ -149,6 +149,11 @@ public final class ControlPlane implements AutoCloseable {
     return directory;
   }
 
+  /** Mesh-wide tracing and access log settings (meshConfig's extension providers and defaults). */
+  public void meshTelemetry(io.meshwork.control.observability.MeshTelemetry t) {
+    xds.meshTelemetry(t);
+  }
+
   public int restPort() {
     return rest.port();
   }

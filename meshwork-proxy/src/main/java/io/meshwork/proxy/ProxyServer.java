@@ -32,6 +32,7 @@ public final class ProxyServer implements AutoCloseable {
   private final Stats stats = new Stats();
   private final SnapshotHolder snapshots = new SnapshotHolder(stats);
   private final AccessLogWriter accessLog;
+  private final io.meshwork.proxy.tracing.Tracer tracer;
   private final HttpServices httpServices;
   private final Map<String, Bound> listeners = new HashMap<>();
   private Channel admin;
@@ -60,7 +61,9 @@ public final class ProxyServer implements AutoCloseable {
     group = transport.newGroup(threads);
     accessLog = new AccessLogWriter(stdout);
     var tls = new TlsContexts();
-    httpServices = new HttpServices(snapshots, new PoolRegistry(transport, tls), accessLog, tls);
+    tracer = new io.meshwork.proxy.tracing.Tracer(snapshots, stats);
+    httpServices = new HttpServices(snapshots, new PoolRegistry(transport, tls), accessLog, tls,
+        new io.meshwork.proxy.telemetry.ProxyTelemetry(), tracer);
   }
 
   /** The TLS contexts (the certificate agent installs its secret store here). */
@@ -234,6 +237,7 @@ public final class ProxyServer implements AutoCloseable {
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     accessLog.close();
+    tracer.close();
     closed.countDown();
   }
 }

@@ -108,6 +108,15 @@ public final class XdsServer implements AutoCloseable {
     push();
   }
 
+  private volatile io.meshwork.control.observability.MeshTelemetry meshTelemetry =
+      io.meshwork.control.observability.MeshTelemetry.NONE;
+
+  /** Sets the mesh-wide telemetry (tracing providers, default sampling, access logs) and pushes. */
+  public void meshTelemetry(io.meshwork.control.observability.MeshTelemetry t) {
+    meshTelemetry = t;
+    push();
+  }
+
   /** Rebuilds the mesh view and pushes to every connected proxy (the debouncer calls this; tests may too). */
   public void push() {
     long start = System.nanoTime();
@@ -121,7 +130,8 @@ public final class XdsServer implements AutoCloseable {
             try {
               var node = c.node();
               if (node != null) {
-                c.push(Translator.translate(ctx, node));
+                c.push(io.meshwork.control.observability.TelemetryDecorator.apply(Translator.translate(ctx, node), ctx, node,
+                    meshTelemetry));
               }
             } catch (RuntimeException e) {
               LOG.log(Level.WARNING, "push to " + c.node().id() + " failed", e);
@@ -135,7 +145,8 @@ public final class XdsServer implements AutoCloseable {
   }
 
   ProxyResources translate(NodeInfo node) {
-    return Translator.translate(context, node);
+    var ctx = context;
+    return io.meshwork.control.observability.TelemetryDecorator.apply(Translator.translate(ctx, node), ctx, node, meshTelemetry);
   }
 
   ResourceKey connected(ProxyConnection c) {

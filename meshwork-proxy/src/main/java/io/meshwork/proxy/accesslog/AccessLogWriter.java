@@ -26,7 +26,7 @@ public final class AccessLogWriter implements AutoCloseable {
   private record Line(AccessLogConfig target, String text) {}
 
   private final BlockingQueue<Line> queue = new ArrayBlockingQueue<>(16_384);
-  private final Map<AccessLogConfig, OutputStream> outputs = new HashMap<>();
+  private final Map<String, OutputStream> outputs = new HashMap<>(); // by path: one stream per file
   private final PrintStream stdout;
   private final AtomicLong dropped = new AtomicLong();
   private final Thread thread;
@@ -41,8 +41,17 @@ public final class AccessLogWriter implements AutoCloseable {
     if (targets.isEmpty()) {
       return;
     }
-    var text = EnvoyTextFormat.format(entry);
+    String defaultLine = null;
     for (var t : targets) {
+      if (!LogFilters.accepts(t.filter(), entry)) {
+        continue;
+      }
+      String text;
+      if (t.text() == null && t.json() == null) {
+        text = defaultLine != null ? defaultLine : (defaultLine = EnvoyTextFormat.format(entry));
+      } else {
+        text = LogFormatter.format(t, entry); // formatted here: the entry's header views die with the request
+      }
       if (!queue.offer(new Line(t, text))) {
         dropped.incrementAndGet();
       }
@@ -85,10 +94,10 @@ public final class AccessLogWriter implements AutoCloseable {
       stdout.print(l.text());
       return;
     }
-    var out = outputs.get(l.target());
+    var out = outputs.get(l.target().path());
     if (out == null) {
       out = Files.newOutputStream(Path.of(l.target().path()), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      outputs.put(l.target(), out);
+      outputs.put(l.target().path(), out);
     }
     out.write(l.text().getBytes(StandardCharsets.UTF_8));
   }

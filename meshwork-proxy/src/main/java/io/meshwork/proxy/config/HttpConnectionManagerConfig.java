@@ -8,10 +8,25 @@ import java.util.List;
  * (lower-case upgrade types such as "websocket"; routes may turn them off or on). An HTTP/1.1
  * connection with no exchange in progress is closed after {@code idleTimeout} (zero: never).
  * {@code maxRequestHeadersBytes} bounds the request line plus headers (Envoy: 60 KiB default).
+ * {@code tracing} is the HCM's {@code tracing} block (null: this listener does not trace).
  */
 public record HttpConnectionManagerConfig(String statPrefix, Codec codec, RouteTable routes, int maxRequestHeadersBytes,
     int maxRequestBodyBytes, List<AccessLogConfig> accessLogs, List<HttpFilterConfig> filters,
-    java.util.Set<String> upgradeTypes, java.time.Duration idleTimeout) {
+    java.util.Set<String> upgradeTypes, java.time.Duration idleTimeout, TracingConfig tracing) {
+  /** A connection manager that does not trace. */
+  public HttpConnectionManagerConfig(String statPrefix, Codec codec, RouteTable routes, int maxRequestHeadersBytes,
+      int maxRequestBodyBytes, List<AccessLogConfig> accessLogs, List<HttpFilterConfig> filters,
+      java.util.Set<String> upgradeTypes, java.time.Duration idleTimeout) {
+    this(statPrefix, codec, routes, maxRequestHeadersBytes, maxRequestBodyBytes, accessLogs, filters, upgradeTypes,
+        idleTimeout, null);
+  }
+
+  /** The same connection manager with another tracing config. */
+  public HttpConnectionManagerConfig withTracing(TracingConfig t) {
+    return new HttpConnectionManagerConfig(statPrefix, codec, routes, maxRequestHeadersBytes, maxRequestBodyBytes,
+        accessLogs, filters, upgradeTypes, idleTimeout, t);
+  }
+
   /** Envoy's {@code codec_type}: AUTO detects HTTP/2 by its preface (cleartext) or ALPN (TLS). */
   public enum Codec { AUTO, HTTP1, HTTP2 }
 }

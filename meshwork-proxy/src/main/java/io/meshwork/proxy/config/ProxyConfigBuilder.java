@@ -60,7 +60,7 @@ public final class ProxyConfigBuilder {
       if (!names.add(built.name())) {
         throw new ConfigException(path + ".name", "duplicate listener name \"" + l.getName() + "\"");
       }
-      listeners.add(built);
+      listeners.add(withServiceName(built, bootstrap.getNode().getCluster()));
       resources.put("listener/" + built.name(), l);
     }
     InetSocketAddress admin = null;
@@ -195,6 +195,15 @@ public final class ProxyConfigBuilder {
     return http2;
   }
 
+  /** Spans of a static bootstrap are named after the node's cluster when the tracer names no service (Envoy's --service-cluster). */
+  private static ListenerConfig withServiceName(ListenerConfig l, String nodeCluster) {
+    if (l.protocol() instanceof ListenerConfig.Http h && h.hcm().tracing() != null) {
+      return new ListenerConfig(l.name(), l.address(), l.tls(),
+          new ListenerConfig.Http(h.hcm().withTracing(h.hcm().tracing().withDefaultServiceName(nodeCluster))));
+    }
+    return l;
+  }
+
   static ListenerConfig listener(Listener l, String path, Set<String> clusters) throws ConfigException {
     return listener(l, path, clusters, Map.of());
   }
@@ -241,7 +250,9 @@ public final class ProxyConfigBuilder {
         if (!networkRbac.isEmpty()) {
           throw new ConfigException(chainPath + ".filters[0]", "network RBAC before an HTTP connection manager is not supported; use the HTTP RBAC filter");
         }
-        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Http(hcm(hcm, fPath, clusters, rds)));
+        var built = hcm(hcm, fPath, clusters, rds)
+            .withTracing(TracingTranslator.tracing(hcm, fPath, clusters, l.getTrafficDirection()));
+        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Http(built));
       }
       if (any.is(TcpProxy.class)) {
         var tcp = any.unpack(TcpProxy.class);
@@ -355,30 +366,7 @@ public final class ProxyConfigBuilder {
   }
 
   static List<AccessLogConfig> accessLogs(List<AccessLog> logs, String path) throws ConfigException {
-    var out = new ArrayList<AccessLogConfig>();
-    for (int i = 0; i < logs.size(); i++) {
-      var any = logs.get(i).getTypedConfig();
-      var p = path + "[" + i + "]";
-      if (logs.get(i).hasFilter()) {
-        throw new ConfigException(p + ".filter", "access log filters are not supported yet");
-      }
-      try {
-        if (any.is(FileAccessLog.class)) {
-          var f = any.unpack(FileAccessLog.class);
-          if (f.hasLogFormat()) {
-            throw new ConfigException(p + ".typed_config.log_format", "custom log formats are not supported yet");
-          }
-          out.add(f.getPath().equals("/dev/stdout") ? AccessLogConfig.STDOUT : new AccessLogConfig(f.getPath()));
-        } else if (any.is(StdoutAccessLog.class)) {
-          out.add(AccessLogConfig.STDOUT);
-        } else {
-          throw new ConfigException(p + ".typed_config.@type", "access logger " + any.getTypeUrl() + " is not supported yet");
-        }
-      } catch (InvalidProtocolBufferException e) {
-        throw new ConfigException(p + ".typed_config", "cannot be decoded (" + e.getMessage() + ")");
-      }
-    }
-    return List.copyOf(out);
+    return AccessLogTranslator.accessLogs(logs, path);
   }
 
   static InetSocketAddress address(Address a, String path) throws ConfigException {

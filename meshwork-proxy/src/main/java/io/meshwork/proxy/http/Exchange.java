@@ -66,6 +66,10 @@ final class Exchange {
   private io.meshwork.proxy.config.CorsConfig corsPolicy;
   private HttpAuthz authz;
   private final io.meshwork.proxy.telemetry.RequestTelemetry telemetry;
+  private io.meshwork.proxy.tracing.HttpSpan span;
+  private String clusterName;
+  private String routeName;
+  private HttpHeaders responseHeaders;
 
   Exchange(ChannelHandlerContext ctx, DownstreamHandler connection, HttpListenerRuntime listener, Snapshot snapshot,
       HttpServices services, FullHttpRequest request) {
@@ -110,6 +114,8 @@ final class Exchange {
       localReply(400, "Bad Request", ResponseFlags.DPE, true);
       return;
     }
+    span = io.meshwork.proxy.tracing.HttpSpan.start(services.tracer(), listener.hcm().tracing(), request.headers(),
+        startMillis, startNanos);
     runFilters(new NettyRequestHead(request), 0);
   }
 
@@ -258,6 +264,7 @@ final class Exchange {
       localReply(404, "", ResponseFlags.NR, false);
       return;
     }
+    routeName = route.name();
     switch (route.action()) {
       case RouteAction.DirectResponse d -> {
         listener.stats().rqDirectResponse.inc();
@@ -293,6 +300,7 @@ final class Exchange {
       localReply(503, "", ResponseFlags.NC, false);
       return;
     }
+    this.clusterName = clusterName;
     if (upgrade != null && !f.allowsUpgrade(upgrade, listener.hcm().upgradeTypes())) {
       localReply(403, "", 0, true); // Envoy refuses upgrades that are not configured
       return;
@@ -312,6 +320,9 @@ final class Exchange {
       h.set("x-forwarded-proto", head.scheme());
     }
     h.set("x-request-id", requestId);
+    if (span != null) {
+      span.inject(h); // this proxy's span is the parent of whatever the next hop records
+    }
     if (upgrade != null) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
       h.set(HttpHeaderNames.UPGRADE, request.headers().get(HttpHeaderNames.UPGRADE));
@@ -398,6 +409,7 @@ final class Exchange {
     setConnectionHeader(h);
     telemetry.onResponseHead(h);
     listener.stats().status(status);
+    responseHeaders = h;
     lastWrite = ctx.write(res);
   }
 
@@ -509,6 +521,7 @@ final class Exchange {
     responseStarted = true;
     setConnectionHeader(res.headers());
     listener.stats().status(status);
+    responseHeaders = res.headers();
     bytesSent += res.content().readableBytes();
     lastWrite = ctx.writeAndFlush(res);
     complete();
@@ -524,6 +537,9 @@ final class Exchange {
 
   private void log() {
     telemetry.finish(status, ResponseFlags.toString(flags), request.content().readableBytes(), bytesSent, upstreamHost);
+    if (span != null && span.sampled()) {
+      finishSpan(); // an unsampled span costs nothing more here
+    }
     var hcm = listener.hcm();
     if (hcm.accessLogs().isEmpty()) {
       return;
@@ -534,7 +550,28 @@ final class Exchange {
     services.accessLog().log(hcm.accessLogs(), new AccessLogEntry(startMillis, method, path,
         connection.protocol(), status, ResponseFlags.toString(flags), request.content().readableBytes(),
         bytesSent, (System.nanoTime() - startNanos) / 1_000_000, upstreamServiceTime, h.get("x-forwarded-for"),
-        h.get(HttpHeaderNames.USER_AGENT), requestId, h.get(HttpHeaderNames.HOST), upstreamHost));
+        h.get(HttpHeaderNames.USER_AGENT), requestId, h.get(HttpHeaderNames.HOST), upstreamHost, details()));
+  }
+
+  /** Headers, cluster, route and addresses for custom access log formats and filters. */
+  private io.meshwork.proxy.accesslog.AccessLogDetails details() {
+    var peer = io.meshwork.proxy.transport.PeerIdentity.of(ctx.channel());
+    var response = responseHeaders;
+    var h = request.headers();
+    return new io.meshwork.proxy.accesslog.AccessLogDetails(h::get, name -> response == null ? null : response.get(name),
+        clusterName, routeName, ctx.channel().remoteAddress(), ctx.channel().localAddress(), peer.mutualTls(), peer.sni());
+  }
+
+  private void finishSpan() {
+    boolean ok = request.decoderResult().isSuccess();
+    int failure = ResponseFlags.UH | ResponseFlags.UT | ResponseFlags.UF | ResponseFlags.UC | ResponseFlags.UO
+        | ResponseFlags.DC | ResponseFlags.URX | ResponseFlags.NC;
+    var h = request.headers();
+    span.finish(new io.meshwork.proxy.tracing.HttpSpan.Outcome(snapshot.config().nodeId(), requestId,
+        ok ? request.method().name() : null, listener.tls() != null ? "https" : "http", h.get(HttpHeaderNames.HOST),
+        ok ? request.uri() : null, connection.protocol(), h.get(HttpHeaderNames.USER_AGENT), status,
+        ResponseFlags.toString(flags), (flags & failure) != 0, request.content().readableBytes(), bytesSent,
+        clusterName, upstreamHost, ctx.channel().remoteAddress(), ctx.channel().localAddress()), h);
   }
 
   private static String newRequestId() {

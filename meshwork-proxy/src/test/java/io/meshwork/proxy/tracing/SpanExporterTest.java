@@ -1,0 +1,113 @@
+package io.meshwork.proxy.tracing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.meshwork.proxy.stats.Stats;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class SpanExporterTest {
+  static SpanData span(int i) {
+    return new SpanData("4bf92f3577b34da6a3ce929d0e0e4736", String.format("%016x", i + 1), null, "op \"" + i + "\"", i % 2 == 0,
+        1_700_000_000_000_000L, 1500, "svc.default", "127.0.0.1", "10.0.0.1", 9080,
+        Map.of("http.status_code", "200", "note", "line\nbreak"), false, false);
+  }
+
+  @Test
+  void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
+    var firstArrived = new CountDownLatch(1);
+    var release = new CountDownLatch(1);
+    var spansReceived = new AtomicInteger();
+    var mapper = new ObjectMapper();
+    var server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
+    server.createContext("/api/v2/spans", ex -> {
+      spansReceived.addAndGet(mapper.readTree(ex.getRequestBody().readAllBytes()).size());
+      firstArrived.countDown();
+      try {
+        release.await(20, TimeUnit.SECONDS); // a collector that stalls
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ex.sendResponseHeaders(202, -1);
+      ex.close();
+    });
+    server.start();
+    var stats = new Stats();
+    try (var exporter = new SpanExporter("tracing.zipkin", ZipkinJson::encode, "application/json", "/api/v2/spans",
+        server::getAddress, stats, new SpanExporter.Limits(4, 1, Duration.ofMillis(50)))) {
+      assertThat(exporter.offer(span(0))).isTrue();
+      assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();
+      int accepted = 0;
+      long t0 = System.nanoTime();
+      for (int i = 1; i <= 10; i++) {
+        if (exporter.offer(span(i))) {
+          accepted++;
+        }
+      }
+      long elapsedMillis = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(accepted).isEqualTo(4);
+      assertThat(stats.value("tracing.zipkin.spans_dropped")).isEqualTo(6);
+      assertThat(elapsedMillis).as("offer never waits for the stalled collector").isLessThan(5_000);
+      release.countDown();
+      for (int i = 0; i < 500 && stats.value("tracing.zipkin.spans_sent") < 5; i++) {
+        Thread.sleep(10);
+      }
+      assertThat(stats.value("tracing.zipkin.spans_sent")).isEqualTo(5);
+      assertThat(spansReceived.get()).isEqualTo(5);
+    } finally {
+      release.countDown();
+      server.stop(0);
+      ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+  }
+
+  @Test
+  void anUnreachableCollectorCountsFailedReportsAndDroppedSpans() throws Exception {
+    var stats = new Stats();
+    int freePort;
+    try (var s = new java.net.ServerSocket(0)) {
+      freePort = s.getLocalPort();
+    }
+    try (var exporter = new SpanExporter("tracing.opentelemetry", OtlpProtobuf::encode, "application/x-protobuf",
+        "/v1/traces", () -> new InetSocketAddress("127.0.0.1", freePort), stats, new SpanExporter.Limits(16, 2, Duration.ofMillis(20)))) {
+      exporter.offer(span(0));
+      exporter.offer(span(1));
+      for (int i = 0; i < 500 && stats.value("tracing.opentelemetry.reports_failed") == 0; i++) {
+        Thread.sleep(10);
+      }
+    }
+    assertThat(stats.value("tracing.opentelemetry.reports_failed")).isEqualTo(1);
+    assertThat(stats.value("tracing.opentelemetry.spans_dropped")).isEqualTo(2);
+    assertThat(stats.value("tracing.opentelemetry.spans_sent")).isZero();
+  }
+
+  @Test
+  void zipkinJsonIsValidAndCarriesTheModel() throws Exception {
+    var json = new ObjectMapper().readTree(ZipkinJson.encode(List.of(span(0), span(1))));
+    assertThat(json.size()).isEqualTo(2);
+    var s = json.get(0);
+    assertThat(s.get("traceId").asText()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(s.get("id").asText()).isEqualTo("0000000000000001");
+    assertThat(s.get("kind").asText()).isEqualTo("CLIENT");
+    assertThat(s.get("name").asText()).isEqualTo("op \"0\"");
+    assertThat(s.get("timestamp").asLong()).isEqualTo(1_700_000_000_000_000L);
+    assertThat(s.get("duration").asLong()).isEqualTo(1500);
+    assertThat(s.get("localEndpoint").get("serviceName").asText()).isEqualTo("svc.default");
+    assertThat(s.get("remoteEndpoint").get("ipv4").asText()).isEqualTo("10.0.0.1");
+    assertThat(s.get("remoteEndpoint").get("port").asInt()).isEqualTo(9080);
+    assertThat(s.get("tags").get("note").asText()).isEqualTo("line\nbreak");
+    assertThat(s.has("parentId")).isFalse();
+    assertThat(json.get(1).get("kind").asText()).isEqualTo("SERVER");
+  }
+}
