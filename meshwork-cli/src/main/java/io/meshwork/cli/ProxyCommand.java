@@ -62,6 +62,9 @@ public final class ProxyCommand implements Callable<Integer> {
   @Option(names = "--admin", paramLabel = "ADDR:PORT", description = "Admin interface (loopback only), e.g. 127.0.0.1:15000.")
   String admin;
 
+  @Option(names = "--gateway", description = "Run as a gateway (node type router): Gateway servers, no sidecar listeners, no auto-registration.")
+  boolean gateway;
+
   @Option(names = "--concurrency", paramLabel = "N", defaultValue = "0",
       description = "Event loop threads (default: one per CPU), like Envoy's --concurrency.")
   int concurrency;
@@ -131,6 +134,9 @@ public final class ProxyCommand implements Callable<Integer> {
     }
     var node = NodeInfo.sidecar(workload, namespace, labels, ip, appPorts).withUpstreamBinds(upstreamBinds)
         .withServiceAccount(serviceAccount);
+    if (gateway) {
+      node = node.asGateway();
+    }
     int threads = concurrency > 0 ? concurrency : Runtime.getRuntime().availableProcessors();
     var progress = new java.io.PrintStream(new java.io.OutputStream() {
       @Override

@@ -1,0 +1,41 @@
+package io.meshwork.kubernetes;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Builds the Kubernetes client the way kubectl finds its cluster: an explicit kubeconfig file, else
+ * {@code $KUBECONFIG} / {@code ~/.kube/config}, else the pod's in-cluster ServiceAccount.
+ */
+public final class KubeClients {
+  private KubeClients() {}
+
+  /**
+   * A client for {@code kubeconfig} (null: automatic configuration).
+   *
+   * @throws IOException when the kubeconfig file cannot be read
+   */
+  public static KubernetesClient create(Path kubeconfig) throws IOException {
+    if (kubeconfig == null) {
+      return new KubernetesClientBuilder().build();
+    }
+    if (!Files.isReadable(kubeconfig)) {
+      throw new IOException("--kubeconfig " + kubeconfig + ": file not found or not readable; give the path of a kubeconfig file");
+    }
+    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+  }
+
+  /** The cluster's minor version (29 for 1.29), or -1 when the server does not say. */
+  public static int minorVersion(KubernetesClient client) {
+    var v = client.getKubernetesVersion();
+    if (v == null || v.getMinor() == null) {
+      return -1;
+    }
+    var digits = v.getMinor().replaceAll("[^0-9].*$", "");
+    return digits.isEmpty() ? -1 : Integer.parseInt(digits);
+  }
+}
