@@ -62,6 +62,10 @@ public final class ProxyCommand implements Callable<Integer> {
   @Option(names = "--admin", paramLabel = "ADDR:PORT", description = "Admin interface (loopback only), e.g. 127.0.0.1:15000.")
   String admin;
 
+  @Option(names = "--health-port", paramLabel = "PORT", defaultValue = "-1",
+      description = "Serve /healthz/ready and the rewritten app probes (ISTIO_KUBE_APP_PROBERS) on this port, as injected sidecars do (15021).")
+  int healthPort;
+
   @Option(names = "--gateway", description = "Run as a gateway (node type router): Gateway servers, no sidecar listeners, no auto-registration.")
   boolean gateway;
 
@@ -160,8 +164,25 @@ public final class ProxyCommand implements Callable<Integer> {
           + " (/ready, /stats, /clusters, /config_dump)");
       err.flush();
     }
+    io.meshwork.kubernetes.prober.AppProber prober = null;
+    if (healthPort >= 0) {
+      var readyUrl = adminAddress == null ? null
+          : java.net.URI.create("http://" + adminAddress.getHostString() + ":" + proxy.server().adminPort() + "/ready");
+      try {
+        prober = io.meshwork.kubernetes.prober.AppProber.start("0.0.0.0", healthPort, readyUrl, System.getenv("ISTIO_KUBE_APP_PROBERS"));
+      } catch (java.io.IOException e) {
+        proxy.close();
+        throw new UserException(2, "--health-port " + healthPort + ": cannot listen (" + e.getMessage() + "); choose another port");
+      }
+      err.println("meshwork proxy: health on :" + prober.port() + " (/healthz/ready, /app-health/...)");
+      err.flush();
+    }
+    var health = prober;
     Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "meshwork-proxy-shutdown"));
     proxy.server().awaitClosed();
+    if (health != null) {
+      health.close();
+    }
     proxy.close();
     err.println("meshwork proxy: stopped");
     return 0;
