@@ -31,7 +31,12 @@ public final class KubeClients {
 
   /** The cluster's minor version (29 for 1.29), or -1 when the server does not say. */
   public static int minorVersion(KubernetesClient client) {
-    var v = client.getKubernetesVersion();
+    io.fabric8.kubernetes.client.VersionInfo v;
+    try {
+      v = client.getKubernetesVersion();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      return -1;
+    }
     if (v == null || v.getMinor() == null) {
       return -1;
     }
