@@ -50,7 +50,9 @@ public final class InstallCommand implements Callable<Integer> {
       return 0;
     }
     var err = spec.commandLine().getErr();
+    String server = "?";
     try (var client = KubeClients.create(kubeconfig)) {
+      server = client.getMasterUrl().toString();
       err.println("meshwork install: applying " + objects.size() + " objects to " + client.getMasterUrl());
       new Installer(client, line -> {
         err.println("  " + line);
@@ -61,12 +63,17 @@ public final class InstallCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UserException(2, e.getMessage());
     } catch (KubernetesClientException e) {
-      throw new UserException(1, "the Kubernetes API server refused or could not be reached (" + firstLine(e) + "); check --kubeconfig, or use --dry-run to print the manifests");
+      throw new UserException(1, "the Kubernetes API server " + server + " refused or could not be reached (" + firstLine(e) + "); check --kubeconfig, or use --dry-run to print the manifests");
     }
   }
 
+  /** The root cause's first line ("Connection refused"), not fabric8's wrapper ("Operation: [get] ... failed."). */
   static String firstLine(Throwable e) {
-    var m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    var root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    var m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     int nl = m.indexOf('\n');
     return nl < 0 ? m : m.substring(0, nl);
   }

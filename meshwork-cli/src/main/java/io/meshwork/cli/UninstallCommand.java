@@ -29,7 +29,9 @@ public final class UninstallCommand implements Callable<Integer> {
   public Integer call() {
     var err = spec.commandLine().getErr();
     var objects = Manifests.render(InstallOptions.defaults());
+    String server = "?";
     try (var client = KubeClients.create(kubeconfig)) {
+      server = client.getMasterUrl().toString();
       err.println("meshwork uninstall: removing Meshwork from " + client.getMasterUrl());
       new Installer(client, line -> {
         err.println("  " + line);
@@ -40,7 +42,7 @@ public final class UninstallCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UserException(2, e.getMessage());
     } catch (KubernetesClientException e) {
-      throw new UserException(1, "the Kubernetes API server refused or could not be reached (" + InstallCommand.firstLine(e)
+      throw new UserException(1, "the Kubernetes API server " + server + " refused or could not be reached (" + InstallCommand.firstLine(e)
           + "); check --kubeconfig");
     }
   }

@@ -32,7 +32,7 @@ final class Workloads {
   static List<HasMetadata> namespace(InstallOptions o) {
     // The control plane's own namespace is never injected.
     return List.of(new NamespaceBuilder().withNewMetadata().withName(o.namespace())
-        .withLabels(Map.of(Names.PART_OF, Names.MESHWORK, "istio-injection", "disabled")).endMetadata().build());
+        .withLabels(ordered(Names.PART_OF, Names.MESHWORK, "istio-injection", "disabled")).endMetadata().build());
   }
 
   static List<HasMetadata> control(InstallOptions o) {
@@ -82,7 +82,7 @@ final class Workloads {
     var b = new ContainerBuilder().withName(name).withImage(image).withArgs(args).withPorts(ports)
         .withEnv(fieldEnv("POD_NAME", "metadata.name"), fieldEnv("POD_NAMESPACE", "metadata.namespace"),
             fieldEnv("INSTANCE_IP", "status.podIP"))
-        .withNewResources().withRequests(Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory))).endResources()
+        .withNewResources().withRequests(new java.util.TreeMap<>(Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory)))).endResources()
         .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(1337L).withRunAsGroup(1337L)
           .withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
           .withNewCapabilities().withDrop("ALL").endCapabilities()
@@ -117,6 +117,15 @@ final class Workloads {
   private static io.fabric8.kubernetes.api.model.Service service(InstallOptions o, String name, String type, List<ServicePort> ports) {
     return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(o.namespace()).withLabels(labels(name)).endMetadata()
         .withNewSpec().withType(type).withSelector(Map.of("app", name)).withPorts(ports).endSpec().build();
+  }
+
+  /** Map.of's order changes from one JVM to the next; rendered YAML must not. */
+  private static Map<String, String> ordered(String... kv) {
+    var m = new LinkedHashMap<String, String>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return m;
   }
 
   private static Map<String, String> labels(String app) {
