@@ -63,6 +63,12 @@ public final class KubernetesMode implements AutoCloseable {
     var client = KubeClients.create(o.kubeconfig());
     KubeConfigSync sync = null;
     try {
+      try {
+        client.namespaces().withName(o.namespace()).get(); // fail fast, with one sentence, when the API server is unreachable
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        throw new IOException("the Kubernetes API server " + client.getMasterUrl() + " cannot be reached or refused the request"
+            + (e.getCode() > 0 ? " (HTTP " + e.getCode() + ")" : "") + "; check --kubeconfig and the meshwork-control RBAC", e);
+      }
       progress.accept("watching the cluster at " + client.getMasterUrl());
       sync = new KubeConfigSync(client, store).start(o.syncTimeout());
       progress.accept("informers synced: " + store.snapshot().resources().size() + " resource(s) from the cluster");
