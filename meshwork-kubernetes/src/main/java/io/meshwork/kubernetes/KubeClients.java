@@ -20,13 +20,19 @@ public final class KubeClients {
    * @throws IOException when the kubeconfig file cannot be read
    */
   public static KubernetesClient create(Path kubeconfig) throws IOException {
+    Config config;
     if (kubeconfig == null) {
-      return new KubernetesClientBuilder().build();
+      config = Config.autoConfigure(null);
+    } else {
+      if (!Files.isReadable(kubeconfig)) {
+        throw new IOException("--kubeconfig " + kubeconfig + ": file not found or not readable; give the path of a kubeconfig file");
+      }
+      config = Config.fromKubeconfig(Files.readString(kubeconfig));
     }
-    if (!Files.isReadable(kubeconfig)) {
-      throw new IOException("--kubeconfig " + kubeconfig + ": file not found or not readable; give the path of a kubeconfig file");
-    }
-    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+    // fabric8 retries a failed request 10 times with exponential backoff (minutes against a dead server);
+    // two retries ride out a blip and still let a wrong kubeconfig fail within seconds.
+    config.setRequestRetryBackoffLimit(2);
+    return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   /** The cluster's minor version (29 for 1.29), or -1 when the server does not say. */
