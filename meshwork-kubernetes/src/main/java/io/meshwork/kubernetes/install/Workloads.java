@@ -62,9 +62,12 @@ final class Workloads {
   static List<HasMetadata> gateway(InstallOptions o) {
     var args = List.of("proxy", "--gateway", "--control-plane", o.xdsAddress(), "--workload", Names.GATEWAY,
         "--namespace", o.namespace(), "--labels", "app=" + Names.GATEWAY + ",istio=ingressgateway",
-        "--service-account", Names.GATEWAY);
+        "--service-account", Names.GATEWAY, "--admin", "127.0.0.1:15000", "--health-port", "15021");
+    // Ready once the proxy has its configuration (the health port follows the admin /ready), whether or
+    // not a Gateway has opened a listener yet.
     var c = container("istio-proxy", o.proxyImage(), args,
-        List.of(port("http2", 8080), port("https", 8443), port("http-envoy-prom", 15090)), null, 0, "100m", "128Mi");
+        List.of(port("http2", 8080), port("https", 8443), port("status-port", 15021), port("http-envoy-prom", 15090)),
+        "/healthz/ready", 15021, "100m", "128Mi");
     return List.of(serviceAccount(o, Names.GATEWAY),
         deployment(o, Names.GATEWAY, 1, Names.GATEWAY, c, Map.of("istio", "ingressgateway")),
         new ServiceBuilder(service(o, Names.GATEWAY, "LoadBalancer", List.of(svcPort("http2", 80, 8080), svcPort("https", 443, 8443))))
@@ -88,13 +91,8 @@ final class Workloads {
           .withNewCapabilities().withDrop("ALL").endCapabilities()
         .endSecurityContext()
         .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount();
-    if (probePath != null) {
-      b.withNewReadinessProbe().withNewHttpGet().withPath(probePath).withPort(new IntOrString(probePort)).endHttpGet()
-          .withPeriodSeconds(5).endReadinessProbe();
-    } else {
-      b.withNewReadinessProbe().withNewTcpSocket().withPort(new IntOrString(ports.getFirst().getContainerPort())).endTcpSocket()
-          .withPeriodSeconds(5).endReadinessProbe();
-    }
+    b.withNewReadinessProbe().withNewHttpGet().withPath(probePath).withPort(new IntOrString(probePort)).endHttpGet()
+        .withPeriodSeconds(5).endReadinessProbe();
     return b.build();
   }
 
