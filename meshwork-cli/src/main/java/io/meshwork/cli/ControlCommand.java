@@ -83,6 +83,27 @@ public final class ControlCommand implements Callable<Integer> {
       description = "Format of the built-in \"envoy\" access log provider (default ${DEFAULT-VALUE}).")
   String accessLogEncoding;
 
+  @Option(names = "--kubernetes", description = "Kubernetes mode: registry and config from the cluster (informers), CA root in a Secret, admission webhooks.")
+  boolean kubernetes;
+
+  @Option(names = "--kubeconfig", paramLabel = "FILE", description = "With --kubernetes: kubeconfig file (default: in-cluster, $KUBECONFIG or ~/.kube/config).")
+  Path kubeconfig;
+
+  @Option(names = "--hub", defaultValue = io.meshwork.kubernetes.install.InstallOptions.DEFAULT_HUB,
+      description = "With --kubernetes: image hub of the injected proxy (default ${DEFAULT-VALUE}).")
+  String hub;
+
+  @Option(names = "--tag", defaultValue = io.meshwork.kubernetes.install.InstallOptions.DEFAULT_TAG,
+      description = "With --kubernetes: image tag of the injected proxy (default ${DEFAULT-VALUE}).")
+  String tag;
+
+  @Option(names = "--webhook-port", defaultValue = "15017", description = "With --kubernetes: admission webhook HTTPS port (default ${DEFAULT-VALUE}).")
+  int webhookPort;
+
+  @Option(names = "--ca-dir", paramLabel = "DIR", defaultValue = "${sys:java.io.tmpdir}/meshwork-ca",
+      description = "With --kubernetes: where the shared CA root is written locally (default ${DEFAULT-VALUE}).")
+  Path caDir;
+
   @Spec CommandSpec spec;
 
   /** The mesh-wide telemetry from the flags; a bad flag is a user error naming it. */
@@ -141,6 +162,22 @@ public final class ControlCommand implements Callable<Integer> {
         r.errors().forEach(e -> err.println("  " + e));
       }
     }
+    io.meshwork.kubernetes.KubernetesMode k8s = null;
+    if (kubernetes) {
+      var ns = System.getenv().getOrDefault("POD_NAMESPACE", io.meshwork.kubernetes.install.InstallOptions.DEFAULT_NAMESPACE);
+      var install = io.meshwork.kubernetes.install.InstallOptions.defaults().withImages(hub, tag);
+      try {
+        k8s = io.meshwork.kubernetes.KubernetesMode.start(cp.store(), new io.meshwork.kubernetes.KubernetesMode.Options(kubeconfig, install, ns,
+            address, webhookPort, caDir, io.meshwork.security.ca.CaOptions.defaults(), Duration.ofSeconds(60)), m -> {
+              err.println("meshwork control: " + m);
+              err.flush();
+            });
+      } catch (IOException | RuntimeException e) {
+        cp.close();
+        throw new UserException(2, "cannot start Kubernetes mode: " + e.getMessage());
+      }
+    }
+    var kubernetesMode = k8s;
     err.println("meshwork control: REST API on http://" + address + ":" + cp.restPort() + " (/apis/..., /debug/proxies, /metrics)");
     err.println("meshwork control: xDS (ADS, gRPC) on " + address + ":" + cp.xdsPort());
     if (cp.ca() != null) {
@@ -160,6 +197,9 @@ public final class ControlCommand implements Callable<Integer> {
     var stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
+        if (kubernetesMode != null) {
+          kubernetesMode.close();
+        }
         cp.close();
       } catch (IOException e) {
         // exiting anyway

@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       ValidateCommand.class, AnalyzeCommand.class, ControlCommand.class, ApplyCommand.class, GetCommand.class,
       DeleteCommand.class, ProxyCommand.class, ProxyConfigCommand.class, ProxyStatusCommand.class, DescribeCommand.class,
-      ConsoleCommand.class, DemoCommand.class, BenchCommand.class, IptablesCommand.class, TokenCommand.class, CommandLine.HelpCommand.class
+      ConsoleCommand.class, DemoCommand.class, BenchCommand.class, IptablesCommand.class, TokenCommand.class, InstallCommand.class,
+      UninstallCommand.class, CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
 

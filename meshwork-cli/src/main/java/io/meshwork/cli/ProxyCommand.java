@@ -67,6 +67,13 @@ public final class ProxyCommand implements Callable<Integer> {
           + " when the admin port is 15000, otherwise an ephemeral port; -1 turns it off.")
   Integer prometheusPort;
 
+  @Option(names = "--health-port", paramLabel = "PORT", defaultValue = "-1",
+      description = "Serve /healthz/ready and the rewritten app probes (ISTIO_KUBE_APP_PROBERS) on this port, as injected sidecars do (15021).")
+  int healthPort;
+
+  @Option(names = "--gateway", description = "Run as a gateway (node type router): Gateway servers, no sidecar listeners, no auto-registration.")
+  boolean gateway;
+
   @Option(names = "--concurrency", paramLabel = "N", defaultValue = "0",
       description = "Event loop threads (default: one per CPU), like Envoy's --concurrency.")
   int concurrency;
@@ -202,6 +209,9 @@ public final class ProxyCommand implements Callable<Integer> {
           new io.meshwork.security.identity.SpiffeId("cluster.local", namespace, serviceAccount),
           java.time.Duration.ofSeconds(certTtl), keyAlgorithm);
     }
+    if (gateway) {
+      node = node.asGateway();
+    }
     int threads = concurrency > 0 ? concurrency : Runtime.getRuntime().availableProcessors();
     var progress = new java.io.PrintStream(new java.io.OutputStream() {
       @Override
@@ -226,8 +236,25 @@ public final class ProxyCommand implements Callable<Integer> {
           + " (/ready, /stats, /clusters, /config_dump)");
       err.flush();
     }
+    io.meshwork.kubernetes.prober.AppProber prober = null;
+    if (healthPort >= 0) {
+      var readyUrl = adminAddress == null ? null
+          : java.net.URI.create("http://" + adminAddress.getHostString() + ":" + proxy.server().adminPort() + "/ready");
+      try {
+        prober = io.meshwork.kubernetes.prober.AppProber.start("0.0.0.0", healthPort, readyUrl, System.getenv("ISTIO_KUBE_APP_PROBERS"));
+      } catch (java.io.IOException e) {
+        proxy.close();
+        throw new UserException(2, "--health-port " + healthPort + ": cannot listen (" + e.getMessage() + "); choose another port");
+      }
+      err.println("meshwork proxy: health on :" + prober.port() + " (/healthz/ready, /app-health/...)");
+      err.flush();
+    }
+    var health = prober;
     Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "meshwork-proxy-shutdown"));
     proxy.server().awaitClosed();
+    if (health != null) {
+      health.close();
+    }
     proxy.close();
     err.println("meshwork proxy: stopped");
     return 0;

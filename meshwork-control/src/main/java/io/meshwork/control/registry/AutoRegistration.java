@@ -42,6 +42,9 @@ public final class AutoRegistration {
       return null;
     }
     var ip = node.ips().getFirst();
+    if (isKubernetesPod(node.namespace(), ip)) {
+      return null; // Kubernetes mode: the Pod (from the informers) already stands for this workload
+    }
     var name = (node.workloadName() + "-" + ip.replace('.', '-').replace(':', '-')).toLowerCase(java.util.Locale.ROOT);
     var json = ConfigLoader.JSON.createObjectNode();
     json.put("apiVersion", "networking.istio.io/v1");
@@ -83,6 +86,16 @@ public final class AutoRegistration {
     }
     store.put("auto:" + node.id(), List.of(doc.resource()));
     return key;
+  }
+
+  private boolean isKubernetesPod(String namespace, String ip) {
+    for (var p : store.snapshot().specs("", "Pod", io.meshwork.config.kube.Pod.class)) {
+      var status = p.spec().status();
+      if (p.namespace().equals(namespace) && status != null && ip.equals(status.podIP())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Called when a stream of a registered proxy closes. */
