@@ -230,6 +230,72 @@ class MeshMtlsEndToEndTest {
     assertThat(lastServing).as("new connections get the renewed certificate").isNotEqualTo(firstServing);
   }
 
+  @Test
+  void rootRotationWithAnOverlapFailsNoRequest() throws Exception {
+    // 20 s certificates so both steps reach every proxy within a few renewals.
+    startMesh(Duration.ofSeconds(20));
+    apply(STRICT);
+    awaitPlaintextRefused(inboundPort);
+    var ca = cp.ca().authority();
+    var oldRoot = ca.root();
+    var failures = new ArrayList<String>();
+    int[] sent = {0};
+    Runnable traffic = () -> {
+      try {
+        var r = get();
+        if (r.statusCode() != 200) {
+          failures.add("status " + r.statusCode());
+        }
+      } catch (Exception e) {
+        failures.add(e.toString());
+      }
+      sent[0]++;
+    };
+    // Step 1: the new root joins the bundle; wait until both proxies trust both roots.
+    var newRoot = ca.stageNewRoot();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!(trusts(reviews, newRoot) && trusts(productpage, newRoot))) {
+      assertThat(System.nanoTime()).as("both proxies learn the staged root within a minute").isLessThan(deadline);
+      traffic.run();
+      Thread.sleep(50);
+    }
+    // Step 2: the new root signs; the old one stays trusted for the overlap.
+    ca.activateStagedRoot(Duration.ofMinutes(5));
+    deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!(issuedBy(reviews, newRoot) && issuedBy(productpage, newRoot))) {
+      assertThat(System.nanoTime()).as("both proxies renew under the new root within a minute").isLessThan(deadline);
+      traffic.run();
+      Thread.sleep(50);
+    }
+    for (int i = 0; i < 20; i++) {
+      traffic.run();
+    }
+    assertThat(failures).as("failed requests out of " + sent[0]).isEmpty();
+    assertThat(newRoot).isNotEqualTo(oldRoot);
+    // openssl with only the new root verifies what the inbound port serves now.
+    Files.writeString(dir.resolve("new-root.pem"), Pem.encode(newRoot));
+    var out = openssl(dir, "", "s_client", "-connect", "127.0.0.1:" + inboundPort, "-CAfile", "new-root.pem", "-showcerts");
+    assertThat(out).contains("Verify return code: 0 (ok)");
+  }
+
+  static boolean trusts(XdsProxy p, java.security.cert.X509Certificate root) {
+    return p.agent().secrets().current().credentials().trustBundle().contains(root);
+  }
+
+  static boolean issuedBy(XdsProxy p, java.security.cert.X509Certificate root) {
+    return p.agent().secrets().current().credentials().leaf().getIssuerX500Principal().equals(root.getSubjectX500Principal())
+        && verifies(p.agent().secrets().current().credentials().leaf(), root);
+  }
+
+  static boolean verifies(java.security.cert.X509Certificate leaf, java.security.cert.X509Certificate root) {
+    try {
+      leaf.verify(root.getPublicKey());
+      return true;
+    } catch (java.security.GeneralSecurityException e) {
+      return false;
+    }
+  }
+
   // --- helpers ---
 
   void writeClient(String prefix, CertificateAuthority ca, String ns, String sa) throws IOException {

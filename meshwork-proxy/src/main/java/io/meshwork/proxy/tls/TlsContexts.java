@@ -24,9 +24,8 @@ import javax.net.ssl.SSLException;
  * context with the new certificate, established connections keep theirs.
  *
  * <p>Provider: BoringSSL (netty-tcnative) when it loads, else the JDK; {@code -Dmeshwork.tls.provider=jdk}
- * forces the JDK (the benchmark compares both). TLS 1.3 and 1.2 only. Client contexts cache
- * sessions per peer, so a proxy's next connection to the same endpoint resumes instead of doing
- * a full handshake.
+ * forces the JDK (the benchmark compares both). TLS 1.3 and 1.2 only. Client handlers are made
+ * per peer host and port, which is what the client context's session cache keys resumption on.
  */
 public final class TlsContexts {
   private final ConcurrentHashMap<Object, SslContext> cache = new ConcurrentHashMap<>();
