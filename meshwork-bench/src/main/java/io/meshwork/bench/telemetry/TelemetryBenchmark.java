@@ -30,12 +30,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * against 0%: the export's effect on latency (target: at most +10%).
  *
  * <p>Load generator, proxy, backend and collector share the machine (and this JVM), so absolute
- * figures are lower bounds; compare within a run. Metrics on/off is not measured: this branch's
- * proxy has no switch for an {@code istio.stats} filter.
+ * figures are lower bounds; compare within a run. Metrics on/off switches the proxy's istio_*
+ * recording ({@code ProxyTelemetry.enabled}) with tracing off, so that row is the cost of the metrics
+ * alone; every tracing row records metrics too, as a default mesh does.
  */
 public final class TelemetryBenchmark {
-  /** One measured configuration. */
-  public record Scenario(String name, Double samplingPercent) {}
+  /** One measured configuration: tracing at {@code samplingPercent} (null: no tracing block), istio_* metrics on or off. */
+  public record Scenario(String name, Double samplingPercent, boolean metrics) {
+    Scenario(String name, Double samplingPercent) {
+      this(name, samplingPercent, true);
+    }
+  }
 
   /**
    * What a scenario measured, plus the proxy's span counters; {@code p99Min}/{@code p99Max} span the
@@ -50,7 +55,8 @@ public final class TelemetryBenchmark {
   private TelemetryBenchmark() {}
 
   public static List<Result> run(Options o, PrintStream out) throws Exception {
-    var scenarios = List.of(new Scenario("tracing off", null), new Scenario("tracing 0%", 0.0), new Scenario("tracing 1%", 1.0),
+    var scenarios = List.of(new Scenario("metrics off, tracing off", null, false), new Scenario("tracing off", null),
+        new Scenario("tracing 0%", 0.0), new Scenario("tracing 1%", 1.0),
         new Scenario("tracing 100%", 100.0));
     var received = new AtomicLong();
     var collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
@@ -93,6 +99,7 @@ public final class TelemetryBenchmark {
     var config = ProxyConfigBuilder.fromBootstrap(BootstrapLoader.parse("bench.yaml",
         bootstrap(backend.port(), collectorPort, o.provider(), s.samplingPercent())), 1);
     try (var proxy = ProxyServer.start(config, 1, new PrintStream(OutputStream.nullOutputStream()))) {
+      proxy.telemetry().enabled(s.metrics());
       int port = proxy.listenerPort("outbound");
       var phases = List.of(new Phase("saturation", 0, o.warmupMillis(), o.durationMillis(), 0),
           new Phase("fixed", o.rate(), o.warmupMillis(), o.durationMillis(), 0));
