@@ -39,9 +39,12 @@ class ControlPlaneConsoleTest {
     var targets = TestHttp.json("http://127.0.0.1:" + mesh.cp.restPort() + "/debug/targets");
     assertThat(targets).hasSize(1);
     assertThat(targets.get(0).path("workload").asText()).isEqualTo("vote-v1");
-    assertThat(targets.get(0).path("prometheus").asText()).isEqualTo("127.0.0.1:" + mesh.adminPort());
+    // The proxy advertises its dedicated Prometheus listener (PROMETHEUS_ADDRESS), preferred over the admin port.
+    int prometheusPort = mesh.proxy.server().prometheusPort();
+    assertThat(prometheusPort).isPositive().isNotEqualTo(mesh.adminPort());
+    assertThat(targets.get(0).path("prometheus").asText()).isEqualTo("127.0.0.1:" + prometheusPort);
     mesh.console.metrics().scraper().scrapeOnce();
-    var expected = java.net.URI.create("http://127.0.0.1:" + mesh.adminPort() + "/stats/prometheus");
+    var expected = java.net.URI.create("http://127.0.0.1:" + prometheusPort + "/stats/prometheus");
     assertThat(mesh.console.metrics().scraper().lastTargets()).contains(expected, mesh.metrics.target());
     assertThat(mesh.console.metrics().scraper().lastErrors()).doesNotContainKey(expected);
     var stats = TestHttp.json(mesh.api + "/console/stats");
