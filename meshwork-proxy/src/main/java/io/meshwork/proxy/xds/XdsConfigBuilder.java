@@ -52,11 +52,18 @@ public final class XdsConfigBuilder {
    * @param gatewayHost a gateway in local mode: its wildcard ({@code 0.0.0.0:PORT}) listeners are the
    *     gateway's server ports, so they are bound on this address (the gateway's own loopback
    *     address) instead of being left unbound; null for sidecars
+   * @param capture a sidecar whose pod captures traffic ({@link CaptureListeners}); null: no capture
    */
   public record Options(String nodeId, InetSocketAddress admin, boolean localMode, Set<InetSocketAddress> bindAddresses,
-      String gatewayHost) {
+      String gatewayHost, io.meshwork.proxy.capture.InterceptionMode capture) {
     public Options {
       bindAddresses = Set.copyOf(bindAddresses);
+    }
+
+    /** Without capture. */
+    public Options(String nodeId, InetSocketAddress admin, boolean localMode, Set<InetSocketAddress> bindAddresses,
+        String gatewayHost) {
+      this(nodeId, admin, localMode, bindAddresses, gatewayHost, null);
     }
 
     /** A sidecar's options (no gateway listeners). */
@@ -87,6 +94,17 @@ public final class XdsConfigBuilder {
     }
     var listeners = new ArrayList<ListenerConfig>();
     var unbound = new TreeMap<String, String>();
+    if (options.capture() != null) {
+      var table = CaptureListeners.build(s, options, clusters.keySet(), listeners, resources, unbound);
+      var originalDst = s.clusters().values().stream().filter(c -> c.getType() == Cluster.DiscoveryType.ORIGINAL_DST)
+          .map(Cluster::getName).collect(java.util.stream.Collectors.toSet());
+      empty.clear();
+      table = new io.meshwork.proxy.capture.CaptureTable(table.mode(), table.outboundListener(), table.inboundListener(),
+          table.outbound(), table.inbound(), table.internal(), originalDst);
+      var config = new ProxyConfig(version, options.nodeId(), options.admin(), List.copyOf(listeners), Map.copyOf(clusters),
+          Collections.unmodifiableMap(resources), table);
+      return new Built(config, Collections.unmodifiableMap(unbound), Collections.unmodifiableMap(empty));
+    }
     for (var e : new TreeMap<>(s.listeners()).entrySet()) {
       var l = gatewayListener(e.getValue(), options);
       var reason = unboundReason(l, options);
