@@ -146,8 +146,10 @@ public final class ProxyServer implements AutoCloseable {
             ? new io.meshwork.proxy.capture.CaptureInitializer(l.name().equals(capture.inboundListener()), l.name(), snapshots,
                 this::initializer)
             : initializer(l));
-        if (captures && capture.mode() == io.meshwork.proxy.capture.InterceptionMode.TPROXY && transport == Transport.EPOLL) {
-          sb.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true); // accepts what TPROXY delivers
+        if (captures && l.name().equals(capture.inboundListener()) && transport == Transport.EPOLL
+            && capture.mode() == io.meshwork.proxy.capture.InterceptionMode.TPROXY) {
+          // accepts what TPROXY delivers; outbound stays a nat REDIRECT (SO_ORIGINAL_DST), so not on 15001
+          sb.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
         }
         var ch = bind("listener \"" + l.name() + "\"", () -> bindOnLoop(sb, l.address()), l.address());
         listeners.put(l.name(), new Bound(l, ch));

@@ -100,7 +100,7 @@ public final class XdsProxy implements AutoCloseable {
   }
 
   /** Istio's node metadata key for how the pod captures traffic ({@code REDIRECT} or {@code TPROXY}). */
-  public static final String INTERCEPTION_MODE = "INTERCEPTION_MODE";
+  public static final String INTERCEPTION_MODE = NodeInfo.INTERCEPTION_MODE;
 
   /**
    * Capture mode: the pod's traffic is captured by iptables ({@code meshwork iptables}), so the
@@ -229,12 +229,15 @@ public final class XdsProxy implements AutoCloseable {
     var config = built.config();
     boolean first = firstApplied.getCount() > 0;
     progress.println("meshwork proxy: " + (first ? "first configuration" : "configuration") + " applied (version " + next + "): "
-        + config.listeners().size() + " listener(s) bound, " + built.unbound().size() + " not bound, "
+        + (config.listeners().size() - config.capture().internal().size()) + " listener(s) bound, " + built.unbound().size() + " not bound, "
         + config.clusters().size() + " cluster(s)");
     if (first) {
       built.unbound().forEach((name, why) -> progress.println("meshwork proxy:   listener " + name + " not bound: " + why));
       built.emptyClusters().forEach((name, why) -> progress.println("meshwork proxy:   cluster " + name + ": " + why));
       for (var l : config.listeners()) {
+        if (config.capture().internal().contains(l.name())) {
+          continue; // capture mode: reached by dispatch
+        }
         progress.println("meshwork proxy:   listener " + l.name() + " on " + l.address().getHostString() + ":"
             + server.listenerPort(l.name()));
       }
