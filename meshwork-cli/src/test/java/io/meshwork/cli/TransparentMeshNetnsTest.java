@@ -85,6 +85,7 @@ class TransparentMeshNetnsTest {
   final List<String> otherCallers = new CopyOnWriteArrayList<>();
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   PodNetwork net;
+  ControlPlane cp;
 
   @BeforeAll
   static void requirements() throws Exception {
@@ -127,6 +128,31 @@ class TransparentMeshNetnsTest {
         "exec 3<>/dev/tcp/" + mesh.server.address().getHostAddress() + "/7777 && printf 'hi\\n' >&3 && timeout 10 head -n1 <&3")
         .stdout()).contains("other says hi");
     assertThat(otherCallers).containsExactly("127.0.0.6");
+
+    // REGISTRY_ONLY: virtualOutbound's catch-all becomes BlackHoleCluster; the unknown destination is refused.
+    long version = mesh.clientSidecar.proxy().version();
+    var result = cp.store().apply(ConfigStore.API, ConfigLoader.create().loadText("sidecar.yaml", """
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: default, namespace: default}
+        spec:
+          egress:
+          - hosts: ["./*"]
+          outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+        """));
+    assertThat(result.errors()).isEmpty();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (mesh.clientSidecar.proxy().version() == version && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(mesh.clientSidecar.proxy().version()).as("the client sidecar got the Sidecar push").isGreaterThan(version);
+    var refused = mesh.client.run(PodUser.APP, Duration.ofSeconds(20), "bash", "-c",
+        "exec 3<>/dev/tcp/" + mesh.server.address().getHostAddress() + "/7777 && printf 'hi\\n' >&3 && timeout 5 head -n1 <&3");
+    assertThat(refused.stdout()).doesNotContain("other says hi");
+    assertThat(otherCallers).as("nothing reached the unknown destination").hasSize(1);
+    // Services in the registry still work.
+    assertThat(mesh.client.run(PodUser.APP, Duration.ofSeconds(20), "bash", "-c",
+        "exec 3<>/dev/tcp/redis/6379 && printf 'PING\\r\\n' >&3 && timeout 10 head -n1 <&3").stdout()).startsWith("+PONG");
   }
 
   @Test
@@ -144,7 +170,7 @@ class TransparentMeshNetnsTest {
   /** Starts everything, then checks HTTP and TCP by name, mTLS, metrics on both sides and no loop. */
   Mesh mesh(InterceptionMode mode) throws Exception {
     var o = ControlPlane.Options.defaults().withPorts(0, 0).withGrace(Duration.ofMillis(300));
-    var cp = ControlPlane.start(new ControlPlane.Options(null, "127.0.0.1", 0, 0, o.registrationGrace(), Duration.ofMillis(20), true),
+    cp = ControlPlane.start(new ControlPlane.Options(null, "127.0.0.1", 0, 0, o.registrationGrace(), Duration.ofMillis(20), true),
         CaSettings.selfSigned(dir.resolve("ca-state"), 0));
     open.add(cp);
     net = PodNetwork.create();
