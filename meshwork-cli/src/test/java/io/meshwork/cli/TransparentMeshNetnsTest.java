@@ -71,6 +71,14 @@ class TransparentMeshNetnsTest {
         ports:
         - {name: tcp, port: 6379}
       ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web}
+      spec:
+        selector: {app: nobody}
+        ports:
+        - {name: http, port: 8000}
+      ---
       apiVersion: security.istio.io/v1
       kind: PeerAuthentication
       metadata: {name: default, namespace: istio-system}
@@ -83,6 +91,7 @@ class TransparentMeshNetnsTest {
   final List<String> httpCallers = new CopyOnWriteArrayList<>();
   final List<String> redisCallers = new CopyOnWriteArrayList<>();
   final List<String> otherCallers = new CopyOnWriteArrayList<>();
+  final List<String> webCallers = new CopyOnWriteArrayList<>();
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   PodNetwork net;
   ControlPlane cp;
@@ -97,6 +106,11 @@ class TransparentMeshNetnsTest {
       assumeTrue(false, "skipped (not root and not CI): " + reason.get());
     }
     assumeTrue(Epoll.isAvailable(), "skipped: Netty's epoll transport is not available");
+    var iptables = io.meshwork.proxy.capture.CommandRunner.local().run(List.of("iptables-restore", "--version"), "");
+    if (!iptables.ok() && System.getenv("CI") != null) {
+      fail("CI installs iptables (.ci/run), but iptables-restore does not run");
+    }
+    assumeTrue(iptables.ok(), "skipped: iptables-restore is not installed");
     // The sidecars' event loops run with filesystem uid 1337 (as a sidecar would); open every jar of
     // the class path now, as root, so classes they load later come from already open files.
     var all = ClassLoader.getSystemClassLoader().getResources("META-INF/MANIFEST.MF");
@@ -128,6 +142,13 @@ class TransparentMeshNetnsTest {
         "exec 3<>/dev/tcp/" + mesh.server.address().getHostAddress() + "/7777 && printf 'hi\\n' >&3 && timeout 10 head -n1 <&3")
         .stdout()).contains("other says hi");
     assertThat(otherCallers).containsExactly("127.0.0.6");
+    // HTTP to an address no service has, on a port that is an HTTP service port (8000): the
+    // allow_any virtual host sends it to PassthroughCluster, i.e. the original destination.
+    var direct = mesh.client.run(PodUser.APP, Duration.ofSeconds(20), "bash", "-c",
+        "exec 3<>/dev/tcp/" + mesh.server.address().getHostAddress() + "/8000 && printf 'GET / HTTP/1.1\\r\\nHost: direct.example\\r\\nConnection: close\\r\\n\\r\\n' >&3"
+            + " && timeout 10 cat <&3");
+    assertThat(direct.stdout()).as(direct.toString()).startsWith("HTTP/1.1 200").contains("web says hi");
+    assertThat(webCallers).containsExactly("127.0.0.6");
 
     // REGISTRY_ONLY: virtualOutbound's catch-all becomes BlackHoleCluster; the unknown destination is refused.
     long version = mesh.clientSidecar.proxy().version();
@@ -257,7 +278,10 @@ class TransparentMeshNetnsTest {
     return sidecar;
   }
 
-  /** The server pod's apps, bound in the pod as uid 1000: HTTP on 9080, a redis stand-in on 6379, a plain TCP app on 7777. */
+  /**
+   * The server pod's apps, bound in the pod as uid 1000: HTTP on 9080 (reviews), a redis stand-in on
+   * 6379, a plain TCP app on 7777 and an HTTP app on 8000 (neither of which is one of its service ports).
+   */
   void startApps(Pod server) throws Exception {
     var httpServer = server.call(PodUser.APP, () -> HttpServer.create(new InetSocketAddress(9080), 0));
     httpServer.createContext("/", ex -> {
@@ -270,6 +294,17 @@ class TransparentMeshNetnsTest {
     });
     httpServer.start();
     open.add(() -> httpServer.stop(0));
+    var web = server.call(PodUser.APP, () -> HttpServer.create(new InetSocketAddress(8000), 0));
+    web.createContext("/", ex -> {
+      webCallers.add(ex.getRemoteAddress().getAddress().getHostAddress());
+      var body = "web says hi\n".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    web.start();
+    open.add(() -> web.stop(0));
     open.add(lineServer(server, 6379, redisCallers, line -> line.trim().equals("PING") ? "+PONG\r\n" : "-ERR unknown\r\n"));
     open.add(lineServer(server, 7777, otherCallers, line -> "other says hi\n"));
   }
