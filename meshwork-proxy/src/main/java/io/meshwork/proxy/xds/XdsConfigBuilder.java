@@ -24,8 +24,8 @@ import java.util.TreeMap;
  *
  * <p>Clusters: EDS clusters take their endpoints from the snapshot's {@code ClusterLoadAssignment}
  * (by {@code eds_cluster_config.service_name}, else the cluster name); {@code ORIGINAL_DST}
- * clusters (Istio's {@code PassthroughCluster}) are kept without endpoints because only capture
- * listeners reach them, and the proxy cannot capture yet. A cluster's {@code transport_socket}
+ * clusters (Istio's {@code PassthroughCluster}) are kept without endpoints: in capture mode they
+ * connect to each connection's original destination, otherwise they answer 503 UH. A cluster's {@code transport_socket}
  * and Istio's auto mTLS {@code transport_socket_matches} become its upstream TLS ({@link ClusterTls}).
  *
  * <p>Listeners: those the proxy can serve are built with their RDS route configurations. The rest
@@ -34,6 +34,7 @@ import java.util.TreeMap;
  * {@code virtualInbound}), {@code bind_to_port: false}, and in local mode every listener that is
  * not at one of the proxy's upstream bind addresses (in a mesh with capture, those catch-all
  * {@code 0.0.0.0:PORT} listeners receive redirected traffic; bound directly they would collide).
+ * In capture mode ({@link Options#capture()}) {@link CaptureListeners} decides instead.
  */
 public final class XdsConfigBuilder {
   private XdsConfigBuilder() {}
@@ -140,7 +141,7 @@ public final class XdsConfigBuilder {
 
   private static String unboundReason(Listener l, Options options) {
     if (l.hasUseOriginalDst() && l.getUseOriginalDst().getValue()) {
-      return "use_original_dst needs traffic capture, which this proxy does not do yet";
+      return "use_original_dst serves captured traffic; this proxy is not in capture mode (meshwork proxy --capture)";
     }
     if (l.hasBindToPort() && !l.getBindToPort().getValue()) {
       return "bind_to_port is false";
