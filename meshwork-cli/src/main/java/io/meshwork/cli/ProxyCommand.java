@@ -94,6 +94,11 @@ public final class ProxyCommand implements Callable<Integer> {
       description = "Local mode mTLS: terminate (m)TLS for app port NAME on --ip:PORT and forward to the app, e.g. http=15080 (repeatable).")
   Map<String, Integer> inboundPorts = new LinkedHashMap<>();
 
+  @Option(names = "--capture", paramLabel = "MODE", arity = "0..1", fallbackValue = "REDIRECT",
+      description = "The pod's traffic is captured ('meshwork iptables', mode REDIRECT (default) or TPROXY): serve"
+          + " virtualOutbound on 15001 and virtualInbound on 15006 and dispatch by original destination. Run as uid 1337.")
+  String capture;
+
   @Option(names = "--cert-ttl", paramLabel = "SECONDS", defaultValue = "86400",
       description = "Workload certificate lifetime to ask for (default ${DEFAULT-VALUE}); renewed at half-life.")
   long certTtl;
@@ -200,6 +205,17 @@ public final class ProxyCommand implements Callable<Integer> {
     }
     var node = NodeInfo.sidecar(workload, namespace, labels, ip, appPorts).withUpstreamBinds(upstreamBinds)
         .withServiceAccount(serviceAccount).withInboundPorts(inboundPorts);
+    if (capture != null) {
+      var mode = capture.trim().toUpperCase(java.util.Locale.ROOT);
+      if (!mode.equals("REDIRECT") && !mode.equals("TPROXY")) {
+        throw new UserException(2, "--capture " + capture + ": the mode must be REDIRECT or TPROXY");
+      }
+      if (!inboundPorts.isEmpty() || gateway) {
+        throw new UserException(2, "--capture cannot be combined with " + (gateway ? "--gateway" : "--inbound-port")
+            + ": a captured sidecar serves the app's own ports through 15006");
+      }
+      node = node.withMetadata(NodeInfo.INTERCEPTION_MODE, mode);
+    }
     io.meshwork.proxy.mtls.WorkloadAgent.Options identity = null;
     if (joinTokenFile != null) {
       var root = caRoot != null ? caRoot : joinTokenFile.toAbsolutePath().resolveSibling("root-cert.pem");

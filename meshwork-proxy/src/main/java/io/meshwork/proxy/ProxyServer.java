@@ -56,9 +56,13 @@ public final class ProxyServer implements AutoCloseable {
     }
   }
 
-  private ProxyServer(int threads, PrintStream stdout) {
+  /** Where listener sockets are created: null, the caller's thread; else one of the proxy's event loops. */
+  private final java.util.concurrent.ThreadFactory threadFactory;
+
+  private ProxyServer(int threads, PrintStream stdout, java.util.concurrent.ThreadFactory threadFactory) {
     transport = Transport.detect();
-    group = transport.newGroup(threads);
+    this.threadFactory = threadFactory;
+    group = transport.newGroup(threads, threadFactory);
     accessLog = new AccessLogWriter(stdout);
     var tls = new TlsContexts();
     tracer = new io.meshwork.proxy.tracing.Tracer(snapshots, stats);
@@ -77,7 +81,17 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   public static ProxyServer start(ProxyConfig config, int threads, PrintStream stdout) throws ProxyStartException {
-    var server = new ProxyServer(threads, stdout);
+    return start(config, threads, stdout, null);
+  }
+
+  /**
+   * As {@link #start(ProxyConfig, int, PrintStream)}, with event loop threads from {@code threadFactory}
+   * (null: Netty's). With a factory, listener sockets are also created on those threads, so a proxy
+   * whose threads live in a pod's network namespace listens and connects in that pod.
+   */
+  public static ProxyServer start(ProxyConfig config, int threads, PrintStream stdout,
+      java.util.concurrent.ThreadFactory threadFactory) throws ProxyStartException {
+    var server = new ProxyServer(threads, stdout, threadFactory);
     try {
       server.update(config);
       if (config.adminAddress() != null) {
@@ -111,7 +125,9 @@ public final class ProxyServer implements AutoCloseable {
     snapshots.update(config);
     var wanted = new HashMap<String, ListenerConfig>();
     for (var l : config.listeners()) {
-      wanted.put(l.name(), l);
+      if (!config.capture().internal().contains(l.name())) {
+        wanted.put(l.name(), l); // capture mode: internal listeners are reached by dispatch, never bound
+      }
     }
     for (var it = listeners.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
@@ -122,18 +138,45 @@ public final class ProxyServer implements AutoCloseable {
         it.remove();
       }
     }
+    var capture = config.capture();
     for (var l : config.listeners()) {
-      if (!listeners.containsKey(l.name())) {
-        var ch = bind("listener \"" + l.name() + "\"", () -> transport.server(group)
-            .childHandler(switch (l.protocol()) {
-              case ListenerConfig.Http h -> new HttpListenerInitializer(l.name(), httpServices);
-              case ListenerConfig.Tcp t -> new TcpListenerInitializer(l.name(), snapshots, transport, accessLog, stats,
-                  httpServices.tls(), httpServices.telemetry());
-            })
-            .bind(l.address()).sync().channel(), l.address());
+      if (wanted.containsKey(l.name()) && !listeners.containsKey(l.name())) {
+        boolean captures = capture.enabled() && (l.name().equals(capture.outboundListener()) || l.name().equals(capture.inboundListener()));
+        var sb = transport.server(group).childHandler(captures
+            ? new io.meshwork.proxy.capture.CaptureInitializer(l.name().equals(capture.inboundListener()), l.name(), snapshots,
+                this::initializer)
+            : initializer(l));
+        if (captures && l.name().equals(capture.inboundListener()) && transport == Transport.EPOLL
+            && capture.mode() == io.meshwork.proxy.capture.InterceptionMode.TPROXY) {
+          // accepts what TPROXY delivers; outbound stays a nat REDIRECT (SO_ORIGINAL_DST), so not on 15001
+          sb.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
+        }
+        var ch = bind("listener \"" + l.name() + "\"", () -> bindOnLoop(sb, l.address()), l.address());
         listeners.put(l.name(), new Bound(l, ch));
       }
     }
+  }
+
+  /** The child handler of a listener of the current snapshot, by name (capture dispatch); null if none. */
+  private io.netty.channel.ChannelHandler initializer(String name) {
+    return snapshots.current().config().listeners().stream().filter(l -> l.name().equals(name)).findFirst()
+        .map(this::initializer).orElse(null);
+  }
+
+  private io.netty.channel.ChannelHandler initializer(ListenerConfig l) {
+    return switch (l.protocol()) {
+      case ListenerConfig.Http h -> new HttpListenerInitializer(l.name(), httpServices);
+      case ListenerConfig.Tcp t -> new TcpListenerInitializer(l.name(), snapshots, transport, accessLog, stats,
+          httpServices.tls(), httpServices.telemetry());
+    };
+  }
+
+  /** Binds; with a thread factory the socket is created on an event loop (in the namespace of its threads). */
+  private Channel bindOnLoop(io.netty.bootstrap.ServerBootstrap sb, InetSocketAddress address) throws Exception {
+    if (threadFactory == null) {
+      return sb.bind(address).sync().channel();
+    }
+    return group.next().submit(() -> sb.bind(address)).get().sync().channel();
   }
 
   private interface Binder {

@@ -58,9 +58,10 @@ public final class AutoRegistration {
     spec.put("serviceAccount", node.serviceAccount());
     var labels = spec.putObject("labels");
     node.labels().forEach(labels::put);
-    if (!node.inboundPorts().isEmpty()) {
+    if (!node.inboundPorts().isEmpty() || node.isCaptured()) {
       // Istio's marker for "this workload has a sidecar that terminates mTLS", plus where (local
-      // mode has no capture: the sidecar listens on its own port next to the app's).
+      // mode has no capture: the sidecar listens on its own port next to the app's; a captured pod's
+      // sidecar takes the app's own ports, so no inbound port label).
       labels.put(MeshTlsLabels.TLS_MODE, MeshTlsLabels.ISTIO);
       node.inboundPorts().forEach((portName, inbound) -> {
         var app = node.appPorts().get(portName);

@@ -362,7 +362,8 @@ public final class Translator {
     }
 
     void inbound() {
-      var mtls = node.inboundPorts().isEmpty() ? null : MeshTls.peerAuthentication(ctx, node);
+      // Local mode (inbound ports) and capture mode: the sidecar terminates mTLS in front of the app.
+      var mtls = node.inboundPorts().isEmpty() && !node.isCaptured() ? null : MeshTls.peerAuthentication(ctx, node);
       var authz = io.meshwork.control.security.InboundAuthz.of(
           ctx.snapshot(), io.meshwork.control.security.InboundAuthz.ROOT_NAMESPACE, node.namespace(), node.labels());
       var inbound = InboundListener.build(node, clusters, mtls, authz);

@@ -27,6 +27,14 @@ public final class Host {
     this.poolKey = new PoolKey(cluster, config.address());
   }
 
+  /**
+   * A host outside the cluster's endpoints: where an {@code ORIGINAL_DST} cluster (PassthroughCluster)
+   * sends a captured connection, its original destination.
+   */
+  public static Host originalDestination(String cluster, InetSocketAddress address) {
+    return new Host(cluster, new EndpointConfig(address, 1, 0, true));
+  }
+
   public PoolKey poolKey() {
     return poolKey;
   }

@@ -347,6 +347,20 @@ final class Exchange {
 
   // ---- called by UpstreamCall ----
 
+  /**
+   * Capture mode: the host an {@code ORIGINAL_DST} cluster (PassthroughCluster, e.g. Istio's
+   * {@code allow_any} virtual host) sends this request to, the downstream connection's original
+   * destination; null when the cluster is not one or the connection was not captured.
+   */
+  io.meshwork.proxy.cluster.Host originalDestinationHost(String cluster) {
+    var captured = io.meshwork.proxy.capture.Captured.of(ctx.channel());
+    if (captured == null || captured.originalDestination() == null
+        || !snapshot.config().capture().originalDstClusters().contains(cluster)) {
+      return null;
+    }
+    return io.meshwork.proxy.cluster.Host.originalDestination(cluster, captured.originalDestination());
+  }
+
   boolean isUpgrade() {
     return upgrade != null;
   }

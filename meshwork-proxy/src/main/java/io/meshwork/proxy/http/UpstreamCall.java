@@ -90,6 +90,9 @@ final class UpstreamCall implements UpstreamListener {
     }
     var host = hash == null ? cluster.choose(tried) : cluster.choose(tried, hash, true);
     if (host == null) {
+      host = exchange.originalDestinationHost(cluster.name()); // capture mode: PassthroughCluster
+    }
+    if (host == null) {
       cluster.stats().upstreamCxNoneHealthy.inc();
       finishLocally(503, "no healthy upstream", ResponseFlags.UH);
       return;

@@ -80,6 +80,12 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     downstreamCxTotal.inc();
     var cluster = snapshots.current().cluster(config.cluster());
     host = cluster == null ? null : cluster.choose(List.of());
+    var captured = io.meshwork.proxy.capture.Captured.of(inbound);
+    boolean passthrough = host == null && cluster != null && captured != null && captured.originalDestination() != null
+        && snapshots.current().config().capture().originalDstClusters().contains(config.cluster());
+    if (passthrough) {
+      host = io.meshwork.proxy.cluster.Host.originalDestination(config.cluster(), captured.originalDestination());
+    }
     telemetry.opened(inbound, host == null ? null : host.hostPort());
     if (host == null) {
       flags |= ResponseFlags.UH;
@@ -91,10 +97,12 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     }
     cluster.stats().upstreamCxTotal.inc();
     host.requestStarted();
-    var f = transport.client(inbound.eventLoop(), (int) cluster.config().connectTimeout().toMillis())
+    var b = transport.client(inbound.eventLoop(), (int) cluster.config().connectTimeout().toMillis())
         .handler(upstreamInitializer(tls == null ? null : io.meshwork.proxy.mtls.MeshTlsHandlers.choose(cluster.config(), host.config(), tls),
-            host.address()))
-        .connect(host.address());
+            host.address()));
+    var f = passthrough && captured.inbound()
+        ? io.meshwork.proxy.capture.InboundPassthrough.connect(b, inbound, captured, host.address())
+        : b.connect(host.address());
     outbound = f.channel();
     f.addListener(done -> {
       cluster.reportOutcome(host, done.isSuccess() ? 200 : 503);

@@ -40,6 +40,18 @@ public enum Transport {
     return new MultiThreadIoEventLoopGroup(threads, f);
   }
 
+  /**
+   * A group whose threads come from {@code threads} (null: Netty's own). A test gives threads that
+   * live in a pod's network namespace as the proxy's user, so the sockets they open are the pod's.
+   */
+  public EventLoopGroup newGroup(int threads, java.util.concurrent.ThreadFactory factory) {
+    if (factory == null) {
+      return newGroup(threads);
+    }
+    IoHandlerFactory f = this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    return new MultiThreadIoEventLoopGroup(threads, factory, f);
+  }
+
   public Class<? extends ServerChannel> serverChannel() {
     return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
   }

@@ -24,8 +24,8 @@ import java.util.TreeMap;
  *
  * <p>Clusters: EDS clusters take their endpoints from the snapshot's {@code ClusterLoadAssignment}
  * (by {@code eds_cluster_config.service_name}, else the cluster name); {@code ORIGINAL_DST}
- * clusters (Istio's {@code PassthroughCluster}) are kept without endpoints because only capture
- * listeners reach them, and the proxy cannot capture yet. A cluster's {@code transport_socket}
+ * clusters (Istio's {@code PassthroughCluster}) are kept without endpoints: in capture mode they
+ * connect to each connection's original destination, otherwise they answer 503 UH. A cluster's {@code transport_socket}
  * and Istio's auto mTLS {@code transport_socket_matches} become its upstream TLS ({@link ClusterTls}).
  *
  * <p>Listeners: those the proxy can serve are built with their RDS route configurations. The rest
@@ -34,6 +34,7 @@ import java.util.TreeMap;
  * {@code virtualInbound}), {@code bind_to_port: false}, and in local mode every listener that is
  * not at one of the proxy's upstream bind addresses (in a mesh with capture, those catch-all
  * {@code 0.0.0.0:PORT} listeners receive redirected traffic; bound directly they would collide).
+ * In capture mode ({@link Options#capture()}) {@link CaptureListeners} decides instead.
  */
 public final class XdsConfigBuilder {
   private XdsConfigBuilder() {}
@@ -52,11 +53,18 @@ public final class XdsConfigBuilder {
    * @param gatewayHost a gateway in local mode: its wildcard ({@code 0.0.0.0:PORT}) listeners are the
    *     gateway's server ports, so they are bound on this address (the gateway's own loopback
    *     address) instead of being left unbound; null for sidecars
+   * @param capture a sidecar whose pod captures traffic ({@link CaptureListeners}); null: no capture
    */
   public record Options(String nodeId, InetSocketAddress admin, boolean localMode, Set<InetSocketAddress> bindAddresses,
-      String gatewayHost) {
+      String gatewayHost, io.meshwork.proxy.capture.InterceptionMode capture) {
     public Options {
       bindAddresses = Set.copyOf(bindAddresses);
+    }
+
+    /** Without capture. */
+    public Options(String nodeId, InetSocketAddress admin, boolean localMode, Set<InetSocketAddress> bindAddresses,
+        String gatewayHost) {
+      this(nodeId, admin, localMode, bindAddresses, gatewayHost, null);
     }
 
     /** A sidecar's options (no gateway listeners). */
@@ -87,6 +95,17 @@ public final class XdsConfigBuilder {
     }
     var listeners = new ArrayList<ListenerConfig>();
     var unbound = new TreeMap<String, String>();
+    if (options.capture() != null) {
+      var table = CaptureListeners.build(s, options, clusters.keySet(), listeners, resources, unbound);
+      var originalDst = s.clusters().values().stream().filter(c -> c.getType() == Cluster.DiscoveryType.ORIGINAL_DST)
+          .map(Cluster::getName).collect(java.util.stream.Collectors.toSet());
+      empty.clear();
+      table = new io.meshwork.proxy.capture.CaptureTable(table.mode(), table.outboundListener(), table.inboundListener(),
+          table.outbound(), table.inbound(), table.internal(), originalDst);
+      var config = new ProxyConfig(version, options.nodeId(), options.admin(), List.copyOf(listeners), Map.copyOf(clusters),
+          Collections.unmodifiableMap(resources), table);
+      return new Built(config, Collections.unmodifiableMap(unbound), Collections.unmodifiableMap(empty));
+    }
     for (var e : new TreeMap<>(s.listeners()).entrySet()) {
       var l = gatewayListener(e.getValue(), options);
       var reason = unboundReason(l, options);
@@ -122,7 +141,7 @@ public final class XdsConfigBuilder {
 
   private static String unboundReason(Listener l, Options options) {
     if (l.hasUseOriginalDst() && l.getUseOriginalDst().getValue()) {
-      return "use_original_dst needs traffic capture, which this proxy does not do yet";
+      return "use_original_dst serves captured traffic; this proxy is not in capture mode (meshwork proxy --capture)";
     }
     if (l.hasBindToPort() && !l.getBindToPort().getValue()) {
       return "bind_to_port is false";

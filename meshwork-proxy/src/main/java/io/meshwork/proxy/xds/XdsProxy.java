@@ -96,15 +96,60 @@ public final class XdsProxy implements AutoCloseable {
   public static XdsProxy start(String target, NodeInfo node, InetSocketAddress admin, InetSocketAddress prometheus,
       int threads, PrintStream accessLog, PrintStream progress, io.meshwork.proxy.mtls.WorkloadAgent.Options identity)
       throws ProxyStartException {
+    return start(target, node, admin, prometheus, threads, accessLog, progress, identity, Capture.of(node));
+  }
+
+  /** Istio's node metadata key for how the pod captures traffic ({@code REDIRECT} or {@code TPROXY}). */
+  public static final String INTERCEPTION_MODE = NodeInfo.INTERCEPTION_MODE;
+
+  /**
+   * Capture mode: the pod's traffic is captured by iptables ({@code meshwork iptables}), so the
+   * proxy binds virtualOutbound (15001) and virtualInbound (15006) and dispatches each connection
+   * by its original destination ({@link CaptureListeners}).
+   *
+   * @param mode how the pod captures inbound traffic
+   * @param threads the event loop threads (null: Netty's); a test passes threads that live in a
+   *     pod's network namespace as uid 1337, where a real sidecar simply runs as uid 1337
+   */
+  public record Capture(io.meshwork.proxy.capture.InterceptionMode mode, java.util.concurrent.ThreadFactory threads) {
+    public Capture {
+      java.util.Objects.requireNonNull(mode, "mode");
+    }
+
+    /** From the node's {@value #INTERCEPTION_MODE} metadata, as Istio's sidecar injector sets it; null: no capture. */
+    static Capture of(NodeInfo node) {
+      var m = node.extraMetadata().get(INTERCEPTION_MODE);
+      if (m == null || m.isBlank() || m.equalsIgnoreCase("NONE")) {
+        return null;
+      }
+      try {
+        return new Capture(io.meshwork.proxy.capture.InterceptionMode.valueOf(m.trim().toUpperCase(java.util.Locale.ROOT)), null);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("node metadata " + INTERCEPTION_MODE + " \"" + m + "\" is not REDIRECT or TPROXY");
+      }
+    }
+  }
+
+  /**
+   * The full form: as above, and in capture mode when {@code capture} is not null (the node's
+   * {@value #INTERCEPTION_MODE} metadata is then set to its mode, so the control plane knows).
+   */
+  public static XdsProxy start(String target, NodeInfo node, InetSocketAddress admin, InetSocketAddress prometheus,
+      int threads, PrintStream accessLog, PrintStream progress, io.meshwork.proxy.mtls.WorkloadAgent.Options identity,
+      Capture capture) throws ProxyStartException {
+    if (capture != null && !capture.mode().name().equals(node.extraMetadata().get(INTERCEPTION_MODE))) {
+      node = node.withMetadata(INTERCEPTION_MODE, capture.mode().name());
+    }
     var binds = new java.util.ArrayList<>(node.upstreamBinds().values().stream().map(XdsProxy::socketAddress).toList());
     if (!node.ips().isEmpty()) {
       var ip = node.ips().getFirst();
       node.inboundPorts().values().forEach(p -> binds.add(new InetSocketAddress(ip, p)));
     }
     var gatewayHost = node.isGateway() && !node.ips().isEmpty() ? node.ips().getFirst() : null;
-    var options = new XdsConfigBuilder.Options(node.id(), admin, true, java.util.Set.copyOf(binds), gatewayHost);
+    var options = new XdsConfigBuilder.Options(node.id(), admin, capture == null, java.util.Set.copyOf(binds), gatewayHost,
+        capture == null ? null : capture.mode());
     var empty = new ProxyConfig(0, node.id(), admin, List.of(), Map.of(), Map.of());
-    var server = ProxyServer.start(empty, threads, accessLog);
+    var server = ProxyServer.start(empty, threads, accessLog, capture == null ? null : capture.threads());
     server.telemetry().localNode(node.toNode());
     if (prometheus != null) {
       try {
@@ -184,12 +229,15 @@ public final class XdsProxy implements AutoCloseable {
     var config = built.config();
     boolean first = firstApplied.getCount() > 0;
     progress.println("meshwork proxy: " + (first ? "first configuration" : "configuration") + " applied (version " + next + "): "
-        + config.listeners().size() + " listener(s) bound, " + built.unbound().size() + " not bound, "
+        + (config.listeners().size() - config.capture().internal().size()) + " listener(s) bound, " + built.unbound().size() + " not bound, "
         + config.clusters().size() + " cluster(s)");
     if (first) {
       built.unbound().forEach((name, why) -> progress.println("meshwork proxy:   listener " + name + " not bound: " + why));
       built.emptyClusters().forEach((name, why) -> progress.println("meshwork proxy:   cluster " + name + ": " + why));
       for (var l : config.listeners()) {
+        if (config.capture().internal().contains(l.name())) {
+          continue; // capture mode: reached by dispatch
+        }
         progress.println("meshwork proxy:   listener " + l.name() + " on " + l.address().getHostString() + ":"
             + server.listenerPort(l.name()));
       }

@@ -126,10 +126,22 @@ public final class Pod {
    * namespace alive, so close them (shut the group down) before closing the network.
    */
   public ThreadFactory threadFactory() {
+    return threadFactory(PodUser.ROOT);
+  }
+
+  /**
+   * As {@link #threadFactory()}, with {@code user}'s filesystem ids: a proxy's event loops given
+   * {@link PodUser#PROXY} open sockets that the capture rules see as uid 1337 (never captured), as
+   * a sidecar running as uid 1337 would.
+   */
+  public ThreadFactory threadFactory(PodUser user) {
     var n = new AtomicInteger();
     return r -> {
       var t = new Thread(() -> {
         Netns.enter(netns);
+        if (!user.equals(PodUser.ROOT)) {
+          Netns.setFsIds(user);
+        }
         r.run();
       }, "pod-" + name + "-" + n.incrementAndGet());
       t.setDaemon(true);

@@ -54,6 +54,11 @@ public record NodeInfo(
   public static final String APP_PORTS = "APP_PORTS";
   public static final String UPSTREAM_BINDS = "UPSTREAM_BINDS";
   public static final String PROXY_TYPE = "PROXY_TYPE";
+  /**
+   * Istio's metadata for how the pod's traffic is captured ({@code REDIRECT} or {@code TPROXY});
+   * absent or {@code NONE}: not captured. Kept in {@link #extraMetadata()}.
+   */
+  public static final String INTERCEPTION_MODE = "INTERCEPTION_MODE";
   public static final String GENERATOR = "GENERATOR";
   /** {@code host:port} serving {@code /stats/prometheus} (Istio's merged-metrics port 15090), if the proxy has one. */
   public static final String PROMETHEUS_ADDRESS = "PROMETHEUS_ADDRESS";
@@ -94,6 +99,15 @@ public record NodeInfo(
     m.put(key, value);
     return new NodeInfo(id, proxyType, namespace, workloadName, labels, serviceAccount, ips, appPorts, upstreamBinds, generator,
         inboundPorts, m);
+  }
+
+  /**
+   * Whether the pod's traffic is captured (iptables), so its sidecar serves virtualInbound and
+   * terminates mTLS on the app's own ports.
+   */
+  public boolean isCaptured() {
+    var m = extraMetadata.get(INTERCEPTION_MODE);
+    return m != null && !m.isBlank() && !m.equalsIgnoreCase("NONE");
   }
 
   public boolean isGateway() {

@@ -1,0 +1,43 @@
+package io.meshwork.proxy.capture;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollSocketChannel;
+import java.net.InetSocketAddress;
+
+/**
+ * How the proxy connects to its own pod's app for a captured inbound connection sent to the
+ * original destination (the pod's address, not 127.0.0.1), without being captured again:
+ * <ul>
+ *   <li>REDIRECT: from {@value Captured#INBOUND_PASSTHROUGH_SOURCE}, which the rules return
+ *       untouched ({@code -o lo -s 127.0.0.6/32 -j RETURN}); the app sees 127.0.0.6;</li>
+ *   <li>TPROXY: transparently from the caller's own address ({@code IP_TRANSPARENT}) with the
+ *       proxy mark {@value Captured#PROXY_MARK} ({@code -m mark --mark 1337 -j RETURN}; the
+ *       connmark brings the replies back to this socket), so the app sees the real caller.
+ *       Needs CAP_NET_ADMIN.</li>
+ * </ul>
+ */
+public final class InboundPassthrough {
+  private InboundPassthrough() {}
+
+  /** Connects {@code b} (its handler already set) to {@code target} for the captured {@code downstream}. */
+  public static ChannelFuture connect(Bootstrap b, Channel downstream, Captured captured, InetSocketAddress target) {
+    if (captured.mode() == InterceptionMode.TPROXY && downstream instanceof EpollSocketChannel
+        && downstream.remoteAddress() instanceof InetSocketAddress caller) {
+      ChannelHandler handler = b.config().handler();
+      b.option(EpollChannelOption.IP_TRANSPARENT, true).handler(new ChannelInitializer<Channel>() {
+        @Override
+        protected void initChannel(Channel up) {
+          SocketMark.set(up, Captured.PROXY_MARK); // before the connect: the SYN already carries the mark
+          up.pipeline().addLast(handler);
+        }
+      });
+      return b.connect(target, new InetSocketAddress(caller.getAddress(), 0));
+    }
+    return b.connect(target, new InetSocketAddress(Captured.INBOUND_PASSTHROUGH_SOURCE, 0));
+  }
+}
