@@ -99,7 +99,8 @@ final class DemoCommand implements Callable<Integer> {
     // The control plane logs through java.util.logging: one line per record (time, level, message), as 'meshwork control' does.
     System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %5$s%6$s%n");
     var out = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-    var demo = VotingDemo.create(new DemoOptions(ipPrefix, controlPort, xdsPort, consolePort, dir, m, noTraffic ? 0 : trafficRps), out, verbose);
+    var demo = VotingDemo.create(new DemoOptions(ipPrefix, controlPort, xdsPort, consolePort, dir, m, noTraffic ? 0 : trafficRps,
+        state.dir()), out, verbose);
     var stopped = new CountDownLatch(1);
     var hook = new Thread(() -> {
       out.println("demo: stopping...");

@@ -75,9 +75,11 @@ class DetachedDemoTest {
     var state = tmp.resolve("state");
     boolean mesh = mode.equals("mesh");
 
+    int[] ports = freePorts(3);
+    int xdsPort = ports[1];
     var started = CliRunner.run("demo", "--detach", "--no-traffic", "--mode", mode, "--state-dir", state.toString(),
-        "--ip-prefix", prefix, "--control-port", String.valueOf(freePort()), "--xds-port", String.valueOf(freePort()),
-        "--console-port", String.valueOf(freePort()), "--mesh-dir", meshDir().toString());
+        "--ip-prefix", prefix, "--control-port", String.valueOf(ports[0]), "--xds-port", String.valueOf(xdsPort),
+        "--console-port", String.valueOf(ports[2]), "--mesh-dir", meshDir().toString());
     assertThat(started.exitCode()).as(started.err() + log(state)).isZero();
     var info = JSON.readTree(started.out().strip());
     long demoPid = info.get("pid").asLong();
@@ -92,7 +94,7 @@ class DetachedDemoTest {
       assertThat(info.has("console")).isTrue();
       assertThat(info.has("controlPlane")).isEqualTo(mesh);
       if (mesh) {
-        assertThat(log(state)).contains("not applied: peer-authentication.yaml, redis-authorization.yaml");
+        assertThat(log(state)).contains("peer-authentication.yaml, redis-authorization.yaml from");
       }
 
       var status = CliRunner.run("demo", "status", "--state-dir", state.toString(), "-o", "json");
@@ -151,6 +153,15 @@ class DetachedDemoTest {
       after.get("pids").forEach(p -> pids.add(p.asLong()));
       assertThat(after.get("pids").get("postgres").asLong()).as("PostgreSQL was started again").isNotEqualTo(
           info.get("pids").get("postgres").asLong());
+
+      if (mesh) {
+        var probes = after.path("probes");
+        MeshChecks.graphShowsMtlsEdges(URI.create(info.get("console").asText()));
+        MeshChecks.strictRefusesPlaintext(tmp, hostPort(probes, "vote-v1 (sidecar inbound, mTLS)"),
+            hostPort(probes, "redis (sidecar inbound, mTLS)"));
+        MeshChecks.redisPolicyRefusesResult(tmp, info.get("controlPlane").asText(), hostPort(probes, "certificate authority"),
+            xdsPort);
+      }
 
       if (mesh) {
         var applied = CliRunner.run("apply", "-f", meshDir().resolve("vote-canary-100.yaml").toString(),
@@ -228,6 +239,13 @@ class DetachedDemoTest {
     };
   }
 
+  /** {@code host:port} of a {@code tcp://} probe in the demo's state. */
+  private static String hostPort(JsonNode probes, String name) {
+    var v = probes.path(name).asText();
+    assertThat(v).as("probe " + name + " in " + probes).startsWith("tcp://");
+    return v.substring("tcp://".length());
+  }
+
   private static long number(String json, String field) {
     var m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
     return m.find() ? Long.parseLong(m.group(1)) : -1;
@@ -257,6 +275,24 @@ class DetachedDemoTest {
       return true;
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  /** {@code n} distinct free ports (held open together while chosen). */
+  static int[] freePorts(int n) throws IOException {
+    var sockets = new ArrayList<ServerSocket>();
+    try {
+      var ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        var s = new ServerSocket(0);
+        sockets.add(s);
+        ports[i] = s.getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (var s : sockets) {
+        s.close();
+      }
     }
   }
 
