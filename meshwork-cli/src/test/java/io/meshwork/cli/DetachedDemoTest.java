@@ -85,6 +85,7 @@ class DetachedDemoTest {
     long demoPid = info.get("pid").asLong();
     var pids = new ArrayList<Long>();
     info.get("pids").forEach(p -> pids.add(p.asLong()));
+    Throwable primary = null;
     try {
       assertThat(demoPid).isNotEqualTo(ProcessHandle.current().pid());
       assertThat(ProcessHandle.of(demoPid).flatMap(p -> p.info().command())).as("the demo runs in its own JVM").get()
@@ -181,8 +182,14 @@ class DetachedDemoTest {
           assertThat(page(vote)).as("request %d after the 100%% step", i).isEqualTo("v2");
         }
       }
+    } catch (Throwable t) {
+      primary = t;
+      throw t;
     } finally {
       var stop = CliRunner.run("demo", "stop", "--state-dir", state.toString());
+      if (primary != null && stop.exitCode() != 0) {
+        primary.addSuppressed(new AssertionError("demo stop: " + stop.out() + stop.err() + log(state)));
+      }
       assertThat(stop.exitCode()).as(stop.out() + stop.err()).isZero();
       assertThat(stop.out()).contains("demo stopped (pid " + demoPid + ")");
     }
