@@ -312,7 +312,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       var s = stopped.get();
       var alive = before.get().pids() == null ? List.<Long>of()
-          : before.get().pids().values().stream().filter(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)).toList();
+          : before.get().pids().values().stream().filter(DetachedDemo::running).toList();
       if (!alive.isEmpty()) {
         throw new UserException(1, "the demo's processes " + alive + " are still running after stop; stop them with kill " 
             + String.join(" ", alive.stream().map(String::valueOf).toList()));

@@ -190,10 +190,10 @@ class DetachedDemoTest {
       if (primary != null && stop.exitCode() != 0) {
         primary.addSuppressed(new AssertionError("demo stop: " + stop.out() + stop.err() + log(state)));
       }
-      assertThat(stop.exitCode()).as(stop.out() + stop.err()).isZero();
+      assertThat(stop.exitCode()).as(stop.out() + stop.err() + ps(pids)).isZero();
       assertThat(stop.out()).contains("demo stopped (pid " + demoPid + ")");
     }
-    assertThat(pids.stream().filter(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)).toList())
+    assertThat(pids.stream().filter(io.meshwork.cli.demo.DetachedDemo::running).toList())
         .as("recorded processes (demo JVM, redis-server, postgres) alive after stop").isEmpty();
     assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(state.toString())).toList())
         .as("processes started for this state directory").isEmpty();
@@ -244,6 +244,16 @@ class DetachedDemoTest {
       s.close();
       reader.join(5000);
     };
+  }
+
+  /** What the processes still alive among {@code pids} are, for a failure message. */
+  private static String ps(List<Long> pids) {
+    var sb = new StringBuilder();
+    for (long p : pids) {
+      ProcessHandle.of(p).filter(ProcessHandle::isAlive).ifPresent(h -> sb.append(io.meshwork.cli.demo.DetachedDemo.running(p) ? "" : " (zombie)").append("\n  alive: ").append(p).append(' ')
+          .append(h.info().commandLine().orElse("?")).append(" parent ").append(h.parent().map(ProcessHandle::pid).orElse(-1L)));
+    }
+    return sb.toString();
   }
 
   /** {@code host:port} of a {@code tcp://} probe in the demo's state. */
