@@ -96,6 +96,16 @@ class DetachedDemoTest {
       assertThat(info.has("controlPlane")).isEqualTo(mesh);
       if (mesh) {
         assertThat(log(state)).contains("peer-authentication.yaml, redis-authorization.yaml from");
+        // One join token per sidecar (vote v1 and v2 share service account vote), readable by this user only.
+        try (var files = Files.walk(state)) {
+          var tokens = files.filter(f -> f.getFileName().toString().endsWith(".token")).toList();
+          assertThat(tokens.stream().map(f -> f.getFileName().toString()).sorted().toList()).containsExactly("db.token",
+              "istio-ingressgateway.token", "redis.token", "result.token", "vote-v1.token", "vote-v2.token", "worker.token");
+          for (var t : tokens) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(t))).as(t.toString())
+                .isEqualTo("rw-------");
+          }
+        }
       }
 
       var status = CliRunner.run("demo", "status", "--state-dir", state.toString(), "-o", "json");
@@ -198,6 +208,9 @@ class DetachedDemoTest {
     assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(state.toString())).toList())
         .as("processes started for this state directory").isEmpty();
     assertThat(state.resolve("demo.json")).doesNotExist();
+    try (var files = Files.walk(state)) {
+      assertThat(files.filter(f -> f.getFileName().toString().endsWith(".token")).toList()).as("join tokens left after stop").isEmpty();
+    }
     assertThat(CliRunner.run("demo", "status", "--state-dir", state.toString()).exitCode()).isEqualTo(3);
   }
 
