@@ -51,8 +51,8 @@ final class MeshChecks {
    * Polls the Kiali-compatible workload graph (the console scrapes the proxies it found through
    * the control plane every 2 s) until every edge of {@link #EDGES} has a rate above zero and
    * {@code isMTLS} 100, i.e. the destination sidecar reported it with
-   * {@code connection_security_policy="mutual_tls"}; then the versioned-app graph must have the
-   * same shape (vote v1 and v2 as nodes of app vote).
+   * {@code connection_security_policy="mutual_tls"}; then the graph with service nodes must route
+   * every edge through the right service, and the versioned-app graph must have the same shape.
    */
   static void graphShowsMtlsEdges(URI console) throws Exception {
     var url = console.resolve("/api/namespaces/graph?namespaces=default&graphType=workload&duration=600s&injectServiceNodes=false");
@@ -71,6 +71,17 @@ final class MeshChecks {
       Thread.sleep(1000);
     }
     assertThat(missing).as("graph edges without traffic or mTLS; last graph:\n" + last).isEmpty();
+
+    // With service nodes (Kiali's default): the destination sidecars name the service (their inbound
+    // clusters' istio.services metadata), so every edge passes through the right service node.
+    var svc = PlainHttp.get(console.resolve("/api/namespaces/graph?namespaces=default&graphType=workload&duration=600s"), Map.of(),
+        Duration.ofSeconds(10));
+    assertThat(svc.status()).isEqualTo(200);
+    var withServices = edgeIds(JSON.readTree(svc.body()));
+    assertThat(withServices).as(svc.body()).contains("wl:default:istio-ingressgateway -> svc:default:vote",
+        "svc:default:vote -> wl:default:vote-v1", "svc:default:vote -> wl:default:vote-v2", "wl:default:worker -> svc:default:redis",
+        "svc:default:redis -> wl:default:redis", "wl:default:result -> svc:default:db", "svc:default:db -> wl:default:db");
+    assertThat(withServices).as("no edge to a service the destination could not name").noneMatch(e -> e.contains("svc:unknown"));
 
     var app = PlainHttp.get(console.resolve("/api/namespaces/graph?namespaces=default&graphType=versionedApp&duration=600s&injectServiceNodes=false"), Map.of(),
         Duration.ofSeconds(10));
