@@ -602,16 +602,25 @@ public final class VotingDemo implements AutoCloseable {
 
   private void startConsole() throws DemoStartException {
     var d = ConsoleOptions.defaults();
-    var o = new ConsoleOptions(DemoOptions.HOST, options.consolePort(), -1, -1, -1, d.maxTraces(), d.maxTraceBytes(), null,
+    // Mesh mode: the console also takes Zipkin v2 spans (an ephemeral port), which every proxy sends.
+    int zipkin = options.mode() == DemoOptions.Mode.MESH ? 0 : -1;
+    var o = new ConsoleOptions(DemoOptions.HOST, options.consolePort(), -1, -1, zipkin, d.maxTraces(), d.maxTraceBytes(), null,
         scrapeTargets.stream().map(URI::create).toList(), Duration.ofSeconds(2), d.retention(), d.maxMetricBytes(), null);
     if (options.mode() == DemoOptions.Mode.MESH) {
       // Every connected proxy's Prometheus endpoint, found through the control plane; config badges too.
       o = o.withControlPlane(URI.create(controlPlane()));
     }
+    ConsoleServer console;
     try {
-      track(ConsoleServer.start(o, Clock.systemUTC()));
+      console = ConsoleServer.start(o, Clock.systemUTC());
+      track(console);
     } catch (IOException | RuntimeException e) {
       throw new DemoStartException("the console could not start: " + e.getMessage(), e);
+    }
+    if (options.mode() == DemoOptions.Mode.MESH) {
+      // Istio's default samples 1% of requests; the demo traces every request so that each vote has its trace.
+      controlPlane.meshTelemetry(io.meshwork.control.observability.MeshTelemetry.builder()
+          .zipkin(DemoOptions.HOST + ":" + console.zipkinPort()).sampling(100).build());
     }
   }
 
