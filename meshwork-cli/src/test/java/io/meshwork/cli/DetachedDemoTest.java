@@ -168,7 +168,6 @@ class DetachedDemoTest {
       if (mesh) {
         var probes = after.path("probes");
         MeshChecks.graphShowsMtlsEdges(URI.create(info.get("console").asText()));
-        MeshChecks.voteHasATrace(URI.create(info.get("console").asText()));
         MeshChecks.strictRefusesPlaintext(tmp, hostPort(probes, "vote-v1 (sidecar inbound, mTLS)"),
             hostPort(probes, "redis (sidecar inbound, mTLS)"));
         MeshChecks.redisPolicyRefusesResult(tmp, info.get("controlPlane").asText(), hostPort(probes, "certificate authority"),

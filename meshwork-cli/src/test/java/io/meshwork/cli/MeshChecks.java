@@ -92,63 +92,6 @@ final class MeshChecks {
         "app:default:worker:v1 -> app:default:db:v1", "app:default:result:v1 -> app:default:db:v1");
   }
 
-  /**
-   * A vote's trace: the console's Jaeger-compatible API has a trace in which the ingress gateway's
-   * span is the parent of a span of the vote workload's sidecar (the proxies export Zipkin spans
-   * to the console; the demo samples every request).
-   */
-  static void voteHasATrace(URI console) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      var services = PlainHttp.get(console.resolve("/api/services"), Map.of(), Duration.ofSeconds(10));
-      last = services.body();
-      String gateway = null;
-      if (services.status() == 200) {
-        for (var n : JSON.readTree(services.body()).path("data")) {
-          if (n.asText().startsWith("istio-ingressgateway")) {
-            gateway = n.asText();
-          }
-        }
-      }
-      if (gateway != null) {
-        var traces = PlainHttp.get(console.resolve("/api/traces?service=" + java.net.URLEncoder.encode(gateway,
-            java.nio.charset.StandardCharsets.UTF_8) + "&lookback=1h&limit=200"), Map.of(), Duration.ofSeconds(10));
-        last = traces.body();
-        if (traces.status() == 200) {
-          for (var t : JSON.readTree(traces.body()).path("data")) {
-            if (gatewayParentOfVote(t)) {
-              return;
-            }
-          }
-        }
-      }
-      Thread.sleep(1000);
-    }
-    throw new AssertionError("no trace with a gateway span as the parent of a vote span; last answer:\n"
-        + last.substring(0, Math.min(last.length(), 4000)));
-  }
-
-  private static boolean gatewayParentOfVote(JsonNode trace) {
-    var serviceOfSpan = new java.util.HashMap<String, String>();
-    for (var sp : trace.path("spans")) {
-      serviceOfSpan.put(sp.path("spanID").asText(), trace.path("processes").path(sp.path("processID").asText()).path("serviceName").asText());
-    }
-    for (var sp : trace.path("spans")) {
-      var service = serviceOfSpan.get(sp.path("spanID").asText());
-      if (service == null || !service.startsWith("vote-v")) {
-        continue;
-      }
-      for (var ref : sp.path("references")) {
-        var parent = serviceOfSpan.get(ref.path("spanID").asText());
-        if ("CHILD_OF".equals(ref.path("refType").asText()) && parent != null && parent.startsWith("istio-ingressgateway")) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
   private static List<String> missingEdges(JsonNode graph, String prefix) {
     var byId = new TreeMap<String, JsonNode>();
     graph.path("elements").path("edges").forEach(e -> byId.put(e.path("data").path("source").asText() + " -> "

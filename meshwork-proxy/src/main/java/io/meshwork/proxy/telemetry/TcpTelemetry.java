@@ -21,6 +21,7 @@ public final class TcpTelemetry {
   private WorkloadMetadata upstreamPeer;
   private IstioMetrics.TcpCells cells;
   private boolean closed;
+  private java.util.concurrent.ScheduledFuture<?> flusher;
   private long pendingReceived;
   private long pendingSent;
   private final long openedNanos = System.nanoTime();
@@ -38,6 +39,25 @@ public final class TcpTelemetry {
   public void opened(Channel downstream, String upstreamHost) {
     this.downstream = downstream;
     this.upstreamHost = upstreamHost;
+    if (downstream != null && telemetry.enabled()) {
+      // Istio reports TCP bytes on a timer, not only when more bytes flow: without it, the bytes of a
+      // connection that goes quiet (a pooled Redis or PostgreSQL connection) stay unreported until it
+      // closes. The timer runs on the connection's event loop, like every other call here.
+      long every = REPORT_INTERVAL_NANOS;
+      flusher = downstream.eventLoop().scheduleAtFixedRate(this::flush, every, every, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Reports bytes still pending (the periodic timer). */
+  private void flush() {
+    if (closed || !downstream.isActive()) {
+      flusher.cancel(false); // closed() reports the rest; a connection that died without it stops here
+      return;
+    }
+    if (pendingReceived > 0 || pendingSent > 0 || cells == null) {
+      lastReportNanos = System.nanoTime();
+      report();
+    }
   }
 
   ProxyTelemetry proxy() {
@@ -89,6 +109,9 @@ public final class TcpTelemetry {
   public void closed() {
     if (closed) {
       return;
+    }
+    if (flusher != null) {
+      flusher.cancel(false);
     }
     report();
     var c = cells();
