@@ -452,4 +452,74 @@ class MeshFaultsEndToEndTest {
       assertThat(call(bindB).status()).isEqualTo(200);
     }
   }
+
+  /**
+   * Hostile input on the xDS port: random bytes, an HTTP/1.1 request, a TLS ClientHello, a truncated
+   * HTTP/2 preface left hanging, and an HTTP/2 preface followed by garbage frames. The control plane
+   * must drop those connections without harm: the connected proxy keeps receiving changes and a new
+   * proxy still connects.
+   */
+  @Test
+  void garbageOnTheXdsPortHarmsNeitherTheControlPlaneNorItsProxies() throws Exception {
+    writeConfig(mesh(""));
+    startControlPlane(0);
+    int bind = startProxy("productpage");
+    var proxy = proxies.getFirst();
+    var random = new java.util.Random(12);
+    var junk = new byte[256 * 1024];
+    random.nextBytes(junk);
+    var inputs = List.of(junk,
+        "GET /envoy.service.discovery.v3.AggregatedDiscoveryService HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+        java.util.HexFormat.of().parseHex("16030100a10100009d0303" + "00".repeat(32) + "000200ff0100"),
+        "PRI * HTTP/2.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+        concat("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII), junk));
+    var hanging = new ArrayList<Socket>();
+    try {
+      for (int round = 0; round < 5; round++) {
+        for (var in : inputs) {
+          var s = new Socket("127.0.0.1", xdsPort);
+          try {
+            s.getOutputStream().write(in);
+          } catch (IOException closedByServer) {
+            // fine: the server may reset the connection mid-write
+          }
+          hanging.add(s);
+        }
+      }
+      long version = proxy.version();
+      writeConfig(mesh("""
+          apiVersion: networking.istio.io/v1
+          kind: DestinationRule
+          metadata: {name: ratings}
+          spec:
+            host: ratings
+            subsets:
+            - {name: one, labels: {instance: e1}}
+          ---
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: {name: ratings}
+          spec:
+            hosts: [ratings]
+            http:
+            - route:
+              - destination: {host: ratings, subset: one}
+          """));
+      cp.directory().reload();
+      await(Duration.ofSeconds(15), () -> proxy.version() > version, "the connected proxy still receives changes");
+      await(Duration.ofSeconds(15), () -> "e1".equals(call(bind).body()), "the change serves");
+      int second = startProxy("details");
+      assertThat(call(second).body()).as("a new proxy connects and serves").isEqualTo("e1");
+    } finally {
+      for (var s : hanging) {
+        s.close();
+      }
+    }
+  }
+
+  static byte[] concat(byte[] a, byte[] b) {
+    var out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
 }
