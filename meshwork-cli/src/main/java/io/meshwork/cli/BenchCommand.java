@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code meshwork bench ...}: benchmarks that print figures and record them in docs/benchmarks.md. */
 @Command(name = "bench", description = "Run benchmarks and record their figures.",
     subcommands = {BenchCommand.Compare.class, BenchCommand.Levers.class, BenchCommand.Load.class, BenchCommand.Backend.class, BenchCommand.Jmh.class, BenchCommand.Config.class,
-        BenchCommand.ConsoleBenchCommand.class, BenchCommand.Telemetry.class})
+        BenchCommand.ConsoleBenchCommand.class, BenchCommand.Telemetry.class, SoakCommand.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 

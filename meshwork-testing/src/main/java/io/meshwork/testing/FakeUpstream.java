@@ -64,6 +64,14 @@ public final class FakeUpstream implements BeforeAllCallback, BeforeEachCallback
 
   /** Starts listening on 127.0.0.1 and an ephemeral port. */
   public synchronized FakeUpstream start() throws InterruptedException {
+    return start(0);
+  }
+
+  /**
+   * Starts listening on 127.0.0.1 and {@code port} (0: ephemeral), so that a test can stop an
+   * upstream and bring it back at the same address, as a restarted workload comes back.
+   */
+  public synchronized FakeUpstream start(int port) throws InterruptedException {
     if (server != null) {
       return this;
     }
@@ -76,7 +84,7 @@ public final class FakeUpstream implements BeforeAllCallback, BeforeEachCallback
             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 << 20), new Handler(id));
           }
         })
-        .bind("127.0.0.1", 0).sync().channel();
+        .bind("127.0.0.1", port).sync().channel();
     return this;
   }
 

@@ -9,10 +9,22 @@ import java.util.List;
  * connection with no exchange in progress is closed after {@code idleTimeout} (zero: never).
  * {@code maxRequestHeadersBytes} bounds the request line plus headers (Envoy: 60 KiB default).
  * {@code tracing} is the HCM's {@code tracing} block (null: this listener does not trace).
+ * {@code requestHeadersTimeout} is Envoy's {@code request_headers_timeout}: an HTTP/1.1 request head
+ * must be complete this long after its first byte, or the connection is closed (slowloris); zero
+ * disables it, Envoy's default.
  */
 public record HttpConnectionManagerConfig(String statPrefix, Codec codec, RouteTable routes, int maxRequestHeadersBytes,
     int maxRequestBodyBytes, List<AccessLogConfig> accessLogs, List<HttpFilterConfig> filters,
-    java.util.Set<String> upgradeTypes, java.time.Duration idleTimeout, TracingConfig tracing) {
+    java.util.Set<String> upgradeTypes, java.time.Duration idleTimeout, TracingConfig tracing,
+    java.time.Duration requestHeadersTimeout) {
+  /** A connection manager without a request-headers timeout. */
+  public HttpConnectionManagerConfig(String statPrefix, Codec codec, RouteTable routes, int maxRequestHeadersBytes,
+      int maxRequestBodyBytes, List<AccessLogConfig> accessLogs, List<HttpFilterConfig> filters,
+      java.util.Set<String> upgradeTypes, java.time.Duration idleTimeout, TracingConfig tracing) {
+    this(statPrefix, codec, routes, maxRequestHeadersBytes, maxRequestBodyBytes, accessLogs, filters, upgradeTypes,
+        idleTimeout, tracing, java.time.Duration.ZERO);
+  }
+
   /** A connection manager that does not trace. */
   public HttpConnectionManagerConfig(String statPrefix, Codec codec, RouteTable routes, int maxRequestHeadersBytes,
       int maxRequestBodyBytes, List<AccessLogConfig> accessLogs, List<HttpFilterConfig> filters,
@@ -24,7 +36,13 @@ public record HttpConnectionManagerConfig(String statPrefix, Codec codec, RouteT
   /** The same connection manager with another tracing config. */
   public HttpConnectionManagerConfig withTracing(TracingConfig t) {
     return new HttpConnectionManagerConfig(statPrefix, codec, routes, maxRequestHeadersBytes, maxRequestBodyBytes,
-        accessLogs, filters, upgradeTypes, idleTimeout, t);
+        accessLogs, filters, upgradeTypes, idleTimeout, t, requestHeadersTimeout);
+  }
+
+  /** The same connection manager with another request-headers timeout. */
+  public HttpConnectionManagerConfig withRequestHeadersTimeout(java.time.Duration d) {
+    return new HttpConnectionManagerConfig(statPrefix, codec, routes, maxRequestHeadersBytes, maxRequestBodyBytes,
+        accessLogs, filters, upgradeTypes, idleTimeout, tracing, d);
   }
 
   /** Envoy's {@code codec_type}: AUTO detects HTTP/2 by its preface (cleartext) or ALPN (TLS). */

@@ -335,7 +335,8 @@ public final class ProxyConfigBuilder {
     return new HttpConnectionManagerConfig(hcm.getStatPrefix(), codec, routes, maxHeaders, 1024 * 1024,
         accessLogs(hcm.getAccessLogList(), path + ".access_log"), List.copyOf(filters), upgrades(hcm, path),
         hcm.hasCommonHttpProtocolOptions() && hcm.getCommonHttpProtocolOptions().hasIdleTimeout()
-            ? Protos.duration(hcm.getCommonHttpProtocolOptions().getIdleTimeout()) : Duration.ofHours(1));
+            ? Protos.duration(hcm.getCommonHttpProtocolOptions().getIdleTimeout()) : Duration.ofHours(1))
+        .withRequestHeadersTimeout(hcm.hasRequestHeadersTimeout() ? Protos.duration(hcm.getRequestHeadersTimeout()) : Duration.ZERO);
   }
 
   static java.util.Set<String> upgrades(HttpConnectionManager hcm, String path) throws ConfigException {

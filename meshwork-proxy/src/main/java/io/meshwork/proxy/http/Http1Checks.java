@@ -27,6 +27,14 @@ final class Http1Checks {
     if (uri.isEmpty() || !(uri.charAt(0) == '/' || uri.startsWith("http://") || uri.startsWith("https://"))) {
       return "request target must be origin-form or absolute-form";
     }
+    for (int i = 0; i < uri.length(); i++) {
+      char c = uri.charAt(i);
+      // Netty splits the request line on whitespace only, so NUL and other controls would reach the
+      // upstream inside the path, where another parser may cut or reframe it (found by issue 12's tests).
+      if (c <= 0x20 || c == 0x7f) {
+        return "control character in the request target";
+      }
+    }
     return null;
   }
 

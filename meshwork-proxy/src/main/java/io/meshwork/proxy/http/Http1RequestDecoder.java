@@ -23,15 +23,32 @@ import java.util.List;
  *   <li>Content-Length together with Transfer-Encoding (Netty would silently drop Content-Length).</li>
  * </ul>
  * Rejected requests come out as a message with a failed {@link DecoderResult}; the downstream handler
- * answers 400 (431 for headers over the limit) and closes. Nothing is ever written by this handler.
+ * answers 400 (431 for headers over the limit) and closes.
+ *
+ * <p>With a request-headers timeout (Envoy's {@code request_headers_timeout}), a timer starts at the
+ * first byte of each request head; if the head is not complete when it fires (a slowloris client
+ * trickling bytes), this handler writes 408 and closes the connection. That reply is the only thing
+ * it ever writes.
  */
 public final class Http1RequestDecoder extends HttpRequestDecoder {
   private final int maxHeaderBytes;
   private final int maxInitialLineBytes;
+  private final long headersTimeoutNanos;
+  private final Runnable onHeadersTimeout;
   private boolean atMessageStart = true;
   private boolean failed;
+  private io.netty.util.concurrent.ScheduledFuture<?> headersTimer;
 
   public Http1RequestDecoder(int maxInitialLineBytes, int maxHeaderBytes) {
+    this(maxInitialLineBytes, maxHeaderBytes, java.time.Duration.ZERO, () -> {});
+  }
+
+  /**
+   * @param headersTimeout how long a request head may take from its first byte (zero: no limit)
+   * @param onHeadersTimeout counts a timeout ({@code downstream_rq_header_timeout})
+   */
+  public Http1RequestDecoder(int maxInitialLineBytes, int maxHeaderBytes, java.time.Duration headersTimeout,
+      Runnable onHeadersTimeout) {
     super(new HttpDecoderConfig()
         .setMaxInitialLineLength(maxInitialLineBytes)
         .setMaxHeaderSize(maxHeaderBytes)
@@ -41,6 +58,47 @@ public final class Http1RequestDecoder extends HttpRequestDecoder {
         .setStrictLineParsing(true));
     this.maxHeaderBytes = maxHeaderBytes;
     this.maxInitialLineBytes = maxInitialLineBytes;
+    this.headersTimeoutNanos = headersTimeout.toNanos();
+    this.onHeadersTimeout = onHeadersTimeout;
+  }
+
+  private static final byte[] TIMEOUT_REPLY = ("HTTP/1.1 408 Request Timeout\r\ncontent-length: 26\r\n"
+      + "content-type: text/plain\r\nconnection: close\r\n\r\nrequest header read timeout").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /** Starts the head timer at the first byte of a head; a head that completes cancels it. */
+  private void headStarted(ChannelHandlerContext ctx) {
+    if (headersTimeoutNanos > 0 && headersTimer == null) {
+      headersTimer = ctx.executor().schedule(() -> {
+        headersTimer = null;
+        if (failed || !ctx.channel().isActive()) {
+          return;
+        }
+        failed = true;
+        onHeadersTimeout.run();
+        // Written at this handler's position, so it bypasses the response encoder: raw bytes.
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(TIMEOUT_REPLY))
+            .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+      }, headersTimeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void headDone() {
+    if (headersTimer != null) {
+      headersTimer.cancel(false);
+      headersTimer = null;
+    }
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+    headDone();
+    super.handlerRemoved0(ctx);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    headDone();
+    super.channelInactive(ctx);
   }
 
   @Override
@@ -51,6 +109,11 @@ public final class Http1RequestDecoder extends HttpRequestDecoder {
     }
     if (atMessageStart) {
       int headEnd = endOfHead(buffer);
+      if (headEnd < 0 && buffer.isReadable()) {
+        headStarted(ctx);
+      } else {
+        headDone();
+      }
       if (headEnd < 0) {
         if (buffer.readableBytes() <= maxHeaderBytes + maxInitialLineBytes) {
           // Wait for the whole head, so the obs-fold check below always sees it in one piece.

@@ -90,7 +90,8 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
       p.addLast("idle", new io.netty.handler.timeout.IdleStateHandler(0, 0, hcm.idleTimeout().toMillis(),
           java.util.concurrent.TimeUnit.MILLISECONDS));
     }
-    p.addLast("decoder", new Http1RequestDecoder(16 * 1024, hcm.maxRequestHeadersBytes()))
+    p.addLast("decoder", new Http1RequestDecoder(16 * 1024, hcm.maxRequestHeadersBytes(), hcm.requestHeadersTimeout(),
+            listener.stats().downstreamRqHeaderTimeout::inc))
         .addLast("encoder", new HttpResponseEncoder())
         .addLast("aggregator", new HttpObjectAggregator(hcm.maxRequestBodyBytes(), true))
         .addLast("downstream", new DownstreamHandler(listenerName, services, protocol));

@@ -11,6 +11,8 @@ public final class HttpStats {
   public final Counter rqDirectResponse;
   public final Counter rqRedirect;
   public final Counter downstreamCxIdleTimeout;
+  /** Connections closed because the request head did not arrive within {@code request_headers_timeout}. */
+  public final Counter downstreamRqHeaderTimeout;
   public final Counter faultAbortsInjected;
   public final Counter faultDelaysInjected;
   /** Envoy's RBAC filter counters: enforced, shadow and LOG (AUDIT) decisions. */
@@ -35,6 +37,7 @@ public final class HttpStats {
     rqDirectResponse = stats.counter(p + "rq_direct_response");
     rqRedirect = stats.counter(p + "rq_redirect");
     downstreamCxIdleTimeout = stats.counter(p + "downstream_cx_idle_timeout");
+    downstreamRqHeaderTimeout = stats.counter(p + "downstream_rq_header_timeout");
     faultAbortsInjected = stats.counter(p + "fault.aborts_injected");
     faultDelaysInjected = stats.counter(p + "fault.delays_injected");
     rbacAllowed = stats.counter(p + "rbac.allowed");
