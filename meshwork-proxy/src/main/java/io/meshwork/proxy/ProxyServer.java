@@ -61,6 +61,7 @@ public final class ProxyServer implements AutoCloseable {
     group = transport.newGroup(threads);
     accessLog = new AccessLogWriter(stdout);
     var tls = new TlsContexts();
+    tls.stats(stats);
     tracer = new io.meshwork.proxy.tracing.Tracer(snapshots, stats);
     httpServices = new HttpServices(snapshots, new PoolRegistry(transport, tls), accessLog, tls,
         new io.meshwork.proxy.telemetry.ProxyTelemetry(), tracer);
