@@ -33,6 +33,13 @@ public final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
     this(meshRoots, null);
   }
 
+  private long started = System.currentTimeMillis();
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    started = System.currentTimeMillis();
+  }
+
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof SslHandshakeCompletionEvent e && e.isSuccess()) {
@@ -41,7 +48,7 @@ public final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().attr(PeerIdentity.KEY).set(identity(ssl.engine()));
         if (counters != null) {
           counters.handshake().inc();
-          if (EngineAccess.resumed(ssl.engine())) {
+          if (EngineAccess.resumed(ssl.engine(), started)) {
             counters.sessionReused().inc();
           }
         }

@@ -15,8 +15,7 @@ import javax.net.ssl.SSLEngine;
  *
  * <p>With BoringSSL (netty-tcnative) these go to the native {@code SSL*} directly: BoringSSL
  * accepts any name for SNI, while the JDK's {@link SNIHostName} refuses underscores (it applies
- * the STD3 host-name rules). With the JDK the SNI is set only when {@link SNIHostName} accepts it,
- * and "resumed" is not observable (the JDK has no public API for it), so it reports false.
+ * the STD3 host-name rules). With the JDK the SNI is set only when {@link SNIHostName} accepts it.
  */
 public final class EngineAccess {
   private EngineAccess() {}
@@ -61,11 +60,18 @@ public final class EngineAccess {
     return "";
   }
 
-  /** Whether the completed handshake of {@code engine} resumed an earlier session (false when unknown: JDK). */
-  public static boolean resumed(SSLEngine engine) {
+  /**
+   * Whether the completed handshake of {@code engine} resumed an earlier session. BoringSSL says so
+   * ({@code SSL_session_reused}); the JDK has no such call, but a resumed session (from its cache or
+   * a ticket) keeps the creation time of the session it resumes, so a session created before this
+   * connection's handshake started is a resumed one.
+   *
+   * @param handshakeStartMillis when the connection was accepted (wall clock, milliseconds)
+   */
+  public static boolean resumed(SSLEngine engine, long handshakeStartMillis) {
     if (engine instanceof ReferenceCountedOpenSslEngine openssl) {
       return SSL.isSessionReused(openssl.sslPointer());
     }
-    return false;
+    return engine.getSession().getCreationTime() < handshakeStartMillis;
   }
 }

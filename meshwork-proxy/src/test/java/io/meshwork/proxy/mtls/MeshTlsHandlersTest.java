@@ -204,12 +204,28 @@ class MeshTlsHandlersTest {
 
   /**
    * Session resumption between proxies: the second connection from the same client proxy to the
-   * same server resumes (BoringSSL session tickets), counted on the server listener as Envoy's
+   * same server resumes (session tickets; BoringSSL or, with {@code -Dmeshwork.tls.provider=jdk}, the JDK), counted on the server listener as Envoy's
    * {@code ssl.session_reused}.
    */
   @Test
   void aSecondConnectionFromTheSameClientProxyResumesItsSession() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(TlsContexts.provider() == io.netty.handler.ssl.SslProvider.OPENSSL, "BoringSSL not loaded");
+    assertResumption();
+  }
+
+  /** The same with the JDK provider on both sides ({@code -Dmeshwork.tls.provider=jdk}). */
+  @Test
+  void jdkSessionsResumeToo() throws Exception {
+    System.setProperty("meshwork.tls.provider", "jdk");
+    try {
+      assertThat(TlsContexts.provider()).isEqualTo(io.netty.handler.ssl.SslProvider.JDK);
+      assertResumption();
+    } finally {
+      System.clearProperty("meshwork.tls.provider");
+    }
+  }
+
+  void assertResumption() throws Exception {
     var stats = new io.meshwork.proxy.stats.Stats();
     serverContexts.stats(stats);
     startServer(false);
