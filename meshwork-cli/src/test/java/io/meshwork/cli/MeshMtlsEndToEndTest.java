@@ -211,6 +211,11 @@ class MeshMtlsEndToEndTest {
     assertThat(get("/", "").body()).isEqualTo("RBAC: access denied");
     apply(sniPolicy("outbound_.9080_*"));
     awaitStatus(200);
+    // The inbound listener counts its TLS handshakes as Envoy does (listener.<addr>_<port>.ssl.*).
+    long handshakes = reviews.server().stats().snapshot().entrySet().stream()
+        .filter(e -> e.getKey().startsWith("listener.") && e.getKey().endsWith("_" + inboundPort + ".ssl.handshake"))
+        .mapToLong(Map.Entry::getValue).sum();
+    assertThat(handshakes).as("ssl.handshake of the inbound listener in " + reviews.server().stats().snapshot().keySet()).isPositive();
   }
 
   static String sniPolicy(String sni) {
