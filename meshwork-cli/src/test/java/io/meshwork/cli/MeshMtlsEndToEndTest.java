@@ -192,6 +192,47 @@ class MeshMtlsEndToEndTest {
     assertThat(app.requests()).as("no denied request reached the app").hasSize(before);
   }
 
+  /**
+   * Istio's auto mTLS SNI ({@code outbound_.9080_._.reviews.default.svc.cluster.local}, underscores
+   * included) travels from the client sidecar to the server sidecar, where an AuthorizationPolicy
+   * {@code when: connection.sni} matches it (BoringSSL; the JDK cannot send such a name).
+   */
+  @Test
+  void connectionSniCarriesIstiosOutboundName() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(io.meshwork.proxy.tls.TlsContexts.provider() == io.netty.handler.ssl.SslProvider.OPENSSL,
+        "BoringSSL not loaded");
+    startMesh(null);
+    apply(STRICT);
+    awaitPlaintextRefused(inboundPort);
+    apply(sniPolicy("outbound_.9080_._.reviews.default.svc.cluster.local"));
+    awaitStatus(200);
+    apply(sniPolicy("outbound_.9080_.v2_.reviews.default.svc.cluster.local"));
+    awaitStatus(403);
+    assertThat(get("/", "").body()).isEqualTo("RBAC: access denied");
+    apply(sniPolicy("outbound_.9080_*"));
+    awaitStatus(200);
+    // The inbound listener counts its TLS handshakes as Envoy does (listener.<addr>_<port>.ssl.*).
+    long handshakes = reviews.server().stats().snapshot().entrySet().stream()
+        .filter(e -> e.getKey().startsWith("listener.") && e.getKey().endsWith("_" + inboundPort + ".ssl.handshake"))
+        .mapToLong(Map.Entry::getValue).sum();
+    assertThat(handshakes).as("ssl.handshake of the inbound listener in " + reviews.server().stats().snapshot().keySet()).isPositive();
+  }
+
+  static String sniPolicy(String sni) {
+    return """
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: reviews-policy, namespace: default}
+        spec:
+          selector:
+            matchLabels: {app: reviews}
+          action: ALLOW
+          rules:
+          - when:
+            - {key: connection.sni, values: ["%s"]}
+        """.formatted(sni);
+  }
+
   static String policy(String action, String source, String rest) {
     return ("""
         apiVersion: security.istio.io/v1

@@ -65,6 +65,7 @@ public final class ProxyServer implements AutoCloseable {
     group = transport.newGroup(threads, threadFactory);
     accessLog = new AccessLogWriter(stdout);
     var tls = new TlsContexts();
+    tls.stats(stats);
     tracer = new io.meshwork.proxy.tracing.Tracer(snapshots, stats);
     httpServices = new HttpServices(snapshots, new PoolRegistry(transport, tls), accessLog, tls,
         new io.meshwork.proxy.telemetry.ProxyTelemetry(), tracer);

@@ -2,13 +2,13 @@ package io.meshwork.proxy.mtls;
 
 import io.meshwork.proxy.config.TlsConfig;
 import io.meshwork.proxy.config.UpstreamTlsConfig;
+import io.meshwork.proxy.tls.EngineAccess;
 import io.meshwork.proxy.tls.TlsContexts;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
-import javax.net.ssl.SNIHostName;
 
 /**
  * Where TLS enters the proxy's pipelines. Listener initializers call {@link #downstream} instead
@@ -33,7 +33,7 @@ public final class MeshTlsHandlers {
     }
     Consumer<ChannelPipeline> withTls = p -> {
       p.addLast("tls", ctx.newHandler(ch.alloc()));
-      p.addLast("peer-identity", new PeerIdentityHandler(tls.sdsRootCa()));
+      p.addLast("peer-identity", new PeerIdentityHandler(tls.sdsRootCa(), contexts.sessionStats(ch)));
       afterTls.accept(p);
     };
     if (tls.allowPlaintext()) {
@@ -72,14 +72,10 @@ public final class MeshTlsHandlers {
     var peer = tls.sni().isEmpty() ? address.getHostString() : tls.sni();
     var handler = ctx.newHandler(ch.alloc(), peer, address.getPort());
     if (!tls.sni().isEmpty()) {
-      var params = handler.engine().getSSLParameters();
-      try {
-        params.setServerNames(java.util.List.of(new SNIHostName(tls.sni().getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
-        handler.engine().setSSLParameters(params);
-      } catch (IllegalArgumentException e) {
-        // a name the provider refuses as SNI (Istio's outbound_.PORT_._.HOST has underscores): the
-        // mesh does not route on it, so the connection goes ahead without
-      }
+      // BoringSSL sends any name, Istio's outbound_.PORT_.SUBSET_.HOST included; the JDK refuses
+      // names with underscores, and then the connection goes ahead without SNI (the mesh's inbound
+      // chains here match on ports, not on SNI).
+      EngineAccess.setSni(handler.engine(), tls.sni());
     }
     return handler;
   }

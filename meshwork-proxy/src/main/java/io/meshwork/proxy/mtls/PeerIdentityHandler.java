@@ -1,5 +1,7 @@
 package io.meshwork.proxy.mtls;
 
+import io.meshwork.proxy.tls.EngineAccess;
+import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.transport.PeerIdentity;
 import io.meshwork.security.identity.SpiffeId;
 import io.netty.channel.ChannelHandlerContext;
@@ -7,8 +9,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.security.cert.X509Certificate;
-import javax.net.ssl.ExtendedSSLSession;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
@@ -18,10 +18,26 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 public final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
   private final boolean meshRoots;
+  private final TlsContexts.HandshakeCounters counters;
 
-  /** @param meshRoots whether the TLS context verifies client certificates against the mesh roots ({@code ROOTCA}) */
-  public PeerIdentityHandler(boolean meshRoots) {
+  /**
+   * @param meshRoots whether the TLS context verifies client certificates against the mesh roots ({@code ROOTCA})
+   * @param counters the listener's {@code ssl.handshake}/{@code ssl.session_reused} counters, or null
+   */
+  public PeerIdentityHandler(boolean meshRoots, TlsContexts.HandshakeCounters counters) {
     this.meshRoots = meshRoots;
+    this.counters = counters;
+  }
+
+  public PeerIdentityHandler(boolean meshRoots) {
+    this(meshRoots, null);
+  }
+
+  private long started = System.currentTimeMillis();
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    started = System.currentTimeMillis();
   }
 
   @Override
@@ -29,26 +45,24 @@ public final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
     if (evt instanceof SslHandshakeCompletionEvent e && e.isSuccess()) {
       var ssl = ctx.pipeline().get(SslHandler.class);
       if (ssl != null) {
-        ctx.channel().attr(PeerIdentity.KEY).set(identity(ssl.engine().getSession()));
+        ctx.channel().attr(PeerIdentity.KEY).set(identity(ssl.engine()));
+        if (counters != null) {
+          counters.handshake().inc();
+          if (EngineAccess.resumed(ssl.engine(), started)) {
+            counters.sessionReused().inc();
+          }
+        }
       }
       ctx.pipeline().remove(this);
     }
     super.userEventTriggered(ctx, evt);
   }
 
-  private PeerIdentity identity(javax.net.ssl.SSLSession session) {
-    String sni = "";
-    if (session instanceof ExtendedSSLSession ext) {
-      try {
-        for (var n : ext.getRequestedServerNames()) {
-          if (n instanceof SNIHostName h) {
-            sni = h.getAsciiName();
-          }
-        }
-      } catch (UnsupportedOperationException ignored) {
-        // provider without SNI reporting
-      }
-    }
+  private PeerIdentity identity(javax.net.ssl.SSLEngine engine) {
+    var session = engine.getSession();
+    // Read natively for BoringSSL: Istio's SNI outbound_.PORT_.SUBSET_.HOST has underscores,
+    // which the JDK's SNIHostName refuses.
+    String sni = EngineAccess.sni(engine);
     String uri = "";
     boolean client = false;
     try {

@@ -31,6 +31,14 @@ public final class TlsContexts {
   private final ConcurrentHashMap<Object, SslContext> cache = new ConcurrentHashMap<>();
   private volatile SecretStore secrets = new SecretStore();
   private volatile long cachedGeneration;
+  private volatile io.meshwork.proxy.stats.Stats stats = new io.meshwork.proxy.stats.Stats();
+
+  /**
+   * Envoy's per-listener TLS counters, {@code listener.<addr>_<port>.ssl.handshake} and
+   * {@code ssl.session_reused}: how many server handshakes completed and how many of them resumed a
+   * session (a ticket or the server's session cache) instead of a full handshake.
+   */
+  public record HandshakeCounters(io.meshwork.proxy.stats.Counter handshake, io.meshwork.proxy.stats.Counter sessionReused) {}
 
   private record Key(Object config, long generation) {}
 
@@ -51,6 +59,19 @@ public final class TlsContexts {
 
   public SecretStore secrets() {
     return secrets;
+  }
+
+  /** The stats store the TLS counters go to (the proxy's; a private one until set). */
+  public void stats(io.meshwork.proxy.stats.Stats store) {
+    this.stats = store;
+  }
+
+  /** The TLS counters of the listener that accepted {@code ch}, named after its bound address as Envoy does. */
+  public HandshakeCounters sessionStats(io.netty.channel.Channel ch) {
+    var bound = ch.parent() != null ? ch.parent().localAddress() : ch.localAddress();
+    var name = bound instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() + "_" + a.getPort() : String.valueOf(bound);
+    var prefix = "listener." + name + ".ssl.";
+    return new HandshakeCounters(stats.counter(prefix + "handshake"), stats.counter(prefix + "session_reused"));
   }
 
   /** A server context; for SDS configs, built from the current secrets (null when there are none yet). */

@@ -186,4 +186,73 @@ class MeshTlsHandlersTest {
     assertThat(roundTrip(null)[0]).isEqualTo("ping");
     assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo(PeerIdentity.NONE);
   }
+
+  /**
+   * Istio's auto mTLS SNI has underscores. BoringSSL sends it as is and the server reads it back
+   * (PeerIdentity.sni, which {@code connection.sni} matches); the JDK's SNIHostName refuses such
+   * names, so with the JDK the handshake goes on without SNI.
+   */
+  @Test
+  void istioSniWithUnderscoresReachesTheServer() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(TlsContexts.provider() == io.netty.handler.ssl.SslProvider.OPENSSL, "BoringSSL not loaded");
+    startServer(false);
+    var sni = "outbound_.9080_.v1_.reviews.default.svc.cluster.local";
+    var tls = new UpstreamTlsConfig(sni, List.of("istio-peer-exchange", "istio"), true, true, null, null, null, List.of(SERVER), true);
+    assertThat(roundTrip(tls)[0]).isEqualTo("ping");
+    assertThat(seen.get(5, TimeUnit.SECONDS).sni()).isEqualTo(sni);
+  }
+
+  /**
+   * Session resumption between proxies: the second connection from the same client proxy to the
+   * same server resumes (session tickets; BoringSSL or, with {@code -Dmeshwork.tls.provider=jdk}, the JDK), counted on the server listener as Envoy's
+   * {@code ssl.session_reused}.
+   */
+  @Test
+  void aSecondConnectionFromTheSameClientProxyResumesItsSession() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(TlsContexts.provider() == io.netty.handler.ssl.SslProvider.OPENSSL, "BoringSSL not loaded");
+    assertResumption();
+  }
+
+  /** The same with the JDK provider on both sides ({@code -Dmeshwork.tls.provider=jdk}). */
+  @Test
+  void jdkSessionsResumeToo() throws Exception {
+    System.setProperty("meshwork.tls.provider", "jdk");
+    try {
+      assertThat(TlsContexts.provider()).isEqualTo(io.netty.handler.ssl.SslProvider.JDK);
+      assertResumption();
+    } finally {
+      System.clearProperty("meshwork.tls.provider");
+    }
+  }
+
+  void assertResumption() throws Exception {
+    var stats = new io.meshwork.proxy.stats.Stats();
+    serverContexts.stats(stats);
+    startServer(false);
+    var addr = (java.net.InetSocketAddress) server.localAddress();
+    var prefix = "listener.127.0.0.1_" + addr.getPort() + ".ssl.";
+    assertThat(roundTrip(mesh(SERVER))[0]).isEqualTo("ping");
+    awaitStat(stats, prefix + "handshake", 1);
+    assertThat(stats.value(prefix + "session_reused")).as("the first handshake is a full one").isZero();
+    assertThat(roundTrip(mesh(SERVER))[0]).isEqualTo("ping");
+    awaitStat(stats, prefix + "handshake", 2);
+    assertThat(stats.value(prefix + "session_reused")).as("the second connection resumed").isEqualTo(1);
+    // A client proxy with another context (another process) has no session to resume.
+    var other = new TlsContexts();
+    var c = new SecretStore();
+    c.update(creds(SpiffeId.of("default", "productpage")));
+    other.secrets(c);
+    clientContexts = other;
+    assertThat(roundTrip(mesh(SERVER))[0]).isEqualTo("ping");
+    awaitStat(stats, prefix + "handshake", 3);
+    assertThat(stats.value(prefix + "session_reused")).isEqualTo(1);
+  }
+
+  static void awaitStat(io.meshwork.proxy.stats.Stats stats, String name, long value) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (stats.value(name) < value && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(stats.value(name)).as(name).isEqualTo(value);
+  }
 }
