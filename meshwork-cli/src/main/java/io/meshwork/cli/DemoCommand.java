@@ -99,7 +99,8 @@ final class DemoCommand implements Callable<Integer> {
     // The control plane logs through java.util.logging: one line per record (time, level, message), as 'meshwork control' does.
     System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %5$s%6$s%n");
     var out = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-    var demo = VotingDemo.create(new DemoOptions(ipPrefix, controlPort, xdsPort, consolePort, dir, m, noTraffic ? 0 : trafficRps), out, verbose);
+    var demo = VotingDemo.create(new DemoOptions(ipPrefix, controlPort, xdsPort, consolePort, dir, m, noTraffic ? 0 : trafficRps,
+        state.dir()), out, verbose);
     var stopped = new CountDownLatch(1);
     var hook = new Thread(() -> {
       out.println("demo: stopping...");
@@ -311,7 +312,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       var s = stopped.get();
       var alive = before.get().pids() == null ? List.<Long>of()
-          : before.get().pids().values().stream().filter(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)).toList();
+          : before.get().pids().values().stream().filter(DetachedDemo::running).toList();
       if (!alive.isEmpty()) {
         throw new UserException(1, "the demo's processes " + alive + " are still running after stop; stop them with kill " 
             + String.join(" ", alive.stream().map(String::valueOf).toList()));

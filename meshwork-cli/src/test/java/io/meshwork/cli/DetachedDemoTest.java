@@ -75,14 +75,17 @@ class DetachedDemoTest {
     var state = tmp.resolve("state");
     boolean mesh = mode.equals("mesh");
 
+    int[] ports = freePorts(3);
+    int xdsPort = ports[1];
     var started = CliRunner.run("demo", "--detach", "--no-traffic", "--mode", mode, "--state-dir", state.toString(),
-        "--ip-prefix", prefix, "--control-port", String.valueOf(freePort()), "--xds-port", String.valueOf(freePort()),
-        "--console-port", String.valueOf(freePort()), "--mesh-dir", meshDir().toString());
+        "--ip-prefix", prefix, "--control-port", String.valueOf(ports[0]), "--xds-port", String.valueOf(xdsPort),
+        "--console-port", String.valueOf(ports[2]), "--mesh-dir", meshDir().toString());
     assertThat(started.exitCode()).as(started.err() + log(state)).isZero();
     var info = JSON.readTree(started.out().strip());
     long demoPid = info.get("pid").asLong();
     var pids = new ArrayList<Long>();
     info.get("pids").forEach(p -> pids.add(p.asLong()));
+    Throwable primary = null;
     try {
       assertThat(demoPid).isNotEqualTo(ProcessHandle.current().pid());
       assertThat(ProcessHandle.of(demoPid).flatMap(p -> p.info().command())).as("the demo runs in its own JVM").get()
@@ -92,7 +95,17 @@ class DetachedDemoTest {
       assertThat(info.has("console")).isTrue();
       assertThat(info.has("controlPlane")).isEqualTo(mesh);
       if (mesh) {
-        assertThat(log(state)).contains("not applied: peer-authentication.yaml, redis-authorization.yaml");
+        assertThat(log(state)).contains("peer-authentication.yaml, redis-authorization.yaml from");
+        // One join token per sidecar (vote v1 and v2 share service account vote), readable by this user only.
+        try (var files = Files.walk(state)) {
+          var tokens = files.filter(f -> f.getFileName().toString().endsWith(".token")).toList();
+          assertThat(tokens.stream().map(f -> f.getFileName().toString()).sorted().toList()).containsExactly("db.token",
+              "istio-ingressgateway.token", "redis.token", "result.token", "vote-v1.token", "vote-v2.token", "worker.token");
+          for (var t : tokens) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(t))).as(t.toString())
+                .isEqualTo("rw-------");
+          }
+        }
       }
 
       var status = CliRunner.run("demo", "status", "--state-dir", state.toString(), "-o", "json");
@@ -153,6 +166,15 @@ class DetachedDemoTest {
           info.get("pids").get("postgres").asLong());
 
       if (mesh) {
+        var probes = after.path("probes");
+        MeshChecks.graphShowsMtlsEdges(URI.create(info.get("console").asText()));
+        MeshChecks.strictRefusesPlaintext(tmp, hostPort(probes, "vote-v1 (sidecar inbound, mTLS)"),
+            hostPort(probes, "redis (sidecar inbound, mTLS)"));
+        MeshChecks.redisPolicyRefusesResult(tmp, info.get("controlPlane").asText(), hostPort(probes, "certificate authority"),
+            xdsPort);
+      }
+
+      if (mesh) {
         var applied = CliRunner.run("apply", "-f", meshDir().resolve("vote-canary-100.yaml").toString(),
             "--control-plane", info.get("controlPlane").asText());
         assertThat(applied.exitCode()).as(applied.out() + applied.err()).isZero();
@@ -170,16 +192,25 @@ class DetachedDemoTest {
           assertThat(page(vote)).as("request %d after the 100%% step", i).isEqualTo("v2");
         }
       }
+    } catch (Throwable t) {
+      primary = t;
+      throw t;
     } finally {
       var stop = CliRunner.run("demo", "stop", "--state-dir", state.toString());
-      assertThat(stop.exitCode()).as(stop.out() + stop.err()).isZero();
+      if (primary != null && stop.exitCode() != 0) {
+        primary.addSuppressed(new AssertionError("demo stop: " + stop.out() + stop.err() + log(state)));
+      }
+      assertThat(stop.exitCode()).as(stop.out() + stop.err() + ps(pids)).isZero();
       assertThat(stop.out()).contains("demo stopped (pid " + demoPid + ")");
     }
-    assertThat(pids.stream().filter(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)).toList())
+    assertThat(pids.stream().filter(io.meshwork.cli.demo.DetachedDemo::running).toList())
         .as("recorded processes (demo JVM, redis-server, postgres) alive after stop").isEmpty();
     assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(state.toString())).toList())
         .as("processes started for this state directory").isEmpty();
     assertThat(state.resolve("demo.json")).doesNotExist();
+    try (var files = Files.walk(state)) {
+      assertThat(files.filter(f -> f.getFileName().toString().endsWith(".token")).toList()).as("join tokens left after stop").isEmpty();
+    }
     assertThat(CliRunner.run("demo", "status", "--state-dir", state.toString()).exitCode()).isEqualTo(3);
   }
 
@@ -228,6 +259,23 @@ class DetachedDemoTest {
     };
   }
 
+  /** What the processes still alive among {@code pids} are, for a failure message. */
+  private static String ps(List<Long> pids) {
+    var sb = new StringBuilder();
+    for (long p : pids) {
+      ProcessHandle.of(p).filter(ProcessHandle::isAlive).ifPresent(h -> sb.append(io.meshwork.cli.demo.DetachedDemo.running(p) ? "" : " (zombie)").append("\n  alive: ").append(p).append(' ')
+          .append(h.info().commandLine().orElse("?")).append(" parent ").append(h.parent().map(ProcessHandle::pid).orElse(-1L)));
+    }
+    return sb.toString();
+  }
+
+  /** {@code host:port} of a {@code tcp://} probe in the demo's state. */
+  private static String hostPort(JsonNode probes, String name) {
+    var v = probes.path(name).asText();
+    assertThat(v).as("probe " + name + " in " + probes).startsWith("tcp://");
+    return v.substring("tcp://".length());
+  }
+
   private static long number(String json, String field) {
     var m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
     return m.find() ? Long.parseLong(m.group(1)) : -1;
@@ -257,6 +305,24 @@ class DetachedDemoTest {
       return true;
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  /** {@code n} distinct free ports (held open together while chosen). */
+  static int[] freePorts(int n) throws IOException {
+    var sockets = new ArrayList<ServerSocket>();
+    try {
+      var ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        var s = new ServerSocket(0);
+        sockets.add(s);
+        ports[i] = s.getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (var s : sockets) {
+        s.close();
+      }
     }
   }
 

@@ -12,8 +12,11 @@ import java.nio.file.Path;
  * @param meshDir the voting app's mesh YAML ({@code samples/voting-app/mesh})
  * @param mode the Istio-style mesh (sidecars, control plane) or the L4 routing mesh
  * @param trafficRps requests per second of the built-in traffic generator; 0 turns it off
+ * @param stateDir the demo's state directory, where the mesh mode keeps its CA and the workloads'
+ *     join tokens (0600) while it runs; null: a temporary directory
  */
-public record DemoOptions(String ipPrefix, int controlPort, int xdsPort, int consolePort, Path meshDir, Mode mode, double trafficRps) {
+public record DemoOptions(String ipPrefix, int controlPort, int xdsPort, int consolePort, Path meshDir, Mode mode, double trafficRps,
+    Path stateDir) {
   /** The host every control-plane and console port is on. */
   public static final String HOST = "127.0.0.1";
 
@@ -27,7 +30,12 @@ public record DemoOptions(String ipPrefix, int controlPort, int xdsPort, int con
 
   /** The mesh mode without the traffic generator (what most tests want: exact vote counts). */
   public DemoOptions(String ipPrefix, int controlPort, int xdsPort, int consolePort, Path meshDir) {
-    this(ipPrefix, controlPort, xdsPort, consolePort, meshDir, Mode.MESH, 0);
+    this(ipPrefix, controlPort, xdsPort, consolePort, meshDir, Mode.MESH, 0, null);
+  }
+
+  /** Without a state directory (identities go to a temporary directory). */
+  public DemoOptions(String ipPrefix, int controlPort, int xdsPort, int consolePort, Path meshDir, Mode mode, double trafficRps) {
+    this(ipPrefix, controlPort, xdsPort, consolePort, meshDir, mode, trafficRps, null);
   }
 
   /** The address of workload number {@code n} (1 = gateway). */

@@ -159,6 +159,24 @@ public final class DetachedDemo {
     return stopped;
   }
 
+  /**
+   * Whether {@code pid} still runs: alive and, on Linux, not a zombie. A process that exited after
+   * its parent (redis-server or postgres after the demo JVM) is a zombie until init reaps it, and
+   * where init reaps slowly (a container's) {@link ProcessHandle#isAlive()} keeps saying true for it.
+   */
+  public static boolean running(long pid) {
+    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      try {
+        var stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+        int close = stat.lastIndexOf(')');
+        return close < 0 || close + 2 >= stat.length() || stat.charAt(close + 2) != 'Z';
+      } catch (java.io.IOException | RuntimeException e) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); // no /proc (not Linux) or gone meanwhile
+      }
+    }
+    return false;
+  }
+
   /** SIGTERM, wait, then SIGKILL; waits for the process to be gone. */
   static void stopProcess(ProcessHandle p) {
     if (!p.isAlive()) {

@@ -3,6 +3,10 @@ package io.meshwork.cli.demo;
 import io.meshwork.console.ConsoleOptions;
 import io.meshwork.console.ConsoleServer;
 import io.meshwork.control.ControlPlane;
+import io.meshwork.control.ca.CaSettings;
+import io.meshwork.proxy.mtls.WorkloadAgent;
+import io.meshwork.security.identity.SpiffeId;
+import io.meshwork.security.pki.KeyAlgorithm;
 import io.meshwork.proxy.ProxyStartException;
 import io.meshwork.proxy.xds.XdsProxy;
 import io.meshwork.samples.voting.Settings;
@@ -61,10 +65,15 @@ public final class VotingDemo implements AutoCloseable {
   static final int WORKER_HEALTH_PORT = 9090;
   static final int PG_RESTART_DELAY_SECONDS = 3;
 
-  /** The mesh YAML applied: the gateway, the version subsets and the 90/10 canary step. */
-  public static final List<String> APPLIED = List.of("gateway.yaml", "destination-rules.yaml", "vote-canary-10.yaml");
-  /** The mesh YAML left out because the proxy does not enforce mTLS or authorization yet. */
-  public static final List<String> NOT_ENFORCED = List.of("peer-authentication.yaml", "redis-authorization.yaml");
+  /** Where each mesh-mode sidecar with its own address terminates mTLS for its app (Istio's inbound capture port). */
+  static final int INBOUND_PORT = 15006;
+
+  /**
+   * The mesh YAML applied: the gateway, the version subsets, the 90/10 canary step, mTLS STRICT
+   * mesh-wide and the policy that lets only worker and vote reach Redis.
+   */
+  public static final List<String> APPLIED = List.of("gateway.yaml", "destination-rules.yaml", "vote-canary-10.yaml",
+      "peer-authentication.yaml", "redis-authorization.yaml");
 
   private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -78,6 +87,9 @@ public final class VotingDemo implements AutoCloseable {
   private volatile LocalPostgres pg;
   private volatile int adminPort = ADMIN_PORT;
   private String xdsAddress;
+  private volatile ControlPlane controlPlane;
+  private Path identityDir;
+  private final Map<String, String> inbound = new LinkedHashMap<>();
   private volatile Consumer<DemoInfo> onChange = i -> {};
 
   private VotingDemo(DemoOptions options, PrintStream out, boolean verbose) {
@@ -196,8 +208,13 @@ public final class VotingDemo implements AutoCloseable {
       probes.put("postgres", "tcp://" + p.address());
     }
     probes.put(mesh ? "ingress gateway" : "routing mesh", ingressAdminUrl() + "ready");
+    inbound.forEach((k, v) -> probes.put(k + " (sidecar inbound, mTLS)", "tcp://" + v));
     if (mesh) {
       probes.put("control plane", controlPlane() + "/ready");
+      var cp = controlPlane;
+      if (cp != null && cp.ca() != null) {
+        probes.put("certificate authority", "tcp://" + DemoOptions.HOST + ":" + cp.ca().port());
+      }
     }
     probes.put("console", consoleUrl().toString());
     return new DemoInfo(voteUrl().toString(), resultUrl().toString(), consoleUrl().toString(), tracesUrl().toString(),
@@ -245,15 +262,23 @@ public final class VotingDemo implements AutoCloseable {
       var cp = startControlPlane(configDir);
       out.println("demo:   applied " + String.join(", ", APPLIED) + " from " + options.meshDir()
           + " and the voting app's Services (" + configDir + ")");
-      out.println("demo:   not applied: " + String.join(", ", NOT_ENFORCED)
-          + " (mTLS STRICT and the Redis authorization policy need mTLS and authorization in the proxy, which it does not enforce yet)");
       xdsAddress = DemoOptions.HOST + ":" + cp.xdsPort();
       String xds = xdsAddress;
-      out.println("demo: starting the sidecars...");
-      sidecar(xds, "vote-v1", Map.of("app", "vote", "version", "v1"), "vote", v1, Map.of("http", VOTE_PORT), true, false);
-      sidecar(xds, "vote-v2", Map.of("app", "vote", "version", "v2"), "vote", v2, Map.of("http", VOTE_PORT), true, false);
-      sidecar(xds, "worker", Map.of("app", "worker", "version", "v1"), "worker", worker, Map.of(), true, true);
-      sidecar(xds, "result", Map.of("app", "result", "version", "v1"), "result", result, Map.of("http", RESULT_PORT), false, true);
+      out.println("demo: starting the sidecars, each with its own identity (join tokens in " + identityDir + ", mode 0600)...");
+      // Redis and PostgreSQL listen on 127.0.0.1: their sidecars terminate mTLS there, on free ports.
+      int redisInbound = freePort();
+      int dbInbound = freePort();
+      sidecar(xds, "redis", Map.of("app", "redis", "version", "v1"), "redis", redis.address().host(),
+          Map.of("tcp-redis", redis.address().port()), Map.of("tcp-redis", redisInbound), options.ip(6), false, false);
+      sidecar(xds, "db", Map.of("app", "db", "version", "v1"), "db", pg.address().host(),
+          Map.of("tcp-postgres", pg.address().port()), Map.of("tcp-postgres", dbInbound), options.ip(7), false, false);
+      sidecar(xds, "vote-v1", Map.of("app", "vote", "version", "v1"), "vote", v1, Map.of("http", VOTE_PORT),
+          Map.of("http", INBOUND_PORT), v1, true, false);
+      sidecar(xds, "vote-v2", Map.of("app", "vote", "version", "v2"), "vote", v2, Map.of("http", VOTE_PORT),
+          Map.of("http", INBOUND_PORT), v2, true, false);
+      sidecar(xds, "worker", Map.of("app", "worker", "version", "v1"), "worker", worker, Map.of(), Map.of(), worker, true, true);
+      sidecar(xds, "result", Map.of("app", "result", "version", "v1"), "result", result, Map.of("http", RESULT_PORT),
+          Map.of("http", INBOUND_PORT), result, false, true);
       for (var ip : List.of(v1, v2, worker)) {
         redisFor.put(ip, ip + ":" + REDIS_PORT);
       }
@@ -297,13 +322,14 @@ public final class VotingDemo implements AutoCloseable {
     if (mesh) {
       out.println("demo: starting the ingress gateway on " + options.ip(1) + " (ports " + VOTE_PORT + ", " + RESULT_PORT + ")...");
       var gwNode = NodeInfo.sidecar("istio-ingressgateway", "default", Map.of("istio", "ingressgateway", "app", "istio-ingressgateway"),
-          options.ip(1), Map.of()).asGateway();
+          options.ip(1), Map.of()).asGateway().withServiceAccount("istio-ingressgateway");
       adminPort = startProxy(xds(), gwNode, options.ip(1), "ingress gateway");
       awaitPort(options.ip(1), VOTE_PORT, "the gateway's vote port");
       awaitPort(options.ip(1), RESULT_PORT, "the gateway's result port");
     }
 
-    out.println("demo: starting the console on " + consoleUrl() + " (scraping " + scrapeTargets.size() + " proxies)...");
+    out.println("demo: starting the console on " + consoleUrl() + (mesh ? " (finding the proxies through the control plane)..."
+        : " (scraping the routing mesh)..."));
     startConsole();
 
     out.println("demo: waiting for vote v1 and v2 and result to answer through the " + (mesh ? "gateway" : "routing mesh") + "...");
@@ -397,7 +423,7 @@ public final class VotingDemo implements AutoCloseable {
     String ingress = mesh ? "the gateway's" : "the routing mesh's";
     checks.add(new Object[] {options.ip(1), VOTE_PORT, ingress + " vote port", "--ip-prefix"});
     checks.add(new Object[] {options.ip(1), RESULT_PORT, ingress + " result port", "--ip-prefix"});
-    for (int n = 1; n <= (mesh ? 5 : 1); n++) {
+    for (int n = 1; n <= (mesh ? 7 : 1); n++) {
       checks.add(new Object[] {options.ip(n), ADMIN_PORT, mesh ? "a proxy's admin port" : "the routing mesh's admin port", "--ip-prefix"});
     }
     checks.add(new Object[] {options.ip(2), VOTE_PORT, "vote v1", "--ip-prefix"});
@@ -410,6 +436,9 @@ public final class VotingDemo implements AutoCloseable {
       }
       checks.add(new Object[] {options.ip(4), DB_PORT, "a sidecar's PostgreSQL bind", "--ip-prefix"});
       checks.add(new Object[] {options.ip(5), DB_PORT, "a sidecar's PostgreSQL bind", "--ip-prefix"});
+      for (int n : new int[] {2, 3, 5}) {
+        checks.add(new Object[] {options.ip(n), INBOUND_PORT, "a sidecar's inbound (mTLS) port", "--ip-prefix"});
+      }
     } else {
       checks.add(new Object[] {options.ip(6), REDIS_PORT, "the routing mesh's Redis address", "--ip-prefix"});
       checks.add(new Object[] {options.ip(7), DB_PORT, "the routing mesh's PostgreSQL address", "--ip-prefix"});
@@ -438,19 +467,21 @@ public final class VotingDemo implements AutoCloseable {
       for (String f : APPLIED) {
         Files.copy(options.meshDir().resolve(f), dir.resolve(f));
       }
-      Files.writeString(dir.resolve("voting-app-services.yaml"), services(redis.address().host(), redis.address().port(),
-          pg.address().host(), pg.address().port()));
+      Files.writeString(dir.resolve("voting-app-services.yaml"), services());
       return dir;
     } catch (IOException e) {
       throw new DemoStartException("cannot write the demo's configuration to a temporary directory: " + e.getMessage(), e);
     }
   }
 
-  /** The Services of samples/voting-app/kubernetes, and WorkloadEntries for the stores' real addresses. */
-  static String services(String redisHost, int redisPort, String dbHost, int dbPort) {
+  /**
+   * The Services of samples/voting-app/kubernetes. Their endpoints are the workloads' sidecars as
+   * they connect (auto-registration), Redis's and PostgreSQL's too, so every hop is sidecar to sidecar.
+   */
+  static String services() {
     return """
-        # Written by 'meshwork demo': the voting app's Services (as in samples/voting-app/kubernetes)
-        # and where this run's Redis and PostgreSQL listen.
+        # Written by 'meshwork demo': the voting app's Services (as in samples/voting-app/kubernetes).
+        # The endpoints are the sidecars that connect with matching labels (Redis's and PostgreSQL's too).
         apiVersion: v1
         kind: Service
         metadata: {name: vote, labels: {app: vote, service: vote}}
@@ -482,34 +513,26 @@ public final class VotingDemo implements AutoCloseable {
           selector: {app: db}
           ports:
           - {name: tcp-postgres, port: 5432, targetPort: 5432}
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: WorkloadEntry
-        metadata: {name: redis}
-        spec:
-          address: %s
-          labels: {app: redis}
-          ports: {tcp-redis: %d}
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: WorkloadEntry
-        metadata: {name: db}
-        spec:
-          address: %s
-          labels: {app: db}
-          ports: {tcp-postgres: %d}
-        """.formatted(redisHost, redisPort, dbHost, dbPort);
+        """;
   }
 
   private ControlPlane startControlPlane(Path configDir) throws DemoStartException {
     ControlPlane cp;
     try {
+      var base = options.stateDir() != null ? options.stateDir() : Files.createTempDirectory("meshwork-demo-state-");
+      Files.createDirectories(base);
+      var dir = Files.createTempDirectory(base, "identity-");
+      track(() -> deleteTree(dir)); // the CA key and the join tokens live only as long as the demo
+      identityDir = dir;
+      // The CA's gRPC port is ephemeral: the sidecars are in this JVM and 'demo status' shows it.
       cp = ControlPlane.start(new ControlPlane.Options(configDir, DemoOptions.HOST, options.controlPort(), options.xdsPort(),
-          Duration.ofSeconds(10), Duration.ofMillis(100), true));
+          Duration.ofSeconds(10), Duration.ofMillis(100), true), CaSettings.selfSigned(dir.resolve("ca"), 0));
+      Files.writeString(dir.resolve("root-cert.pem"), cp.ca().rootPem());
     } catch (IOException e) {
       throw new DemoStartException("the control plane could not start: " + e.getMessage(), e);
     }
     track(cp);
+    controlPlane = cp;
     var r = cp.directory().lastResult();
     if (!r.ok()) {
       throw new DemoStartException("the control plane rejected the demo's configuration: " + String.join("; ",
@@ -518,8 +541,14 @@ public final class VotingDemo implements AutoCloseable {
     return cp;
   }
 
+  /**
+   * One workload's sidecar: its node on {@code ip} (where the app listens), the inbound ports where
+   * it terminates mTLS for the app, its admin and Prometheus ports on {@code adminIp}, its own
+   * identity ({@code sa} in namespace default), and the upstream binds the app uses for Redis and
+   * PostgreSQL.
+   */
   private void sidecar(String xds, String name, Map<String, String> labels, String sa, String ip, Map<String, Integer> appPorts,
-      boolean redis, boolean db) throws DemoStartException, InterruptedException {
+      Map<String, Integer> inboundPorts, String adminIp, boolean redis, boolean db) throws DemoStartException, InterruptedException {
     var binds = new LinkedHashMap<String, String>();
     if (redis) {
       binds.put("redis:" + REDIS_PORT, ip + ":" + REDIS_PORT);
@@ -527,18 +556,35 @@ public final class VotingDemo implements AutoCloseable {
     if (db) {
       binds.put("db:" + DB_PORT, ip + ":" + DB_PORT);
     }
-    var node = NodeInfo.sidecar(name, "default", labels, ip, appPorts).withUpstreamBinds(binds).withServiceAccount(sa);
-    startProxy(xds, node, ip, "sidecar " + name);
+    var node = NodeInfo.sidecar(name, "default", labels, ip, appPorts).withUpstreamBinds(binds).withServiceAccount(sa)
+        .withInboundPorts(inboundPorts);
+    startProxy(xds, node, adminIp, "sidecar " + name);
     for (var b : binds.values()) {
       awaitPort(ip, Integer.parseInt(b.substring(b.lastIndexOf(':') + 1)), "sidecar " + name + "'s bind " + b);
     }
+    for (var p : inboundPorts.values()) {
+      awaitPort(ip, p, "sidecar " + name + "'s inbound port");
+      inbound.put(name, ip + ":" + p);
+    }
+  }
+
+  /** Issues {@code sa}'s join token (0600) with the control plane's CA, as 'meshwork token create' does. */
+  private WorkloadAgent.Options identity(String workload, String sa) throws DemoStartException {
+    var token = identityDir.resolve(workload + ".token");
+    try {
+      controlPlane.ca().issueJoinToken("default", sa, null, token);
+    } catch (IOException e) {
+      throw new DemoStartException("cannot write " + token + ": " + e.getMessage(), e);
+    }
+    return new WorkloadAgent.Options(DemoOptions.HOST + ":" + controlPlane.ca().port(), token, identityDir.resolve("root-cert.pem"),
+        SpiffeId.of("default", sa), null, KeyAlgorithm.EC_P256);
   }
 
   private int startProxy(String xds, NodeInfo node, String ip, String what) throws DemoStartException, InterruptedException {
     XdsProxy proxy;
     try {
       proxy = XdsProxy.start(xds, node, new InetSocketAddress(ip, ADMIN_PORT), 1,
-          new PrintStream(OutputStream.nullOutputStream()), proxyLog);
+          new PrintStream(OutputStream.nullOutputStream()), proxyLog, identity(node.workloadName(), node.serviceAccount()));
     } catch (ProxyStartException e) {
       throw new DemoStartException(what + " could not start: " + e.getMessage(), e);
     }
@@ -546,9 +592,11 @@ public final class VotingDemo implements AutoCloseable {
     if (!proxy.awaitFirstConfig(WAIT)) {
       throw new DemoStartException(what + " got no configuration from the control plane within " + WAIT.toSeconds() + " s");
     }
-    scrapeTargets.add("http://" + ip + ":" + proxy.server().adminPort() + "/stats/prometheus");
-    out.println("demo:   " + what + " on " + ip + " (admin :" + proxy.server().adminPort() + ", configuration version "
-        + proxy.version() + (proxy.lastRejection().isEmpty() ? "" : ", last rejection: " + proxy.lastRejection()) + ")");
+    String id = proxy.agent() != null && proxy.agent().secrets().current() != null
+        ? "as " + SpiffeId.of(node.namespace(), node.serviceAccount()) : "without a certificate yet";
+    out.println("demo:   " + what + " " + id + " (admin " + ip + ":"
+        + proxy.server().adminPort() + ", configuration version " + proxy.version()
+        + (proxy.lastRejection().isEmpty() ? "" : ", last rejection: " + proxy.lastRejection()) + ")");
     return proxy.server().adminPort();
   }
 
@@ -556,6 +604,10 @@ public final class VotingDemo implements AutoCloseable {
     var d = ConsoleOptions.defaults();
     var o = new ConsoleOptions(DemoOptions.HOST, options.consolePort(), -1, -1, -1, d.maxTraces(), d.maxTraceBytes(), null,
         scrapeTargets.stream().map(URI::create).toList(), Duration.ofSeconds(2), d.retention(), d.maxMetricBytes(), null);
+    if (options.mode() == DemoOptions.Mode.MESH) {
+      // Every connected proxy's Prometheus endpoint, found through the control plane; config badges too.
+      o = o.withControlPlane(URI.create(controlPlane()));
+    }
     try {
       track(ConsoleServer.start(o, Clock.systemUTC()));
     } catch (IOException | RuntimeException e) {
@@ -628,6 +680,15 @@ public final class VotingDemo implements AutoCloseable {
       } catch (Exception e) {
         out.println("demo: stopping " + c.getClass().getSimpleName() + ": " + e.getMessage());
       }
+    }
+  }
+
+  private static int freePort() throws DemoStartException {
+    try (var s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(DemoOptions.HOST, 0));
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new DemoStartException("no free port on " + DemoOptions.HOST + ": " + e.getMessage(), e);
     }
   }
 

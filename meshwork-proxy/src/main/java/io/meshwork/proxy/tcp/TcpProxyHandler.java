@@ -43,6 +43,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean logged;
   /** Bytes that arrived before the upstream connection was up (a TLS handshake may read ahead). */
   private java.util.ArrayDeque<Object> early;
+  /** The upstream is connected (and past TLS and the metadata exchange frame): bytes go straight through. */
+  private boolean ready;
   private final io.meshwork.proxy.telemetry.TcpTelemetry telemetry;
 
   /** Null: never originates TLS. */
@@ -107,15 +109,21 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     f.addListener(done -> {
       cluster.reportOutcome(host, done.isSuccess() ? 200 : 503);
       if (done.isSuccess()) {
-        if (early != null) {
-          Object m;
-          while ((m = early.poll()) != null) {
-            outbound.write(m);
-          }
-          outbound.flush();
-        }
-        inbound.read();
         outbound.read();
+        var ssl = outbound.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (ssl == null) {
+          forwardEarly();
+        } else {
+          // Over TLS the app's bytes wait for the handshake, and then for the metadata exchange's
+          // frame, which is written when the handshake-completion event passes (later in this same
+          // event-loop task): the peer expects that frame first (bytes written before it were
+          // flushed ahead of it, and the frame then reached the app as data).
+          ssl.handshakeFuture().addListener(h -> {
+            if (h.isSuccess()) {
+              outbound.eventLoop().execute(this::forwardEarly);
+            }
+          });
+        }
       } else {
         cluster.stats().upstreamCxConnectFail.inc();
         flags |= ResponseFlags.UF;
@@ -124,13 +132,26 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     });
   }
 
+  /** The upstream is ready for the app's bytes: what arrived meanwhile goes first, then reading starts. */
+  private void forwardEarly() {
+    ready = true;
+    if (early != null) {
+      Object m;
+      while ((m = early.poll()) != null) {
+        outbound.write(m);
+      }
+      outbound.flush();
+    }
+    inbound.read();
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ByteBuf b) {
       received += b.readableBytes();
       telemetry.received(b.readableBytes());
     }
-    if (outbound != null && !outbound.isActive() && outbound.isOpen()) {
+    if (outbound != null && !ready && outbound.isOpen()) {
       if (early == null) {
         early = new java.util.ArrayDeque<>();
       }

@@ -2,7 +2,8 @@ package io.meshwork.proxy.telemetry;
 
 /**
  * The {@code destination_service*} labels: host ({@code reviews.default.svc.cluster.local}), short
- * name and namespace. Derived once per cluster (outbound) or per Host header value (inbound).
+ * name and namespace. Derived once per cluster (outbound, and inbound clusters whose metadata names
+ * their service, as Istio's do) or per Host header value (other inbound).
  */
 public record DestinationService(String host, String name, String namespace) {
   public static final DestinationService UNKNOWN =
@@ -22,6 +23,32 @@ public record DestinationService(String host, String name, String namespace) {
       return ofHost(parts[3], null);
     }
     return new DestinationService(WorkloadMetadata.UNKNOWN, cluster, WorkloadMetadata.UNKNOWN);
+  }
+
+  /**
+   * From a cluster's {@code filter_metadata.istio.services} (what Istio writes on inbound clusters:
+   * the services whose selector picks this workload on that port), the first entry with a host.
+   */
+  public static java.util.Optional<DestinationService> ofClusterMetadata(io.envoyproxy.envoy.config.cluster.v3.Cluster c) {
+    var istio = c.getMetadata().getFilterMetadataMap().get("istio");
+    var list = istio == null ? null : istio.getFieldsMap().get("services");
+    if (list == null || !list.hasListValue()) {
+      return java.util.Optional.empty();
+    }
+    for (var v : list.getListValue().getValuesList()) {
+      if (!v.hasStructValue()) {
+        continue;
+      }
+      var f = v.getStructValue().getFieldsMap();
+      var host = f.containsKey("host") ? f.get("host").getStringValue() : "";
+      if (!host.isEmpty()) {
+        var name = f.containsKey("name") ? f.get("name").getStringValue() : "";
+        var ns = f.containsKey("namespace") ? f.get("namespace").getStringValue() : "";
+        return java.util.Optional.of(new DestinationService(host, name.isEmpty() ? host : name,
+            ns.isEmpty() ? WorkloadMetadata.UNKNOWN : ns));
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /**

@@ -54,6 +54,12 @@ public final class ProxyTelemetry {
       var s = services.get(cluster);
       return s != null ? s : DestinationService.ofCluster(cluster);
     }
+
+    /** The service an inbound cluster's {@code istio.services} metadata names, or null (then the Host header decides). */
+    DestinationService declaredService(String cluster) {
+      var s = cluster == null ? null : services.get(cluster);
+      return s != null && !s.namespace().equals(WorkloadMetadata.UNKNOWN) && !s.host().equals(WorkloadMetadata.UNKNOWN) ? s : null;
+    }
   }
 
   private final IstioMetrics metrics;
@@ -118,7 +124,7 @@ public final class ProxyTelemetry {
         case Node n -> localNode(n);
         case Listener l -> listeners.put(l.getName(), listenerView(l, "listeners[" + l.getName() + "]"));
         case Cluster c -> {
-          services.put(c.getName(), DestinationService.ofCluster(c.getName()));
+          services.put(c.getName(), DestinationService.ofClusterMetadata(c).orElse(DestinationService.ofCluster(c.getName())));
           endpoints(c.getLoadAssignment(), endpoints);
         }
         case ClusterLoadAssignment cla -> endpoints(cla, endpoints);

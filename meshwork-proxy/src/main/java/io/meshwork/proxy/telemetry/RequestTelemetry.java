@@ -156,7 +156,9 @@ public final class RequestTelemetry implements TagExpr.RequestView {
       policy = id.securityPolicy();
       sourcePrincipal = id.mutualTls() && !id.spiffeUri().isEmpty() ? id.spiffeUri() : WorkloadMetadata.UNKNOWN;
       destinationPrincipal = id.mutualTls() ? local.principal(trustDomain(id.spiffeUri())) : WorkloadMetadata.UNKNOWN;
-      service = DestinationService.ofHost(requestHeaders == null ? null : requestHeaders.get("host"), local.namespace());
+      var declared = telemetry.view().declaredService(cluster);
+      service = declared != null ? declared
+          : DestinationService.ofHost(requestHeaders == null ? null : requestHeaders.get("host"), local.namespace());
     } else {
       source = local;
       destination = responsePeer != null ? responsePeer : telemetry.endpoint(upstreamHost);

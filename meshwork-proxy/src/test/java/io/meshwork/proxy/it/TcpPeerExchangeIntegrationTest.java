@@ -87,6 +87,71 @@ class TcpPeerExchangeIntegrationTest {
     }
   }
 
+  /**
+   * The client side: an app that writes as soon as it connects (as Redis and PostgreSQL clients
+   * do) reaches the upstream before the TLS handshake is over. Its bytes must follow the proxy's
+   * exchange frame, not precede it: otherwise the server side sees no frame (source unknown) and
+   * the frame reaches the app as data (a Redis protocol error, PostgreSQL's "received unencrypted
+   * data after SSL request").
+   */
+  @Test
+  void bytesWrittenBeforeTheUpstreamHandshakeFollowTheExchangeFrame() throws Exception {
+    try (var echo = MeshPair.Echo.start(); var server = start(echo.port()); var client = startClient(server.listenerPort("inbound_tcp"))) {
+      for (int i = 0; i < 3; i++) {
+        try (var socket = new java.net.Socket("127.0.0.1", client.listenerPort("outbound_tcp"))) {
+          socket.setSoTimeout(10_000);
+          socket.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+          socket.getOutputStream().flush();
+          var echoed = new byte[5];
+          new DataInputStream(socket.getInputStream()).readFully(echoed);
+          assertThat(new String(echoed, StandardCharsets.US_ASCII)).isEqualTo("hello");
+        }
+      }
+      var dest = Map.of("reporter", "destination", "source_workload", "productpage-v1", "destination_workload", "reviews-v1");
+      var metrics = server.telemetry().metrics();
+      ProxyHarness.await(() -> metrics.counterSum(IstioMetric.TCP_CONNECTIONS_CLOSED, dest) == 3);
+      assertThat(metrics.counterSum(IstioMetric.TCP_RECEIVED_BYTES, dest)).as("only the app's bytes reached the app").isEqualTo(15);
+      assertThat(metrics.counterSum(IstioMetric.TCP_CONNECTIONS_OPENED, Map.of("reporter", "destination", "source_workload", "unknown")))
+          .isZero();
+    }
+  }
+
+  static ProxyServer startClient(int serverPort) throws Exception {
+    var ca = Path.of(TcpPeerExchangeIntegrationTest.class.getResource("/tls/server.crt").toURI()).toString();
+    var yaml = MeshPair.node("productpage-v1-5d8c", "productpage-v1", "bookinfo-productpage", "productpage", "v1") + """
+        static_resources:
+          listeners:
+          - name: outbound_tcp
+            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+            filter_chains:
+            - filters:
+              - name: envoy.filters.network.tcp_proxy
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                  stat_prefix: "outbound|6379||redis"
+                  cluster: "outbound|6379||redis"
+          clusters:
+          - name: "outbound|6379||redis"
+            connect_timeout: 1s
+            type: STATIC
+            transport_socket:
+              name: envoy.transport_sockets.tls
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+                sni: localhost
+                common_tls_context:
+                  alpn_protocols: [istio-peer-exchange, istio]
+                  validation_context: {trusted_ca: {filename: "%s"}}
+            load_assignment:
+              cluster_name: "outbound|6379||redis"
+              endpoints:
+              - lb_endpoints:
+                - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}
+        """.formatted(ca, serverPort);
+    return ProxyServer.start(ProxyConfigBuilder.fromBootstrap(BootstrapLoader.parse("client.yaml", yaml), 1), 1,
+        new PrintStream(new ByteArrayOutputStream(), true));
+  }
+
   static ProxyServer start(int echoPort) throws Exception {
     var crt = Path.of(TcpPeerExchangeIntegrationTest.class.getResource("/tls/server.crt").toURI()).toString();
     var key = Path.of(TcpPeerExchangeIntegrationTest.class.getResource("/tls/server.key").toURI()).toString();

@@ -63,6 +63,21 @@ class LabelsAndFormatTest {
   }
 
   @Test
+  void inboundClusterMetadataNamesTheService() {
+    var svc = Struct.newBuilder().putFields("host", Value.newBuilder().setStringValue("redis.default.svc.cluster.local").build())
+        .putFields("name", Value.newBuilder().setStringValue("redis").build())
+        .putFields("namespace", Value.newBuilder().setStringValue("default").build());
+    var istio = Struct.newBuilder().putFields("services", Value.newBuilder()
+        .setListValue(ListValue.newBuilder().addValues(Value.newBuilder().setStructValue(svc))).build());
+    var c = io.envoyproxy.envoy.config.cluster.v3.Cluster.newBuilder().setName("inbound|6379||");
+    c.getMetadataBuilder().putFilterMetadata("istio", istio.build());
+    assertThat(DestinationService.ofClusterMetadata(c.build()))
+        .contains(new DestinationService("redis.default.svc.cluster.local", "redis", "default"));
+    assertThat(DestinationService.ofClusterMetadata(io.envoyproxy.envoy.config.cluster.v3.Cluster.newBuilder().setName("inbound|6379||")
+        .build())).isEmpty();
+  }
+
+  @Test
   void prometheusTextHasIstioNamesLabelsAndBuckets() {
     var metrics = new IstioMetrics();
     var cells = metrics.request(facts("200"), StatsConfig.DEFAULT, null);
