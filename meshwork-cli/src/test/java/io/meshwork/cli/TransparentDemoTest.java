@@ -4,29 +4,45 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.meshwork.cli.demo.DemoOptions;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshwork.cli.demo.PlainHttp;
 import io.meshwork.cli.demo.TransparentDemo;
 import io.meshwork.proxy.capture.CommandRunner;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code demo --transparent} end to end on the real kernel: every workload in its own network
- * namespace with capture rules and a captured sidecar; 20 votes cast through the gateway on the
- * host are counted by result (so vote reached {@code redis:6379}, and worker and result reached
- * {@code db:5432}, by plain names); redis's sidecar reports the vote apps' connections as
- * destination with mutual TLS (STRICT); after stop no namespace and no ISTIO_ rule is left.
+ * {@code demo --transparent --detach --no-traffic} end to end on the real kernel: every workload
+ * in its own network namespace with capture rules and a captured sidecar. 20 votes cast through
+ * the gateway on the host show up in result's event stream (so vote reached {@code redis:6379}, and
+ * worker and result reached {@code db:5432}, by plain names); redis's sidecar reports the vote
+ * apps' connections as destination with mutual TLS (STRICT); the Redis policy refuses result's
+ * pod; after {@code demo stop} no namespace of the demo and no ISTIO_ rule is left.
  */
 class TransparentDemoTest {
-  static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private static final int VOTES = 20;
+
+  @TempDir Path tmp;
 
   @Test
   @Timeout(value = 150, unit = TimeUnit.SECONDS)
@@ -38,48 +54,107 @@ class TransparentDemoTest {
       }
       assumeTrue(false, "skipped (not root and not CI): " + reason.get());
     }
-    var options = new DemoOptions("127.0.44", freePort(), freePort(), freePort(), Path.of("../samples/voting-app/mesh"),
-        DemoOptions.Mode.MESH, 0);
-    var demo = TransparentDemo.start(options, System.out, false);
-    String id;
+    String prefix = "127.0." + (100 + ThreadLocalRandom.current().nextInt(150));
+    var state = tmp.resolve("state");
+    var started = CliRunner.run("demo", "--transparent", "--detach", "--no-traffic", "--state-dir", state.toString(),
+        "--ip-prefix", prefix, "--control-port", String.valueOf(freePort()), "--xds-port", String.valueOf(freePort()),
+        "--console-port", String.valueOf(freePort()), "--mesh-dir", DetachedDemoTest.meshDir().toString());
+    assertThat(started.exitCode()).as(started.err() + log(state)).isZero();
+    var info = JSON.readTree(started.out().strip());
+    long demoPid = info.get("pid").asLong();
+    String netnsPrefix = "mw-" + Long.toString(demoPid, 36) + "-";
     try {
-      id = demo.network().id();
-      URI vote = demo.voteUrl();
-      for (int i = 0; i < 20; i++) {
+      assertThat(info.get("mode").asText()).isEqualTo("transparent");
+      assertThat(netns()).as("one namespace per workload").contains(netnsPrefix + "redis-pod", netnsPrefix + "db-pod",
+          netnsPrefix + "vote-v1-pod", netnsPrefix + "vote-v2-pod", netnsPrefix + "worker-pod", netnsPrefix + "result-pod");
+      var vote = URI.create(info.get("vote").asText());
+      var result = URI.create(info.get("result").asText());
+      assertThat(vote.getHost()).as("the gateway stays on the host's loopback").isEqualTo(prefix + ".1");
+      for (int i = 0; i < VOTES; i++) {
         var r = PlainHttp.postForm(vote, Map.of("Cookie", "voter_id=tp-voter-" + i, "Accept", "application/json"),
             "vote=" + (i % 2 == 0 ? "a" : "b"), TIMEOUT);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
       }
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      String tally = "";
-      while (System.nanoTime() < deadline) {
-        tally = PlainHttp.get(demo.resultUrl().resolve("/api/results"), Map.of(), TIMEOUT).body();
-        if (tally.replaceAll("\\s", "").contains("\"total\":20")) {
-          break;
-        }
-        Thread.sleep(250);
-      }
-      assertThat(tally.replaceAll("\\s", "")).as("result counts the 20 votes").contains("\"total\":20");
+      assertThat(streamedTotal(result.resolve("/stream"), VOTES)).as("result's stream counts the votes").isEqualTo(VOTES);
 
-      int admin = demo.sidecar("redis").proxy().server().adminPort();
-      var metrics = PlainHttp.get(URI.create("http://127.0.0.1:" + admin + "/stats/prometheus"), Map.of(), TIMEOUT).body();
-      var tcp = metrics.lines().filter(l -> l.startsWith("istio_tcp_connections_opened_total{")).toList();
-      assertThat(tcp).as("redis's sidecar saw the vote app's connection over mTLS")
-          .anyMatch(l -> l.contains("reporter=\"destination\"") && l.contains("connection_security_policy=\"mutual_tls\"")
-              && l.contains("source_workload=\"vote-v1\"") || l.contains("reporter=\"destination\"")
-              && l.contains("connection_security_policy=\"mutual_tls\"") && l.contains("source_workload=\"vote-v2\""));
+      // The vote apps' Redis connections went through both sidecars, over mTLS.
+      var metrics = PlainHttp.get(URI.create(probe(info, "sidecar redis ").replace("/ready", "/stats/prometheus")), Map.of(),
+          TIMEOUT).body();
+      var tcp = metrics.lines().filter(l -> l.startsWith("istio_tcp_connections_opened_total{")
+          && l.contains("reporter=\"destination\"") && l.contains("connection_security_policy=\"mutual_tls\"")).toList();
+      assertThat(tcp).as(metrics).anyMatch(l -> l.contains("source_workload=\"vote-v1\"") || l.contains("source_workload=\"vote-v2\""));
+
+      // By name from inside the pods: vote's pod reaches Redis (which asks for AUTH); result's pod is
+      // refused by the Redis policy (only vote and worker may connect).
+      assertThat(redisPing(netnsPrefix + "vote-v1-pod")).startsWith("-NOAUTH");
+      assertThat(redisPing(netnsPrefix + "result-pod")).doesNotContain("NOAUTH").doesNotContain("PONG");
     } finally {
-      demo.close();
+      var stop = CliRunner.run("demo", "stop", "--state-dir", state.toString());
+      assertThat(stop.exitCode()).as(stop.err()).isZero();
     }
-    var netns = CommandRunner.local().run(List.of("ip", "netns", "list"), "");
-    assertThat(netns.stdout()).as("no namespace of the demo is left").doesNotContain(id);
+    assertThat(ProcessHandle.of(demoPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(netns()).as("no namespace of the demo is left").doesNotContain(netnsPrefix);
     for (var table : List.of("nat", "mangle")) {
       var saved = CommandRunner.local().run(List.of("iptables-save", "-t", table), "");
       assertThat(saved.stdout()).as("no capture rule on the host (" + table + ")").doesNotContain("ISTIO_");
     }
   }
 
-  static int freePort() throws Exception {
+  private static String netns() throws IOException {
+    return CommandRunner.local().run(List.of("ip", "netns", "list"), "").stdout();
+  }
+
+  /** What a captured client in {@code netns} gets for PING at redis:6379 (resolved by the pod's /etc/hosts). */
+  private static String redisPing(String netns) throws IOException {
+    return CommandRunner.local().run(List.of("ip", "netns", "exec", netns, "timeout", "15", "bash", "-c",
+        "exec 3<>/dev/tcp/redis/6379 && printf 'PING\\r\\n' >&3 && timeout 5 head -n1 <&3"), "").stdout();
+  }
+
+  private static String probe(JsonNode info, String startsWith) {
+    var names = new ArrayList<String>();
+    info.get("probes").fieldNames().forEachRemaining(names::add);
+    var name = names.stream().filter(n -> n.startsWith(startsWith)).findFirst();
+    assertThat(name).as("probe " + startsWith + " in " + names).isPresent();
+    return info.get("probes").get(name.get()).asText();
+  }
+
+  /** Reads result's event stream until a tally with {@code want} votes (or 30 s); returns the last total seen. */
+  private static long streamedTotal(URI uri, long want) throws IOException {
+    try (var s = new Socket()) {
+      s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write(("GET " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+          + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(in.readLine()).as("the stream's status line").startsWith("HTTP/1.1 200");
+      long last = -1;
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      try {
+        for (String line = in.readLine(); line != null && System.nanoTime() < deadline; line = in.readLine()) {
+          var m = java.util.regex.Pattern.compile("\"total\":\\s*(\\d+)").matcher(line);
+          if (line.startsWith("data:") && m.find()) {
+            last = Long.parseLong(m.group(1));
+            if (last >= want) {
+              return last;
+            }
+          }
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        // fall through with the last total
+      }
+      return last;
+    }
+  }
+
+  private static String log(Path state) {
+    try {
+      return "\n--- demo.log ---\n" + Files.readString(state.resolve("demo.log"));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static int freePort() throws IOException {
     try (var s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -136,6 +136,9 @@ public final class DetachedDemo {
       ProcessHandle.of(info.get().pid()).ifPresent(DetachedDemo::stopProcess);
     }
     var leftovers = killLeftovers(info.get());
+    if ("transparent".equals(info.get().mode())) {
+      io.meshwork.testing.netns.PodNetwork.cleanStale(); // its pods (and what runs in them) if its JVM died without cleaning up
+    }
     state.clear();
     return Optional.of(new Stopped(alive, info.get().pid(), leftovers));
   }
