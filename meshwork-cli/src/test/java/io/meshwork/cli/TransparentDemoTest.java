@@ -65,8 +65,11 @@ class TransparentDemoTest {
     String netnsPrefix = "mw-" + Long.toString(demoPid, 36) + "-";
     try {
       assertThat(info.get("mode").asText()).isEqualTo("transparent");
-      assertThat(netns()).as("one namespace per workload").contains(netnsPrefix + "redis-pod", netnsPrefix + "db-pod",
-          netnsPrefix + "vote-v1-pod", netnsPrefix + "vote-v2-pod", netnsPrefix + "worker-pod", netnsPrefix + "result-pod");
+      // The demo's namespaces: mw-PID-SEQ-POD (PodNetwork's names, PID in base 36).
+      var ours = netns().lines().map(l -> l.split(" ")[0]).filter(n -> n.startsWith(netnsPrefix)).toList();
+      assertThat(ours).as("one namespace per workload").hasSize(6).allMatch(n -> n.matches(java.util.regex.Pattern.quote(netnsPrefix)
+          + "\\d+-(redis|db|vote-v1|vote-v2|worker|result)-pod"));
+      String seq = ours.getFirst().substring(0, ours.getFirst().indexOf('-', netnsPrefix.length()) + 1);
       var vote = URI.create(info.get("vote").asText());
       var result = URI.create(info.get("result").asText());
       assertThat(vote.getHost()).as("the gateway stays on the host's loopback").isEqualTo(prefix + ".1");
@@ -86,8 +89,8 @@ class TransparentDemoTest {
 
       // By name from inside the pods: vote's pod reaches Redis (which asks for AUTH); result's pod is
       // refused by the Redis policy (only vote and worker may connect).
-      assertThat(redisPing(netnsPrefix + "vote-v1-pod")).startsWith("-NOAUTH");
-      assertThat(redisPing(netnsPrefix + "result-pod")).doesNotContain("NOAUTH").doesNotContain("PONG");
+      assertThat(redisPing(seq + "vote-v1-pod")).startsWith("-NOAUTH");
+      assertThat(redisPing(seq + "result-pod")).doesNotContain("NOAUTH").doesNotContain("PONG");
     } finally {
       var stop = CliRunner.run("demo", "stop", "--state-dir", state.toString());
       assertThat(stop.exitCode()).as(stop.err()).isZero();
