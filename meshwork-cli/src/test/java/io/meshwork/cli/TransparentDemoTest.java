@@ -103,6 +103,46 @@ class TransparentDemoTest {
     }
   }
 
+  /**
+   * A demo JVM killed with -9 cannot clean up: its pods (and the apps in them) stay until
+   * {@code demo stop}, which removes them through PodNetwork's stale cleanup.
+   */
+  @Test
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  void stopAfterACrashRemovesThePods() throws Exception {
+    var reason = TransparentDemo.unavailable();
+    if (reason.isPresent()) {
+      if (System.getenv("CI") != null) {
+        fail("CI runs as root with iproute2 and iptables; transparent mode cannot run: " + reason.get());
+      }
+      assumeTrue(false, "skipped (not root and not CI): " + reason.get());
+    }
+    String prefix = "127.0." + (100 + ThreadLocalRandom.current().nextInt(150));
+    var state = tmp.resolve("state");
+    var started = CliRunner.run("demo", "--transparent", "--detach", "--no-traffic", "--state-dir", state.toString(),
+        "--ip-prefix", prefix, "--control-port", String.valueOf(freePort()), "--xds-port", String.valueOf(freePort()),
+        "--console-port", String.valueOf(freePort()), "--mesh-dir", DetachedDemoTest.meshDir().toString());
+    assertThat(started.exitCode()).as(started.err() + log(state)).isZero();
+    var info = JSON.readTree(started.out().strip());
+    long demoPid = info.get("pid").asLong();
+    String netnsPrefix = "mw-" + Long.toString(demoPid, 36) + "-";
+    var pids = new ArrayList<Long>();
+    info.get("pids").forEach(p -> pids.add(p.asLong()));
+    var demo = ProcessHandle.of(demoPid).orElseThrow();
+    demo.destroyForcibly();
+    demo.onExit().join();
+    assertThat(netns()).as("a killed demo leaves its pods behind").contains(netnsPrefix);
+
+    var stop = CliRunner.run("demo", "stop", "--state-dir", state.toString());
+    assertThat(stop.exitCode()).as(stop.err()).isZero();
+    assertThat(netns()).as("no namespace of the demo is left").doesNotContain(netnsPrefix);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (pids.stream().anyMatch(io.meshwork.cli.demo.DetachedDemo::running) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(pids).as("no app process of the demo runs").noneMatch(io.meshwork.cli.demo.DetachedDemo::running);
+  }
+
   private static String netns() throws IOException {
     return CommandRunner.local().run(List.of("ip", "netns", "list"), "").stdout();
   }
