@@ -137,7 +137,7 @@ public final class DetachedDemo {
     }
     var leftovers = killLeftovers(info.get());
     if ("transparent".equals(info.get().mode())) {
-      io.meshwork.testing.netns.PodNetwork.cleanStale(); // its pods (and what runs in them) if its JVM died without cleaning up
+      TransparentDemo.cleanStale(); // its pods, their processes and its work directory if its JVM died without cleaning up
     }
     state.clear();
     return Optional.of(new Stopped(alive, info.get().pid(), leftovers));

@@ -52,6 +52,7 @@ import java.util.stream.Stream;
  */
 public final class TransparentDemo implements AutoCloseable {
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String WORK_PREFIX = "meshwork-transparent-";
 
   private final DemoOptions options;
   private final PrintStream out;
@@ -85,6 +86,27 @@ public final class TransparentDemo implements AutoCloseable {
       return iptables.ok() ? java.util.Optional.empty() : java.util.Optional.of("iptables-restore does not run (install iptables)");
     } catch (IOException e) {
       return java.util.Optional.of("iptables-restore is not installed (" + e.getMessage() + ")");
+    }
+  }
+
+  /**
+   * Removes what demos that died without cleaning up left: their pods (and the processes in them,
+   * through PodNetwork's stale cleanup) and their work directories in the temporary directory.
+   */
+  public static void cleanStale() {
+    var base = Path.of(System.getProperty("java.io.tmpdir"));
+    if (unavailable().isEmpty()) {
+      PodNetwork.cleanStale();
+    }
+    try (Stream<Path> dirs = Files.list(base)) {
+      for (var d : dirs.toList()) {
+        var m = java.util.regex.Pattern.compile(WORK_PREFIX + "(\\d+)-.*").matcher(d.getFileName().toString());
+        if (m.matches() && !ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false)) {
+          deleteTree(d);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // a leftover is removed next time
     }
   }
 
@@ -165,7 +187,11 @@ public final class TransparentDemo implements AutoCloseable {
     var pgBin = LocalPostgres.binaries().orElseThrow(() -> new DemoStartException("no PostgreSQL binaries were found;"
         + " install PostgreSQL (e.g. apt-get install -y postgresql) and run the demo again"));
     try {
-      work = Files.createTempDirectory("meshwork-transparent-");
+      // In the temporary directory, not the state directory (under a 0700 home): uid 1000 (PostgreSQL) must reach it.
+      var base = Path.of(System.getProperty("java.io.tmpdir"));
+      cleanStale();
+      // Named after this JVM so that a crashed demo's directory (its CA key, tokens, PostgreSQL data) is found and removed.
+      work = Files.createTempDirectory(base, WORK_PREFIX + ProcessHandle.current().pid() + "-");
       Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
     } catch (IOException e) {
       throw new DemoStartException("cannot create a temporary directory: " + e.getMessage(), e);
