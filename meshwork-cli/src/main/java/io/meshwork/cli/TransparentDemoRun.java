@@ -20,6 +20,9 @@ final class TransparentDemoRun {
   private TransparentDemoRun() {}
 
   static int run(DemoOptions options, DemoState state, boolean detachedChild, boolean verbose) throws InterruptedException {
+    if (options.mode() != DemoOptions.Mode.MESH) {
+      throw new UserException(2, "--transparent runs the voting app in the mesh (sidecars, mTLS); drop --mode routing");
+    }
     System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %5$s%6$s%n");
     var out = new PrintStream(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
     var stopped = new CountDownLatch(1);
