@@ -63,6 +63,10 @@ final class DemoCommand implements Callable<Integer> {
       description = "Requests per second of the traffic generator (default ${DEFAULT-VALUE}).")
   double trafficRps;
 
+  @Option(names = "--transparent", description = "Linux, root: each workload in its own network namespace with iptables capture"
+      + " and a captured sidecar; the apps reach redis:6379 and db:5432 by plain names, as in Kubernetes.")
+  boolean transparent;
+
   @Option(names = {"-d", "--detach"}, description = "Run in the background; print the URLs as JSON once everything is ready.")
   boolean detach;
 
@@ -95,6 +99,10 @@ final class DemoCommand implements Callable<Integer> {
     var state = new DemoState(stateDir != null ? stateDir : DemoState.defaultDir());
     if (detach && !detachedChild) {
       return launchDetached(state, dir);
+    }
+    if (transparent) {
+      return TransparentDemoRun.run(new DemoOptions(ipPrefix, controlPort, xdsPort, consolePort, dir, m, noTraffic ? 0 : trafficRps,
+          state.dir()), state, detachedChild, verbose);
     }
     // The control plane logs through java.util.logging: one line per record (time, level, message), as 'meshwork control' does.
     System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %5$s%6$s%n");
@@ -150,6 +158,9 @@ final class DemoCommand implements Callable<Integer> {
     var args = new ArrayList<String>(List.of("--control-port", String.valueOf(controlPort), "--xds-port", String.valueOf(xdsPort),
         "--console-port", String.valueOf(consolePort), "--ip-prefix", ipPrefix, "--mesh-dir", dir.toAbsolutePath().toString(),
         "--mode", mode, "--traffic-rps", String.valueOf(trafficRps)));
+    if (transparent) {
+      args.add("--transparent");
+    }
     if (noTraffic) {
       args.add("--no-traffic");
     }

@@ -136,6 +136,9 @@ public final class DetachedDemo {
       ProcessHandle.of(info.get().pid()).ifPresent(DetachedDemo::stopProcess);
     }
     var leftovers = killLeftovers(info.get());
+    if ("transparent".equals(info.get().mode())) {
+      TransparentDemo.cleanStale(); // its pods, their processes and its work directory if its JVM died without cleaning up
+    }
     state.clear();
     return Optional.of(new Stopped(alive, info.get().pid(), leftovers));
   }
