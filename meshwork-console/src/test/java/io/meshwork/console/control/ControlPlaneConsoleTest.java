@@ -229,14 +229,24 @@ class ControlPlaneConsoleTest {
     assertThat(vote.path("versions").has("v1")).isTrue();
     assertThat(vote.path("versions").has("v2")).isTrue();
     assertThat(vote.path("config").toString()).contains("VirtualService", "DestinationRule");
-    var workloads = TestHttp.json(mesh.api + "/console/workloads?namespace=default");
-    assertThat(workloads.toString()).contains("vote-v2");
+    // Another test may just have pushed new routes: the proxy is SYNCED once it has acknowledged them.
+    JsonNode workloads = null;
     JsonNode proxyWorkload = null;
-    for (var w : workloads) {
-      if (w.path("name").asText().startsWith("vote-v1-")) { // auto-registered from the connected proxy
-        proxyWorkload = w;
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+    do {
+      workloads = TestHttp.json(mesh.api + "/console/workloads?namespace=default");
+      proxyWorkload = null;
+      for (var w : workloads) {
+        if (w.path("name").asText().startsWith("vote-v1-")) { // auto-registered from the connected proxy
+          proxyWorkload = w;
+        }
       }
-    }
+      if (proxyWorkload != null && proxyWorkload.path("sync").asText().equals("SYNCED")) {
+        break;
+      }
+      Thread.sleep(200);
+    } while (System.nanoTime() < deadline);
+    assertThat(workloads.toString()).contains("vote-v2");
     assertThat(proxyWorkload).as(workloads.toString()).isNotNull();
     assertThat(proxyWorkload.path("proxy").asBoolean()).isTrue();
     assertThat(proxyWorkload.path("sync").asText()).isEqualTo("SYNCED");
