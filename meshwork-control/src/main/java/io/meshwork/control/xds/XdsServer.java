@@ -122,7 +122,11 @@ public final class XdsServer implements AutoCloseable {
     long start = System.nanoTime();
     try {
       var ctx = MeshContext.of(store.snapshot(), allowAny);
-      context = ctx;
+      synchronized (contextLock) {
+        if (ctx.revision() >= context.revision()) {
+          context = ctx;
+        }
+      }
       var conns = new ArrayList<>(connections);
       try (var exec = Executors.newVirtualThreadPerTaskExecutor()) {
         for (var c : conns) {
@@ -145,9 +149,33 @@ public final class XdsServer implements AutoCloseable {
   }
 
   ProxyResources translate(NodeInfo node) {
-    var ctx = context;
+    var ctx = freshContext();
     return io.meshwork.control.observability.TelemetryDecorator.apply(Translator.translate(ctx, node), ctx, node, meshTelemetry);
   }
+
+  /**
+   * The mesh view for a proxy that just connected: when the store changed after the last push (a
+   * debounced push is pending), the view is rebuilt now, so a proxy that connects right after an
+   * apply returned starts from that apply (read-your-writes) instead of from the state a debounce
+   * period earlier; the pending push then changes nothing for it.
+   */
+  private MeshContext freshContext() {
+    var ctx = context;
+    var snap = store.snapshot();
+    if (snap.revision() == ctx.revision()) {
+      return ctx;
+    }
+    synchronized (contextLock) {
+      ctx = context;
+      if (ctx.revision() < snap.revision()) {
+        ctx = MeshContext.of(snap, allowAny);
+        context = ctx;
+      }
+      return ctx;
+    }
+  }
+
+  private final Object contextLock = new Object();
 
   ResourceKey connected(ProxyConnection c) {
     connections.add(c);

@@ -76,6 +76,27 @@ class XdsServerTest {
   }
 
   @Test
+  void aProxyConnectingRightAfterAnApplyStartsFromThatApply() throws Exception {
+    // A debounce far longer than the test: the first snapshot can only hold the apply if the
+    // server translates the store's current revision for a new connection (read-your-writes).
+    var o = ControlPlane.Options.defaults().withPorts(0, 0);
+    try (var slow = ControlPlane.start(new ControlPlane.Options(o.configDir(), "127.0.0.1", 0, 0, o.registrationGrace(),
+        Duration.ofSeconds(60), true))) {
+      assertThat(slow.store().apply(ConfigStore.API, Fixtures.yaml(Mesh.all())).errors()).isEmpty();
+      var q = new LinkedBlockingQueue<XdsSnapshot>();
+      try (var client = XdsClient.start("127.0.0.1:" + slow.xdsPort(), PRODUCTPAGE, s -> {
+        q.add(s);
+        return XdsHandler.Verdict.ACCEPT;
+      })) {
+        var first = q.poll(20, TimeUnit.SECONDS);
+        assertThat(first).as("a first snapshot").isNotNull();
+        assertThat(first.clusters()).containsKey(V2);
+        assertThat(weightOf(first, V2)).isEqualTo(20);
+      }
+    }
+  }
+
+  @Test
   void aRejectedSnapshotIsNackedWithTheReasonAndTheLastGoodStays() throws Exception {
     cp.get().store().apply(ConfigStore.API, Fixtures.yaml(Mesh.all()));
     var q = new LinkedBlockingQueue<XdsSnapshot>();
