@@ -111,6 +111,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
             .maxConcurrentStreams(1024))
         .validateHeaders(true)
         .build());
+    p.addLast("h2-control-limit", new Http2ControlFrameLimit(listener.stats().http2ControlFlood));
     p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
       @Override
       protected void initChannel(Http2StreamChannel stream) {

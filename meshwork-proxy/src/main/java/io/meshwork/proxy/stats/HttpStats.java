@@ -25,6 +25,8 @@ public final class HttpStats {
   /** Envoy's {@code jwt_authn} counters. */
   public final Counter jwtAllowed;
   public final Counter jwtDenied;
+  /** HTTP/2 connections closed for flooding PING or SETTINGS frames. */
+  public final Counter http2ControlFlood;
 
   public HttpStats(Stats stats, String prefix) {
     var p = "http." + prefix + ".";
@@ -48,6 +50,7 @@ public final class HttpStats {
     rbacNotLogged = stats.counter(p + "rbac.not_logged");
     jwtAllowed = stats.counter(p + "jwt_authn.allowed");
     jwtDenied = stats.counter(p + "jwt_authn.denied");
+    http2ControlFlood = stats.counter(p + "http2.inbound_control_flood");
   }
 
   public void status(int code) {
