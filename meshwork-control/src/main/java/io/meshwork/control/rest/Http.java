@@ -33,14 +33,27 @@ final class Http {
     return new Failure(404, "NotFound", message);
   }
 
+  /**
+   * How much of an oversized body is read and discarded before the 413 is sent. Closing a socket
+   * with unread bytes makes the kernel send a reset, which can destroy the 413 before the client
+   * reads it; a larger body than this is not worth reading, and its client may see the reset.
+   */
+  static final long DRAIN_LIMIT = 4L * MAX_BODY;
+
   static String body(HttpExchange ex) throws IOException {
     var len = ex.getRequestHeaders().getFirst("Content-Length");
     if (len != null && Long.parseLong(len) > MAX_BODY) {
+      if (Long.parseLong(len) <= DRAIN_LIMIT) {
+        try (var in = ex.getRequestBody()) {
+          drain(in);
+        }
+      }
       throw tooLarge();
     }
     try (var in = ex.getRequestBody()) {
       var bytes = in.readNBytes(MAX_BODY + 1);
       if (bytes.length > MAX_BODY) {
+        drain(in);
         throw tooLarge();
       }
       try {
@@ -48,6 +61,16 @@ final class Http {
       } catch (RuntimeException e) {
         throw new Failure(415, "UnsupportedMediaType", e.getMessage());
       }
+    }
+  }
+
+  /** Reads and discards what is left of a body, at most {@link #DRAIN_LIMIT} bytes. */
+  private static void drain(java.io.InputStream in) throws IOException {
+    var buf = new byte[64 * 1024];
+    long budget = DRAIN_LIMIT;
+    int n;
+    while (budget > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, budget))) > 0) {
+      budget -= n;
     }
   }
 
