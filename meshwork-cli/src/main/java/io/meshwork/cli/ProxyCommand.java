@@ -214,6 +214,12 @@ public final class ProxyCommand implements Callable<Integer> {
         throw new UserException(2, "--capture cannot be combined with " + (gateway ? "--gateway" : "--inbound-port")
             + ": a captured sidecar serves the app's own ports through 15006");
       }
+      if (mode.equals("TPROXY")) {
+        var missing = io.meshwork.proxy.capture.TproxyPrivileges.missing();
+        if (missing.isPresent()) {
+          throw new UserException(2, "--capture TPROXY: " + missing.get());
+        }
+      }
       node = node.withMetadata(NodeInfo.INTERCEPTION_MODE, mode);
     }
     io.meshwork.proxy.mtls.WorkloadAgent.Options identity = null;

@@ -137,6 +137,11 @@ class TransparentMeshNetnsTest {
   @Test
   void redirectMode() throws Exception {
     var mesh = mesh(InterceptionMode.REDIRECT);
+    // REDIRECT rewrites the destination only in the pod's own nat table; the server sidecar still
+    // sees the client pod's address, but its connection to the app for a service port goes to the
+    // inbound cluster's endpoint 127.0.0.1:PORT from 127.0.0.1, so that is what the app sees.
+    assertThat(httpCallers).containsOnly("127.0.0.1");
+    assertThat(redisCallers).containsOnly("127.0.0.1");
     // A port with no service: client passthrough (ALLOW_ANY) → server inbound passthrough from 127.0.0.6.
     assertThat(mesh.client.run(PodUser.APP, Duration.ofSeconds(20), "bash", "-c",
         "exec 3<>/dev/tcp/" + mesh.server.address().getHostAddress() + "/7777 && printf 'hi\\n' >&3 && timeout 10 head -n1 <&3")
@@ -184,6 +189,70 @@ class TransparentMeshNetnsTest {
         .stdout()).contains("other says hi");
     assertThat(otherCallers).as("the server app sees the client pod's address, not the proxy's")
         .containsExactly(mesh.client.address().getHostAddress());
+    // Service ports too: the server sidecar's connection to the app leaves from the caller's address.
+    String client = mesh.client.address().getHostAddress();
+    assertThat(httpCallers).as("the HTTP app sees the client pod").containsOnly(client);
+    assertThat(redisCallers).as("the TCP app sees the client pod").containsOnly(client);
+
+    // A second client pod: its calls reach the app from its own address (the server sidecar's
+    // pooled connections to the app are per caller).
+    var other = net.addPod("other");
+    sidecar(cp, dir.resolve("root-cert.pem"), other, InterceptionMode.TPROXY, "other", Map.of());
+    String otherIp = other.address().getHostAddress();
+    assertThat(httpGet(other)).startsWith("HTTP/1.1 200");
+    assertThat(httpCallers.getLast()).isEqualTo(otherIp);
+    assertThat(redisPing(other)).startsWith("+PONG");
+    assertThat(redisCallers.getLast()).isEqualTo(otherIp);
+
+    // source.ip authorization on the server: only the first client pod, by ipBlocks (HTTP port)
+    // and remoteIpBlocks (TCP port). It can only hold if the server sidecar sees the real caller.
+    var applied = cp.store().apply(ConfigStore.API, ConfigLoader.create().loadText("by-ip.yaml", """
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: by-ip, namespace: default}
+        spec:
+          selector: {matchLabels: {app: server}}
+          action: ALLOW
+          rules:
+          - from: [{source: {ipBlocks: ["%1$s/32"]}}]
+            to: [{operation: {ports: ["9080"]}}]
+          - from: [{source: {remoteIpBlocks: ["%1$s/32"]}}]
+            to: [{operation: {ports: ["6379"]}}]
+        """.formatted(client)));
+    assertThat(applied.errors()).isEmpty();
+    // Wait for the policy to reach the server sidecar: the other pod's HTTP call is refused with 403.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    String denied = httpGet(other);
+    while (!denied.startsWith("HTTP/1.1 403") && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      denied = httpGet(other);
+    }
+    assertThat(denied).as("the other pod is not in ipBlocks").startsWith("HTTP/1.1 403").contains("RBAC: access denied");
+    int httpBefore = httpCallers.size();
+    assertThat(httpGet(mesh.client)).as("the client pod is in ipBlocks").startsWith("HTTP/1.1 200");
+    assertThat(httpCallers).hasSize(httpBefore + 1);
+    assertThat(httpCallers.getLast()).isEqualTo(client);
+    // TCP (same push: one virtualInbound listener): the other pod's connection is closed unanswered.
+    int redisBefore = redisCallers.size();
+    assertThat(redisPing(other)).as("the other pod is not in remoteIpBlocks").doesNotContain("+PONG");
+    assertThat(redisCallers).as("nothing of the other pod reached the TCP app").hasSize(redisBefore);
+    assertThat(redisPing(mesh.client)).as("the client pod is in remoteIpBlocks").startsWith("+PONG");
+    assertThat(redisCallers).hasSize(redisBefore + 1);
+    assertThat(redisCallers.getLast()).isEqualTo(client);
+    assertThat(httpCallers).as("nothing of the other pod reached the HTTP app after the policy").hasSize(httpBefore + 1);
+  }
+
+  /** GET http://reviews:9080/ by name, as the pod's app user; the raw response (empty when refused). */
+  static String httpGet(Pod pod) {
+    return pod.run(PodUser.APP, Duration.ofSeconds(20), "bash", "-c",
+        "exec 3<>/dev/tcp/reviews/9080 && printf 'GET / HTTP/1.1\\r\\nHost: reviews:9080\\r\\nConnection: close\\r\\n\\r\\n' >&3"
+            + " && timeout 10 cat <&3").stdout();
+  }
+
+  /** PING to redis:6379 by name, as the pod's app user; the first line of the answer (empty when refused). */
+  static String redisPing(Pod pod) {
+    return pod.run(PodUser.APP, Duration.ofSeconds(20), "bash", "-c",
+        "exec 3<>/dev/tcp/redis/6379 && printf 'PING\\r\\n' >&3 && timeout 10 head -n1 <&3").stdout();
   }
 
   record Mesh(Pod client, Pod server, CapturedSidecar clientSidecar, CapturedSidecar serverSidecar) {}
@@ -219,7 +288,7 @@ class TransparentMeshNetnsTest {
         "exec 3<>/dev/tcp/redis/6379 && printf 'PING\\r\\n' >&3 && timeout 10 head -n1 <&3");
     assertThat(pong.stdout()).as(pong.toString()).startsWith("+PONG");
 
-    // No loop: each call reached the app exactly once, from the server sidecar (127.0.0.1 cluster).
+    // No loop: each call reached the app exactly once, from the server sidecar.
     assertThat(httpCallers).hasSize(1);
     assertThat(redisCallers).hasSize(1);
 

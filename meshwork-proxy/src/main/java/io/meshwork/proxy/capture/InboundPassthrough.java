@@ -3,10 +3,6 @@ package io.meshwork.proxy.capture;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollSocketChannel;
 import java.net.InetSocketAddress;
 
 /**
@@ -26,17 +22,11 @@ public final class InboundPassthrough {
 
   /** Connects {@code b} (its handler already set) to {@code target} for the captured {@code downstream}. */
   public static ChannelFuture connect(Bootstrap b, Channel downstream, Captured captured, InetSocketAddress target) {
-    if (captured.mode() == InterceptionMode.TPROXY && downstream instanceof EpollSocketChannel
-        && downstream.remoteAddress() instanceof InetSocketAddress caller) {
-      ChannelHandler handler = b.config().handler();
-      b.option(EpollChannelOption.IP_TRANSPARENT, true).handler(new ChannelInitializer<Channel>() {
-        @Override
-        protected void initChannel(Channel up) {
-          SocketMark.set(up, Captured.PROXY_MARK); // before the connect: the SYN already carries the mark
-          up.pipeline().addLast(handler);
-        }
-      });
-      return b.connect(target, new InetSocketAddress(caller.getAddress(), 0));
+    if (captured.mode() == InterceptionMode.TPROXY) {
+      var original = OriginalSource.of(downstream, target);
+      if (original != null) {
+        return original.connect(b);
+      }
     }
     return b.connect(target, new InetSocketAddress(Captured.INBOUND_PASSTHROUGH_SOURCE, 0));
   }

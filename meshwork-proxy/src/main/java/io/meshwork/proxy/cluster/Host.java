@@ -19,8 +19,16 @@ public final class Host {
   volatile long ejectedUntilNanos;
   volatile boolean ejected;
 
-  /** Identifies the connections of one cluster to one endpoint (pools are per cluster and host, as in Envoy). */
-  public record PoolKey(String cluster, InetSocketAddress address) {}
+  /**
+   * Identifies the connections of one cluster to one endpoint (pools are per cluster and host, as in
+   * Envoy); {@code source} is set when the connections leave from a caller's own address (TPROXY's
+   * original source), so that they are never reused for another caller.
+   */
+  public record PoolKey(String cluster, InetSocketAddress address, java.net.InetAddress source) {
+    public PoolKey(String cluster, InetSocketAddress address) {
+      this(cluster, address, null);
+    }
+  }
 
   Host(String cluster, EndpointConfig config) {
     this.config = config;

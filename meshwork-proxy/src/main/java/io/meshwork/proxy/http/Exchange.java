@@ -361,6 +361,14 @@ final class Exchange {
     return io.meshwork.proxy.cluster.Host.originalDestination(cluster, captured.originalDestination());
   }
 
+  /**
+   * Capture mode, TPROXY, inbound: the caller's address the connection to {@code host} (the local
+   * app) leaves from, so the app sees the real client; null otherwise.
+   */
+  io.meshwork.proxy.capture.OriginalSource originalSource(io.meshwork.proxy.cluster.Host host) {
+    return io.meshwork.proxy.capture.OriginalSource.of(ctx.channel(), host.address());
+  }
+
   boolean isUpgrade() {
     return upgrade != null;
   }

@@ -42,7 +42,12 @@ final class Http1ConnectionPool implements UpstreamPool {
   /** An idle connection to {@code address}, or a new one; fails with the connect error. */
   @Override
   public Future<Channel> acquire(Host host, ClusterRuntime cluster) {
-    var key = host.poolKey();
+    return acquire(host, cluster, null);
+  }
+
+  @Override
+  public Future<Channel> acquire(Host host, ClusterRuntime cluster, io.meshwork.proxy.capture.OriginalSource source) {
+    var key = source == null ? host.poolKey() : source.poolKey(host);
     var address = host.address();
     var stats = cluster.stats();
     assert loop.inEventLoop();
@@ -66,7 +71,7 @@ final class Http1ConnectionPool implements UpstreamPool {
     var connectTimeout = cluster.config().connectTimeout();
     var pool = this;
     var upstreamTls = io.meshwork.proxy.mtls.MeshTlsHandlers.choose(cluster.config(), host.config(), tls);
-    var f = transport.client(loop, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+    var b = transport.client(loop, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
@@ -81,8 +86,8 @@ final class Http1ConnectionPool implements UpstreamPool {
             ch.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, 64 * 1024));
             ch.pipeline().addLast("upstream", new UpstreamHandler(pool, key));
           }
-        })
-        .connect(address);
+        });
+    var f = source == null ? b.connect(address) : source.connect(b);
     f.channel().closeFuture().addListener(closed -> cluster.connectionClosed());
     f.addListener(done -> {
       var ssl = done.isSuccess() ? f.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class) : null;

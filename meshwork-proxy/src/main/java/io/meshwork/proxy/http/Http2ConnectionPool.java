@@ -52,13 +52,18 @@ final class Http2ConnectionPool implements UpstreamPool {
 
   @Override
   public Future<Channel> acquire(Host host, ClusterRuntime cluster) {
-    var key = host.poolKey();
+    return acquire(host, cluster, null);
+  }
+
+  @Override
+  public Future<Channel> acquire(Host host, ClusterRuntime cluster, io.meshwork.proxy.capture.OriginalSource source) {
+    var key = source == null ? host.poolKey() : source.poolKey(host);
     var connection = connections.get(key);
     if (connection == null || connection.isDone() && (!connection.isSuccess() || !connection.getNow().isActive())) {
       if (!cluster.tryOpenConnection()) {
         return loop.newFailedFuture(new Http1ConnectionPool.ConnectionOverflowException());
       }
-      connection = connect(host, cluster);
+      connection = connect(host, cluster, source, key);
       connections.put(key, connection);
     }
     Promise<Channel> stream = loop.newPromise();
@@ -86,12 +91,13 @@ final class Http2ConnectionPool implements UpstreamPool {
     return stream;
   }
 
-  private Future<Channel> connect(Host host, ClusterRuntime cluster) {
+  private Future<Channel> connect(Host host, ClusterRuntime cluster, io.meshwork.proxy.capture.OriginalSource source,
+      Host.PoolKey key) {
     var stats = cluster.stats();
     stats.upstreamCxTotal.inc();
     Promise<Channel> promise = loop.newPromise();
     var upstreamTls = io.meshwork.proxy.mtls.MeshTlsHandlers.choose(cluster.config(), host.config(), tls);
-    var f = transport.client(loop, (int) Math.min(Integer.MAX_VALUE, cluster.config().connectTimeout().toMillis()))
+    var b = transport.client(loop, (int) Math.min(Integer.MAX_VALUE, cluster.config().connectTimeout().toMillis()))
         .option(ChannelOption.AUTO_READ, true)
         .handler(new ChannelInitializer<>() {
           @Override
@@ -112,9 +118,8 @@ final class Http2ConnectionPool implements UpstreamPool {
               }
             }));
           }
-        })
-        .connect(host.address());
-    var key = host.poolKey();
+        });
+    var f = source == null ? b.connect(host.address()) : source.connect(b);
     f.channel().closeFuture().addListener(closed -> {
       cluster.connectionClosed();
       var current = connections.get(key);

@@ -106,7 +106,7 @@ final class UpstreamCall implements UpstreamListener {
       perTryTimer = loop.schedule(this::onPerTryTimeout, retry.perTryTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
     attemptStartNanos = System.nanoTime();
-    pool.acquire(host, cluster).addListener(f -> {
+    pool.acquire(host, cluster, exchange.originalSource(host)).addListener(f -> {
       if (finished || id != attemptId) {
         if (f.isSuccess()) {
           pool.release((Channel) f.getNow(), cluster.config().idleTimeout());

@@ -15,6 +15,14 @@ import java.time.Duration;
 interface UpstreamPool {
   Future<Channel> acquire(Host host, ClusterRuntime cluster);
 
+  /**
+   * Like {@link #acquire(Host, ClusterRuntime)}, but the connection leaves from {@code source}
+   * (TPROXY's original source; null: as usual) and is pooled for that source only.
+   */
+  default Future<Channel> acquire(Host host, ClusterRuntime cluster, io.meshwork.proxy.capture.OriginalSource source) {
+    return acquire(host, cluster);
+  }
+
   /** The exchange on {@code ch} completed cleanly: keep the connection (HTTP/1.1) or end the stream (HTTP/2). */
   void release(Channel ch, Duration idleTimeout);
 

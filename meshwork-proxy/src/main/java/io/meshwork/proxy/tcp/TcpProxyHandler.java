@@ -102,9 +102,11 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     var b = transport.client(inbound.eventLoop(), (int) cluster.config().connectTimeout().toMillis())
         .handler(upstreamInitializer(tls == null ? null : io.meshwork.proxy.mtls.MeshTlsHandlers.choose(cluster.config(), host.config(), tls),
             host.address()));
+    // TPROXY: a service port's app connection leaves from the caller's address (original_src).
+    var original = passthrough ? null : io.meshwork.proxy.capture.OriginalSource.of(inbound, host.address());
     var f = passthrough && captured.inbound()
         ? io.meshwork.proxy.capture.InboundPassthrough.connect(b, inbound, captured, host.address())
-        : b.connect(host.address());
+        : original != null ? original.connect(b) : b.connect(host.address());
     outbound = f.channel();
     f.addListener(done -> {
       cluster.reportOutcome(host, done.isSuccess() ? 200 : 503);
