@@ -317,6 +317,32 @@ class InjectedProxyIdentityTest {
     assertThat(reviewedAudiences).containsOnly("istio-ca");
   }
 
+  @Test
+  void anyReplicaIssuesTheIdentityAndThePublishedRootVerifiesIt() throws Exception {
+    // A second replica of the control plane on the same cluster: it reads the same Secret, so no replica is the only CA.
+    try (var cp2 = ControlPlane.start(ControlPlane.Options.defaults().withPorts(0, 0), null);
+        var mode2 = KubernetesMode.start(cp2.store(), new KubernetesMode.Options(dir.resolve("kubeconfig"), InstallOptions.defaults(),
+            "meshwork-system", "127.0.0.1", 0, dir.resolve("ca-replica2"), CaOptions.defaults(), Duration.ofSeconds(30)), m -> {})) {
+      cp2.startCa("127.0.0.1", new CaSettings(dir.resolve("unused-state2"), 0, "cluster.local", null, null, null, null,
+          KubernetesMode.serviceNames("meshwork-system")), mode2);
+      assertThat(mode2.authority().root()).isEqualTo(mode.authority().root());
+      // It serves the cluster's state too (its own informers).
+      assertThat(cp2.store().snapshot().get(new io.meshwork.config.ResourceKey("", "Namespace", "", "bookinfo"))).isNotNull();
+      var pod = injectedReviewsPod();
+      var proxy = container(pod, SidecarInjector.PROXY);
+      var env = mountedEnv(kubeletEnv(pod, proxy), dir.resolve("replica2"), "reviews-token");
+      env.put(ProxyEnv.CA_ADDRESS, "127.0.0.1:" + cp2.ca().port());
+      var secrets = new SecretStore();
+      try (var agent = WorkloadAgent.start(parse(kubeletArgs(proxy, env), env).identityOptions(), secrets)) {
+        assertThat(secrets.awaitFirst(Duration.ofSeconds(60))).as("a certificate from replica 2 (failures: %s)", agent.rotator().failures())
+            .isTrue();
+        var leaf = secrets.current().credentials().leaf();
+        assertThat(SpiffeId.fromCertificate(leaf).orElseThrow().uri()).isEqualTo(REVIEWS);
+        leaf.verify(Pem.certificates(publishedRoot("bookinfo")).getFirst().getPublicKey());
+      }
+    }
+  }
+
   /** What the proxy's transport meets when its token does not prove the identity it asks for. */
   static StatusRuntimeException refusal(String token) throws Exception {
     var rootPem = publishedRoot("bookinfo");

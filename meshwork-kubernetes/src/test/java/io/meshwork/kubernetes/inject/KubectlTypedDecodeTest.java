@@ -141,6 +141,27 @@ class KubectlTypedDecodeTest {
   }
 
   @Test
+  void theVotingAppsInjectedPodsDecodeIntoKubernetesTypesWithEveryField() throws Exception {
+    var ser = new KubernetesSerialization();
+    List<Object> items = ser.unmarshal(Files.newInputStream(Path.of("..", "samples", "voting-app", "kubernetes", "voting-app.yaml")));
+    var deployments = items.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).toList();
+    assertThat(deployments).hasSizeGreaterThanOrEqualTo(4);
+    var injector = new SidecarInjector(InjectorConfig.of(InstallOptions.defaults(), 30));
+    for (var d : deployments) {
+      // The pod a ReplicaSet would create from the template.
+      var pod = ConfigLoader.JSON.createObjectNode();
+      pod.put("apiVersion", "v1").put("kind", "Pod");
+      var md = pod.putObject("metadata");
+      md.put("name", d.getMetadata().getName() + "-6d4f9c7b8-x2k9d").put("namespace", "default");
+      md.set("labels", ConfigLoader.JSON.readTree(ser.asJson(d.getSpec().getTemplate().getMetadata().getLabels())));
+      pod.set("spec", ConfigLoader.JSON.readTree(ser.asJson(d.getSpec().getTemplate().getSpec())));
+      var injected = injector.inject(pod, "default");
+      assertThat(injected.path("metadata").path("annotations").has(InjectionPolicy.STATUS)).as(d.getMetadata().getName()).isTrue();
+      assertKubectlKeepsEveryField(injected);
+    }
+  }
+
+  @Test
   void aFieldOfTheWrongTypeOrAnUnknownFieldIsCaught() throws Exception {
     // The check itself: what it must notice.
     var pod = new SidecarInjector(InjectorConfig.of(InstallOptions.defaults(), 30)).inject(Admission.pod("plain.json"), "default");
