@@ -299,6 +299,29 @@ class InjectedProxyIdentityTest {
   }
 
   @Test
+  void theInstalledGatewayGetsItsIdentityTheSameWay() throws Exception {
+    var ser = admin.getKubernetesSerialization();
+    var gw = Manifests.render(InstallOptions.defaults()).stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+        .filter(d -> d.getMetadata().getName().equals(Names.GATEWAY)).findFirst().orElseThrow();
+    var pod = (ObjectNode) ConfigLoader.JSON.readTree(ser.asJson(gw.getSpec().getTemplate()));
+    ((ObjectNode) pod.path("metadata")).put("name", "meshwork-ingressgateway-7d9f-abcde").put("namespace", "meshwork-system");
+    var proxy = container(pod, "istio-proxy");
+    var env = kubeletEnv(pod, proxy);
+    var sat = volumeHolding(pod, proxy, env.get(ProxyEnv.TOKEN_FILE)).getKey().path("projected").path("sources").get(0)
+        .path("serviceAccountToken");
+    assertThat(sat.path("audience").asText()).isEqualTo("istio-ca");
+    assertThat(volumeHolding(pod, proxy, env.get(ProxyEnv.CA_ROOT)).getKey().path("configMap").path("name").asText())
+        .isEqualTo(Names.ROOT_CERT_CONFIGMAP);
+    assertThat(publishedRoot("meshwork-system")).isEqualTo(Pem.encode(mode.authority().root()));
+    var mounted = mountedEnv(env, dir.resolve("gateway"), "unused");
+    var o = parse(kubeletArgs(proxy, env), mounted).identityOptions();
+    // The identity it asks for is the one its pod's token proves: the Deployment's ServiceAccount in its namespace.
+    assertThat(o.identity().uri()).isEqualTo("spiffe://cluster.local/ns/meshwork-system/sa/" + gw.getSpec().getTemplate().getSpec()
+        .getServiceAccountName());
+    assertThat(o.caAddress()).isEqualTo(InstallOptions.defaults().caAddress());
+  }
+
+  @Test
   void aProxyPresentingItsServiceAccountTokenGetsACertificateForItsServiceAccount() throws Exception {
     var pod = injectedReviewsPod();
     var proxy = container(pod, SidecarInjector.PROXY);
