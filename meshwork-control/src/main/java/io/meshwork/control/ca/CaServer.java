@@ -77,7 +77,7 @@ public final class CaServer implements AutoCloseable {
    * Loads (or creates) the CA and starts serving on {@code host:settings.port()}.
    *
    * @param verifier how callers prove who they are; null: join tokens only (local mode). The
-   *     Kubernetes mode passes {@code IdentityVerifiers.byType} with join tokens and TokenReview.
+   *     Kubernetes mode uses {@link #startWith} with a {@link CaSource} instead.
    */
   public static CaServer start(CaSettings settings, String host, IdentityVerifier verifier) throws IOException {
     return start(settings, host, verifier, null);
