@@ -141,7 +141,8 @@ public final class ControlCommand implements Callable<Integer> {
     var options = new ControlPlane.Options(configDir, address, port, xdsPort, Duration.ofSeconds(graceSeconds), Duration.ofMillis(100),
         outboundPolicy.equals("ALLOW_ANY"));
     io.meshwork.control.ca.CaSettings ca = null;
-    if (!noCa) {
+    // Kubernetes mode: the CA (root from the shared Secret, ServiceAccount tokens) starts once the cluster is reachable, below.
+    if (!noCa && !kubernetes) {
       var dir = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".meshwork", "ca");
       ca = new io.meshwork.control.ca.CaSettings(dir, caPort, trustDomain, caCert, caKey, caChain, rootCert, java.util.List.of());
     }
@@ -168,12 +169,23 @@ public final class ControlCommand implements Callable<Integer> {
       var install = io.meshwork.kubernetes.install.InstallOptions.defaults().withImages(hub, tag);
       try {
         k8s = io.meshwork.kubernetes.KubernetesMode.start(cp.store(), new io.meshwork.kubernetes.KubernetesMode.Options(kubeconfig, install, ns,
-            address, webhookPort, caDir, io.meshwork.security.ca.CaOptions.defaults(), Duration.ofSeconds(60)), m -> {
+            address, webhookPort, caDir, io.meshwork.security.ca.CaOptions.defaults().withTrustDomain(trustDomain), Duration.ofSeconds(60)),
+            m -> {
               err.println("meshwork control: " + m);
               err.flush();
             });
+        if (!noCa) {
+          cp.startCa(address, new io.meshwork.control.ca.CaSettings(caDir, caPort, trustDomain, null, null, null, null,
+              io.meshwork.kubernetes.KubernetesMode.serviceNames(ns)), k8s);
+        }
       } catch (IOException | RuntimeException e) {
+        if (k8s != null) {
+          k8s.close();
+        }
         cp.close();
+        if (e instanceof ControlPlane.PortInUseException) {
+          throw new UserException(2, e.getMessage());
+        }
         throw new UserException(2, "cannot start Kubernetes mode: " + e.getMessage());
       }
     }
@@ -182,7 +194,8 @@ public final class ControlCommand implements Callable<Integer> {
     err.println("meshwork control: xDS (ADS, gRPC) on " + address + ":" + cp.xdsPort());
     if (cp.ca() != null) {
       err.println("meshwork control: certificate service (gRPC, TLS) on " + address + ":" + cp.ca().port()
-          + "; issue workload identities with 'meshwork token create'");
+          + (kubernetes ? "; pods prove their identity with their ServiceAccount token (TokenReview, audience istio-ca)"
+              : "; issue workload identities with 'meshwork token create'"));
     }
     cp.meshTelemetry(telemetry);
     if (!telemetry.defaultTracing().isEmpty()) {

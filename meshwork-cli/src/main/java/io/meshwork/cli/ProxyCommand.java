@@ -79,15 +79,16 @@ public final class ProxyCommand implements Callable<Integer> {
   int concurrency;
 
   @Option(names = "--join-token-file", paramLabel = "FILE",
-      description = "Workload identity: the join token from 'meshwork token create'; enables mTLS (a certificate from the control plane's CA).")
+      description = "Workload identity: the join token from 'meshwork token create'; enables mTLS (a certificate from the control plane's CA)."
+          + " Default: $MESHWORK_TOKEN_FILE (an injected pod's projected ServiceAccount token).")
   Path joinTokenFile;
 
   @Option(names = "--ca-root", paramLabel = "FILE",
-      description = "The mesh root that verifies the CA (default: root-cert.pem next to the join token).")
+      description = "The mesh root that verifies the CA (default: $MESHWORK_CA_ROOT, else root-cert.pem next to the token).")
   Path caRoot;
 
   @Option(names = "--ca-address", paramLabel = "HOST:PORT",
-      description = "The certificate service (default: the control plane's host, port 15012).")
+      description = "The certificate service (default: $MESHWORK_CA_ADDRESS, else the control plane's host, port 15012).")
   String caAddress;
 
   @Option(names = "--inbound-port", paramLabel = "NAME=PORT",
@@ -107,6 +108,9 @@ public final class ProxyCommand implements Callable<Integer> {
   io.meshwork.security.pki.KeyAlgorithm keyAlgorithm;
 
   @Spec CommandSpec spec;
+
+  /** Where the MESHWORK_* identity variables are read from (the process environment; a map in tests). */
+  Map<String, String> environment = System.getenv();
 
   @Override
   public Integer call() throws InterruptedException {
@@ -200,7 +204,8 @@ public final class ProxyCommand implements Callable<Integer> {
             + "; name the app port it fronts, e.g. --app-port " + name + "=8080");
       }
     }
-    if (!inboundPorts.isEmpty() && joinTokenFile == null) {
+    var identity = identityOptions();
+    if (!inboundPorts.isEmpty() && identity == null) {
       throw new UserException(2, "--inbound-port needs a workload identity: pass --join-token-file FILE (from 'meshwork token create')");
     }
     var node = NodeInfo.sidecar(workload, namespace, labels, ip, appPorts).withUpstreamBinds(upstreamBinds)
@@ -221,15 +226,6 @@ public final class ProxyCommand implements Callable<Integer> {
         }
       }
       node = node.withMetadata(NodeInfo.INTERCEPTION_MODE, mode);
-    }
-    io.meshwork.proxy.mtls.WorkloadAgent.Options identity = null;
-    if (joinTokenFile != null) {
-      var root = caRoot != null ? caRoot : joinTokenFile.toAbsolutePath().resolveSibling("root-cert.pem");
-      var cpHost = controlPlane.substring(0, Math.max(0, controlPlane.lastIndexOf(':')));
-      var ca = caAddress != null ? caAddress : (cpHost.isEmpty() ? "127.0.0.1" : cpHost) + ":15012";
-      identity = new io.meshwork.proxy.mtls.WorkloadAgent.Options(ca, joinTokenFile, root,
-          new io.meshwork.security.identity.SpiffeId("cluster.local", namespace, serviceAccount),
-          java.time.Duration.ofSeconds(certTtl), keyAlgorithm);
     }
     if (gateway) {
       node = node.asGateway();
@@ -280,6 +276,45 @@ public final class ProxyCommand implements Callable<Integer> {
     proxy.close();
     err.println("meshwork proxy: stopped");
     return 0;
+  }
+
+  /**
+   * The certificate agent's settings, or null without a workload identity. Flags win; otherwise an
+   * injected pod's environment ({@link io.meshwork.kubernetes.inject.ProxyEnv}, set by the injector):
+   * the projected ServiceAccount token, the CA address and the mounted mesh root. The identity asked
+   * for is {@code --namespace}/{@code --service-account}; the CA grants it only if the token proves it.
+   */
+  io.meshwork.proxy.mtls.WorkloadAgent.Options identityOptions() {
+    var tokenFile = joinTokenFile;
+    boolean fromEnv = false;
+    if (tokenFile == null) {
+      var t = environment.get(io.meshwork.kubernetes.inject.ProxyEnv.TOKEN_FILE);
+      if (t == null || t.isBlank()) {
+        return null;
+      }
+      tokenFile = Path.of(t);
+      fromEnv = true;
+    }
+    var envRoot = environment.get(io.meshwork.kubernetes.inject.ProxyEnv.CA_ROOT);
+    var root = caRoot != null ? caRoot
+        : envRoot != null && !envRoot.isBlank() ? Path.of(envRoot)
+        : tokenFile.toAbsolutePath().resolveSibling("root-cert.pem");
+    var envCa = environment.get(io.meshwork.kubernetes.inject.ProxyEnv.CA_ADDRESS);
+    var cpHost = controlPlane == null ? "" : controlPlane.substring(0, Math.max(0, controlPlane.lastIndexOf(':')));
+    var ca = caAddress != null ? caAddress
+        : envCa != null && !envCa.isBlank() ? envCa
+        : (cpHost.isEmpty() ? "127.0.0.1" : cpHost) + ":15012";
+    if (fromEnv && !Files.isReadable(tokenFile)) {
+      throw new UserException(2, io.meshwork.kubernetes.inject.ProxyEnv.TOKEN_FILE + "=" + tokenFile
+          + ": not readable; the pod needs the projected ServiceAccount token volume the injector adds (audience istio-ca)");
+    }
+    if (fromEnv && !Files.isReadable(root)) {
+      throw new UserException(2, "the mesh root " + root + " is not readable; the pod needs the ConfigMap "
+          + io.meshwork.kubernetes.install.Names.ROOT_CERT_CONFIGMAP + " the control plane writes into every namespace");
+    }
+    return new io.meshwork.proxy.mtls.WorkloadAgent.Options(ca, tokenFile, root,
+        new io.meshwork.security.identity.SpiffeId("cluster.local", namespace, serviceAccount),
+        java.time.Duration.ofSeconds(certTtl), keyAlgorithm);
   }
 
   private static java.net.InetSocketAddress hostPort(String s, String option) {

@@ -95,6 +95,26 @@ public final class ControlPlane implements AutoCloseable {
     return cp;
   }
 
+  /**
+   * Starts the certificate service of a control plane started without one, with the CA and caller
+   * authentication of {@code source} (Kubernetes mode, where the CA root comes from a Secret that
+   * can only be read once the cluster connection is up). No join token endpoint is served.
+   *
+   * @param host the address to bind to (the one given in {@link Options#host()})
+   * @throws IllegalStateException when a CA is already running
+   */
+  public void startCa(String host, io.meshwork.control.ca.CaSettings settings, io.meshwork.control.ca.CaSource source) throws IOException {
+    if (ca != null) {
+      throw new IllegalStateException("the certificate service is already running");
+    }
+    try {
+      ca = io.meshwork.control.ca.CaServer.startWith(settings, host, source);
+    } catch (IOException | RuntimeException e) {
+      throw bindError(e instanceof IOException io ? io : new IOException(e.getMessage(), e), "CA", settings.port());
+    }
+    rest.addContext(io.meshwork.control.ca.CaRestApi.ROOT, new io.meshwork.control.ca.CaRestApi(ca));
+  }
+
   private static ControlPlane startWithoutCa(Options o) throws IOException {
     var store = new ConfigStore();
     ConfigDirectory dir = null;

@@ -2,8 +2,10 @@ package io.meshwork.kubernetes;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshwork.config.ResourceKey;
+import io.meshwork.control.ca.CaSource;
 import io.meshwork.control.store.ConfigStore;
 import io.meshwork.kubernetes.ca.KubeTokenReviewer;
+import io.meshwork.kubernetes.ca.RootCertPublisher;
 import io.meshwork.kubernetes.ca.SharedCaSecret;
 import io.meshwork.kubernetes.inject.InjectorConfig;
 import io.meshwork.kubernetes.inject.SidecarInjector;
@@ -33,14 +35,19 @@ import java.util.function.Consumer;
  * plane when it runs in a cluster. In start order: informers fill the store (the xDS server then
  * serves from the cluster's state like from any other source); the CA root is read from, or
  * created in, the shared Secret; the webhook certificate is issued from it and the webhook
- * configurations' {@code caBundle} set to the root; the webhook server starts.
+ * configurations' {@code caBundle} set to the root; the root is published to every namespace as a
+ * ConfigMap; the webhook server starts. As a {@link CaSource} it hands the control plane's
+ * certificate service (15012) the shared root and ServiceAccount-token authentication: a pod gets a
+ * certificate only for the namespace and ServiceAccount its token belongs to, and join tokens are
+ * not accepted (their store would be local to one replica).
  */
-public final class KubernetesMode implements AutoCloseable {
+public final class KubernetesMode implements AutoCloseable, CaSource {
   private final KubernetesClient client;
   private final KubeConfigSync sync;
   private final CertificateAuthority ca;
   private final IdentityVerifier verifier;
   private final WebhookServer webhooks;
+  private final RootCertPublisher roots;
 
   /**
    * @param kubeconfig null: in-cluster or ~/.kube/config
@@ -51,8 +58,9 @@ public final class KubernetesMode implements AutoCloseable {
       CaOptions ca, Duration syncTimeout) {}
 
   private KubernetesMode(KubernetesClient client, KubeConfigSync sync, CertificateAuthority ca, IdentityVerifier verifier,
-      WebhookServer webhooks) {
+      WebhookServer webhooks, RootCertPublisher roots) {
     this.client = client;
+    this.roots = roots;
     this.sync = sync;
     this.ca = ca;
     this.verifier = verifier;
@@ -77,9 +85,7 @@ public final class KubernetesMode implements AutoCloseable {
       var verifier = new ServiceAccountTokenVerifier(new KubeTokenReviewer(client), o.ca().trustDomain(),
           List.of(ServiceAccountTokenVerifier.DEFAULT_AUDIENCE));
       var rootKey = Pem.privateKey(Files.readString(o.stateDir().resolve("root-key.pem")));
-      var svc = Names.CONTROL + "." + o.namespace();
-      var serving = WebhookCerts.issue(rootKey, ca.root(), List.of(svc + ".svc", svc + ".svc.cluster.local", svc, Names.CONTROL),
-          Duration.ofDays(365));
+      var serving = WebhookCerts.issue(rootKey, ca.root(), serviceNames(o.namespace()), Duration.ofDays(365));
       int minor = KubeClients.minorVersion(client);
       var injector = new SidecarInjector(InjectorConfig.of(o.install(), minor));
       var handler = new AdmissionHandler(injector, ns -> namespaceLabels(store, ns));
@@ -87,7 +93,9 @@ public final class KubernetesMode implements AutoCloseable {
       progress.accept("admission webhooks on https://" + o.host() + ":" + webhooks.port() + " (/inject, /validate); "
           + (minor >= InjectorConfig.NATIVE_SIDECAR_MINOR ? "native sidecars" : "sidecar as first container") + " (Kubernetes 1." + minor + ")");
       CaBundles.set(client, Pem.encode(ca.root()), progress);
-      return new KubernetesMode(client, sync, ca, verifier, webhooks);
+      var roots = RootCertPublisher.start(client, Pem.encode(ca.root()));
+      progress.accept("mesh root published to every namespace as ConfigMap " + Names.ROOT_CERT_CONFIGMAP);
+      return new KubernetesMode(client, sync, ca, verifier, webhooks, roots);
     } catch (IOException | RuntimeException e) {
       if (sync != null) {
         sync.close();
@@ -95,6 +103,15 @@ public final class KubernetesMode implements AutoCloseable {
       client.close();
       throw e;
     }
+  }
+
+  /**
+   * The control plane Service's DNS names in {@code namespace}: the webhook's serving certificate
+   * and the CA's (15012) carry them, since pods and the API server connect by these names.
+   */
+  public static List<String> serviceNames(String namespace) {
+    var svc = Names.CONTROL + "." + namespace;
+    return List.of(svc + ".svc", svc + ".svc.cluster.local", svc, Names.CONTROL);
   }
 
   static Map<String, String> namespaceLabels(ConfigStore store, String ns) {
@@ -116,12 +133,28 @@ public final class KubernetesMode implements AutoCloseable {
     return verifier;
   }
 
+  @Override
+  public CertificateAuthority authority() {
+    return ca;
+  }
+
+  @Override
+  public IdentityVerifier callers() {
+    return verifier;
+  }
+
+  @Override
+  public String describe() {
+    return "ServiceAccount tokens for audience " + ServiceAccountTokenVerifier.DEFAULT_AUDIENCE + " (TokenReview)";
+  }
+
   public int webhookPort() {
     return webhooks.port();
   }
 
   @Override
   public void close() {
+    roots.close();
     webhooks.close();
     sync.close();
     client.close();

@@ -50,7 +50,8 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
  * address, {@code localhost}, {@code 127.0.0.1} and any configured names), so an agent that holds
  * the root verifies the control plane before it sends its token.
  *
- * <p>Callers authenticate with {@code authorization: Bearer <join token>}; the token proves a
+ * <p>Callers authenticate with {@code authorization: Bearer <join token>} (or, with a
+ * {@link CaSource}, whatever it accepts: a pod's ServiceAccount token in Kubernetes mode); the token proves a
  * namespace and service account, the certificate is issued for exactly that identity, and a CSR
  * that asks for a different SPIFFE ID is refused ({@code PERMISSION_DENIED}) rather than silently
  * re-targeted, so a misconfigured agent learns at once.
@@ -76,13 +77,28 @@ public final class CaServer implements AutoCloseable {
    * Loads (or creates) the CA and starts serving on {@code host:settings.port()}.
    *
    * @param verifier how callers prove who they are; null: join tokens only (local mode). The
-   *     Kubernetes mode passes {@code IdentityVerifiers.byType} with join tokens and TokenReview.
+   *     Kubernetes mode uses {@link #startWith} with a {@link CaSource} instead.
    */
   public static CaServer start(CaSettings settings, String host, IdentityVerifier verifier) throws IOException {
+    return start(settings, host, verifier, null);
+  }
+
+  /**
+   * Serves a CA supplied from outside (Kubernetes mode: the shared root, ServiceAccount tokens) on
+   * {@code host:settings.port()}. No join token store is opened and none can be issued: callers are
+   * authenticated by {@code source.callers()} only. {@code settings.stateDir()} is not used.
+   */
+  public static CaServer startWith(CaSettings settings, String host, CaSource source) throws IOException {
+    return start(settings, host, source.callers(), source);
+  }
+
+  private static CaServer start(CaSettings settings, String host, IdentityVerifier verifier, CaSource source) throws IOException {
     var clock = Clock.systemUTC();
     var options = CaOptions.defaults().withTrustDomain(settings.trustDomain());
     CertificateAuthority ca;
-    if (settings.plugIn()) {
+    if (source != null) {
+      ca = source.authority();
+    } else if (settings.plugIn()) {
       if (settings.caCert() == null || settings.caKey() == null || settings.rootCert() == null) {
         throw new IOException("a plug-in CA needs --ca-cert, --ca-key and --root-cert (and --ca-chain when there are intermediates)");
       }
@@ -90,7 +106,7 @@ public final class CaServer implements AutoCloseable {
     } else {
       ca = CertificateAuthority.selfSigned(settings.stateDir(), options, clock);
     }
-    var tokens = JoinTokens.open(settings.stateDir(), settings.trustDomain(), clock);
+    var tokens = source != null ? null : JoinTokens.open(settings.stateDir(), settings.trustDomain(), clock);
     var names = new LinkedHashSet<String>(List.of("localhost", "127.0.0.1"));
     if (host != null && !host.isBlank() && !host.equals("0.0.0.0") && !host.equals("::")) {
       names.add(host);
@@ -119,14 +135,16 @@ public final class CaServer implements AutoCloseable {
     holder[0] = s;
     server.start();
     LOG.info("certificate service (IstioCertificateService) on " + bind.getHostString() + ":" + server.getPort()
-        + ", trust domain " + settings.trustDomain() + (settings.plugIn() ? ", plug-in CA" : ", root in " + settings.stateDir()));
+        + ", trust domain " + settings.trustDomain() + (source != null ? ", callers: " + source.describe()
+            : settings.plugIn() ? ", plug-in CA" : ", root in " + settings.stateDir()));
     return s;
   }
 
   private void create(CaMessages.Request req, StreamObserver<CaMessages.Response> out) {
     var bearer = BEARER.get();
     if (bearer == null || bearer.isBlank()) {
-      out.onError(Status.UNAUTHENTICATED.withDescription("send the join token as 'authorization: Bearer <token>'").asRuntimeException());
+      out.onError(Status.UNAUTHENTICATED.withDescription(tokens != null ? "send the join token as 'authorization: Bearer <token>'"
+          : "send the pod's ServiceAccount token as 'authorization: Bearer <token>'").asRuntimeException());
       return;
     }
     SpiffeId identity;
@@ -204,10 +222,14 @@ public final class CaServer implements AutoCloseable {
    * @param ttl token lifetime, or null for no expiry
    */
   public String issueJoinToken(String namespace, String serviceAccount, Duration ttl, Path file) throws IOException {
+    if (tokens == null) {
+      throw new IOException("this control plane issues no join tokens: its callers prove their identity otherwise ("
+          + "in Kubernetes mode with their pod's ServiceAccount token)");
+    }
     return tokens.issue(namespace, serviceAccount, ttl, file);
   }
 
-  /** The join token store (revocation). */
+  /** The join token store (revocation), or null when the CA came from a {@link CaSource}. */
   public JoinTokens joinTokens() {
     return tokens;
   }

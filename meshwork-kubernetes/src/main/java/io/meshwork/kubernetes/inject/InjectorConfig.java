@@ -17,7 +17,7 @@ public record InjectorConfig(String proxyImage, String xdsAddress, String caAddr
   public static final int NATIVE_SIDECAR_MINOR = 29;
 
   public static InjectorConfig of(InstallOptions o, int clusterMinorVersion) {
-    return new InjectorConfig(o.proxyImage(), o.xdsAddress(), o.xdsAddress().replace(":15010", ":15012"),
+    return new InjectorConfig(o.proxyImage(), o.xdsAddress(), o.caAddress(),
         clusterMinorVersion >= NATIVE_SIDECAR_MINOR, io.meshwork.security.ca.ServiceAccountTokenVerifier.DEFAULT_AUDIENCE);
   }
 }

@@ -35,7 +35,8 @@ final class ProxyContainers {
     c.put("image", config.proxyImage());
     var args = new ArrayList<String>(List.of("proxy", "--control-plane", config.xdsAddress(), "--workload", "$(POD_NAME)",
         "--namespace", "$(POD_NAMESPACE)", "--ip", "$(INSTANCE_IP)", "--service-account", "$(SERVICE_ACCOUNT)",
-        "--admin", "127.0.0.1:15000", "--health-port", Integer.toString(ProbeRewriter.HEALTH_PORT)));
+        "--admin", "127.0.0.1:15000", "--health-port", Integer.toString(ProbeRewriter.HEALTH_PORT),
+        "--capture", interceptionMode(md.path("annotations"))));
     var labels = new StringJoiner(",");
     md.path("labels").properties().forEach(e -> labels.add(e.getKey() + "=" + e.getValue().asText()));
     if (labels.length() > 0) {
@@ -57,9 +58,9 @@ final class ProxyContainers {
     fieldEnv(env, "POD_NAMESPACE", "metadata.namespace");
     fieldEnv(env, "INSTANCE_IP", "status.podIP");
     fieldEnv(env, "SERVICE_ACCOUNT", "spec.serviceAccountName");
-    env.addObject().put("name", "MESHWORK_CA_ADDRESS").put("value", config.caAddress());
-    env.addObject().put("name", "MESHWORK_TOKEN_FILE").put("value", SidecarInjector.TOKEN_DIR + "/istio-token");
-    env.addObject().put("name", "MESHWORK_CERT_DIR").put("value", SidecarInjector.CERTS_DIR);
+    env.addObject().put("name", ProxyEnv.CA_ADDRESS).put("value", config.caAddress());
+    env.addObject().put("name", ProxyEnv.TOKEN_FILE).put("value", ProxyEnv.TOKEN_DIR + "/" + ProxyEnv.TOKEN_PATH);
+    env.addObject().put("name", ProxyEnv.CA_ROOT).put("value", ProxyEnv.ROOT_DIR + "/" + ProxyEnv.ROOT_KEY);
     if (!probers.isEmpty()) {
       env.addObject().put("name", ProbeRewriter.ENV).put("value", probers.toString());
     }
@@ -88,8 +89,8 @@ final class ProxyContainers {
     sc.put("readOnlyRootFilesystem", true);
     sc.putObject("capabilities").putArray("drop").add("ALL");
     var mounts = c.putArray("volumeMounts");
-    mounts.addObject().put("name", SidecarInjector.TOKEN_VOLUME).put("mountPath", SidecarInjector.TOKEN_DIR).put("readOnly", true);
-    mounts.addObject().put("name", SidecarInjector.CERTS_VOLUME).put("mountPath", SidecarInjector.CERTS_DIR);
+    mounts.addObject().put("name", SidecarInjector.TOKEN_VOLUME).put("mountPath", ProxyEnv.TOKEN_DIR).put("readOnly", true);
+    mounts.addObject().put("name", SidecarInjector.ROOT_VOLUME).put("mountPath", ProxyEnv.ROOT_DIR).put("readOnly", true);
     mounts.addObject().put("name", SidecarInjector.TMP_VOLUME).put("mountPath", "/tmp");
     return c;
   }
@@ -101,7 +102,7 @@ final class ProxyContainers {
     c.put("image", config.proxyImage());
     var args = c.putArray("args");
     args.add("iptables").add("-p").add("15001").add("-z").add("15006").add("-u").add(Long.toString(SidecarInjector.PROXY_UID))
-        .add("-m").add(annotations.path("sidecar.istio.io/interceptionMode").asText("REDIRECT"))
+        .add("-m").add(interceptionMode(annotations))
         .add("-i").add(annotations.path("traffic.sidecar.istio.io/includeOutboundIPRanges").asText("*"))
         .add("-x").add(annotations.path("traffic.sidecar.istio.io/excludeOutboundIPRanges").asText(""))
         .add("-b").add(annotations.path("traffic.sidecar.istio.io/includeInboundPorts").asText("*"))
@@ -121,6 +122,11 @@ final class ProxyContainers {
     caps.putArray("add").add("NET_ADMIN").add("NET_RAW");
     caps.putArray("drop").add("ALL");
     return c;
+  }
+
+  /** Istio's {@code sidecar.istio.io/interceptionMode}: the init container's rules and the proxy's listeners must agree. */
+  static String interceptionMode(JsonNode annotations) {
+    return annotations.path("sidecar.istio.io/interceptionMode").asText("REDIRECT");
   }
 
   static ObjectNode holdUntilReady() {

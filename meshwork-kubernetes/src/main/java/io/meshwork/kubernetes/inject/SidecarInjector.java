@@ -20,7 +20,9 @@ import java.util.Map;
  *       when the cluster supports it, else the first container with a {@code postStart} hook that
  *       blocks until the proxy is ready (the kubelet starts the next container only after it);
  *   <li>volumes: a projected ServiceAccount token for audience {@code istio-ca} (the CA's TokenReview),
- *       an in-memory directory for the workload certificate, a scratch {@code /tmp};
+ *       the mesh root from the ConfigMap the control plane keeps in every namespace (it verifies the
+ *       CA before the token is sent), a scratch {@code /tmp}; the workload key and certificate never
+ *       touch a file (the proxy's agent keeps them in memory). {@link ProxyEnv} names what the proxy reads;
  *   <li>HTTP probes rewritten through the proxy's health port ({@link ProbeRewriter});
  *   <li>labels {@code security.istio.io/tlsMode: istio} and the canonical service labels, and the
  *       {@code sidecar.istio.io/status} annotation that marks the pod as injected.
@@ -31,10 +33,8 @@ public final class SidecarInjector {
   public static final String PROXY = "meshwork-proxy";
   public static final String INIT = "meshwork-init";
   static final String TOKEN_VOLUME = "meshwork-token";
-  static final String CERTS_VOLUME = "meshwork-certs";
+  static final String ROOT_VOLUME = "meshwork-ca-root";
   static final String TMP_VOLUME = "meshwork-tmp";
-  static final String TOKEN_DIR = "/var/run/secrets/tokens";
-  static final String CERTS_DIR = "/var/run/secrets/workload-spiffe-credentials";
   static final long PROXY_UID = 1337;
 
   private final InjectorConfig config;
@@ -95,7 +95,7 @@ public final class SidecarInjector {
 
     var volumes = spec.withArrayProperty("volumes");
     volumes.add(tokenVolume());
-    volumes.addObject().put("name", CERTS_VOLUME).putObject("emptyDir").put("medium", "Memory");
+    volumes.add(rootVolume());
     volumes.addObject().put("name", TMP_VOLUME).putObject("emptyDir");
 
     if (!annotations.has("kubectl.kubernetes.io/default-container") && !original.path("spec").path("containers").isEmpty()) {
@@ -104,7 +104,7 @@ public final class SidecarInjector {
     var status = ConfigLoader.JSON.createObjectNode();
     status.putArray("initContainers").add(INIT);
     status.putArray("containers").add(PROXY);
-    status.putArray("volumes").add(TOKEN_VOLUME).add(CERTS_VOLUME).add(TMP_VOLUME);
+    status.putArray("volumes").add(TOKEN_VOLUME).add(ROOT_VOLUME).add(TMP_VOLUME);
     status.put("nativeSidecar", config.nativeSidecars());
     status.put("revision", "default");
     annotations.put(InjectionPolicy.STATUS, status.toString());
@@ -117,7 +117,15 @@ public final class SidecarInjector {
     var token = v.putObject("projected").putArray("sources").addObject().putObject("serviceAccountToken");
     token.put("audience", config.tokenAudience());
     token.put("expirationSeconds", 43200);
-    token.put("path", "istio-token");
+    token.put("path", ProxyEnv.TOKEN_PATH);
+    return v;
+  }
+
+  /** The root ConfigMap; the kubelet waits for it, so a pod never starts without the root. */
+  private static ObjectNode rootVolume() {
+    var v = ConfigLoader.JSON.createObjectNode();
+    v.put("name", ROOT_VOLUME);
+    v.putObject("configMap").put("name", io.meshwork.kubernetes.install.Names.ROOT_CERT_CONFIGMAP);
     return v;
   }
 

@@ -38,6 +38,11 @@ public record InstallOptions(String hub, String tag, String namespace, int contr
     return image("meshwork-console");
   }
 
+  /** The control plane's CA (IstioCertificateService) address as pods see it. */
+  public String caAddress() {
+    return Names.CONTROL + "." + namespace + ".svc:15012";
+  }
+
   /** The control plane's xDS address as pods see it. */
   public String xdsAddress() {
     return Names.CONTROL + "." + namespace + ".svc:15010";

@@ -11,6 +11,11 @@ public final class Names {
   public static final String VALIDATOR_WEBHOOK = "meshwork-validator";
   /** The Secret holding the CA root every replica signs with. */
   public static final String CA_SECRET = "meshwork-ca-secret";
+  /**
+   * The ConfigMap with the mesh root ({@code root-cert.pem}) the control plane keeps in every
+   * namespace for injected proxies to mount (Istio's {@code istio-ca-root-cert}).
+   */
+  public static final String ROOT_CERT_CONFIGMAP = "meshwork-ca-root-cert";
   public static final String PART_OF = "app.kubernetes.io/part-of";
   public static final String MESHWORK = "meshwork";
   /** Webhook port inside the control plane pod (Istio's 15017); the Service exposes it on 443. */

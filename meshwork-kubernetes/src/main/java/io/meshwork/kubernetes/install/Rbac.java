@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Least-privilege RBAC for the control plane: read (get/list/watch) what the informers watch;
- * write only statuses of Istio resources, Events, TokenReviews, and the two webhook
+ * write only statuses of Istio resources, Events, TokenReviews, the root ConfigMap by name, and the two webhook
  * configurations by name (to fill in their {@code caBundle}); Secrets only in its own namespace
  * (a Role, not a ClusterRole), where the shared CA key lives.
  */
@@ -31,6 +31,10 @@ final class Rbac {
     rules.add(rule(groups, List.of("*/status"), List.of("get", "update", "patch")));
     rules.add(rule(List.of("authentication.k8s.io"), List.of("tokenreviews"), List.of("create")));
     rules.add(rule(List.of("", "events.k8s.io"), List.of("events"), List.of("create", "patch")));
+    // The root ConfigMap in every namespace (as istiod's istio-ca-root-cert); create cannot be limited by name.
+    rules.add(rule(List.of(""), List.of("configmaps"), List.of("create")));
+    rules.add(new PolicyRuleBuilder().withApiGroups("").withResources("configmaps").withResourceNames(Names.ROOT_CERT_CONFIGMAP)
+        .withVerbs("get", "patch").build());
     rules.add(new PolicyRuleBuilder().withApiGroups("admissionregistration.k8s.io")
         .withResources("mutatingwebhookconfigurations", "validatingwebhookconfigurations")
         .withResourceNames(Names.INJECTOR_WEBHOOK, Names.VALIDATOR_WEBHOOK)

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.meshwork.kubernetes.inject.ProxyEnv;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,11 +66,26 @@ final class Workloads {
         "--service-account", Names.GATEWAY, "--admin", "127.0.0.1:15000", "--health-port", "15021");
     // Ready once the proxy has its configuration (the health port follows the admin /ready), whether or
     // not a Gateway has opened a listener yet.
-    var c = container("istio-proxy", o.proxyImage(), args,
+    var plain = container("istio-proxy", o.proxyImage(), args,
         List.of(port("http2", 8080), port("https", 8443), port("status-port", 15021), port("http-envoy-prom", 15090)),
         "/healthz/ready", 15021, "100m", "128Mi");
-    return List.of(serviceAccount(o, Names.GATEWAY),
-        deployment(o, Names.GATEWAY, 1, Names.GATEWAY, c, Map.of("istio", "ingressgateway")),
+    // Its identity (mTLS to the services behind it), the way an injected sidecar gets one: see ProxyEnv.
+    var c = new ContainerBuilder(plain)
+        .addToEnv(new EnvVarBuilder().withName(ProxyEnv.CA_ADDRESS).withValue(o.caAddress()).build(),
+            new EnvVarBuilder().withName(ProxyEnv.TOKEN_FILE).withValue(ProxyEnv.TOKEN_DIR + "/" + ProxyEnv.TOKEN_PATH).build(),
+            new EnvVarBuilder().withName(ProxyEnv.CA_ROOT).withValue(ProxyEnv.ROOT_DIR + "/" + ProxyEnv.ROOT_KEY).build())
+        .addNewVolumeMount().withName("meshwork-token").withMountPath(ProxyEnv.TOKEN_DIR).withReadOnly(true).endVolumeMount()
+        .addNewVolumeMount().withName("meshwork-ca-root").withMountPath(ProxyEnv.ROOT_DIR).withReadOnly(true).endVolumeMount()
+        .build();
+    var gw = new DeploymentBuilder((io.fabric8.kubernetes.api.model.apps.Deployment) deployment(o, Names.GATEWAY, 1, Names.GATEWAY, c,
+        Map.of("istio", "ingressgateway")))
+        .editSpec().editTemplate().editSpec()
+          .addNewVolume().withName("meshwork-token").withNewProjected().addNewSource().withNewServiceAccountToken()
+            .withAudience(io.meshwork.security.ca.ServiceAccountTokenVerifier.DEFAULT_AUDIENCE).withExpirationSeconds(43200L)
+            .withPath(ProxyEnv.TOKEN_PATH).endServiceAccountToken().endSource().endProjected().endVolume()
+          .addNewVolume().withName("meshwork-ca-root").withNewConfigMap().withName(Names.ROOT_CERT_CONFIGMAP).endConfigMap().endVolume()
+        .endSpec().endTemplate().endSpec().build();
+    return List.of(serviceAccount(o, Names.GATEWAY), gw,
         new ServiceBuilder(service(o, Names.GATEWAY, "LoadBalancer", List.of(svcPort("http2", 80, 8080), svcPort("https", 443, 8443))))
             .editSpec().addToSelector("istio", "ingressgateway").endSpec()
             .editMetadata().addToLabels("istio", "ingressgateway").endMetadata().build());

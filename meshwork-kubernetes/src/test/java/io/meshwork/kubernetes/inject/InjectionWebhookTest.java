@@ -73,11 +73,15 @@ class InjectionWebhookTest {
     assertThat(init.path("args").get(0).asText()).isEqualTo("iptables");
     assertThat(init.path("args").toString()).contains("\"-u\",\"1337\"", "\"-d\",\"15090,15021,15020\"");
     assertThat(init.path("securityContext").path("capabilities").path("add").toString()).contains("NET_ADMIN", "NET_RAW");
-    // Volumes: the pod's own are kept, the token is projected for the CA's audience.
-    assertThat(names(out.path("spec").path("volumes"))).containsExactly("kube-api-access-x7z2k", "meshwork-token", "meshwork-certs",
+    // The proxy serves the ports the init container redirects to (15001/15006), in the same mode.
+    assertThat(args).contains("\"--capture\",\"REDIRECT\"");
+    assertThat(init.path("args").toString()).contains("\"-p\",\"15001\"", "\"-z\",\"15006\"", "\"-m\",\"REDIRECT\"");
+    // Volumes: the pod's own are kept, the token is projected for the CA's audience, the root comes from the ConfigMap.
+    assertThat(names(out.path("spec").path("volumes"))).containsExactly("kube-api-access-x7z2k", "meshwork-token", "meshwork-ca-root",
         "meshwork-tmp");
     var token = out.path("spec").path("volumes").get(1).path("projected").path("sources").get(0).path("serviceAccountToken");
     assertThat(token.path("audience").asText()).isEqualTo("istio-ca");
+    assertThat(out.path("spec").path("volumes").get(2).path("configMap").path("name").asText()).isEqualTo("meshwork-ca-root-cert");
     var labels = out.path("metadata").path("labels");
     assertThat(labels.path("security.istio.io/tlsMode").asText()).isEqualTo("istio");
     assertThat(labels.path("service.istio.io/canonical-name").asText()).isEqualTo("details");
