@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.meshwork.console.ConsoleOptions;
 import io.meshwork.console.ConsoleServer;
 import io.meshwork.console.ingest.OtlpProtoDecoder;
+import io.meshwork.console.ingest.ZipkinJsonDecoder;
 import io.meshwork.console.trace.TraceStore;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -44,7 +45,7 @@ public final class ConsoleBench {
   public record Result(double decodeSpansPerSec, double httpSpansPerSec, int clients, long maxTracesSeen, long maxBytesSeen,
       int traceCap, long byteCap, long evictedTraces, double graphP50Ms, double graphP95Ms, double graphMaxMs, int graphNodes,
       int graphEdges, long heapUsedMb, double decodeSpansPerCpuSec, double httpSpansPerCpuSec, double graphCpuMsPerRequest,
-      double loadAtStart) {
+      double loadAtStart, double zipkinSpansPerSec, double zipkinSpansPerCpuSec) {
 
     public boolean capsHeld() {
       return maxTracesSeen <= traceCap && maxBytesSeen <= byteCap;
@@ -90,6 +91,35 @@ public final class ConsoleBench {
           round == 0 ? "warm-up" : "measured", decodeRate, decodeCpuRate, store.stats());
     }
     long evicted = store.stats().evictedTraces();
+
+    // 1b. The same with Zipkin v2 JSON, what the mesh's proxies send (the demo's path).
+    var zstore = new TraceStore(traceCap, byteCap);
+    var zbodies = new ArrayList<byte[]>();
+    for (int i = 0; i < 400; i++) {
+      zbodies.add(zipkinRequest(200, i));
+    }
+    double zipkinRate = 0;
+    double zipkinCpuRate = 0;
+    for (int round = 0; round < 2; round++) {
+      long spans = 0;
+      long cpu0 = threadMx.getCurrentThreadCpuTime();
+      long t0 = System.nanoTime();
+      long until = t0 + Duration.ofSeconds(Math.max(1, seconds)).toNanos();
+      int rep = 0;
+      while (System.nanoTime() < until) {
+        var batch = ZipkinJsonDecoder.decode(zbodies.get(rep++ % zbodies.size()));
+        zstore.add(batch);
+        spans += batch.size();
+        var st = zstore.stats();
+        maxTraces = Math.max(maxTraces, st.traces());
+        maxBytes = Math.max(maxBytes, st.bytes());
+      }
+      zipkinRate = spans / ((System.nanoTime() - t0) / 1e9);
+      zipkinCpuRate = spans / ((threadMx.getCurrentThreadCpuTime() - cpu0) / 1e9);
+      out.printf(Locale.ROOT, "console bench: Zipkin JSON decode + store %s: %,.0f spans/s wall, %,.0f spans per CPU-second%n",
+          round == 0 ? "warm-up" : "measured", zipkinRate, zipkinCpuRate);
+    }
+    evicted += zstore.stats().evictedTraces();
 
     // 2. OTLP/HTTP end to end.
     var d = ConsoleOptions.defaults();
@@ -147,10 +177,25 @@ public final class ConsoleBench {
     System.gc();
     long heap = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
     var r = new Result(decodeRate, httpRate, clients, maxTraces, maxBytes, traceCap, byteCap, evicted, graph[0], graph[1], graph[2],
-        (int) graph[3], (int) graph[4], heap, decodeCpuRate, httpCpuRate, graph[5], loadAtStart);
+        (int) graph[3], (int) graph[4], heap, decodeCpuRate, httpCpuRate, graph[5], loadAtStart, zipkinRate, zipkinCpuRate);
     out.printf(Locale.ROOT, "console bench: store caps %s (largest seen: %,d traces of %,d, %,d bytes of %,d)%n",
         r.capsHeld() ? "held" : "EXCEEDED", maxTraces, traceCap, maxBytes, byteCap);
     return r;
+  }
+
+  /** A Zipkin v2 JSON body of server spans shaped like our proxies' (one trace each, as in the OTLP bodies). */
+  private static byte[] zipkinRequest(int spans, long seed) {
+    var sb = new StringBuilder("[");
+    for (int i = 0; i < spans; i++) {
+      long id = seed * 1_000_003L + i + 1;
+      sb.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, """
+          {"traceId":"%032x","id":"%016x","name":"vote.default.svc.cluster.local:8080/*","kind":"SERVER",\
+          "timestamp":%d,"duration":5000,"localEndpoint":{"serviceName":"vote.default","ipv4":"127.0.1.2"},\
+          "tags":{"component":"proxy","http.method":"POST","http.url":"http://127.0.1.1:8080/","http.status_code":"200",\
+          "upstream_cluster":"inbound|8080||","response_flags":"-","istio.namespace":"default"}}""", id, id,
+          1_700_000_000_000_000L + id));
+    }
+    return sb.append(']').toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** Everything this JVM's threads have run, in nanoseconds (clients included). */
@@ -247,6 +292,7 @@ public final class ConsoleBench {
         | measurement | wall clock | CPU |
         |---|---|---|
         | OTLP protobuf decode + store append, one thread, store at its cap | %,.0f spans/s | %,.0f spans per CPU-second |
+        | Zipkin v2 JSON decode + store append, one thread, store at its cap | %,.0f spans/s | %,.0f spans per CPU-second |
         | OTLP/HTTP end to end, %d clients on the same machine, 500-span requests | %,.0f spans/s | %,.0f spans per CPU-second of the process (clients included) |
         | trace store cap (%,d traces / %d MiB): largest seen | %,d traces / %.1f MiB (%s; %,d traces evicted) | |
         | graph API, %d nodes / %d edges (workload graph with service nodes), 200 requests | p50 %.1f ms, p95 %.1f ms, max %.1f ms | %.1f ms of process CPU per request |
@@ -254,7 +300,8 @@ public final class ConsoleBench {
 
         The decode figure is the console's own cost per span; the end-to-end figure includes the HTTP clients, which run on the same cores.
         Wall-clock figures depend on the CPU the machine's other jobs leave; the CPU columns much less (contention still costs caches).
-        """, command, machine, date, r.loadAtStart(), load, r.decodeSpansPerSec(), r.decodeSpansPerCpuSec(), r.clients(),
+        """, command, machine, date, r.loadAtStart(), load, r.decodeSpansPerSec(), r.decodeSpansPerCpuSec(),
+        r.zipkinSpansPerSec(), r.zipkinSpansPerCpuSec(), r.clients(),
         r.httpSpansPerSec(), r.httpSpansPerCpuSec(), r.traceCap(), r.byteCap() >> 20, r.maxTracesSeen(), r.maxBytesSeen() / 1048576.0,
         r.capsHeld() ? "held" : "EXCEEDED", r.evictedTraces(), r.graphNodes(), r.graphEdges(), r.graphP50Ms(), r.graphP95Ms(),
         r.graphMaxMs(), r.graphCpuMsPerRequest(), r.heapUsedMb());
