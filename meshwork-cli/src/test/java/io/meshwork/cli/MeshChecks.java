@@ -118,6 +118,92 @@ final class MeshChecks {
   }
 
   /**
+   * The trace of a vote (issue 7's "done when", issue 8's "a vote's trace exists"): one vote POSTed
+   * through the gateway (voter {@code test-voter-0} again with the same choice, so the tally does not
+   * move) with a User-Agent of its own must come back from the console's Jaeger-compatible API as one
+   * trace in which the gateway's span routed the POST to a vote subset and a span of a vote sidecar
+   * ({@code vote.default}, Istio's {@code app.namespace} service name) is its child, with the status
+   * the client saw. Searching by the vote service (as the console's traces page does) and opening the
+   * trace by id must find the same trace. Spans are exported in batches, so the check polls.
+   */
+  static void voteTraceThroughGateway(URI console, URI vote) throws Exception {
+    String agent = "meshwork-demo-test/" + Long.toHexString(System.nanoTime());
+    var r = PlainHttp.postForm(vote, Map.of("Cookie", "voter_id=test-voter-0", "Accept", "application/json", "User-Agent", agent),
+        "vote=a", Duration.ofSeconds(10));
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    String version = r.header("x-vote-version");
+    var tags = java.net.URLEncoder.encode("{\"user_agent\":\"" + agent + "\"}", StandardCharsets.UTF_8);
+    var search = console.resolve("/api/traces?service=istio-ingressgateway.default&tags=" + tags + "&lookback=1h&limit=20");
+    long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+    String traceId = null;
+    String last = "";
+    while (traceId == null && System.nanoTime() < deadline) {
+      var found = PlainHttp.get(search, Map.of(), Duration.ofSeconds(10));
+      last = found.body();
+      if (found.status() == 200) {
+        for (var t : JSON.readTree(found.body()).path("data")) {
+          if (voteSpanUnderGateway(t, version)) {
+            traceId = t.path("traceID").asText();
+          }
+        }
+      }
+      if (traceId == null) {
+        Thread.sleep(500);
+      }
+    }
+    assertThat(traceId).as("a trace of the vote (User-Agent %s, answered by vote %s) with the gateway's span as the parent of"
+        + " vote's; last search answer:\n%s", agent, version, last).isNotNull();
+
+    var byId = PlainHttp.get(console.resolve("/api/traces/" + traceId), Map.of(), Duration.ofSeconds(10));
+    assertThat(byId.status()).isEqualTo(200);
+    assertThat(voteSpanUnderGateway(JSON.readTree(byId.body()).path("data").path(0), version)).as(byId.body()).isTrue();
+    var services = PlainHttp.get(console.resolve("/api/services"), Map.of(), Duration.ofSeconds(10)).body();
+    assertThat(JSON.readTree(services).path("data").toString()).contains("\"vote.default\"", "\"istio-ingressgateway.default\"");
+    var byVote = PlainHttp.get(console.resolve("/api/traces?service=vote.default&tags=" + tags + "&lookback=1h"), Map.of(),
+        Duration.ofSeconds(10)).body();
+    assertThat(JSON.readTree(byVote).path("data").findValuesAsText("traceID")).as(byVote).contains(traceId);
+  }
+
+  /**
+   * Whether Jaeger trace {@code t} holds the gateway's span for a POST routed to vote's
+   * {@code version} subset and, as its child, vote's sidecar span for the same POST answered 200.
+   */
+  private static boolean voteSpanUnderGateway(JsonNode t, String version) {
+    var services = new TreeMap<String, String>();
+    t.path("processes").fields().forEachRemaining(e -> services.put(e.getKey(), e.getValue().path("serviceName").asText()));
+    var gatewaySpans = new ArrayList<String>();
+    for (var s : t.path("spans")) {
+      if (services.getOrDefault(s.path("processID").asText(), "").equals("istio-ingressgateway.default")
+          && "POST".equals(tag(s, "http.method"))
+          && ("outbound|8080|" + version + "|vote.default.svc.cluster.local").equals(tag(s, "upstream_cluster"))) {
+        gatewaySpans.add(s.path("spanID").asText());
+      }
+    }
+    for (var s : t.path("spans")) {
+      boolean vote = services.getOrDefault(s.path("processID").asText(), "").equals("vote.default")
+          && String.valueOf(tag(s, "node_id")).contains("~vote-" + version + ".default~")
+          && "POST".equals(tag(s, "http.method")) && "200".equals(tag(s, "http.status_code"));
+      if (vote) {
+        for (var ref : s.path("references")) {
+          if (ref.path("refType").asText().equals("CHILD_OF") && gatewaySpans.contains(ref.path("spanID").asText())) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static String tag(JsonNode span, String key) {
+    for (var tag : span.path("tags")) {
+      if (tag.path("key").asText().equals(key)) {
+        return tag.path("value").asText();
+      }
+    }
+    return null;
+  }
+
+  /**
    * Under STRICT a workload's inbound port (where its sidecar terminates mTLS next to the app)
    * answers neither a plaintext HTTP request, nor Redis's inline PING, nor openssl without a client
    * certificate.

@@ -264,6 +264,10 @@ public final class VotingDemo implements AutoCloseable {
           + " and the voting app's Services (" + configDir + ")");
       xdsAddress = DemoOptions.HOST + ":" + cp.xdsPort();
       String xds = xdsAddress;
+      // The console (and its Zipkin port) before any proxy, so that every proxy's first configuration
+      // already exports spans to it: a vote cast the moment the demo says it is ready has its trace.
+      out.println("demo: starting the console on " + consoleUrl() + " (finding the proxies through the control plane)...");
+      startConsole();
       out.println("demo: starting the sidecars, each with its own identity (join tokens in " + identityDir + ", mode 0600)...");
       // Redis and PostgreSQL listen on 127.0.0.1: their sidecars terminate mTLS there, on free ports.
       int redisInbound = freePort();
@@ -328,9 +332,10 @@ public final class VotingDemo implements AutoCloseable {
       awaitPort(options.ip(1), RESULT_PORT, "the gateway's result port");
     }
 
-    out.println("demo: starting the console on " + consoleUrl() + (mesh ? " (finding the proxies through the control plane)..."
-        : " (scraping the routing mesh)..."));
-    startConsole();
+    if (!mesh) {
+      out.println("demo: starting the console on " + consoleUrl() + " (scraping the routing mesh)...");
+      startConsole();
+    }
 
     out.println("demo: waiting for vote v1 and v2 and result to answer through the " + (mesh ? "gateway" : "routing mesh") + "...");
     awaitThroughGateway();

@@ -99,13 +99,13 @@ final class GraphJson {
     d.put("source", e.source.id);
     d.put("target", e.target.id);
     if (!Double.isNaN(e.responseTime)) {
-      d.put("responseTime", String.format(Locale.ROOT, "%.0f", e.responseTime));
+      d.put("responseTime", fixed(e.responseTime, 0));
     }
     if (e.throughput > 0) {
-      d.put("throughput", String.format(Locale.ROOT, "%.0f", e.throughput));
+      d.put("throughput", fixed(e.throughput, 0));
     }
     if (e.mtls > 0 && e.mtlsBase > 0) {
-      d.put("isMTLS", String.format(Locale.ROOT, "%.0f", 100 * e.mtls / e.mtlsBase));
+      d.put("isMTLS", fixed(100 * e.mtls / e.mtlsBase, 0));
     }
     var rates = new LinkedHashMap<String, String>();
     rates.put(e.protocol, rate(e.total));
@@ -144,11 +144,23 @@ final class GraphJson {
   }
 
   static String rate(double v) {
-    return String.format(Locale.ROOT, "%.2f", v);
+    return fixed(v, 2);
   }
 
   static String pct(double v) {
-    return String.format(Locale.ROOT, "%.1f", v);
+    return fixed(v, 1);
+  }
+
+  /**
+   * {@code String.format(Locale.ROOT, "%.<scale>f", v)}, the same digits (the shortest decimal of
+   * v rounded half up), without the Formatter: a graph of 400 edges formats a few thousand numbers
+   * and the Formatter was a tenth of the request's CPU.
+   */
+  static String fixed(double v, int scale) {
+    if (!Double.isFinite(v) || v < 0 || (v == 0 && 1 / v < 0)) { // rates are never negative; keep the rare cases exact
+      return String.format(Locale.ROOT, "%." + scale + "f", v);
+    }
+    return java.math.BigDecimal.valueOf(v).setScale(scale, java.math.RoundingMode.HALF_UP).toPlainString();
   }
 
   private static void putIf(Map<String, Object> m, String k, String v) {

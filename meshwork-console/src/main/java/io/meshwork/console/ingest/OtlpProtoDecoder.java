@@ -28,13 +28,20 @@ public final class OtlpProtoDecoder {
     var out = new ArrayList<Span>();
     var in = CodedInputStream.newInstance(body);
     for (int tag; (tag = in.readTag()) != 0; ) {
-      if (WireFormat.getTagFieldNumber(tag) == 1) {
-        resourceSpans(sub(in), out);
+      if (WireFormat.getTagFieldNumber(tag) == 1 && isDelimited(tag)) {
+        int len = in.readRawVarint32();
+        int off = in.getTotalBytesRead();
+        in.skipRawBytes(len);
+        resourceSpans(body, off, len, out);
       } else {
         in.skipField(tag);
       }
     }
     return out;
+  }
+
+  private static boolean isDelimited(int tag) {
+    return WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED;
   }
 
   private static CodedInputStream sub(CodedInputStream in) throws IOException {
@@ -54,27 +61,39 @@ public final class OtlpProtoDecoder {
     return v;
   }
 
-  private static void resourceSpans(CodedInputStream in, List<Span> out) throws IOException {
+  /**
+   * One ResourceSpans at {@code body[off, off + len)}. The resource may come after its scopes on
+   * the wire, so the scopes are remembered as offsets into the body and decoded once the resource
+   * is known: views, not copies (copying every nested message cost a third of the decode time).
+   */
+  private static void resourceSpans(byte[] body, int off, int len, List<Span> out) throws IOException {
+    var in = CodedInputStream.newInstance(body, off, len);
     Map<String, Object> resource = new LinkedHashMap<>();
-    var scopes = new ArrayList<byte[]>();
+    var scopes = new ArrayList<int[]>(1);
     for (int tag; (tag = in.readTag()) != 0; ) {
       switch (WireFormat.getTagFieldNumber(tag)) {
         case 1 -> attributesOf(sub(in), 1, resource);
-        case 2 -> scopes.add(in.readByteArray());
+        case 2 -> {
+          int n = in.readRawVarint32();
+          scopes.add(new int[] {off + in.getTotalBytesRead(), n});
+          in.skipRawBytes(n);
+        }
         default -> in.skipField(tag);
       }
     }
     Object svc = resource.remove("service.name");
     String service = svc == null ? null : String.valueOf(svc);
-    for (byte[] scope : scopes) {
-      scopeSpans(CodedInputStream.newInstance(scope), service, resource, out);
+    for (int[] scope : scopes) {
+      scopeSpans(body, scope[0], scope[1], service, resource, out);
     }
   }
 
-  private static void scopeSpans(CodedInputStream in, String service, Map<String, Object> resource, List<Span> out) throws IOException {
+  private static void scopeSpans(byte[] body, int off, int len, String service, Map<String, Object> resource, List<Span> out)
+      throws IOException {
+    var in = CodedInputStream.newInstance(body, off, len);
     String scopeName = null;
     String scopeVersion = null;
-    var spans = new ArrayList<byte[]>();
+    var spans = new ArrayList<int[]>();
     for (int tag; (tag = in.readTag()) != 0; ) {
       switch (WireFormat.getTagFieldNumber(tag)) {
         case 1 -> {
@@ -87,24 +106,40 @@ public final class OtlpProtoDecoder {
             }
           }
         }
-        case 2 -> spans.add(in.readByteArray());
+        case 2 -> {
+          int n = in.readRawVarint32();
+          spans.add(new int[] {off + in.getTotalBytesRead(), n});
+          in.skipRawBytes(n);
+        }
         default -> in.skipField(tag);
       }
     }
-    for (byte[] s : spans) {
-      out.add(span(CodedInputStream.newInstance(s), service, resource, scopeName, scopeVersion));
+    var reuse = new IdReader(body);
+    for (int[] s : spans) {
+      out.add(span(CodedInputStream.newInstance(body, s[0], s[1]), s[0], reuse, service, resource, scopeName, scopeVersion));
     }
   }
 
-  private static Span span(CodedInputStream in, String service, Map<String, Object> resource, String scopeName, String scopeVersion) throws IOException {
+  /** Hex of an id field read in place from the body (ids are bytes on the wire). */
+  private record IdReader(byte[] body) {
+    String read(CodedInputStream in, int base) throws IOException {
+      int n = in.readRawVarint32();
+      int at = base + in.getTotalBytesRead();
+      in.skipRawBytes(n);
+      return Ids.hex(body, at, at + n);
+    }
+  }
+
+  private static Span span(CodedInputStream in, int base, IdReader ids, String service, Map<String, Object> resource, String scopeName,
+      String scopeVersion) throws IOException {
     var b = new OtlpSpanBuilder(service, resource);
     b.scope(scopeName, scopeVersion);
     for (int tag; (tag = in.readTag()) != 0; ) {
       switch (WireFormat.getTagFieldNumber(tag)) {
-        case 1 -> b.traceId = Ids.hex(in.readByteArray());
-        case 2 -> b.spanId = Ids.hex(in.readByteArray());
+        case 1 -> b.traceId = ids.read(in, base);
+        case 2 -> b.spanId = ids.read(in, base);
         case 3 -> b.tags.put("w3c.tracestate", in.readStringRequireUtf8());
-        case 4 -> b.parentSpanId = Ids.hex(in.readByteArray());
+        case 4 -> b.parentSpanId = ids.read(in, base);
         case 5 -> b.name = in.readStringRequireUtf8();
         case 6 -> b.kind = SpanKind.ofOtlp(in.readEnum());
         case 7 -> b.startNanos = in.readFixed64();

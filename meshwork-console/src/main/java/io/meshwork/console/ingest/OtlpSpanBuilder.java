@@ -61,7 +61,7 @@ final class OtlpSpanBuilder {
       tags.put("span.kind", kind.jaegerName());
     }
     var refs = new ArrayList<SpanRef>();
-    if (parentSpanId != null && !parentSpanId.isEmpty() && !parentSpanId.chars().allMatch(c -> c == '0')) {
+    if (parentSpanId != null && !parentSpanId.isEmpty() && !io.meshwork.console.trace.Ids.isZero(parentSpanId)) {
       refs.add(new SpanRef("CHILD_OF", traceId, parentSpanId));
     }
     refs.addAll(links);

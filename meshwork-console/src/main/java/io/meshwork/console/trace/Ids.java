@@ -34,7 +34,18 @@ public final class Ids {
     return HEX.formatHex(bytes);
   }
 
-  static boolean isZero(String id) {
-    return id.chars().allMatch(c -> c == '0');
+  /** Hex of {@code bytes[from, to)}, read in place from a request body. */
+  public static String hex(byte[] bytes, int from, int to) {
+    return HEX.formatHex(bytes, from, to);
+  }
+
+  /** True for an id of zeros only (no parent); a plain loop, as it runs for every span. */
+  public static boolean isZero(String id) {
+    for (int i = 0; i < id.length(); i++) {
+      if (id.charAt(i) != '0') {
+        return false;
+      }
+    }
+    return true;
   }
 }

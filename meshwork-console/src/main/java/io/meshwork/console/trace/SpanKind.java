@@ -6,8 +6,11 @@ public enum SpanKind {
 
   /** The OTLP enum number to kind; unknown numbers become {@link #UNSPECIFIED}. */
   public static SpanKind ofOtlp(int n) {
-    return n >= 0 && n < values().length ? values()[n] : UNSPECIFIED;
+    return n >= 0 && n < ALL.length ? ALL[n] : UNSPECIFIED;
   }
+
+  /** values() copies the array on every call; this runs once per span. */
+  private static final SpanKind[] ALL = values();
 
   /** Zipkin's kind names (CLIENT, SERVER, ...); absent means a local span. */
   public static SpanKind ofZipkin(String s) {

@@ -21,8 +21,11 @@ public final class TraceStore {
   private final int maxTraces;
   private final long maxBytes;
   private final LinkedHashMap<String, Trace> traces = new LinkedHashMap<>();
-  /** service -> operation -> span kind -> live span count; entries vanish when the count is 0. */
-  private final Map<String, Map<String, Map<SpanKind, Integer>>> operations = new TreeMap<>();
+  /**
+   * service -> operation -> span kind -> live span count; entries vanish when the count is 0.
+   * Hash maps (sorted only when read): this is updated for every span added and evicted.
+   */
+  private final Map<String, Map<String, Map<SpanKind, Integer>>> operations = new HashMap<>();
   private long bytes;
   private long spanCount;
   private final AtomicLong evictedTraces = new AtomicLong();
@@ -85,8 +88,8 @@ public final class TraceStore {
   }
 
   private void count(Span s, int delta) {
-    var ops = operations.computeIfAbsent(s.service(), k -> new TreeMap<>());
-    var kinds = ops.computeIfAbsent(s.name(), k -> new HashMap<>());
+    var ops = operations.computeIfAbsent(s.service(), k -> new HashMap<>());
+    var kinds = ops.computeIfAbsent(s.name(), k -> new java.util.EnumMap<>(SpanKind.class));
     kinds.merge(s.kind(), delta, (a, b) -> a + b == 0 ? null : a + b);
     if (kinds.isEmpty()) {
       ops.remove(s.name());
@@ -128,7 +131,7 @@ public final class TraceStore {
   }
 
   public synchronized List<String> services() {
-    return List.copyOf(operations.keySet());
+    return List.copyOf(new TreeSet<>(operations.keySet()));
   }
 
   /** Operation name -> kinds seen, for one service. */
