@@ -4,7 +4,6 @@ import io.meshwork.proxy.config.TracingConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.LinkedHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -105,33 +104,33 @@ public final class HttpSpan {
     @Override
     public SpanData toSpanData() {
       var config = span.config;
-      var tags = new LinkedHashMap<String, String>(32);
-      tags.put("component", "proxy");
-      tags.put("node_id", o.nodeId() == null ? "" : o.nodeId());
-      tags.put("guid:x-request-id", o.requestId());
+      var tags = new SpanTags();
+      tags.add("component", "proxy");
+      tags.add("node_id", o.nodeId() == null ? "" : o.nodeId());
+      tags.add("guid:x-request-id", o.requestId());
       if (o.method() != null) {
-        tags.put("http.method", o.method());
+        tags.add("http.method", o.method());
       }
       if (o.path() != null) {
         var url = o.scheme() + "://" + (o.authority() == null ? "" : o.authority()) + o.path();
-        tags.put("http.url", url.length() > config.maxPathTagLength() ? url.substring(0, config.maxPathTagLength()) : url);
+        tags.add("http.url", url.length() > config.maxPathTagLength() ? url.substring(0, config.maxPathTagLength()) : url);
       }
-      tags.put("http.protocol", o.protocol());
-      tags.put("downstream_cluster", "-");
+      tags.add("http.protocol", o.protocol());
+      tags.add("downstream_cluster", "-");
       if (o.userAgent() != null) {
-        tags.put("user_agent", o.userAgent());
+        tags.add("user_agent", o.userAgent());
       }
-      tags.put("peer.address", address(o.downstreamRemote()));
-      tags.put("request_size", Long.toString(o.requestBytes()));
-      tags.put("response_size", Long.toString(o.responseBytes()));
-      tags.put("response_flags", o.responseFlags());
-      tags.put("http.status_code", Integer.toString(o.status()));
+      tags.add("peer.address", address(o.downstreamRemote()));
+      tags.add("request_size", Long.toString(o.requestBytes()));
+      tags.add("response_size", Long.toString(o.responseBytes()));
+      tags.add("response_flags", o.responseFlags());
+      tags.add("http.status_code", Integer.toString(o.status()));
       if (o.cluster() != null) {
-        tags.put("upstream_cluster", o.cluster());
-        tags.put("upstream_cluster.name", o.cluster());
+        tags.add("upstream_cluster", o.cluster());
+        tags.add("upstream_cluster.name", o.cluster());
       }
       if (o.upstreamHost() != null) {
-        tags.put("upstream_address", o.upstreamHost());
+        tags.add("upstream_address", o.upstreamHost());
       }
       var custom = config.customTags();
       for (int i = 0; i < custom.size(); i++) {
@@ -150,7 +149,7 @@ public final class HttpSpan {
       }
       boolean error = o.failed() || o.status() >= 500 || o.status() == 0;
       if (error) {
-        tags.put("error", "true");
+        tags.put("error", "true"); // replaces a custom tag of that name
       }
       String remoteIp = null;
       int remotePort = 0;
