@@ -190,17 +190,30 @@ public final class SpanExporter implements AutoCloseable {
     return queue.size();
   }
 
-  /** Sends what is queued (waiting up to two seconds), then stops the thread. */
+  /**
+   * Sends what is queued (waiting up to two seconds), then stops the thread. When the collector is
+   * too slow for that, the thread is interrupted and what is left counts as dropped; it gets one more
+   * second for that, so the counters are final when this returns.
+   */
   @Override
   public void close() {
     closed = true;
     LockSupport.unpark(thread);
+    boolean interrupted = false;
     try {
       thread.join(2000);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      interrupted = true;
     }
     thread.interrupt();
     http.shutdownNow(); // do not wait for a report to a collector that hangs
+    try {
+      thread.join(1000);
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
