@@ -4,7 +4,6 @@ import io.meshwork.proxy.config.TracingConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.LinkedHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -72,73 +71,104 @@ public final class HttpSpan {
       String protocol, String userAgent, int status, String responseFlags, boolean failed, long requestBytes,
       long responseBytes, String cluster, String upstreamHost, SocketAddress downstreamRemote, SocketAddress local) {}
 
-  /** Ends the span: queued for export when sampled, otherwise dropped here at no cost. */
+  /**
+   * Ends the span: queued for export when sampled, otherwise dropped here at no cost. On the event
+   * loop this only takes the clock, reads the configured request-header tags (the request is
+   * released after the exchange) and queues one immutable record; tags and strings are built by
+   * {@link Ended#toSpanData()} on the exporter thread.
+   */
   public void finish(Outcome o, HttpHeaders request) {
     if (!sampled()) {
       return;
     }
     long duration = (System.nanoTime() - startNanos) / 1000;
-    var tags = new LinkedHashMap<String, String>();
-    tags.put("component", "proxy");
-    tags.put("node_id", o.nodeId() == null ? "" : o.nodeId());
-    tags.put("guid:x-request-id", o.requestId());
-    if (o.method() != null) {
-      tags.put("http.method", o.method());
-    }
-    if (o.path() != null) {
-      var url = o.scheme() + "://" + (o.authority() == null ? "" : o.authority()) + o.path();
-      tags.put("http.url", url.length() > config.maxPathTagLength() ? url.substring(0, config.maxPathTagLength()) : url);
-    }
-    tags.put("http.protocol", o.protocol());
-    tags.put("downstream_cluster", "-");
-    if (o.userAgent() != null) {
-      tags.put("user_agent", o.userAgent());
-    }
-    tags.put("peer.address", address(o.downstreamRemote()));
-    tags.put("request_size", Long.toString(o.requestBytes()));
-    tags.put("response_size", Long.toString(o.responseBytes()));
-    tags.put("response_flags", o.responseFlags());
-    tags.put("http.status_code", Integer.toString(o.status()));
-    if (o.cluster() != null) {
-      tags.put("upstream_cluster", o.cluster());
-      tags.put("upstream_cluster.name", o.cluster());
-    }
-    if (o.upstreamHost() != null) {
-      tags.put("upstream_address", o.upstreamHost());
-    }
-    for (var t : config.customTags()) {
-      var v = switch (t.kind()) {
-        case LITERAL -> t.name();
-        case REQUEST_HEADER -> request.get(t.name());
-        case ENVIRONMENT -> System.getenv(t.name());
-      };
-      if (v == null || v.isEmpty()) {
-        v = t.defaultValue();
-      }
-      if (v != null && !v.isEmpty()) {
-        tags.put(t.tag(), v);
+    String[] headerTags = null;
+    var custom = config.customTags();
+    for (int i = 0; i < custom.size(); i++) {
+      var t = custom.get(i);
+      if (t.kind() == TracingConfig.CustomTag.Kind.REQUEST_HEADER) {
+        if (headerTags == null) {
+          headerTags = new String[custom.size()];
+        }
+        headerTags[i] = request.get(t.name());
       }
     }
-    boolean error = o.failed() || o.status() >= 500 || o.status() == 0;
-    if (error) {
-      tags.put("error", "true");
-    }
-    String remoteIp = null;
-    int remotePort = 0;
-    if (config.client()) {
+    exporter.offer(new Ended(this, o, duration, headerTags));
+  }
+
+  /**
+   * A finished span as the event loop leaves it: the span, the exchange's outcome and the values of
+   * request-header custom tags (indexed like {@code customTags}; null when there are none).
+   */
+  private record Ended(HttpSpan span, Outcome o, long durationMicros, String[] headerTags) implements QueuedSpan {
+    @Override
+    public SpanData toSpanData() {
+      var config = span.config;
+      var tags = new SpanTags();
+      tags.add("component", "proxy");
+      tags.add("node_id", o.nodeId() == null ? "" : o.nodeId());
+      tags.add("guid:x-request-id", o.requestId());
+      if (o.method() != null) {
+        tags.add("http.method", o.method());
+      }
+      if (o.path() != null) {
+        var url = o.scheme() + "://" + (o.authority() == null ? "" : o.authority()) + o.path();
+        tags.add("http.url", url.length() > config.maxPathTagLength() ? url.substring(0, config.maxPathTagLength()) : url);
+      }
+      tags.add("http.protocol", o.protocol());
+      tags.add("downstream_cluster", "-");
+      if (o.userAgent() != null) {
+        tags.add("user_agent", o.userAgent());
+      }
+      tags.add("peer.address", address(o.downstreamRemote()));
+      tags.add("request_size", Long.toString(o.requestBytes()));
+      tags.add("response_size", Long.toString(o.responseBytes()));
+      tags.add("response_flags", o.responseFlags());
+      tags.add("http.status_code", Integer.toString(o.status()));
+      if (o.cluster() != null) {
+        tags.add("upstream_cluster", o.cluster());
+        tags.add("upstream_cluster.name", o.cluster());
+      }
       if (o.upstreamHost() != null) {
-        int colon = o.upstreamHost().lastIndexOf(':');
-        remoteIp = colon > 0 ? o.upstreamHost().substring(0, colon) : o.upstreamHost();
-        remotePort = colon > 0 ? parsePort(o.upstreamHost().substring(colon + 1)) : 0;
+        tags.add("upstream_address", o.upstreamHost());
       }
-    } else if (o.downstreamRemote() instanceof InetSocketAddress a && a.getAddress() != null) {
-      remoteIp = a.getAddress().getHostAddress();
-      remotePort = a.getPort();
+      var custom = config.customTags();
+      for (int i = 0; i < custom.size(); i++) {
+        var t = custom.get(i);
+        var v = switch (t.kind()) {
+          case LITERAL -> t.name();
+          case REQUEST_HEADER -> headerTags == null ? null : headerTags[i];
+          case ENVIRONMENT -> System.getenv(t.name());
+        };
+        if (v == null || v.isEmpty()) {
+          v = t.defaultValue();
+        }
+        if (v != null && !v.isEmpty()) {
+          tags.put(t.tag(), v);
+        }
+      }
+      boolean error = o.failed() || o.status() >= 500 || o.status() == 0;
+      if (error) {
+        tags.put("error", "true"); // replaces a custom tag of that name
+      }
+      String remoteIp = null;
+      int remotePort = 0;
+      if (config.client()) {
+        if (o.upstreamHost() != null) {
+          int colon = o.upstreamHost().lastIndexOf(':');
+          remoteIp = colon > 0 ? o.upstreamHost().substring(0, colon) : o.upstreamHost();
+          remotePort = colon > 0 ? parsePort(o.upstreamHost().substring(colon + 1)) : 0;
+        }
+      } else if (o.downstreamRemote() instanceof InetSocketAddress a && a.getAddress() != null) {
+        remoteIp = a.getAddress().getHostAddress();
+        remotePort = a.getPort();
+      }
+      String localIp = o.local() instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress().getHostAddress() : null;
+      var context = span.context;
+      return new SpanData(context.traceId(), context.spanId(), span.parentSpanId, operation(o), config.client(),
+          span.startMicros, durationMicros, config.effectiveServiceName(), localIp, remoteIp, remotePort, tags, error,
+          context.sampled() == TraceContext.Sampled.DEBUG);
     }
-    String localIp = o.local() instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress().getHostAddress() : null;
-    exporter.offer(new SpanData(context.traceId(), context.spanId(), parentSpanId, operation(o), config.client(),
-        startMicros, duration, config.effectiveServiceName(), localIp, remoteIp, remotePort, tags, error,
-        context.sampled() == TraceContext.Sampled.DEBUG));
   }
 
   static String operation(Outcome o) {

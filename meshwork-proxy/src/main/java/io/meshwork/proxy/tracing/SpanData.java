@@ -13,4 +13,10 @@ import java.util.Map;
  */
 public record SpanData(String traceId, String spanId, String parentId, String name, boolean client, long startMicros,
     long durationMicros, String serviceName, String localIp, String remoteIp, int remotePort,
-    Map<String, String> tags, boolean error, boolean debug) {}
+    Map<String, String> tags, boolean error, boolean debug) implements QueuedSpan {
+
+  @Override
+  public SpanData toSpanData() {
+    return this;
+  }
+}

@@ -140,7 +140,10 @@ class TelemetryIntegrationTest {
         "# TYPE istio_request_duration_milliseconds histogram\n",
         "le=\"0.5\"}", "le=\"3600000\"}", "le=\"+Inf\"}",
         "envoy_server_total_connections ", "jvm_memory_bytes_used{area=\"heap\"} ", "envoy_cluster_upstream_rq_active{",
-        "meshwork_istio_series_overflow_total 0");
+        "meshwork_istio_series_overflow_total 0",
+        // the rest of the proxy's own health the issue lists: pending (active) downstream requests and the JVM's GC
+        "# TYPE envoy_http_downstream_rq_active gauge\nenvoy_http_downstream_rq_active ", "jvm_gc_collection_seconds_count{gc=\"",
+        "jvm_gc_collection_seconds_sum{gc=\"");
     assertThat(text.body()).doesNotContain("# EOF");
     var om = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/stats/prometheus"))
         .header("Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5").build(),

@@ -93,6 +93,66 @@ class SpanExporterTest {
   }
 
   @Test
+  void aFullBatchIsSentWithoutWaitingForTheFlushTimer() throws Exception {
+    // The exporter sleeps until its flush deadline (here a minute) unless an offer fills a batch:
+    // the offer that completes a batch must wake it, or these spans would wait for the timer.
+    var received = new AtomicInteger();
+    var mapper = new ObjectMapper();
+    var server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/api/v2/spans", ex -> {
+      received.addAndGet(mapper.readTree(ex.getRequestBody().readAllBytes()).size());
+      ex.sendResponseHeaders(202, -1);
+      ex.close();
+    });
+    server.start();
+    var stats = new Stats();
+    try (var exporter = new SpanExporter("tracing.zipkin", ZipkinJson::encode, "application/json", "/api/v2/spans",
+        server::getAddress, stats, new SpanExporter.Limits(64, 8, Duration.ofMinutes(1)))) {
+      for (int i = 0; i < 7; i++) {
+        assertThat(exporter.offer(span(i))).isTrue();
+      }
+      Thread.sleep(200);
+      assertThat(received.get()).as("less than a batch waits for the timer").isZero();
+      assertThat(exporter.offer(span(7))).isTrue();
+      for (int i = 0; i < 2000 && stats.value("tracing.zipkin.reports_sent") < 1; i++) {
+        Thread.sleep(10); // the counter moves after the collector's answer
+      }
+      assertThat(stats.value("tracing.zipkin.reports_sent")).isEqualTo(1);
+      assertThat(received.get()).isEqualTo(8);
+      assertThat(stats.value("tracing.zipkin.timer_flushed")).isZero();
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void closeSendsWhatIsQueued() throws Exception {
+    var received = new AtomicInteger();
+    var mapper = new ObjectMapper();
+    var server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/api/v2/spans", ex -> {
+      received.addAndGet(mapper.readTree(ex.getRequestBody().readAllBytes()).size());
+      ex.sendResponseHeaders(202, -1);
+      ex.close();
+    });
+    server.start();
+    var stats = new Stats();
+    try {
+      var exporter = new SpanExporter("tracing.zipkin", ZipkinJson::encode, "application/json", "/api/v2/spans",
+          server::getAddress, stats, new SpanExporter.Limits(64, 32, Duration.ofMinutes(1)));
+      for (int i = 0; i < 3; i++) {
+        exporter.offer(span(i));
+      }
+      exporter.close();
+      assertThat(received.get()).isEqualTo(3);
+      assertThat(exporter.offer(span(9))).as("a closed exporter drops").isFalse();
+      assertThat(stats.value("tracing.zipkin.spans_dropped")).isEqualTo(1);
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
   void zipkinJsonIsValidAndCarriesTheModel() throws Exception {
     var json = new ObjectMapper().readTree(ZipkinJson.encode(List.of(span(0), span(1))));
     assertThat(json.size()).isEqualTo(2);
