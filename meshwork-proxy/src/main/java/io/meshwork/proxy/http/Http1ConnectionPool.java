@@ -83,7 +83,8 @@ final class Http1ConnectionPool implements UpstreamPool {
           }
         })
         .connect(address);
-    f.channel().closeFuture().addListener(closed -> cluster.connectionClosed());
+    var closer = cluster.connectionCloser(); // not the runtime: the connection may outlive it
+    f.channel().closeFuture().addListener(closed -> closer.run());
     f.addListener(done -> {
       var ssl = done.isSuccess() ? f.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class) : null;
       if (ssl != null) {

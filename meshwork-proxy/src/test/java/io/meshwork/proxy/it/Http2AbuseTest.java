@@ -405,6 +405,50 @@ class Http2AbuseTest {
     assertStillServes();
   }
 
+  /**
+   * Stream limit: a peer that opens more than the advertised 1,024 concurrent streams (requests
+   * whose body never ends, so none completes) gets RST_STREAM REFUSED_STREAM for the excess ones,
+   * counted in {@code http2.tx_reset}; none of them reaches the upstream, and the connection stays up.
+   */
+  @Test
+  void streamsBeyondTheConcurrencyLimitAreRefusedAndCounted() throws Exception {
+    int before = a.requests().size();
+    long txReset = proxy.stat("http2.tx_reset");
+    int opened = 1100;
+    int refused = 0;
+    try (var c = new RawH2()) {
+      var burst = new ByteArrayOutputStream();
+      for (int i = 0; i < opened; i++) {
+        burst.write(RawH2.encode(HEADERS, 0x4, 2 * i + 1, GET)); // END_HEADERS only: the request stays open
+      }
+      c.out.write(burst.toByteArray());
+      c.socket.setSoTimeout(5_000);
+      try {
+        for (Frame f; refused < opened - 1024 && (f = c.read()) != null; ) {
+          if (f.type() == RST_STREAM && f.errorCode() == 0x7) { // REFUSED_STREAM
+            refused++;
+          }
+        }
+      } catch (java.net.SocketTimeoutException enough) {
+        // no more frames
+      }
+      c.frame(PING, 0, 0, new byte[8]);
+      Frame pong = null;
+      for (Frame f; (f = c.read()) != null; ) {
+        if (f.type() == PING && (f.flags() & 1) == 1) {
+          pong = f;
+          break;
+        }
+      }
+      assertThat(pong).as("the connection is still up").isNotNull();
+    }
+    System.err.printf("reliability: %d streams opened, %d refused%n", opened, refused);
+    assertThat(refused).as("streams beyond 1,024 refused").isEqualTo(opened - 1024);
+    assertCounted("http2.tx_reset", txReset + refused - 1);
+    assertThat(a.requests()).as("no unfinished request reached the upstream").hasSize(before);
+    assertStillServes();
+  }
+
   /** The mitigation counters are on the admin {@code /stats} page under the names docs/reliability.md gives. */
   @Test
   void theMitigationCountersAreOnTheStatsPage() throws Exception {
