@@ -355,6 +355,34 @@ class Http2AbuseTest {
     return goaway;
   }
 
+  /** Empty DATA frames without END_STREAM (free for the peer, work for the server): Netty allows 2 in a row, then GOAWAY. */
+  @Test
+  void aFloodOfEmptyDataFramesIsCutOffAndCounted() throws Exception {
+    long flood = proxy.stat("http2.inbound_empty_frames_flood");
+    int before = a.requests().size();
+    Frame goaway = null;
+    try (var c = new RawH2()) {
+      c.frame(HEADERS, 0x4, 1, GET); // END_HEADERS, the body still to come
+      var empty = RawH2.encode(DATA, 0, 1, new byte[0]);
+      try {
+        for (int i = 0; i < 1000; i++) {
+          c.out.write(empty);
+        }
+      } catch (SocketException closedWhileWriting) {
+        // the proxy closed the connection part-way
+      }
+      for (Frame f; (f = c.read()) != null; ) {
+        if (f.type() == GOAWAY) {
+          goaway = f;
+        }
+      }
+    }
+    assertThat(goaway).as("GOAWAY before the connection closed").isNotNull();
+    assertCounted("http2.inbound_empty_frames_flood", flood);
+    assertThat(a.requests()).hasSize(before);
+    assertStillServes();
+  }
+
   /**
    * Window abuse: a WINDOW_UPDATE that pushes the connection window past 2^31-1 (GOAWAY
    * FLOW_CONTROL_ERROR), one that overflows a stream's window (RST_STREAM FLOW_CONTROL_ERROR, the
