@@ -23,7 +23,10 @@ import picocli.CommandLine.Option;
  * echo backend, and a sidecar proxy in its own JVM following the control plane over xDS) under a
  * fixed rate for a long time. It reports, per window, the requests, errors, p50/p99 latency and the
  * proxy process's resident set size, so that leaks (RSS growing after warm-up) and slow
- * degradation (p99 creeping up) show as trends. Not run in CI; see docs/reliability.md.
+ * degradation (p99 creeping up) show as trends. It always stops by itself: after the last window,
+ * or at the latest {@link #grace} after the planned end, when a watchdog stops the proxy process so
+ * that a hung window cannot keep it running. CI runs only a seconds-long version
+ * ({@code SoakCommandTest}); the 10-minute run is by hand, see docs/reliability.md.
  */
 @Command(name = "soak", mixinStandardHelpOptions = true,
     description = "Run the default mesh at a fixed rate for a long time; report errors, p99 and proxy RSS over time.")
@@ -42,6 +45,13 @@ final class SoakCommand implements Callable<Integer> {
 
   @Option(names = "--proxy-jvm", paramLabel = "FLAGS", description = "Extra JVM flags for the proxy process, e.g. \"-Xmx128m\".")
   String proxyJvm;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  /** How long past the planned end the watchdog waits before it stops the run: a tenth of the duration, 30 s to 2 min. */
+  static Duration grace(Duration total) {
+    return Duration.ofMillis(Math.clamp(total.toMillis() / 10, 30_000, 120_000));
+  }
 
   static Duration parse(String s, String option) {
     try {
@@ -89,6 +99,7 @@ final class SoakCommand implements Callable<Integer> {
     if (rate <= 0 || connections < 1 || total.compareTo(win) < 0) {
       throw new UserException(2, "--rate and --connections must be positive and --duration at least one --window");
     }
+    var out = spec.commandLine().getOut();
     var dir = Files.createTempDirectory("meshwork-soak");
     try (var backend = EchoBackend.start("127.0.0.1", 0, 1, 128, 0)) {
       Files.writeString(dir.resolve("mesh.yaml"), """
@@ -120,17 +131,30 @@ final class SoakCommand implements Callable<Integer> {
             "--upstream-bind", "ratings:9080=127.0.0.1:" + bind, "--admin", "127.0.0.1:" + freePort(), "--prometheus-port", "-1"));
         var log = dir.resolve("proxy.log");
         var proxy = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        var finished = new java.util.concurrent.CountDownLatch(1);
+        var timedOut = new java.util.concurrent.atomic.AtomicBoolean();
+        long limitMillis = Duration.ofSeconds(60).plus(total).plus(grace(total)).toMillis(); // startup + run + grace
+        var watchdog = Thread.ofPlatform().daemon().name("soak-watchdog").start(() -> {
+          try {
+            if (!finished.await(limitMillis, TimeUnit.MILLISECONDS)) {
+              timedOut.set(true);
+              proxy.destroyForcibly(); // pending requests fail, the window returns, the loop below ends
+            }
+          } catch (InterruptedException e) {
+            // the run finished
+          }
+        });
         try {
           awaitServing(bind, proxy, log);
-          System.out.printf("soak: %s at %.0f rps, windows of %d s; proxy pid %d (log %s)%n", duration, rate, win.toSeconds(),
+          out.printf("soak: %s at %.0f rps, windows of %d s; proxy pid %d (log %s)%n", duration, rate, win.toSeconds(),
               proxy.pid(), log);
-          System.out.printf("%6s %8s %8s %7s %8s %8s %9s%n", "t(s)", "requests", "errors", "missed", "p50 ms", "p99 ms", "RSS MB");
+          out.printf("%6s %8s %8s %7s %8s %8s %9s%n", "t(s)", "requests", "errors", "missed", "p50 ms", "p99 ms", "RSS MB");
           int windows = (int) (total.toMillis() / win.toMillis());
           long errors = 0;
           long requests = 0;
           var rows = new ArrayList<long[]>();
           var p99s = new ArrayList<Double>();
-          for (int i = 0; i < windows; i++) {
+          for (int i = 0; i < windows && !timedOut.get(); i++) {
             var phase = new Phase("w" + (i + 1), rate, i == 0 ? 2_000 : 0, win.toMillis(), 0);
             PhaseResult r;
             try (var gen = new LoadGenerator(new LoadOptions("127.0.0.1", bind, "/ratings/1", connections, 1, 0, List.of(phase)))) {
@@ -141,20 +165,28 @@ final class SoakCommand implements Callable<Integer> {
             requests += r.requests();
             p99s.add(r.latency().p99());
             rows.add(new long[] {r.requests(), r.errors(), rss});
-            System.out.printf("%6d %8d %8d %7d %8.2f %8.2f %9.1f%n", (i + 1) * win.toSeconds(), r.requests(), r.errors(), r.missed(),
+            out.printf("%6d %8d %8d %7d %8.2f %8.2f %9.1f%n", (i + 1) * win.toSeconds(), r.requests(), r.errors(), r.missed(),
                 r.latency().p50(), r.latency().p99(), rss / 1048576.0);
+            out.flush();
+            if (timedOut.get()) {
+              out.printf("soak: stopped %d s after the planned end (watchdog); see %s%n", grace(total).toSeconds(), log);
+              return 1;
+            }
             if (!proxy.isAlive()) {
-              System.out.println("soak: the proxy process exited (code " + proxy.exitValue() + "); see " + log);
+              out.println("soak: the proxy process exited (code " + proxy.exitValue() + "); see " + log);
               return 1;
             }
           }
           long rssFirst = rows.getFirst()[2];
           long rssLast = rows.getLast()[2];
-          System.out.printf("soak: %d requests, %d errors; p99 first window %.2f ms, last %.2f ms, max %.2f ms; RSS %.1f MB -> %.1f MB%n",
+          out.printf("soak: %d requests, %d errors; p99 first window %.2f ms, last %.2f ms, max %.2f ms; RSS %.1f MB -> %.1f MB%n",
               requests, errors, p99s.getFirst(), p99s.getLast(), p99s.stream().mapToDouble(d -> d).max().orElse(0),
               rssFirst / 1048576.0, rssLast / 1048576.0);
           return errors == 0 ? 0 : 1;
         } finally {
+          finished.countDown();
+          watchdog.interrupt();
+          out.flush();
           proxy.destroy();
           if (!proxy.waitFor(10, TimeUnit.SECONDS)) {
             proxy.destroyForcibly();

@@ -37,6 +37,8 @@ public final class ProxyServer implements AutoCloseable {
   private final Map<String, Bound> listeners = new HashMap<>();
   private Channel admin;
   private Channel prometheus;
+  /** Set by {@link #drainListeners}: no later update binds a listener again (Envoy's drain is one-way). */
+  private volatile boolean drained;
 
   private record Bound(ListenerConfig config, Channel channel) {}
 
@@ -67,6 +69,7 @@ public final class ProxyServer implements AutoCloseable {
     var tls = new TlsContexts();
     tls.stats(stats);
     tracer = new io.meshwork.proxy.tracing.Tracer(snapshots, stats);
+    stats.gauge("server.state", () -> drained ? 1 : 0); // Envoy's values: 0 LIVE, 1 DRAINING
     httpServices = new HttpServices(snapshots, new PoolRegistry(transport, tls), accessLog, tls,
         new io.meshwork.proxy.telemetry.ProxyTelemetry(), tracer);
   }
@@ -139,6 +142,9 @@ public final class ProxyServer implements AutoCloseable {
         it.remove();
       }
     }
+    if (drained) {
+      return; // drained: the new snapshot serves open connections, but nothing accepts again
+    }
     var capture = config.capture();
     for (var l : config.listeners()) {
       if (wanted.containsKey(l.name()) && !listeners.containsKey(l.name())) {
@@ -195,9 +201,12 @@ public final class ProxyServer implements AutoCloseable {
 
   /**
    * Stops accepting on every listener (Envoy's {@code /drain_listeners}); open connections finish.
-   * Listeners stay drained until an update binds them again.
+   * The drain is sticky: a later {@link #update} (an xDS push arriving while the proxy winds down)
+   * swaps the snapshot but binds no listener, so a proxy being replaced never takes new connections
+   * back from its successor. Gauge {@code server.state} reads 1 (DRAINING) from then on.
    */
   public synchronized void drainListeners() {
+    drained = true;
     for (var b : listeners.values()) {
       b.channel().close().syncUninterruptibly();
     }

@@ -123,6 +123,18 @@ public final class ClusterRuntime {
     activeConnections.decrementAndGet();
   }
 
+  /**
+   * What a pooled connection runs when it closes ({@link #connectionClosed}), holding only the
+   * connection count and not this runtime: pooled connections outlive config changes (they are
+   * keyed by address and reused by the next runtime of the cluster), and a close listener that
+   * captured the runtime kept every replaced one alive for as long as a connection it opened
+   * (found by the config churn test of issue 12).
+   */
+  public Runnable connectionCloser() {
+    var count = activeConnections;
+    return count::decrementAndGet;
+  }
+
   public int activeRequests() {
     return activeRequests.get();
   }

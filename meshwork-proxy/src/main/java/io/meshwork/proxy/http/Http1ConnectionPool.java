@@ -88,7 +88,8 @@ final class Http1ConnectionPool implements UpstreamPool {
           }
         });
     var f = source == null ? b.connect(address) : source.connect(b);
-    f.channel().closeFuture().addListener(closed -> cluster.connectionClosed());
+    var closer = cluster.connectionCloser(); // not the runtime: the connection may outlive it
+    f.channel().closeFuture().addListener(closed -> closer.run());
     f.addListener(done -> {
       var ssl = done.isSuccess() ? f.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class) : null;
       if (ssl != null) {

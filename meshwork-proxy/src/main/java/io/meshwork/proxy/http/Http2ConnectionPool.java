@@ -120,8 +120,9 @@ final class Http2ConnectionPool implements UpstreamPool {
           }
         });
     var f = source == null ? b.connect(host.address()) : source.connect(b);
+    var closer = cluster.connectionCloser(); // not the runtime: the connection may outlive it
     f.channel().closeFuture().addListener(closed -> {
-      cluster.connectionClosed();
+      closer.run();
       var current = connections.get(key);
       if (current != null && current.isDone() && current.isSuccess() && current.getNow() == f.channel()) {
         connections.remove(key);

@@ -33,6 +33,8 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 public final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
   private final String listenerName;
   private final HttpServices services;
+  /** Counts the HTTP/2 mitigations (issue 12); one per stat prefix, shared by this listener's connections. */
+  private volatile Http2MitigationCounters h2Counters;
 
   public HttpListenerInitializer(String listenerName, HttpServices services) {
     this.listenerName = listenerName;
@@ -110,8 +112,10 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
             .maxHeaderListSize(hcm.maxRequestHeadersBytes())
             .maxConcurrentStreams(1024))
         .validateHeaders(true)
+        .frameLogger(h2Counters(hcm.statPrefix()))
         .build());
     p.addLast("h2-control-limit", new Http2ControlFrameLimit(listener.stats().http2ControlFlood));
+    p.addLast("h2-mitigations", h2Counters(hcm.statPrefix()).streamErrors());
     p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
       @Override
       protected void initChannel(Http2StreamChannel stream) {
@@ -123,5 +127,14 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
     if (parent.isActive()) {
       parent.read();
     }
+  }
+
+  private Http2MitigationCounters h2Counters(String statPrefix) {
+    var c = h2Counters;
+    if (c == null || !c.statPrefix().equals(statPrefix)) {
+      c = new Http2MitigationCounters(services.snapshots().stats(), statPrefix);
+      h2Counters = c;
+    }
+    return c;
   }
 }

@@ -42,6 +42,9 @@ public final class PeerIdentityHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess() && counters != null) {
+      counters.failures().count(e.cause()); // listener.<addr>.ssl.fail_verify_error / fail_verify_no_cert / connection_error
+    }
     if (evt instanceof SslHandshakeCompletionEvent e && e.isSuccess()) {
       var ssl = ctx.pipeline().get(SslHandler.class);
       if (ssl != null) {

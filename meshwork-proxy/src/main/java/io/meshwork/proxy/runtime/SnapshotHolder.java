@@ -23,6 +23,11 @@ public final class SnapshotHolder {
     this.stats = stats;
   }
 
+  /** The proxy's stats store (the snapshot's runtimes count into it). */
+  public Stats stats() {
+    return stats;
+  }
+
   public Snapshot current() {
     return current.get();
   }

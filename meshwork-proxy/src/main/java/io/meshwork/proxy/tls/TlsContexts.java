@@ -38,7 +38,8 @@ public final class TlsContexts {
    * {@code ssl.session_reused}: how many server handshakes completed and how many of them resumed a
    * session (a ticket or the server's session cache) instead of a full handshake.
    */
-  public record HandshakeCounters(io.meshwork.proxy.stats.Counter handshake, io.meshwork.proxy.stats.Counter sessionReused) {}
+  public record HandshakeCounters(io.meshwork.proxy.stats.Counter handshake, io.meshwork.proxy.stats.Counter sessionReused,
+      HandshakeFailures failures) {}
 
   private record Key(Object config, long generation) {}
 
@@ -71,7 +72,8 @@ public final class TlsContexts {
     var bound = ch.parent() != null ? ch.parent().localAddress() : ch.localAddress();
     var name = bound instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() + "_" + a.getPort() : String.valueOf(bound);
     var prefix = "listener." + name + ".ssl.";
-    return new HandshakeCounters(stats.counter(prefix + "handshake"), stats.counter(prefix + "session_reused"));
+    return new HandshakeCounters(stats.counter(prefix + "handshake"), stats.counter(prefix + "session_reused"),
+        new HandshakeFailures(stats, prefix));
   }
 
   /** A server context; for SDS configs, built from the current secrets (null when there are none yet). */

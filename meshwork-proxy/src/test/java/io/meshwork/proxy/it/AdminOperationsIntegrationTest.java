@@ -74,4 +74,29 @@ class AdminOperationsIntegrationTest {
       proxy.close();
     }
   }
+
+  /**
+   * Drain is one-way (issue 12): a config update arriving after {@code /drain_listeners} (an xDS
+   * push while the proxy winds down) publishes the new snapshot but binds no listener again, not
+   * even a new one, and {@code server.state} reads DRAINING.
+   */
+  @Test
+  void drainStaysInForceAcrossConfigUpdates() throws Exception {
+    var yaml = http(ROUTES.replace("outbound|9080|v1|reviews.default.svc.cluster.local", "backend"), cluster("backend", "ROUND_ROBIN", "a"))
+        .replace("${a}", Integer.toString(a.port()));
+    try (var proxy = ProxyHarness.start(yaml, a)) {
+      int port = proxy.port("http");
+      assertThat(proxy.stat("server.state")).as("LIVE").isZero();
+      assertThat(admin(proxy, "POST", "/drain_listeners").body()).isEqualTo("OK\n");
+      assertThat(proxy.stat("server.state")).as("DRAINING").isEqualTo(1);
+      var config = io.meshwork.proxy.config.ProxyConfigBuilder.fromBootstrap(
+          io.meshwork.xds.bootstrap.BootstrapLoader.parse("update.yaml", yaml.replace("stat_prefix: ingress", "stat_prefix: ingress2")), 2);
+      proxy.server().update(config);
+      assertThat(proxy.server().snapshots().current().http().get("http").hcm().statPrefix()).as("the update was applied")
+          .isEqualTo("ingress2");
+      assertThatThrownBy(() -> proxy.port("http")).as("no listener bound again").isInstanceOf(IllegalArgumentException.class);
+      proxy.assertNotListening(port, "http.ingress2.downstream_cx_total");
+      assertThat(proxy.stat("server.state")).isEqualTo(1);
+    }
+  }
 }

@@ -44,6 +44,9 @@ class Http2AbuseTest {
   static final int SETTINGS = 4;
   static final int PING = 6;
   static final int GOAWAY = 7;
+  static final int WINDOW_UPDATE = 8;
+  static final int CONTINUATION = 9;
+  static final int FLOW_CONTROL_ERROR = 0x3;
   static final int ENHANCE_YOUR_CALM = 0xb;
 
   @RegisterExtension static FakeUpstream a = FakeUpstream.named("a");
@@ -162,6 +165,8 @@ class Http2AbuseTest {
   @Test
   void rapidResetIsAnsweredWithGoawayEnhanceYourCalm() throws Exception {
     a.respondWith(Reply.ok("slow").withDelay(Duration.ofMillis(500)));
+    long premature = proxy.stat(PREMATURE_RESETS);
+    long rxReset = proxy.stat("http2.rx_reset");
     int streams = 1000;
     Frame goaway = null;
     try (var c = new RawH2()) {
@@ -187,6 +192,9 @@ class Http2AbuseTest {
     ProxyHarness.await(() -> false); // let cancelled upstream requests settle (5 s at most)
     System.err.printf("reliability: rapid reset: %d streams opened and reset, %d reached the upstream%n", streams, a.requests().size());
     assertThat(a.requests().size()).as("most reset streams never cost an upstream request").isLessThan(streams / 2);
+    assertCounted(PREMATURE_RESETS, premature);
+    assertThat(proxy.stat("http2.rx_reset") - rxReset).as("RST_STREAM frames read before the mitigation fired")
+        .isGreaterThanOrEqualTo(200);
     assertStillServes();
   }
 
@@ -231,13 +239,14 @@ class Http2AbuseTest {
       }
     }
     assertThat(closed).isTrue();
-    assertThat(proxy.stat("http.ingress.http2.inbound_control_flood")).isEqualTo(floodsBefore + 1);
+    assertCounted("http.ingress.http2.inbound_control_flood", floodsBefore);
     assertStillServes();
   }
 
   @Test
   void anHpackHeaderListBombIsRefusedWithoutReachingTheUpstream() throws Exception {
     int before = a.requests().size();
+    long overflow = proxy.stat("http2.header_overflow");
     var block = new ByteArrayOutputStream();
     block.write(GET);
     // literal with incremental indexing, new name: a 4,000-byte value enters the dynamic table (index 62)
@@ -265,6 +274,7 @@ class Http2AbuseTest {
     }
     assertThat(refused).as("stream reset, GOAWAY or an error status").isTrue();
     assertThat(a.requests()).as("the bomb never reaches the upstream").hasSize(before);
+    assertCounted("http2.header_overflow", overflow);
     assertStillServes();
   }
 
@@ -286,6 +296,214 @@ class Http2AbuseTest {
     }
     assertThat(settings).containsEntry(0x3, 1024L); // SETTINGS_MAX_CONCURRENT_STREAMS
     assertThat(settings).containsKey(0x6); // SETTINGS_MAX_HEADER_LIST_SIZE from max_request_headers_kb
+  }
+
+  static final String PREMATURE_RESETS = "http.ingress.downstream_rq_too_many_premature_resets";
+
+  /**
+   * CONTINUATION flood (the CVE-2024-27316 family): a HEADERS frame without END_HEADERS followed by
+   * an endless run of tiny CONTINUATION frames, which a naive server buffers without limit. Netty
+   * allows 16 small ones in a row, then GOAWAY.
+   */
+  @Test
+  void aContinuationFloodOfSmallFramesIsCutOffAndCounted() throws Exception {
+    long flood = proxy.stat("http2.inbound_continuation_frames_flood");
+    int before = a.requests().size();
+    Frame goaway = continuationFlood(10_000, 1);
+    assertThat(goaway).as("GOAWAY before the connection closed").isNotNull();
+    assertCounted("http2.inbound_continuation_frames_flood", flood);
+    assertThat(a.requests()).as("the unfinished request never reaches the upstream").hasSize(before);
+    assertStillServes();
+  }
+
+  /** The same with full-size CONTINUATION frames: cut off once the header block exceeds the GOAWAY limit. */
+  @Test
+  void aContinuationFloodOfLargeFramesIsCutOffAtTheHeaderLimitAndCounted() throws Exception {
+    long overflow = proxy.stat("http2.header_overflow");
+    int before = a.requests().size();
+    Frame goaway = continuationFlood(200, 16_384);
+    assertThat(goaway).as("GOAWAY before the connection closed").isNotNull();
+    assertCounted("http2.header_overflow", overflow);
+    assertThat(a.requests()).hasSize(before);
+    assertStillServes();
+  }
+
+  /** Writes HEADERS (no END_HEADERS) and {@code frames} CONTINUATION frames of {@code size} bytes; returns the GOAWAY read. */
+  static Frame continuationFlood(int frames, int size) throws Exception {
+    Frame goaway = null;
+    try (var c = new RawH2()) {
+      c.frame(HEADERS, 0x1, 1, GET); // END_STREAM, not END_HEADERS
+      var one = RawH2.encode(CONTINUATION, 0, 1, new byte[size]); // never END_HEADERS
+      try {
+        for (int i = 0; i < frames; i++) {
+          c.out.write(one);
+        }
+      } catch (SocketException closedWhileWriting) {
+        // the proxy closed the connection part-way: the mitigation worked
+      }
+      for (Frame f; (f = c.read()) != null; ) {
+        if (f.type() == GOAWAY) {
+          goaway = f;
+        }
+      }
+    }
+    return goaway;
+  }
+
+  /** Empty DATA frames without END_STREAM (free for the peer, work for the server): Netty allows 2 in a row, then GOAWAY. */
+  @Test
+  void aFloodOfEmptyDataFramesIsCutOffAndCounted() throws Exception {
+    long flood = proxy.stat("http2.inbound_empty_frames_flood");
+    int before = a.requests().size();
+    Frame goaway = null;
+    try (var c = new RawH2()) {
+      c.frame(HEADERS, 0x4, 1, GET); // END_HEADERS, the body still to come
+      var empty = RawH2.encode(DATA, 0, 1, new byte[0]);
+      try {
+        for (int i = 0; i < 1000; i++) {
+          c.out.write(empty);
+        }
+      } catch (SocketException closedWhileWriting) {
+        // the proxy closed the connection part-way
+      }
+      for (Frame f; (f = c.read()) != null; ) {
+        if (f.type() == GOAWAY) {
+          goaway = f;
+        }
+      }
+    }
+    assertThat(goaway).as("GOAWAY before the connection closed").isNotNull();
+    assertCounted("http2.inbound_empty_frames_flood", flood);
+    assertThat(a.requests()).hasSize(before);
+    assertStillServes();
+  }
+
+  /**
+   * Window abuse: a WINDOW_UPDATE that pushes the connection window past 2^31-1 (GOAWAY
+   * FLOW_CONTROL_ERROR), one that overflows a stream's window (RST_STREAM FLOW_CONTROL_ERROR, the
+   * connection stays up) and a zero increment (GOAWAY PROTOCOL_ERROR); each is counted as
+   * {@code http2.flow_control_error}, and other connections keep being served.
+   */
+  @Test
+  void windowUpdateAbuseIsRefusedAndCounted() throws Exception {
+    long flow = proxy.stat("http2.flow_control_error");
+    var max = new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+    try (var c = new RawH2()) {
+      c.frame(WINDOW_UPDATE, 0, 0, max); // 65,535 + 2^31-1 overflows the connection window
+      assertThat(goawayCode(c)).isEqualTo(FLOW_CONTROL_ERROR);
+    }
+    assertCounted("http2.flow_control_error", flow);
+
+    long afterConnection = proxy.stat("http2.flow_control_error");
+    try (var c = new RawH2()) {
+      c.frame(HEADERS, 0x4, 1, GET); // END_HEADERS, the body still to come
+      c.frame(WINDOW_UPDATE, 0, 1, max);
+      Frame reset = null;
+      for (Frame f; (f = c.read()) != null; ) {
+        if (f.type() == RST_STREAM && f.stream() == 1) {
+          reset = f;
+          break;
+        }
+      }
+      assertThat(reset).as("the stream is reset (Netty's child channel resets it with CANCEL)").isNotNull();
+      c.frame(HEADERS, 0x5, 3, GET); // the connection itself still serves
+      a.respondWith(Reply.ok("a"));
+      Frame response = null;
+      for (Frame f; (f = c.read()) != null; ) {
+        if (f.type() == HEADERS && f.stream() == 3) {
+          response = f;
+          break;
+        }
+      }
+      assertThat(response).as("a later stream on the same connection is answered").isNotNull();
+    }
+    assertCounted("http2.flow_control_error", afterConnection);
+
+    long afterStream = proxy.stat("http2.flow_control_error");
+    try (var c = new RawH2()) {
+      c.frame(WINDOW_UPDATE, 0, 0, new byte[4]); // increment 0
+      assertThat(goawayCode(c)).isEqualTo(0x1); // PROTOCOL_ERROR
+    }
+    assertCounted("http2.flow_control_error", afterStream);
+    assertStillServes();
+  }
+
+  /**
+   * Stream limit: a peer that opens more than the advertised 1,024 concurrent streams (requests
+   * whose body never ends, so none completes) gets RST_STREAM REFUSED_STREAM for the excess ones,
+   * counted in {@code http2.tx_reset}; none of them reaches the upstream, and the connection stays up.
+   */
+  @Test
+  void streamsBeyondTheConcurrencyLimitAreRefusedAndCounted() throws Exception {
+    int before = a.requests().size();
+    long txReset = proxy.stat("http2.tx_reset");
+    int opened = 1100;
+    int refused = 0;
+    try (var c = new RawH2()) {
+      var burst = new ByteArrayOutputStream();
+      for (int i = 0; i < opened; i++) {
+        burst.write(RawH2.encode(HEADERS, 0x4, 2 * i + 1, GET)); // END_HEADERS only: the request stays open
+      }
+      c.out.write(burst.toByteArray());
+      c.socket.setSoTimeout(5_000);
+      try {
+        for (Frame f; refused < opened - 1024 && (f = c.read()) != null; ) {
+          if (f.type() == RST_STREAM && f.errorCode() == 0x7) { // REFUSED_STREAM
+            refused++;
+          }
+        }
+      } catch (java.net.SocketTimeoutException enough) {
+        // no more frames
+      }
+      c.frame(PING, 0, 0, new byte[8]);
+      Frame pong = null;
+      for (Frame f; (f = c.read()) != null; ) {
+        if (f.type() == PING && (f.flags() & 1) == 1) {
+          pong = f;
+          break;
+        }
+      }
+      assertThat(pong).as("the connection is still up").isNotNull();
+    }
+    System.err.printf("reliability: %d streams opened, %d refused%n", opened, refused);
+    assertThat(refused).as("streams beyond 1,024 refused").isEqualTo(opened - 1024);
+    assertCounted("http2.tx_reset", txReset + refused - 1);
+    assertThat(a.requests()).as("no unfinished request reached the upstream").hasSize(before);
+    assertStillServes();
+  }
+
+  /** The mitigation counters are on the admin {@code /stats} page under the names docs/reliability.md gives. */
+  @Test
+  void theMitigationCountersAreOnTheStatsPage() throws Exception {
+    try (var c = new RawH2()) {
+      c.frame(WINDOW_UPDATE, 0, 0, new byte[4]);
+      goawayCode(c);
+    }
+    var client = java.net.http.HttpClient.newHttpClient();
+    var body = client.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + proxy.server().adminPort() + "/stats")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(body).contains("http2.rx_reset: ", "http2.tx_reset: ", "http2.goaway_sent: ", "http2.outbound_control_flood: ",
+        "http2.inbound_continuation_frames_flood: ", "http2.inbound_empty_frames_flood: ", "http2.header_overflow: ",
+        "http2.flow_control_error: ", PREMATURE_RESETS + ": ", "http.ingress.http2.inbound_control_flood: ");
+    assertThat(body).doesNotContain("http2.goaway_sent: 0\n");
+  }
+
+  static int goawayCode(RawH2 c) throws IOException {
+    for (Frame f; (f = c.read()) != null; ) {
+      if (f.type() == GOAWAY) {
+        return f.errorCode();
+      }
+    }
+    throw new AssertionError("the connection closed without GOAWAY");
+  }
+
+  /** Waits (up to 5 s) for a counter to move past {@code before}, then asserts it did. */
+  static void assertCounted(String counter, long before) throws InterruptedException {
+    ProxyHarness.await(() -> proxy.stat(counter) > before);
+    long now = proxy.stat(counter);
+    System.err.printf("reliability: %s %d -> %d%n", counter, before, now);
+    assertThat(now).as(counter).isGreaterThan(before);
   }
 
   static void assertStillServes() throws Exception {
