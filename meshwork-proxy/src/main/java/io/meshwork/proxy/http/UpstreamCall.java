@@ -189,7 +189,7 @@ final class UpstreamCall implements UpstreamListener {
       exchange.switchToTunnel(r, ch, host.hostPort(), (System.nanoTime() - attemptStartNanos) / 1_000_000);
       return true;
     }
-    if (retry.retriesStatus(code)) {
+    if (retry.retriesStatus(code) || retry.retriesGrpcStatus(r.headers().get("grpc-status"))) {
       if (retriesUsed < retry.numRetries()) {
         if (takeRetrySlot()) {
           cluster.stats().status(code);
