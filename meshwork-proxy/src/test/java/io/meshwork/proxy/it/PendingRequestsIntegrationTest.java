@@ -69,6 +69,7 @@ class PendingRequestsIntegrationTest {
     a.respondWith(Reply.ok("slow").withDelay(Duration.ofMillis(1500)));
     long cxOverflow = stat("upstream_cx_overflow");
     long pendingOverflow = stat("upstream_rq_pending_overflow");
+    long opened = stat("upstream_cx_total");
     try (var first = proxy.client(); var second = proxy.client(); var third = proxy.client()) {
       first.write("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n");
       await("the first request upstream", () -> a.requests().size() == 1);
@@ -83,7 +84,9 @@ class PendingRequestsIntegrationTest {
       assertThat(queued.body()).isEqualTo("slow");
     }
     assertThat(a.requests()).hasSize(2);
-    assertThat(a.connections()).as("the waiting request reused the one connection").isEqualTo(1);
+    // An earlier test may have left the one connection idle in the pool: at most one new one.
+    assertThat(a.connections()).as("the waiting request reused the one connection").isLessThanOrEqualTo(1);
+    assertThat(stat("upstream_cx_total") - opened).isLessThanOrEqualTo(1);
     assertThat(stat("upstream_rq_pending_overflow") - pendingOverflow).isEqualTo(1);
     assertThat(proxy.awaitLogLine("\"GET /3 ")).contains("\" 503 UO ");
   }
