@@ -65,7 +65,7 @@ final class BenchCommand implements Runnable {
     @Option(names = "--warm-ms", description = "Closed-loop warm-up before saturation (default 1000 quick, 3000 full).")
     Long warmMs;
 
-    @Option(names = "--proxy-jvm", paramLabel = "FLAGS", description = "Extra JVM flags for our proxy processes (space separated), e.g. \"-Xmx64m -XX:+UseSerialGC\".")
+    @Option(names = "--proxy-jvm", paramLabel = "FLAGS", description = "JVM flags for our proxy processes (space separated), e.g. \"-Xmx64m -XX:+UseSerialGC\"; default: the launcher's sidecar flags (MESHWORK_PROXY_JAVA_FLAGS); \"\" for JVM defaults.")
     String proxyJvm;
 
     @Option(names = "--proxy-arg", paramLabel = "ARG", description = "Extra argument for our proxy (repeatable), e.g. --proxy-arg=--concurrency --proxy-arg=1.")
@@ -109,7 +109,10 @@ final class BenchCommand implements Runnable {
       }
       o = o.withLoad(warmMs != null ? warmMs : o.warmMillis(), saturationMs != null ? saturationMs : o.saturationMillis(),
           rateWarmMs != null ? rateWarmMs : o.rateWarmMillis(), rateMs != null ? rateMs : o.rateMillis(), rates != null ? rates : o.rates(), maxRequests);
-      o = o.withProxy(proxyJvm == null || proxyJvm.isBlank() ? List.of() : Arrays.asList(proxyJvm.strip().split("\\s+")),
+      // Without --proxy-jvm the proxies run with the launcher's sidecar flags (and AOT cache), as
+      // `./meshwork proxy` does; --proxy-jvm "" runs them with JVM defaults.
+      var jvm = proxyJvm != null ? proxyJvm : System.getenv().getOrDefault("MESHWORK_PROXY_JAVA_FLAGS", "");
+      o = o.withProxy(jvm.isBlank() ? List.of() : Arrays.asList(jvm.strip().split("\\s+")),
           proxyArgs == null ? List.of() : proxyArgs);
       if (label != null) {
         o = o.withLabel(label);

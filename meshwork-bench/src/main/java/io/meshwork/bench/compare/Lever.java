@@ -17,7 +17,7 @@ public record Lever(String name, String why, List<String> jvmFlags, List<String>
   /** The levers in the order they run; {@code aotCache} is where the training run leaves the cache. */
   public static List<Lever> standard(Path aotCache) {
     return List.of(
-        new Lever("baseline", "JVM defaults (what ./meshwork proxy runs with)", List.of(), List.of()),
+        new Lever("baseline", "JVM defaults (before scripts/proxy.jvmopts)", List.of(), List.of()),
         new Lever("xmx64m", "heap capped at 64 MB", List.of("-Xms64m", "-Xmx64m"), List.of()),
         new Lever("xmx32m", "heap capped at 32 MB", List.of("-Xms32m", "-Xmx32m"), List.of()),
         new Lever("serial", "Serial GC", List.of("-XX:+UseSerialGC"), List.of()),

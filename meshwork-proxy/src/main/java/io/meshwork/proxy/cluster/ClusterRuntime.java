@@ -15,6 +15,9 @@ public final class ClusterRuntime {
   private final AtomicInteger activeRequests = new AtomicInteger();
   private final AtomicInteger activeRetries = new AtomicInteger();
   private final AtomicInteger activeConnections = new AtomicInteger();
+  private final AtomicInteger pendingRequests = new AtomicInteger();
+  /** Pools with requests waiting for a connection slot; one entry per waiting request. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> slotWaiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   private final OutlierDetector outlier;
 
@@ -119,8 +122,14 @@ public final class ClusterRuntime {
     return tryAcquire(activeConnections, config.circuitBreakers().maxConnections(), stats.upstreamCxOverflow);
   }
 
+  /** Counts a connection opened over {@code max_connections} (a pool's first; see Http1ConnectionPool). */
+  public void forceOpenConnection() {
+    activeConnections.incrementAndGet();
+  }
+
   public void connectionClosed() {
     activeConnections.decrementAndGet();
+    connectionSlotFreed();
   }
 
   /**
@@ -137,6 +146,43 @@ public final class ClusterRuntime {
 
   public int activeRequests() {
     return activeRequests.get();
+  }
+
+  /**
+   * Takes a pending-request slot under {@code max_pending_requests} for a request that waits for a
+   * connection because {@code max_connections} is reached; false (and counted) on overflow.
+   */
+  public boolean tryStartPending() {
+    return tryAcquire(pendingRequests, config.circuitBreakers().maxPendingRequests(), stats.upstreamRqPendingOverflow);
+  }
+
+  public void pendingFinished() {
+    pendingRequests.decrementAndGet();
+  }
+
+  public int pendingRequests() {
+    return pendingRequests.get();
+  }
+
+  /**
+   * Registers a callback run (on the closing connection's thread) when a connection of this cluster
+   * closes, so that a pool on another event loop can open one for a request it holds pending.
+   */
+  public void awaitConnectionSlot(Runnable waiter) {
+    slotWaiters.add(waiter);
+  }
+
+  /** Withdraws a callback of {@link #awaitConnectionSlot} whose request no longer waits. */
+  public void cancelConnectionSlotWait(Runnable waiter) {
+    slotWaiters.remove(waiter);
+  }
+
+  /** Hands a freed connection slot to the oldest waiter; a waiter with nothing left to do passes it on. */
+  public void connectionSlotFreed() {
+    var w = slotWaiters.poll();
+    if (w != null) {
+      w.run();
+    }
   }
 
   private static boolean tryAcquire(AtomicInteger counter, int limit, io.meshwork.proxy.stats.Counter overflow) {

@@ -2,9 +2,9 @@ package io.meshwork.proxy.config;
 
 /**
  * The DEFAULT-priority thresholds of a cluster's {@code circuit_breakers} (Envoy defaults: 1024
- * connections, pending requests and requests; 3 concurrent retries). {@code maxPendingRequests} is
- * carried but not enforced yet: the HTTP/1.1 pool fails a request that would need a connection over
- * {@code maxConnections} at once instead of queueing it.
+ * connections, pending requests and requests; 3 concurrent retries). A request that needs an
+ * HTTP/1.1 connection when {@code maxConnections} are open waits, up to {@code maxPendingRequests}
+ * such requests, for one to come back; beyond that it fails at once (503 UO).
  */
 public record CircuitBreakers(int maxConnections, int maxPendingRequests, int maxRequests, int maxRetries) {
   public static final CircuitBreakers DEFAULTS = new CircuitBreakers(1024, 1024, 1024, 3);

@@ -5,8 +5,9 @@ import java.util.Set;
 
 /**
  * A route's retry policy. {@code retryOn} holds Envoy's condition names (5xx, gateway-error, reset,
- * connect-failure, retriable-4xx, refused-stream, retriable-status-codes). Backoff is Envoy's: fully
- * jittered exponential from {@code baseInterval}, capped at {@code maxInterval}.
+ * connect-failure, retriable-4xx, refused-stream, retriable-status-codes, and the gRPC ones cancelled,
+ * deadline-exceeded, internal, resource-exhausted, unavailable). Backoff is Envoy's: fully jittered
+ * exponential from {@code baseInterval}, capped at {@code maxInterval}.
  */
 public record RetryPolicy(Set<String> retryOn, int numRetries, Duration perTryTimeout, Duration baseInterval,
     Duration maxInterval, Set<Integer> retriableStatusCodes) {
@@ -25,6 +26,25 @@ public record RetryPolicy(Set<String> retryOn, int numRetries, Duration perTryTi
       return true;
     }
     return retryOn.contains("retriable-status-codes") && retriableStatusCodes.contains(status);
+  }
+
+  /**
+   * Whether a response head carrying this {@code grpc-status} (null when absent) should be retried.
+   * As in Envoy, only the status in the response headers counts (a trailers-only answer): a status
+   * in trailers arrives after the body was forwarded, when a retry is no longer possible.
+   */
+  public boolean retriesGrpcStatus(String grpcStatus) {
+    if (grpcStatus == null || grpcStatus.isEmpty()) {
+      return false;
+    }
+    return switch (grpcStatus.strip()) {
+      case "1" -> retryOn.contains("cancelled");
+      case "4" -> retryOn.contains("deadline-exceeded");
+      case "8" -> retryOn.contains("resource-exhausted");
+      case "13" -> retryOn.contains("internal");
+      case "14" -> retryOn.contains("unavailable");
+      default -> false;
+    };
   }
 
   /** Whether a failure before response headers should be retried; Envoy treats a per-try timeout as a 504. */

@@ -15,8 +15,8 @@ import java.util.Set;
 final class RouteTranslator {
   private static final Set<String> RETRY_ON = Set.of("5xx", "gateway-error", "reset", "connect-failure",
       "retriable-4xx", "refused-stream", "retriable-status-codes",
-      // gRPC conditions (Istio's default policy names cancelled and unavailable): accepted, but they
-      // match on grpc-status, which the retry logic does not read yet, so they never trigger.
+      // gRPC conditions (Istio's default policy names cancelled and unavailable): matched on the
+      // grpc-status of a trailers-only response (RetryPolicy.retriesGrpcStatus).
       "cancelled", "unavailable", "deadline-exceeded", "resource-exhausted", "internal");
 
   private RouteTranslator() {}

@@ -408,7 +408,9 @@ final class Exchange {
     upstreamHost = host;
     upstreamServiceTime = serviceTimeMillis;
     status = upstream.status().code();
-    var res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstream.status(), upstream.headers().copy());
+    // The upstream head is ours alone (decoded for this exchange, never read again), so its headers
+    // are edited in place instead of copied: one header map less per request.
+    var res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstream.status(), upstream.headers());
     var h = res.headers();
     boolean chunked = HttpUtil.isTransferEncodingChunked(upstream);
     Http1Checks.removeHopByHop(h);

@@ -26,6 +26,9 @@ final class Http1ConnectionPool implements UpstreamPool {
   private final EventLoop loop;
   private final Transport transport;
   private final HashMap<Host.PoolKey, ArrayDeque<Channel>> idle = new HashMap<>();
+  private final HashMap<Host.PoolKey, ArrayDeque<Waiter>> waiters = new HashMap<>();
+  /** Connections of this pool per endpoint, open or being opened. */
+  private final HashMap<Host.PoolKey, Integer> opened = new HashMap<>();
 
   private final io.meshwork.proxy.tls.TlsContexts tls;
 
@@ -64,8 +67,124 @@ final class Http1ConnectionPool implements UpstreamPool {
       }
     }
     if (!cluster.tryOpenConnection()) {
+      if (opened.getOrDefault(key, 0) > 0) {
+        return pend(host, cluster, source, key);
+      }
+      // As Envoy: a pool (one per event loop) with no connection to this endpoint opens one even at
+      // the limit, or its pending requests would wait for connections other loops never hand over.
+      cluster.forceOpenConnection();
+    }
+    return open(host, cluster, source, key);
+  }
+
+  /**
+   * {@code max_connections} is reached: the request waits (Envoy's pending request) under
+   * {@code max_pending_requests}, until a connection of this pool comes back ({@link #release}) or
+   * any connection of the cluster closes and frees a slot; over that limit it fails at once (503 UO).
+   * Cancelling the returned future (route timeout, client gone) gives the pending slot back.
+   */
+  private Future<Channel> pend(Host host, ClusterRuntime cluster, io.meshwork.proxy.capture.OriginalSource source,
+      Host.PoolKey key) {
+    if (!cluster.tryStartPending()) {
       return loop.newFailedFuture(new ConnectionOverflowException());
     }
+    var w = new Waiter(host, cluster, source, key, loop.newPromise());
+    var q = waiters.computeIfAbsent(key, k -> new ArrayDeque<>());
+    q.addLast(w);
+    w.promise.addListener(f -> {
+      if (f.isCancelled() && q.remove(w)) {
+        w.done();
+      }
+    });
+    cluster.awaitConnectionSlot(w.notice);
+    return w.promise;
+  }
+
+  /** A connection slot of the cluster was freed for {@code w}: open a connection for it, or pass the slot on. */
+  private void slotFreed(Waiter w) {
+    var q = waiters.get(w.key);
+    if (q == null || !q.remove(w)) {
+      w.cluster.connectionSlotFreed(); // already served or cancelled: the next waiter may use it
+      return;
+    }
+    w.cluster.pendingFinished();
+    boolean slot = w.cluster.tryOpenConnection();
+    if (!slot && opened.getOrDefault(w.key, 0) == 0) {
+      w.cluster.forceOpenConnection(); // this pool has no connection left: it may always open one
+      slot = true;
+    }
+    if (!slot) {
+      // Taken by someone else meanwhile: wait again, first in line.
+      if (w.cluster.tryStartPending()) {
+        q.addFirst(w);
+        w.cluster.awaitConnectionSlot(w.notice);
+      } else {
+        w.promise.tryFailure(new ConnectionOverflowException());
+      }
+      return;
+    }
+    open(w.host, w.cluster, w.source, w.key).addListener(f -> {
+      if (f.isSuccess()) {
+        if (!w.promise.trySuccess((Channel) f.getNow())) {
+          release((Channel) f.getNow(), w.cluster.config().idleTimeout());
+        }
+      } else {
+        w.promise.tryFailure(f.cause());
+      }
+    });
+  }
+
+  @Override
+  public void abandon(Future<Channel> acquire) {
+    if (acquire.isDone()) {
+      return;
+    }
+    for (var q : waiters.values()) {
+      for (var w : q) {
+        if (w.promise == acquire) {
+          w.promise.cancel(false); // its listener leaves the queue and gives the slots back
+          return;
+        }
+      }
+    }
+  }
+
+  /** A request waiting for a connection, and its entry in the cluster's queue of slot notices. */
+  private final class Waiter {
+    final Host host;
+    final ClusterRuntime cluster;
+    final io.meshwork.proxy.capture.OriginalSource source;
+    final Host.PoolKey key;
+    final Promise<Channel> promise;
+    final Runnable notice = () -> {
+      try {
+        loop.execute(() -> slotFreed(this));
+      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        // the proxy is stopping: nothing waits any more
+      }
+    };
+
+    Waiter(Host host, ClusterRuntime cluster, io.meshwork.proxy.capture.OriginalSource source, Host.PoolKey key,
+        Promise<Channel> promise) {
+      this.host = host;
+      this.cluster = cluster;
+      this.source = source;
+      this.key = key;
+      this.promise = promise;
+    }
+
+    /** Leaves the pending state without a freed slot: gives the pending slot and the notice back. */
+    void done() {
+      cluster.pendingFinished();
+      cluster.cancelConnectionSlotWait(notice);
+    }
+  }
+
+  /** Opens a connection (from {@code source} when not null, pooled under {@code key}); the caller holds a connection slot. */
+  private Future<Channel> open(Host host, ClusterRuntime cluster, io.meshwork.proxy.capture.OriginalSource source,
+      Host.PoolKey key) {
+    var address = host.address();
+    var stats = cluster.stats();
     stats.upstreamCxTotal.inc();
     Promise<Channel> promise = loop.newPromise();
     var connectTimeout = cluster.config().connectTimeout();
@@ -88,8 +207,12 @@ final class Http1ConnectionPool implements UpstreamPool {
           }
         });
     var f = source == null ? b.connect(address) : source.connect(b);
+    opened.merge(key, 1, Integer::sum);
     var closer = cluster.connectionCloser(); // not the runtime: the connection may outlive it
-    f.channel().closeFuture().addListener(closed -> closer.run());
+    f.channel().closeFuture().addListener(closed -> {
+      opened.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
+      closer.run();
+    });
     f.addListener(done -> {
       var ssl = done.isSuccess() ? f.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class) : null;
       if (ssl != null) {
@@ -134,6 +257,14 @@ final class Http1ConnectionPool implements UpstreamPool {
       return;
     }
     h.listener = null;
+    var pending = waiters.get(h.key());
+    while (pending != null && !pending.isEmpty()) {
+      var w = pending.pollFirst();
+      w.done();
+      if (w.promise.trySuccess(ch)) {
+        return; // handed straight to a request waiting for a connection
+      }
+    }
     var q = idle.computeIfAbsent(h.key(), k -> new ArrayDeque<>());
     if (q.size() >= MAX_IDLE_PER_ENDPOINT) {
       ch.close();

@@ -44,6 +44,8 @@ final class UpstreamCall implements UpstreamListener {
   private final EventLoop loop;
   private final ArrayList<Host> tried = new ArrayList<>(2);
   private int attemptId;
+  /** The connection this attempt waits for, while it is not there yet (see UpstreamPool.abandon). */
+  private io.netty.util.concurrent.Future<Channel> acquiring;
   private int retriesUsed;
   private Host inFlight;
   private Channel channel;
@@ -106,7 +108,12 @@ final class UpstreamCall implements UpstreamListener {
       perTryTimer = loop.schedule(this::onPerTryTimeout, retry.perTryTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
     attemptStartNanos = System.nanoTime();
-    pool.acquire(host, cluster, exchange.originalSource(host)).addListener(f -> {
+    var acquire = pool.acquire(host, cluster, exchange.originalSource(host));
+    acquiring = acquire;
+    acquire.addListener(f -> {
+      if (acquiring == f) {
+        acquiring = null;
+      }
       if (finished || id != attemptId) {
         if (f.isSuccess()) {
           pool.release((Channel) f.getNow(), cluster.config().idleTimeout());
@@ -189,7 +196,7 @@ final class UpstreamCall implements UpstreamListener {
       exchange.switchToTunnel(r, ch, host.hostPort(), (System.nanoTime() - attemptStartNanos) / 1_000_000);
       return true;
     }
-    if (retry.retriesStatus(code)) {
+    if (retry.retriesStatus(code) || retry.retriesGrpcStatus(r.headers().get("grpc-status"))) {
       if (retriesUsed < retry.numRetries()) {
         if (takeRetrySlot()) {
           cluster.stats().status(code);
@@ -364,6 +371,11 @@ final class UpstreamCall implements UpstreamListener {
     cancel(perTryTimer);
     perTryTimer = null;
     attemptId++;
+    var waiting = acquiring;
+    if (waiting != null) {
+      acquiring = null;
+      pool.abandon(waiting); // a request pending for a connection (max_connections) stops waiting
+    }
     if (inFlight != null) {
       inFlight.requestDone(error);
       inFlight = null;

@@ -30,4 +30,11 @@ interface UpstreamPool {
   void forget(Channel ch, UpstreamHandler handler);
 
   EventLoop loop();
+
+  /**
+   * The request behind {@code acquire} (a future from {@link #acquire}) gave up (timeout, client gone):
+   * if it is still waiting for a connection, stop it waiting. Futures of connections being opened are
+   * left alone (their connection is pooled when it arrives).
+   */
+  default void abandon(Future<Channel> acquire) {}
 }

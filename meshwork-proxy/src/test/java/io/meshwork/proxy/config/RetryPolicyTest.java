@@ -29,6 +29,25 @@ class RetryPolicyTest {
   }
 
   @Test
+  void grpcConditionsMatchTheirGrpcStatusOnly() {
+    var all = new RetryPolicy(Set.of("cancelled", "deadline-exceeded", "resource-exhausted", "internal", "unavailable"), 1,
+        Duration.ZERO, Duration.ofMillis(25), Duration.ofMillis(250), Set.of());
+    for (var status : new String[] {"1", "4", "8", "13", "14"}) {
+      assertThat(all.retriesGrpcStatus(status)).as("grpc-status %s", status).isTrue();
+    }
+    assertThat(all.retriesGrpcStatus("0")).isFalse();
+    assertThat(all.retriesGrpcStatus("2")).isFalse();
+    assertThat(all.retriesGrpcStatus(null)).isFalse();
+    var unavailable = new RetryPolicy(Set.of("unavailable"), 1, Duration.ZERO, Duration.ofMillis(25), Duration.ofMillis(250),
+        Set.of());
+    assertThat(unavailable.retriesGrpcStatus("14")).isTrue();
+    assertThat(unavailable.retriesGrpcStatus("1")).isFalse();
+    assertThat(unavailable.retriesStatus(503)).isFalse();
+    var fivexx = new RetryPolicy(Set.of("5xx"), 1, Duration.ZERO, Duration.ofMillis(25), Duration.ofMillis(250), Set.of());
+    assertThat(fivexx.retriesGrpcStatus("14")).isFalse();
+  }
+
+  @Test
   void backoffIsJitteredExponentialAndCapped() {
     var p = new RetryPolicy(Set.of("5xx"), 5, Duration.ZERO, Duration.ofMillis(25), Duration.ofMillis(100), Set.of());
     var random = new Random(1);

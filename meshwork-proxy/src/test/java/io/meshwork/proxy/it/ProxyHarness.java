@@ -21,18 +21,23 @@ final class ProxyHarness implements AutoCloseable {
   private final ProxyServer server;
   private final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
-  private ProxyHarness(String yaml) throws Exception {
+  private ProxyHarness(String yaml, int eventLoops) throws Exception {
     var bootstrap = BootstrapLoader.parse("test.yaml", yaml);
     var config = ProxyConfigBuilder.fromBootstrap(bootstrap, 1);
-    server = ProxyServer.start(config, 2, new PrintStream(log, true, StandardCharsets.UTF_8));
+    server = ProxyServer.start(config, eventLoops, new PrintStream(log, true, StandardCharsets.UTF_8));
   }
 
   static ProxyHarness start(String yaml, FakeUpstream... upstreams) throws Exception {
+    return start(2, yaml, upstreams);
+  }
+
+  /** With one event loop every client shares one upstream pool (tests of per-pool behaviour). */
+  static ProxyHarness start(int eventLoops, String yaml, FakeUpstream... upstreams) throws Exception {
     var text = yaml;
     for (var u : upstreams) {
       text = text.replace("${" + u.name() + "}", Integer.toString(u.port()));
     }
-    return new ProxyHarness(text);
+    return new ProxyHarness(text, eventLoops);
   }
 
   ProxyServer server() {
