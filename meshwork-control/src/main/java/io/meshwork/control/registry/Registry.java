@@ -22,11 +22,28 @@ import java.util.Map;
 public final class Registry {
   private final Map<String, MeshService> services;
   private final List<Workload> workloads;
+  private final List<MeshService> serviceList;
+  /** Workloads by namespace: a selector only matches workloads of its service's namespace. */
+  private final Map<String, List<Workload>> workloadsByNamespace = new java.util.HashMap<>();
+  /** Workloads by namespace and one label ({@code ns\0key=value}): a selector's candidates without a scan of every workload. */
+  private final Map<String, List<Workload>> workloadsByLabel = new java.util.HashMap<>();
   private final Map<String, List<Endpoint>> endpointCache = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The kinds the registry is built from ({@code group/kind}). A store change that touches none of
+   * them leaves the registry as it was, so the next push reuses it (and its endpoint cache).
+   */
+  public static final java.util.Set<String> SOURCE_KINDS = java.util.Set.of(
+      NetworkingKinds.GROUP + "/WorkloadEntry", NetworkingKinds.GROUP + "/ServiceEntry", "/Service", "/Pod");
 
   private Registry(Map<String, MeshService> services, List<Workload> workloads) {
     this.services = services;
     this.workloads = workloads;
+    this.serviceList = List.copyOf(services.values());
+    for (var w : workloads) {
+      workloadsByNamespace.computeIfAbsent(w.namespace(), k -> new ArrayList<>()).add(w);
+      w.labels().forEach((k, v) -> workloadsByLabel.computeIfAbsent(w.namespace() + "\0" + k + "=" + v, x -> new ArrayList<>()).add(w));
+    }
   }
 
   public static Registry of(ConfigStore.Snapshot snap) {
@@ -117,7 +134,7 @@ public final class Registry {
   }
 
   public List<MeshService> services() {
-    return List.copyOf(services.values());
+    return serviceList;
   }
 
   public List<Workload> workloads() {
@@ -158,8 +175,8 @@ public final class Registry {
       }
     }
     if (svc.selector() != null) {
-      for (var w : workloads) {
-        if (!w.namespace().equals(svc.namespace()) || !matches(svc.selector(), w.labels()) || !matches(subsetLabels, w.labels())) {
+      for (var w : candidates(svc.namespace(), svc.selector())) {
+        if (!matches(svc.selector(), w.labels()) || !matches(subsetLabels, w.labels())) {
           continue;
         }
         out.add(new Endpoint(w.address(), targetPort(port, w), w.labels(), w.weight(), w.locality(), w.namespace() + "/" + w.name(), w.healthy()));
@@ -168,6 +185,15 @@ public final class Registry {
       out.add(new Endpoint(svc.hostname(), port.targetPort() > 0 ? port.targetPort() : port.number(), Map.of(), 1, "", "dns", true));
     }
     return List.copyOf(out);
+  }
+
+  /** The workloads of a namespace that may match a selector: those carrying its first label (all of the namespace for an empty selector). */
+  private List<Workload> candidates(String ns, Map<String, String> selector) {
+    if (selector.isEmpty()) {
+      return workloadsByNamespace.getOrDefault(ns, List.of());
+    }
+    var first = selector.entrySet().iterator().next();
+    return workloadsByLabel.getOrDefault(ns + "\0" + first.getKey() + "=" + first.getValue(), List.of());
   }
 
   static int targetPort(ServicePortInfo port, Workload w) {
