@@ -83,6 +83,8 @@ class MissingSubsetTest {
       var o = ControlPlane.Options.defaults().withPorts(0, 0);
       try (var cp = ControlPlane.start(new ControlPlane.Options(o.configDir(), o.host(), 0, 0, o.registrationGrace(),
           Duration.ofMillis(20), true))) {
+        // access logs to the proxy's stdout (here: the test's stream), where the response flag shows
+        cp.meshTelemetry(io.meshwork.control.observability.MeshTelemetry.builder().accessLogFile("/dev/stdout").build());
         apply(cp, MESH.formatted(v1.port(), v2.port()) + rule(BOTH, "1000"));
         int bindPort;
         try (var s = new ServerSocket(0)) {
