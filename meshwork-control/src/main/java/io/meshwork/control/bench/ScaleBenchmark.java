@@ -78,6 +78,7 @@ public final class ScaleBenchmark {
       }
       System.out.printf("first full sync of %d proxies: %d ms%n", proxies, (System.nanoTime() - start) / 1_000_000);
 
+      System.out.printf("changes start at %d (epoch ms, to cut a profile)%n", System.currentTimeMillis());
       var latencies = new long[changes];
       long cpu0 = os.getProcessCpuTime();
       long push0 = cp.xds().metrics().pushTimeNanos();
