@@ -137,6 +137,52 @@ public final class Registry {
     return serviceList;
   }
 
+  /**
+   * The services of namespace {@code ns} whose selector may pick a workload with {@code labels}
+   * (those indexed under one of its labels), in registry order; callers still check the whole
+   * selector. Each proxy's inbound side asks this, and scanning all 1,000 services per proxy was a
+   * tenth of a push.
+   */
+  public List<MeshService> selectorCandidates(String ns, Map<String, String> labels) {
+    var index = servicesBySelectorLabel();
+    var out = new java.util.TreeMap<Integer, MeshService>();
+    labels.forEach((k, v) -> {
+      for (var svc : index.getOrDefault(ns + "\0" + k + "=" + v, List.of())) {
+        out.put(position().get(svc.hostname()), svc);
+      }
+    });
+    return List.copyOf(out.values());
+  }
+
+  private volatile Map<String, List<MeshService>> selectorIndex;
+  private volatile Map<String, Integer> positions;
+
+  private Map<String, Integer> position() {
+    var p = positions;
+    if (p == null) {
+      var m = new java.util.HashMap<String, Integer>();
+      for (int i = 0; i < serviceList.size(); i++) {
+        m.put(serviceList.get(i).hostname(), i);
+      }
+      positions = p = m;
+    }
+    return p;
+  }
+
+  private Map<String, List<MeshService>> servicesBySelectorLabel() {
+    var idx = selectorIndex;
+    if (idx == null) {
+      var m = new java.util.HashMap<String, List<MeshService>>();
+      for (var svc : serviceList) {
+        if (svc.selector() != null && !svc.selector().isEmpty()) {
+          svc.selector().forEach((k, v) -> m.computeIfAbsent(svc.namespace() + "\0" + k + "=" + v, x -> new ArrayList<>()).add(svc));
+        }
+      }
+      selectorIndex = idx = m;
+    }
+    return idx;
+  }
+
   public List<Workload> workloads() {
     return workloads;
   }
