@@ -59,6 +59,9 @@ public record MeshContext(
    * protos, so unchanged resources keep their identity and their cached hash.
    */
   public static MeshContext next(MeshContext prev, ConfigStore.Snapshot snap, boolean allowAny) {
+    if (prev != null && prev.allowAny == allowAny && snap.revision() == prev.revision() && snap == prev.snapshot()) {
+      return prev; // nothing changed (e.g. a proxy's connection already brought the view up to date)
+    }
     if (prev == null || prev.allowAny != allowAny || snap.revision() <= prev.revision()) {
       return of(snap, allowAny);
     }

@@ -95,6 +95,7 @@ class IncrementalContextTest {
 
     apply(split("reviews", 50));
     var c1 = step(c0);
+    assertThat(MeshContext.next(c1, store.snapshot(), true)).as("no change: the same view").isSameAs(c1);
     var r1 = Translator.translate(c1, PRODUCTPAGE);
     assertThat(c1.registry()).as("no registry source changed").isSameAs(c0.registry());
     assertThat(r1.clusters().get(cluster("ratings", "v1"))).as("clusters are kept").isSameAs(r0.clusters().get(cluster("ratings", "v1")));
