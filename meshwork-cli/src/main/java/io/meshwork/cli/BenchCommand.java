@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code meshwork bench ...}: benchmarks that print figures and record them in docs/benchmarks.md. */
 @Command(name = "bench", description = "Run benchmarks and record their figures.",
     subcommands = {BenchCommand.Compare.class, BenchCommand.Levers.class, BenchCommand.Load.class, BenchCommand.Backend.class, BenchCommand.Jmh.class, BenchCommand.Config.class,
-        BenchCommand.ConsoleBenchCommand.class, BenchCommand.Telemetry.class, SoakCommand.class})
+        BenchCommand.ConsoleBenchCommand.class, BenchCommand.Telemetry.class, SoakCommand.class, BenchCommand.Scale.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -208,6 +208,16 @@ final class BenchCommand implements Runnable {
     @Override
     void main(String[] args) throws Exception {
       io.meshwork.bench.jmh.JmhMain.main(args);
+    }
+  }
+
+  /** The control plane at scale (issue 4): first sync and change convergence for SERVICES x PROXIES in-process. */
+  @Command(name = "scale", description = "Control plane at scale: SERVICES PROXIES [CHANGES] [--full-clients] (default 1000 1000 10); "
+      + "time to first full sync, p50/p99 for a VirtualService change to reach every proxy, heap, CPU.")
+  static final class Scale extends PassThrough {
+    @Override
+    void main(String[] args) throws Exception {
+      io.meshwork.control.bench.ScaleBenchmark.main(args);
     }
   }
 

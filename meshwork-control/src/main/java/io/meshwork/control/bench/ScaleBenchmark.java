@@ -23,10 +23,15 @@ import java.util.concurrent.TimeUnit;
 public final class ScaleBenchmark {
   private ScaleBenchmark() {}
 
+  /** Arguments: SERVICES PROXIES [CHANGES] [--full-clients] (default 1000 1000 10; simulated proxies unless --full-clients). */
   public static void main(String[] args) throws Exception {
-    int services = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-    int proxies = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
-    int changes = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+    var positional = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).toList();
+    boolean full = java.util.Arrays.asList(args).contains("--full-clients");
+    int services = positional.size() > 0 ? Integer.parseInt(positional.get(0)) : 1000;
+    int proxies = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : 1000;
+    int changes = positional.size() > 2 ? Integer.parseInt(positional.get(2)) : 10;
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    System.out.printf("load average at start: %.2f (%d cores)%n", os.getSystemLoadAverage(), os.getAvailableProcessors());
     try (var cp = ControlPlane.start(ControlPlane.Options.defaults().withPorts(0, 0))) {
       var sb = new StringBuilder();
       for (int i = 0; i < services; i++) {
@@ -37,31 +42,47 @@ public final class ScaleBenchmark {
         throw new IllegalStateException(r.errors().getFirst());
       }
       cp.xds().push();
-      System.out.printf("config: %d services x 2 endpoints (%d resources)%n", services, cp.store().snapshot().resources().size());
+      System.out.printf("config: %d services x 2 endpoints (%d resources); %d %s%n", services, cp.store().snapshot().resources().size(),
+          proxies, full ? "full xDS clients (io.meshwork.xds.client.XdsClient)" : "simulated proxies (SimulatedProxy: ADS SotW, ACK, RDS parsed)");
 
       var weights = new ConcurrentHashMap<Integer, Integer>();
       var synced = new CountDownLatch(proxies);
-      var clients = new ArrayList<XdsClient>();
+      var clients = new ArrayList<AutoCloseable>();
       long start = System.nanoTime();
       for (int p = 0; p < proxies; p++) {
         int id = p;
         var node = new NodeInfo("sidecar~10.9." + (p / 250) + "." + (p % 250) + "~bench-" + p + ".default~default.svc.cluster.local",
             "sidecar", "default", "", Map.of("app", "svc" + (p % services)), "default", List.of(), Map.of("http", 8080), Map.of(), "");
-        clients.add(XdsClient.start("127.0.0.1:" + cp.xdsPort(), node, s -> {
-          var rc = s.routes().get("8080");
-          int w = rc == null ? -1 : weightOfV2(rc);
-          if (weights.put(id, w) == null) {
+        java.util.function.Consumer<io.envoyproxy.envoy.config.route.v3.RouteConfiguration> seen = rc -> {
+          if (!rc.getName().equals("8080")) {
+            return;
+          }
+          if (weights.put(id, weightOfV2(rc)) == null) {
             synced.countDown();
           }
-          return XdsHandler.Verdict.ACCEPT;
-        }));
+        };
+        if (full) {
+          clients.add(XdsClient.start("127.0.0.1:" + cp.xdsPort(), node, s -> {
+            var rc = s.routes().get("8080");
+            if (rc != null) {
+              seen.accept(rc);
+            }
+            return XdsHandler.Verdict.ACCEPT;
+          }));
+        } else {
+          clients.add(new SimulatedProxy("127.0.0.1:" + cp.xdsPort(), node, seen));
+        }
       }
       if (!synced.await(10, TimeUnit.MINUTES)) {
         System.out.println("not every proxy synced within 10 minutes");
       }
       System.out.printf("first full sync of %d proxies: %d ms%n", proxies, (System.nanoTime() - start) / 1_000_000);
 
+      System.out.printf("changes start at %d (epoch ms, to cut a profile)%n", System.currentTimeMillis());
       var latencies = new long[changes];
+      long cpu0 = os.getProcessCpuTime();
+      long push0 = cp.xds().metrics().pushTimeNanos();
+      long pushes0 = cp.xds().metrics().pushes();
       for (int c = 0; c < changes; c++) {
         int target = 10 + c;
         long t0 = System.nanoTime();
@@ -71,14 +92,22 @@ public final class ScaleBenchmark {
         }
         latencies[c] = System.nanoTime() - t0;
       }
+      long cpu = os.getProcessCpuTime() - cpu0;
+      long pushNanos = cp.xds().metrics().pushTimeNanos() - push0;
+      long pushes = cp.xds().metrics().pushes() - pushes0;
       Arrays.sort(latencies);
-      System.out.printf("VirtualService change reaching all %d proxies: p50 %d ms, p99 %d ms (%d changes)%n", proxies,
+      System.out.printf("VirtualService change reaching all %d proxies: p50 %d ms, p99 %d ms (%d changes; includes the 100 ms debounce)%n", proxies,
           latencies[changes / 2] / 1_000_000, latencies[Math.min(changes - 1, (int) Math.ceil(changes * 0.99) - 1)] / 1_000_000, changes);
+      System.out.printf("per change: push (translate %d proxies + send) %d ms wall, process CPU %d ms (control plane and clients)%n",
+          proxies, pushes == 0 ? 0 : pushNanos / pushes / 1_000_000, cpu / changes / 1_000_000);
       System.gc();
       var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
-      var cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000;
-      System.out.printf("heap after GC: %d MB (clients included); process CPU time: %d ms; pushes: %d%n", heap, cpu, cp.xds().metrics().pushes());
-      clients.forEach(XdsClient::close);
+      System.out.printf("heap after GC: %d MB (%s); process CPU time: %d ms; pushes: %d%n", heap,
+          full ? "full clients included" : "simulated proxies hold no config", os.getProcessCpuTime() / 1_000_000, cp.xds().metrics().pushes());
+      System.out.printf("load average at end: %.2f%n", os.getSystemLoadAverage());
+      for (var c : clients) {
+        c.close();
+      }
     }
   }
 

@@ -39,10 +39,29 @@ public final class ConfigStore {
   private volatile Snapshot snapshot = new Snapshot(0, Map.of());
   private final Map<ResourceKey, String> owners = new HashMap<>();
 
-  /** An immutable view of the store at one revision, in insertion order. */
-  public record Snapshot(long revision, Map<ResourceKey, Resource> resources) {
+  /**
+   * An immutable view of the store at one revision, in insertion order.
+   *
+   * @param byKind the resources grouped by {@code group/kind}, built once per revision: translation
+   *     asks for one kind per proxy (Telemetry, AuthorizationPolicy), and scanning every resource for
+   *     each of 1,000 proxies cost more than the translation itself
+   */
+  public record Snapshot(long revision, Map<ResourceKey, Resource> resources, Map<String, List<Resource>> byKind) {
+    public Snapshot(long revision, Map<ResourceKey, Resource> resources) {
+      this(revision, resources, index(resources));
+    }
+
+    private static Map<String, List<Resource>> index(Map<ResourceKey, Resource> resources) {
+      var out = new HashMap<String, List<Resource>>();
+      for (var r : resources.values()) {
+        out.computeIfAbsent(r.kind().group() + "/" + r.kind().kind(), k -> new java.util.ArrayList<>()).add(r);
+      }
+      out.replaceAll((k, v) -> List.copyOf(v));
+      return java.util.Collections.unmodifiableMap(out);
+    }
+
     public List<Resource> ofKind(String group, String kind) {
-      return resources.values().stream().filter(r -> r.kind().group().equals(group) && r.kind().kind().equals(kind)).toList();
+      return byKind.getOrDefault(group + "/" + kind, List.of());
     }
 
     public <S> List<Typed<S>> specs(String group, String kind, Class<S> type) {

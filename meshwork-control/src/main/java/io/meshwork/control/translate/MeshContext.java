@@ -41,6 +41,102 @@ public record MeshContext(
   }
 
   /**
+   * The mesh view at {@code snap}, reusing what the change since {@code prev} cannot have touched.
+   * A push after a routing change (the common case: a VirtualService or DestinationRule edited) then
+   * costs the services it names, not the whole mesh:
+   *
+   * <ul>
+   *   <li>the registry (and its endpoint cache) is kept unless a Service, ServiceEntry,
+   *       WorkloadEntry or Pod changed;
+   *   <li>when only VirtualServices and DestinationRules changed, the previous revision's per-service
+   *       clusters ({@code clusters}, which read DestinationRules) are kept for every host no changed
+   *       DestinationRule names, and its virtual hosts ({@code vhost}, which read VirtualServices and,
+   *       for hash policies, any DestinationRule) for every host no changed VirtualService names,
+   *       as long as no DestinationRule and no delegate VirtualService changed.
+   * </ul>
+   *
+   * Everything else (route configurations, listeners, per-proxy parts) is rebuilt, from the kept
+   * protos, so unchanged resources keep their identity and their cached hash.
+   */
+  public static MeshContext next(MeshContext prev, ConfigStore.Snapshot snap, boolean allowAny) {
+    if (prev != null && prev.allowAny == allowAny && snap.revision() == prev.revision() && snap == prev.snapshot()) {
+      return prev; // nothing changed (e.g. a proxy's connection already brought the view up to date)
+    }
+    if (prev == null || prev.allowAny != allowAny || snap.revision() <= prev.revision()) {
+      return of(snap, allowAny);
+    }
+    var changed = changedBetween(prev.snapshot(), snap);
+    boolean registryKept = changed.stream().noneMatch(r -> Registry.SOURCE_KINDS.contains(r.kind().group() + "/" + r.kind().kind()));
+    var g = NetworkingKinds.GROUP;
+    var ctx = new MeshContext(new java.util.concurrent.ConcurrentHashMap<>(), snap.revision(), snap,
+        registryKept ? prev.registry() : Registry.of(snap),
+        snap.specs(g, "VirtualService", VirtualService.class),
+        snap.specs(g, "DestinationRule", DestinationRule.class),
+        snap.specs(g, "Gateway", Gateway.class),
+        snap.specs(g, "Sidecar", Sidecar.class),
+        allowAny);
+    if (registryKept) {
+      carryOver(prev, ctx, changed);
+    }
+    return ctx;
+  }
+
+  /** The resources added, changed or removed between two snapshots (old and new versions both). */
+  static List<io.meshwork.config.Resource> changedBetween(ConfigStore.Snapshot a, ConfigStore.Snapshot b) {
+    var out = new java.util.ArrayList<io.meshwork.config.Resource>();
+    b.resources().forEach((k, r) -> {
+      var old = a.resources().get(k);
+      if (old != r) {
+        out.add(r);
+        if (old != null) {
+          out.add(old);
+        }
+      }
+    });
+    a.resources().forEach((k, r) -> {
+      if (!b.resources().containsKey(k)) {
+        out.add(r);
+      }
+    });
+    return out;
+  }
+
+  private static void carryOver(MeshContext prev, MeshContext next, List<io.meshwork.config.Resource> changed) {
+    var vsHosts = new java.util.ArrayList<String>();
+    var drHosts = new java.util.ArrayList<String>();
+    boolean keepVhosts = true;
+    for (var r : changed) {
+      var kind = r.kind();
+      if (!kind.group().equals(NetworkingKinds.GROUP)) {
+        return;
+      }
+      if (kind.kind().equals("VirtualService")) {
+        var vs = r.spec(VirtualService.class);
+        keepVhosts &= !vs.isDelegate();
+        vs.hosts().forEach(h -> vsHosts.addAll(HostNames.candidates(h, r.namespace())));
+      } else if (kind.kind().equals("DestinationRule")) {
+        keepVhosts = false;
+        drHosts.addAll(HostNames.candidates(r.spec(DestinationRule.class).host(), r.namespace()));
+      } else {
+        return;
+      }
+    }
+    for (var e : prev.memo().entrySet()) {
+      if (!(e.getKey() instanceof List<?> key) || key.size() < 2 || !(key.get(1) instanceof String host)) {
+        continue;
+      }
+      boolean keep = switch (key.getFirst() instanceof String s ? s : "") {
+        case "clusters" -> drHosts.stream().noneMatch(p -> HostNames.matches(p, host));
+        case "vhost" -> keepVhosts && vsHosts.stream().noneMatch(p -> HostNames.matches(p, host));
+        default -> false;
+      };
+      if (keep) {
+        next.memo().putIfAbsent(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  /**
    * Memoizes a value for this revision. Translations of different proxies share what does not depend
    * on the proxy (a service's clusters for a namespace, its virtual host), so one push builds and
    * hashes each shared resource once, and proxies hold references to the same protos.

@@ -367,7 +367,7 @@ public final class Translator {
       var authz = io.meshwork.control.security.InboundAuthz.of(
           ctx.snapshot(), io.meshwork.control.security.InboundAuthz.ROOT_NAMESPACE, node.namespace(), node.labels());
       var inbound = InboundListener.build(node, clusters, mtls, authz);
-      InboundServices.annotate(node, ctx.registry().services(), clusters);
+      InboundServices.annotate(node, ctx.registry().selectorCandidates(node.namespace(), node.labels()), clusters);
       listeners.put(Names.VIRTUAL_INBOUND, inbound);
       InboundListener.local(node, inbound, listeners);
     }

@@ -1,6 +1,5 @@
 package io.meshwork.control.xds;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -209,7 +208,7 @@ final class ProxyConnection {
     var version = server.nextVersion();
     var nonce = server.nextNonce();
     var resp = DiscoveryResponse.newBuilder().setVersionInfo(version).setTypeUrl(ts.typeUrl).setNonce(nonce);
-    out.forEach(m -> resp.addResources(Any.pack(m)));
+    out.forEach(m -> resp.addResources(server.wire(m).any()));
     ts.sentVersion = version;
     ts.sentNonce = nonce;
     server.metrics().sent(ts.typeUrl);
@@ -221,9 +220,10 @@ final class ProxyConnection {
     var resp = DeltaDiscoveryResponse.newBuilder().setTypeUrl(ts.typeUrl);
     int n = 0;
     for (var e : res.entrySet()) {
-      var h = server.hash(e.getValue());
+      var w = server.wire(e.getValue());
+      var h = w.hash();
       if (!h.equals(ts.sent.get(e.getKey()))) {
-        resp.addResources(Resource.newBuilder().setName(e.getKey()).setVersion(h).setResource(Any.pack(e.getValue())));
+        resp.addResources(Resource.newBuilder().setName(e.getKey()).setVersion(h).setResource(w.any()));
         ts.sent.put(e.getKey(), h);
         n++;
       }

@@ -37,6 +37,11 @@ public final class XdsMetrics {
     return nacks.sum();
   }
 
+  /** Total time spent in pushes (rebuilding the mesh view, translating, sending), in nanoseconds. */
+  public long pushTimeNanos() {
+    return pushTimeNanos.sum();
+  }
+
   public long pushes() {
     return pushes.sum();
   }

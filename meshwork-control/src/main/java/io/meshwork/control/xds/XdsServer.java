@@ -121,7 +121,8 @@ public final class XdsServer implements AutoCloseable {
   public void push() {
     long start = System.nanoTime();
     try {
-      var ctx = MeshContext.of(store.snapshot(), allowAny);
+      var ctx = MeshContext.next(context, store.snapshot(), allowAny);
+      rotateWires();
       synchronized (contextLock) {
         if (ctx.revision() >= context.revision()) {
           context = ctx;
@@ -168,7 +169,7 @@ public final class XdsServer implements AutoCloseable {
     synchronized (contextLock) {
       ctx = context;
       if (ctx.revision() < snap.revision()) {
-        ctx = MeshContext.of(snap, allowAny);
+        ctx = MeshContext.next(ctx, snap, allowAny);
         context = ctx;
       }
       return ctx;
@@ -192,10 +193,63 @@ public final class XdsServer implements AutoCloseable {
     autoRegistration.disconnected(registered);
   }
 
-  /** A resource's hash, memoized for the current revision (resources shared between proxies are hashed once). */
-  String hash(com.google.protobuf.Message m) {
-    return context.memo(List.of("hash", m), () -> Hashes.of(m));
+  /**
+   * A resource as it goes on the wire: its version hash and its packed {@code Any}, computed once
+   * per resource content and shared by every proxy and every push that sends it. Resources kept
+   * across revisions (see {@link MeshContext#next}) are found again by identity, so a push that
+   * changes one route configuration serializes and hashes that one, not the whole mesh. Two
+   * generations are kept: what the previous push used and what the current one uses.
+   */
+  Wire wire(com.google.protobuf.Message m) {
+    var cur = wires;
+    var key = new Identity(m);
+    var w = cur.get(key);
+    if (w == null) {
+      w = previousWires.get(key);
+      if (w == null) {
+        w = new Wire(Hashes.of(m), com.google.protobuf.Any.pack(m));
+      }
+      var prior = cur.putIfAbsent(key, w);
+      if (prior != null) {
+        w = prior;
+      }
+    }
+    return w;
   }
+
+  /** A resource's version hash (see {@link #wire}). */
+  String hash(com.google.protobuf.Message m) {
+    return wire(m).hash();
+  }
+
+  private void rotateWires() {
+    synchronized (contextLock) {
+      previousWires = wires;
+      wires = new ConcurrentHashMap<>();
+    }
+  }
+
+  /** A resource's version and its serialized form. */
+  record Wire(String hash, com.google.protobuf.Any any) {}
+
+  /**
+   * A resource compared by identity: protobuf's {@code equals} walks the whole message, and the
+   * same instance is what sharing (memo, carry-over) produces; an equal copy is merely hashed again.
+   */
+  private record Identity(com.google.protobuf.Message m) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Identity i && i.m == m;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(m);
+    }
+  }
+
+  private volatile ConcurrentHashMap<Identity, Wire> wires = new ConcurrentHashMap<>();
+  private volatile ConcurrentHashMap<Identity, Wire> previousWires = new ConcurrentHashMap<>();
 
   String nextVersion() {
     return Long.toString(versions.incrementAndGet());

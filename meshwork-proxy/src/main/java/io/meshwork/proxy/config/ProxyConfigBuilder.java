@@ -324,7 +324,11 @@ public final class ProxyConfigBuilder {
         throw new ConfigException(fPath, "HTTP filter \"" + f.getName() + "\" is not supported yet (supported: fault, cors, rbac, jwt_authn, router)");
       }
     }
-    var routes = RouteTranslator.table(routeConfig, routePath, clusters, hcm.getStripAnyHostPort());
+    // Envoy's validate_clusters: on by default for an inline route_config, off for one loaded over RDS,
+    // where a route to a cluster that does not exist (yet) loads and answers 503 NC when chosen.
+    boolean fromRds = hcm.hasRds() && !hcm.hasRouteConfig();
+    boolean validate = routeConfig.hasValidateClusters() ? routeConfig.getValidateClusters().getValue() : !fromRds;
+    var routes = RouteTranslator.table(routeConfig, routePath, validate ? clusters : null, hcm.getStripAnyHostPort());
     int maxHeaders = hcm.hasMaxRequestHeadersKb() ? hcm.getMaxRequestHeadersKb().getValue() * 1024 : 60 * 1024;
     var codec = switch (hcm.getCodecType()) {
       case AUTO -> HttpConnectionManagerConfig.Codec.AUTO;

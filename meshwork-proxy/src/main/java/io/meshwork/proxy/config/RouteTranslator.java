@@ -21,6 +21,7 @@ final class RouteTranslator {
 
   private RouteTranslator() {}
 
+  /** {@code clusters}: the known cluster names routes must name, or null when route targets are not validated (Envoy's validate_clusters false). */
   static RouteTable table(RouteConfiguration rc, String path, Set<String> clusters, boolean stripAnyPort)
       throws ConfigException {
     var vhosts = new ArrayList<VirtualHost>();
@@ -326,8 +327,9 @@ final class RouteTranslator {
     return sb.toString();
   }
 
+  /** {@code clusters} null: not validated (RDS), a missing cluster answers 503 NC at request time. */
   private static void checkCluster(String name, String path, Set<String> clusters) throws ConfigException {
-    if (!clusters.contains(name)) {
+    if (clusters != null && !clusters.contains(name)) {
       throw new ConfigException(path, "unknown cluster \"" + name + "\"; define it under static_resources.clusters");
     }
   }

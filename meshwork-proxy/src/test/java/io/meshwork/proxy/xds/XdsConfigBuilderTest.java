@@ -135,6 +135,23 @@ class XdsConfigBuilderTest {
   }
 
   @Test
+  void anRdsRouteToAClusterThatIsNotThereLoadsUnlessValidateClustersIsSet() throws Exception {
+    // Envoy's validate_clusters defaults to false for RDS: the route loads and answers 503 NC when chosen
+    // (a DestinationRule subset removed while a VirtualService still names it must not NACK the push).
+    var s = snapshot(Map.of(CLUSTER, eds()));
+    var missing = routes().toBuilder().setVirtualHosts(0, routes().getVirtualHosts(0).toBuilder().setRoutes(0,
+        routes().getVirtualHosts(0).getRoutes(0).toBuilder().setRoute(RouteAction.newBuilder().setCluster("outbound|9080|v9|reviews")))).build();
+    var loads = new XdsSnapshot(s.listeners(), Map.of("reviews:9080", missing), s.clusters(), s.endpoints(), Map.of());
+    var hcm = ((ListenerConfig.Http) XdsConfigBuilder.build(loads, 1, LOCAL).config().listeners().getFirst().protocol()).hcm();
+    assertThat(hcm.routes().virtualHosts().getFirst().routes()).hasSize(1);
+
+    var validated = new XdsSnapshot(s.listeners(), Map.of("reviews:9080", missing.toBuilder().setValidateClusters(BoolValue.of(true)).build()),
+        s.clusters(), s.endpoints(), Map.of());
+    assertThatThrownBy(() -> XdsConfigBuilder.build(validated, 1, LOCAL)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown cluster \"outbound|9080|v9|reviews\"");
+  }
+
+  @Test
   void aMissingRouteConfigurationIsRejectedWithItsPath() {
     var s = snapshot(Map.of(CLUSTER, eds()));
     var noRoutes = new XdsSnapshot(s.listeners(), Map.of(), s.clusters(), s.endpoints(), Map.of());
