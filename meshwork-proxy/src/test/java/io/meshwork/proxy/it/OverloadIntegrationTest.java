@@ -8,8 +8,6 @@ import io.meshwork.testing.Reply;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,8 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @ExtendWith(LeakDetectionExtension.class)
 @Timeout(120)
 class OverloadIntegrationTest {
-  /** Idle connections: 2 file descriptors each in this JVM (client and proxy side); {@code ulimit -n} is 20,000 here. */
-  static final int IDLE = Integer.getInteger("meshwork.overload.idle", 3000);
+  /** Idle connections, held by a child process ({@link IdleClients}): this JVM holds only the proxy's side. */
+  static final int IDLE = Integer.getInteger("meshwork.overload.idle", 10_000);
   static final int BURST = 1000;
   @RegisterExtension static FakeUpstream a = FakeUpstream.named("a");
   static ProxyHarness proxy;
@@ -88,11 +86,14 @@ class OverloadIntegrationTest {
     int port = proxy.port("http");
     long heapBefore = usedHeapAfterGc();
     long cxBefore = proxy.stat("http.ingress.downstream_cx_total");
-    var idle = new ArrayList<SocketChannel>();
+    var classes = java.nio.file.Path.of(IdleClients.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    var child = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx64m", "-cp", classes.toString(), IdleClients.class.getName(), Integer.toString(port), Integer.toString(IDLE))
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    var childOut = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII));
+    var childIn = new java.io.PrintStream(child.getOutputStream(), true, StandardCharsets.US_ASCII);
     try {
-      for (int i = 0; i < IDLE; i++) {
-        idle.add(SocketChannel.open(new InetSocketAddress("127.0.0.1", port)));
-      }
+      assertThat(childOut.readLine()).as("the child opened every idle connection").isEqualTo("open " + IDLE);
       ProxyHarness.await(() -> proxy.stat("http.ingress.downstream_cx_total") - cxBefore >= IDLE);
       assertThat(proxy.stat("http.ingress.downstream_cx_total") - cxBefore).as("every idle connection was accepted").isGreaterThanOrEqualTo(IDLE);
       long heapIdle = usedHeapAfterGc();
@@ -125,14 +126,12 @@ class OverloadIntegrationTest {
         assertThat(call(port, "/after")).as("served normally after the burst").isEqualTo(200);
       }
       // The idle connections were kept, and one of them still serves a request.
-      var sample = idle.get(IDLE / 2);
-      sample.write(ByteBuffer.wrap("GET /idle HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-      var buf = ByteBuffer.allocate(4096);
-      int n = sample.read(buf);
-      assertThat(new String(buf.array(), 0, Math.max(n, 0), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200");
+      childIn.println("probe " + IDLE / 2);
+      assertThat(childOut.readLine()).startsWith("HTTP/1.1 200");
     } finally {
-      for (var c : idle) {
-        c.close();
+      childIn.close(); // end of input: the child closes its connections and exits
+      if (!child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        child.destroyForcibly();
       }
     }
   }
