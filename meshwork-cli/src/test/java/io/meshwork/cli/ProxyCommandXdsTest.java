@@ -52,6 +52,10 @@ class ProxyCommandXdsTest {
         }
       }
       assertThat(body).as(err.toString()).isEqualTo("v1");
+      // The proxy prints its progress line just after it bound the listener, so traffic can be first.
+      while (System.nanoTime() < deadline && !err.toString().contains("first configuration applied")) {
+        Thread.sleep(20);
+      }
       assertThat(err.toString()).contains("connecting to control plane 127.0.0.1:" + cp.xdsPort(), "first configuration applied",
           "listener virtualOutbound not bound: use_original_dst", "ready", "admin on 127.0.0.1:" + admin);
       assertThat(cp.xds().proxies()).anySatisfy(p -> assertThat(p.workload()).isEqualTo("productpage-v1"));
