@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and worker and result reached {@code db:5432}, by plain names); redis's sidecar reports the vote
  * apps' connections as destination with mutual TLS (STRICT); the Redis policy refuses result's
  * pod; the console's graph has every edge with mTLS and a vote's trace runs from the gateway into
- * vote's pod ({@link MeshChecks}, as in mesh mode); the 100% v2 step moves all traffic; after
+ * vote's pod ({@link MeshChecks}, as in mesh mode); the apps' own ports, captured, refuse plaintext; the 100% v2 step moves all traffic; after
  * {@code demo stop} no namespace of the demo and no ISTIO_ rule is left.
  */
 class TransparentDemoTest {
@@ -129,6 +129,9 @@ class TransparentDemoTest {
       var console = URI.create(info.get("console").asText());
       MeshChecks.graphShowsMtlsEdges(console);
       MeshChecks.voteTraceThroughGateway(console, vote);
+      // STRICT, with capture: the apps' own ports (reached from the host over the bridge) are
+      // redirected to the sidecars' inbound, which refuses plaintext and clients without a certificate.
+      MeshChecks.strictRefusesPlaintext(tmp, podAddress(seq + "vote-v1-pod") + ":8080", podAddress(seq + "redis-pod") + ":6379");
       MeshChecks.canaryStepMovesAllTraffic(vote, info.get("controlPlane").asText());
     } finally {
       var stop = CliRunner.run("demo", "stop", "--state-dir", state.toString());
@@ -188,6 +191,14 @@ class TransparentDemoTest {
 
   private static String netns() throws IOException {
     return CommandRunner.local().run(List.of("ip", "netns", "list"), "").stdout();
+  }
+
+  /** The address of the pod whose namespace is {@code netns} (its eth0, on the bridge). */
+  private static String podAddress(String netns) throws IOException {
+    var out = CommandRunner.local().run(List.of("ip", "-n", netns, "-4", "-o", "addr", "show", "dev", "eth0"), "").stdout();
+    var m = java.util.regex.Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/").matcher(out);
+    assertThat(m.find()).as("eth0's address in " + netns + ": " + out).isTrue();
+    return m.group(1);
   }
 
   /** What a captured client in {@code netns} gets for PING at redis:6379 (resolved by the pod's /etc/hosts). */
