@@ -61,7 +61,9 @@ final class TransparentDemoRun {
       holder[0] = demo;
     }
     if (detachedChild || state.running().isEmpty()) {
-      record(state, demo.info(), detachedChild ? state.logFile().toString() : null);
+      String logFile = detachedChild ? state.logFile().toString() : null;
+      demo.onChange(info -> record(state, info, logFile)); // PostgreSQL restarted: its new pid
+      record(state, demo.info(), logFile);
     }
     out.println();
     out.println("The voting app is running in transparent mode (a network namespace, capture rules and a sidecar per workload;"

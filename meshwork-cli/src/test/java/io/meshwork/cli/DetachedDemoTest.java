@@ -48,8 +48,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DetachedDemoTest {
   private static final int VOTES = 200;
-  private static final int KILL_AT = 100;
-  private static final int WHILE_DOWN = 20;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -116,28 +114,11 @@ class DetachedDemoTest {
       var result = URI.create(info.get("result").asText());
       var lastStreamed = new AtomicLong(-1);
       try (var stream = openStream(result.resolve("/stream"), lastStreamed)) {
-        var versions = new ArrayList<String>();
-        for (int i = 0; i < KILL_AT; i++) {
-          versions.add(vote(vote, i));
-        }
-
-        long pgPid = info.get("pids").get("postgres").asLong();
-        ProcessHandle.of(pgPid).orElseThrow().destroyForcibly();
-        ProcessHandle.of(pgPid).ifPresent(p -> p.onExit().join());
-        for (int i = KILL_AT; i < KILL_AT + WHILE_DOWN; i++) {
-          versions.add(vote(vote, i));
-        }
-        assertThat(JSON.readTree(Files.readString(state.resolve("demo.json"))).get("pids").get("postgres").asLong())
-            .as("the %d votes were cast before the demo restarted PostgreSQL (3 s after it died)", WHILE_DOWN).isEqualTo(pgPid);
-        for (int i = KILL_AT + WHILE_DOWN; i < VOTES; i++) {
-          versions.add(vote(vote, i));
-        }
-
-        long v2 = versions.stream().filter("v2"::equals).count();
+        var versions = MeshChecks.votesAcrossPostgresRestart(vote, info.get("pids").get("postgres").asLong(),
+            state.resolve("demo.json"), VOTES);
         assertThat(versions).allMatch(v -> v.equals("v1") || v.equals("v2"));
         if (mesh) {
-          assertThat(v2).as("v2 answered %d of %d votes (canary 10%%; accepted 20 +- 17, see the class comment)", v2, VOTES)
-              .isBetween(3L, 37L);
+          MeshChecks.canarySplit(versions);
         } else {
           for (int i = 1; i < versions.size(); i++) {
             assertThat(versions.get(i)).as("round robin: vote %d after %s", i, versions.get(i - 1)).isNotEqualTo(versions.get(i - 1));
@@ -176,22 +157,7 @@ class DetachedDemoTest {
       }
 
       if (mesh) {
-        var applied = CliRunner.run("apply", "-f", meshDir().resolve("vote-canary-100.yaml").toString(),
-            "--control-plane", info.get("controlPlane").asText());
-        assertThat(applied.exitCode()).as(applied.out() + applied.err()).isZero();
-        // Wait for the new routes to reach the gateway (a batch of 20 all v2 by chance at 10%: 1e-20).
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        boolean allV2 = false;
-        while (!allV2 && System.nanoTime() < until) {
-          allV2 = true;
-          for (int i = 0; i < 20; i++) {
-            allV2 &= "v2".equals(page(vote));
-          }
-        }
-        assertThat(allV2).as("vote-canary-100.yaml moved the traffic to v2 within 20 s").isTrue();
-        for (int i = 0; i < 50; i++) {
-          assertThat(page(vote)).as("request %d after the 100%% step", i).isEqualTo("v2");
-        }
+        MeshChecks.canaryStepMovesAllTraffic(vote, info.get("controlPlane").asText());
       }
     } catch (Throwable t) {
       primary = t;
@@ -215,24 +181,8 @@ class DetachedDemoTest {
     assertThat(CliRunner.run("demo", "status", "--state-dir", state.toString()).exitCode()).isEqualTo(3);
   }
 
-  /** One vote from voter {@code i} (its own voter_id cookie, its own connection); returns the version that took it. */
-  private static String vote(URI vote, int i) throws IOException {
-    var r = PlainHttp.postForm(vote, Map.of("Cookie", "voter_id=test-voter-" + i, "Accept", "application/json"),
-        "vote=" + (i % 2 == 0 ? "a" : "b"), TIMEOUT);
-    assertThat(r.status()).as("vote %d: %s", i, r.body()).isEqualTo(200);
-    var version = r.header("x-vote-version");
-    assertThat(r.body()).contains("\"version\":\"" + version + "\"").contains("test-voter-" + i);
-    return version;
-  }
-
-  private static String page(URI vote) throws IOException {
-    var r = PlainHttp.get(vote, Map.of(), TIMEOUT);
-    assertThat(r.status()).isEqualTo(200);
-    return r.header("x-vote-version");
-  }
-
   /** Reads the result's server-sent events in the background, keeping the last total seen. */
-  private static AutoCloseable openStream(URI uri, AtomicLong lastTotal) throws IOException {
+  static AutoCloseable openStream(URI uri, AtomicLong lastTotal) throws IOException {
     var s = new Socket();
     s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
     s.getOutputStream().write(("GET " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
@@ -277,12 +227,12 @@ class DetachedDemoTest {
     return v.substring("tcp://".length());
   }
 
-  private static long number(String json, String field) {
+  static long number(String json, String field) {
     var m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
     return m.find() ? Long.parseLong(m.group(1)) : -1;
   }
 
-  private static String log(Path state) {
+  static String log(Path state) {
     try {
       return "\n--- demo.log ---\n" + Files.readString(state.resolve("demo.log"));
     } catch (IOException e) {

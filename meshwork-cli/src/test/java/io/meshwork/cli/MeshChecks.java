@@ -203,6 +203,81 @@ final class MeshChecks {
     return null;
   }
 
+  /** Votes cast before PostgreSQL is killed, and while it is down (before the demo starts it again). */
+  static final int KILL_AT = 100;
+  static final int WHILE_DOWN = 20;
+
+  /**
+   * {@code votes} distinct voters ({@code test-voter-N}, alternating a and b) vote through the
+   * gateway; PostgreSQL (pid {@code postgresPid}) is killed after {@value #KILL_AT} of them, and
+   * {@value #WHILE_DOWN} more are cast before the demo has started it again ({@code demoJson}, the
+   * state file, still names the old pid). Returns the vote version that answered each vote.
+   */
+  static List<String> votesAcrossPostgresRestart(URI vote, long postgresPid, Path demoJson, int votes) throws Exception {
+    var versions = new ArrayList<String>();
+    for (int i = 0; i < KILL_AT; i++) {
+      versions.add(vote(vote, i));
+    }
+    ProcessHandle.of(postgresPid).orElseThrow().destroyForcibly();
+    ProcessHandle.of(postgresPid).ifPresent(p -> p.onExit().join());
+    for (int i = KILL_AT; i < KILL_AT + WHILE_DOWN; i++) {
+      versions.add(vote(vote, i));
+    }
+    assertThat(JSON.readTree(java.nio.file.Files.readString(demoJson)).get("pids").get("postgres").asLong())
+        .as("the %d votes were cast before the demo restarted PostgreSQL (3 s after it died)", WHILE_DOWN).isEqualTo(postgresPid);
+    for (int i = KILL_AT + WHILE_DOWN; i < votes; i++) {
+      versions.add(vote(vote, i));
+    }
+    return versions;
+  }
+
+  /** One vote from voter {@code i} (its own voter_id cookie, its own connection); returns the version that took it. */
+  static String vote(URI vote, int i) throws IOException {
+    var r = PlainHttp.postForm(vote, Map.of("Cookie", "voter_id=test-voter-" + i, "Accept", "application/json"),
+        "vote=" + (i % 2 == 0 ? "a" : "b"), Duration.ofSeconds(10));
+    assertThat(r.status()).as("vote %d: %s", i, r.body()).isEqualTo(200);
+    var version = r.header("x-vote-version");
+    assertThat(r.body()).contains("\"version\":\"" + version + "\"").contains("test-voter-" + i);
+    return version;
+  }
+
+  /**
+   * The 90/10 canary over 200 votes: v2's count is Binomial(200, 0.1), mean 20, standard deviation
+   * 4.24; 20 +- 17 (4 standard deviations) fails a correct proxy about once in 16,000 runs, while a
+   * 50/50 split (100) or no canary (0) fails it every time.
+   */
+  static void canarySplit(List<String> versions) {
+    assertThat(versions).hasSize(200);
+    long v2 = versions.stream().filter("v2"::equals).count();
+    assertThat(v2).as("v2 answered %d of %d votes (canary 10%%; accepted 20 +- 17)", v2, versions.size()).isBetween(3L, 37L);
+  }
+
+  /** {@code vote-canary-100.yaml} applied with {@code meshwork apply} sends every request to v2. */
+  static void canaryStepMovesAllTraffic(URI vote, String controlPlane) throws Exception {
+    var applied = CliRunner.run("apply", "-f", DetachedDemoTest.meshDir().resolve("vote-canary-100.yaml").toString(),
+        "--control-plane", controlPlane);
+    assertThat(applied.exitCode()).as(applied.out() + applied.err()).isZero();
+    // Wait for the new routes to reach the gateway (a batch of 20 all v2 by chance at 10%: 1e-20).
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    boolean allV2 = false;
+    while (!allV2 && System.nanoTime() < until) {
+      allV2 = true;
+      for (int i = 0; i < 20; i++) {
+        allV2 &= "v2".equals(page(vote));
+      }
+    }
+    assertThat(allV2).as("vote-canary-100.yaml moved the traffic to v2 within 20 s").isTrue();
+    for (int i = 0; i < 50; i++) {
+      assertThat(page(vote)).as("request %d after the 100%% step", i).isEqualTo("v2");
+    }
+  }
+
+  private static String page(URI vote) throws IOException {
+    var r = PlainHttp.get(vote, Map.of(), Duration.ofSeconds(10));
+    assertThat(r.status()).isEqualTo(200);
+    return r.header("x-vote-version");
+  }
+
   /**
    * Under STRICT a workload's inbound port (where its sidecar terminates mTLS next to the app)
    * answers neither a plaintext HTTP request, nor Redis's inline PING, nor openssl without a client

@@ -9,14 +9,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshwork.cli.demo.PlainHttp;
 import io.meshwork.cli.demo.TransparentDemo;
 import io.meshwork.proxy.capture.CommandRunner;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,27 +21,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code demo --transparent --detach --no-traffic} end to end on the real kernel: every workload
- * in its own network namespace with capture rules and a captured sidecar. 20 votes cast through
- * the gateway on the host show up in result's event stream (so vote reached {@code redis:6379}, and
- * worker and result reached {@code db:5432}, by plain names); redis's sidecar reports the vote
+ * in its own network namespace with capture rules and a captured sidecar. 200 votes cast through
+ * the gateway on the host (split 90/10 between v1 and v2, PostgreSQL killed in the middle and
+ * started again by the demo) show up in result's event stream (so vote reached {@code redis:6379},
+ * and worker and result reached {@code db:5432}, by plain names); redis's sidecar reports the vote
  * apps' connections as destination with mutual TLS (STRICT); the Redis policy refuses result's
- * pod; after {@code demo stop} no namespace of the demo and no ISTIO_ rule is left.
+ * pod; the console's graph has every edge with mTLS and a vote's trace runs from the gateway into
+ * vote's pod ({@link MeshChecks}, as in mesh mode); the apps' own ports, captured, refuse plaintext; the 100% v2 step moves all traffic; after
+ * {@code demo stop} no namespace of the demo and no ISTIO_ rule is left.
  */
 class TransparentDemoTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
-  private static final int VOTES = 20;
+  private static final int VOTES = 200;
 
   @TempDir Path tmp;
 
   @Test
-  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  @Timeout(value = 360, unit = TimeUnit.SECONDS)
   void votingAppInPodsAddressesPeersByName() throws Exception {
     var reason = TransparentDemo.unavailable();
     if (reason.isPresent()) {
@@ -73,12 +73,27 @@ class TransparentDemoTest {
       var vote = URI.create(info.get("vote").asText());
       var result = URI.create(info.get("result").asText());
       assertThat(vote.getHost()).as("the gateway stays on the host's loopback").isEqualTo(prefix + ".1");
-      for (int i = 0; i < VOTES; i++) {
-        var r = PlainHttp.postForm(vote, Map.of("Cookie", "voter_id=tp-voter-" + i, "Accept", "application/json"),
-            "vote=" + (i % 2 == 0 ? "a" : "b"), TIMEOUT);
-        assertThat(r.status()).as(r.body()).isEqualTo(200);
+      // 200 voters through the gateway (90/10 canary), PostgreSQL killed after 100 and started again
+      // by the demo in its pod: result's stream must count every vote, those cast while it was down too.
+      var lastStreamed = new AtomicLong(-1);
+      try (var stream = DetachedDemoTest.openStream(result.resolve("/stream"), lastStreamed)) {
+        var versions = MeshChecks.votesAcrossPostgresRestart(vote, info.get("pids").get("postgres").asLong(),
+            state.resolve("demo.json"), VOTES);
+        MeshChecks.canarySplit(versions);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline && lastStreamed.get() != VOTES) {
+          Thread.sleep(100);
+        }
+        assertThat(lastStreamed.get()).as("result's stream counts every vote, those cast while PostgreSQL was down too"
+            + log(state)).isEqualTo(VOTES);
       }
-      assertThat(streamedTotal(result.resolve("/stream"), VOTES)).as("result's stream counts the votes").isEqualTo(VOTES);
+      var tally = PlainHttp.get(result.resolve("/api/results"), Map.of(), TIMEOUT).body();
+      assertThat(DetachedDemoTest.number(tally, "a")).as(tally).isEqualTo(VOTES / 2);
+      assertThat(DetachedDemoTest.number(tally, "b")).as(tally).isEqualTo(VOTES / 2);
+      long newPg = JSON.readTree(Files.readString(state.resolve("demo.json"))).get("pids").get("postgres").asLong();
+      assertThat(newPg).as("the demo started PostgreSQL again (a new pid in demo.json)")
+          .isNotEqualTo(info.get("pids").get("postgres").asLong());
+      assertThat(io.meshwork.cli.demo.DetachedDemo.running(newPg)).isTrue();
 
       // The vote apps' Redis connections went through both sidecars, over mTLS.
       var scrape = URI.create(probe(info, "sidecar redis ").replace("/ready", "/stats/prometheus"));
@@ -108,6 +123,16 @@ class TransparentDemoTest {
       // refused by the Redis policy (only vote and worker may connect).
       assertThat(redisPing(seq + "vote-v1-pod")).startsWith("-NOAUTH");
       assertThat(redisPing(seq + "result-pod")).doesNotContain("NOAUTH").doesNotContain("PONG");
+
+      // The console scrapes the sidecars (admin ports on the host's loopback, found through the
+      // control plane) and takes their spans (from inside the pods, through the bridge's address).
+      var console = URI.create(info.get("console").asText());
+      MeshChecks.graphShowsMtlsEdges(console);
+      MeshChecks.voteTraceThroughGateway(console, vote);
+      // STRICT, with capture: the apps' own ports (reached from the host over the bridge) are
+      // redirected to the sidecars' inbound, which refuses plaintext and clients without a certificate.
+      MeshChecks.strictRefusesPlaintext(tmp, podAddress(seq + "vote-v1-pod") + ":8080", podAddress(seq + "redis-pod") + ":6379");
+      MeshChecks.canaryStepMovesAllTraffic(vote, info.get("controlPlane").asText());
     } finally {
       var stop = CliRunner.run("demo", "stop", "--state-dir", state.toString());
       assertThat(stop.exitCode()).as(stop.err()).isZero();
@@ -168,6 +193,14 @@ class TransparentDemoTest {
     return CommandRunner.local().run(List.of("ip", "netns", "list"), "").stdout();
   }
 
+  /** The address of the pod whose namespace is {@code netns} (its eth0, on the bridge). */
+  private static String podAddress(String netns) throws IOException {
+    var out = CommandRunner.local().run(List.of("ip", "-n", netns, "-4", "-o", "addr", "show", "dev", "eth0"), "").stdout();
+    var m = java.util.regex.Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/").matcher(out);
+    assertThat(m.find()).as("eth0's address in " + netns + ": " + out).isTrue();
+    return m.group(1);
+  }
+
   /** What a captured client in {@code netns} gets for PING at redis:6379 (resolved by the pod's /etc/hosts). */
   private static String redisPing(String netns) throws IOException {
     return CommandRunner.local().run(List.of("ip", "netns", "exec", netns, "timeout", "15", "bash", "-c",
@@ -180,34 +213,6 @@ class TransparentDemoTest {
     var name = names.stream().filter(n -> n.startsWith(startsWith)).findFirst();
     assertThat(name).as("probe " + startsWith + " in " + names).isPresent();
     return info.get("probes").get(name.get()).asText();
-  }
-
-  /** Reads result's event stream until a tally with {@code want} votes (or 30 s); returns the last total seen. */
-  private static long streamedTotal(URI uri, long want) throws IOException {
-    try (var s = new Socket()) {
-      s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
-      s.setSoTimeout(30_000);
-      s.getOutputStream().write(("GET " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-          + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-      var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-      assertThat(in.readLine()).as("the stream's status line").startsWith("HTTP/1.1 200");
-      long last = -1;
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      try {
-        for (String line = in.readLine(); line != null && System.nanoTime() < deadline; line = in.readLine()) {
-          var m = java.util.regex.Pattern.compile("\"total\":\\s*(\\d+)").matcher(line);
-          if (line.startsWith("data:") && m.find()) {
-            last = Long.parseLong(m.group(1));
-            if (last >= want) {
-              return last;
-            }
-          }
-        }
-      } catch (java.net.SocketTimeoutException e) {
-        // fall through with the last total
-      }
-      return last;
-    }
   }
 
   private static String log(Path state) {

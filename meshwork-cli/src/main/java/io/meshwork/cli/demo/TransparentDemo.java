@@ -59,7 +59,8 @@ public final class TransparentDemo implements AutoCloseable {
   private final PrintStream proxyLog;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final Map<String, CapturedSidecar> sidecars = new LinkedHashMap<>();
-  private final Map<String, Long> pids = new TreeMap<>();
+  private final Map<String, Long> pids = new java.util.concurrent.ConcurrentSkipListMap<>();
+  private volatile java.util.function.Consumer<DemoInfo> onChange = i -> {};
   private ControlPlane controlPlane;
   private PodNetwork network;
   private Path work;
@@ -216,6 +217,10 @@ public final class TransparentDemo implements AutoCloseable {
     out.println("demo: starting the control plane (REST " + options.controlPort() + ", xDS " + options.xdsPort() + ")...");
     startControlPlane(vips);
     String xds = DemoOptions.HOST + ":" + controlPlane.xdsPort();
+    // The console (and the way to its Zipkin port) before any proxy, so that every proxy's first
+    // configuration already exports spans: a vote cast the moment the demo is ready has its trace.
+    out.println("demo: starting the console on " + consoleUrl() + " (finding the sidecars through the control plane)...");
+    startConsole();
 
     String redisPassword = secret();
     String dbPassword = secret();
@@ -274,21 +279,50 @@ public final class TransparentDemo implements AutoCloseable {
     }
     gatewayAdmin = gw.server().adminPort();
 
-    var d = io.meshwork.console.ConsoleOptions.defaults();
-    var co = new io.meshwork.console.ConsoleOptions(DemoOptions.HOST, options.consolePort(), -1, -1, -1, d.maxTraces(),
-        d.maxTraceBytes(), null, List.of(), Duration.ofSeconds(2), d.retention(), d.maxMetricBytes(), null)
-        .withControlPlane(URI.create(controlPlane()));
-    try {
-      track(io.meshwork.console.ConsoleServer.start(co, java.time.Clock.systemUTC()));
-    } catch (IOException | RuntimeException e) {
-      throw new DemoStartException("the console could not start: " + e.getMessage(), e);
-    }
-
     out.println("demo: waiting for vote and result to answer through the gateway...");
     awaitThroughGateway();
     if (options.trafficRps() > 0) {
       track(TrafficGenerator.start(voteUrl(), resultUrl(), options.trafficRps(), out));
     }
+  }
+
+  /**
+   * The console on the host's loopback, scraping every proxy the control plane knows (their admin
+   * ports are on the host's loopback too, see {@link CapturedSidecar}), and taking Zipkin spans. A
+   * sidecar exports spans from inside its pod, where the host's loopback is not reachable: the
+   * mesh's telemetry names a relay on the bridge's host address ({@link PodNetwork#gateway()}, every
+   * pod's default route, and a local address of the host), which copies the connections to the
+   * console's Zipkin port on loopback. The console's UI stays on loopback only.
+   */
+  private void startConsole() throws DemoStartException {
+    var d = io.meshwork.console.ConsoleOptions.defaults();
+    var co = new io.meshwork.console.ConsoleOptions(DemoOptions.HOST, options.consolePort(), -1, -1, 0, d.maxTraces(),
+        d.maxTraceBytes(), null, List.of(), Duration.ofSeconds(2), d.retention(), d.maxMetricBytes(), null)
+        .withControlPlane(URI.create(controlPlane()));
+    io.meshwork.console.ConsoleServer console;
+    try {
+      console = track(io.meshwork.console.ConsoleServer.start(co, java.time.Clock.systemUTC()));
+    } catch (IOException | RuntimeException e) {
+      throw new DemoStartException("the console could not start: " + e.getMessage(), e);
+    }
+    var bridge = network.gateway();
+    InetSocketAddress relay;
+    try (var probe = new java.net.ServerSocket()) {
+      probe.bind(new InetSocketAddress(bridge, 0));
+      relay = new InetSocketAddress(bridge.getHostAddress(), probe.getLocalPort());
+    } catch (IOException e) {
+      throw new DemoStartException("no free port on the pod network's bridge " + bridge.getHostAddress() + ": " + e.getMessage(), e);
+    }
+    try {
+      track(RoutingMesh.start(List.of(new RoutingMesh.Service("zipkin", relay,
+          List.of(new InetSocketAddress(DemoOptions.HOST, console.zipkinPort())))), new InetSocketAddress(DemoOptions.HOST, 0),
+          new PrintStream(OutputStream.nullOutputStream())));
+    } catch (ProxyStartException | RuntimeException e) {
+      throw new DemoStartException("the Zipkin relay on " + relay + " could not start: " + e.getMessage(), e);
+    }
+    // Istio's default samples 1% of requests; the demo traces every request so that each vote has its trace.
+    controlPlane.meshTelemetry(io.meshwork.control.observability.MeshTelemetry.builder()
+        .zipkin(relay.getHostString() + ":" + relay.getPort()).sampling(100).build());
   }
 
   private void startControlPlane(Map<String, String> vips) throws DemoStartException {
@@ -398,8 +432,63 @@ public final class TransparentDemo implements AutoCloseable {
     } catch (IOException e) {
       throw new DemoStartException("cannot configure PostgreSQL in " + data + ": " + e.getMessage(), e);
     }
-    process(pod, PodUser.APP, "postgres", Map.of(), bin.resolve("postgres").toString(), "-D", data.toString(), "-p", "5432",
-        "-c", "listen_addresses=0.0.0.0", "-c", "unix_socket_directories=" + dir, "-c", "fsync=off", "-c", "max_connections=50");
+    String[] postgres = {bin.resolve("postgres").toString(), "-D", data.toString(), "-p", "5432", "-c", "listen_addresses=0.0.0.0",
+        "-c", "unix_socket_directories=" + dir, "-c", "fsync=off", "-c", "max_connections=50"};
+    process(pod, PodUser.APP, "postgres", Map.of(), postgres);
+    startPostgresWatchdog(pod, postgres);
+  }
+
+  /**
+   * Starts PostgreSQL again in its pod {@value VotingDemo#PG_RESTART_DELAY_SECONDS} s after it died,
+   * as a container restart policy would (and as mesh mode does); meanwhile votes wait in Redis and
+   * the worker holds the one it popped. A start that fails (the killed postmaster's backends still
+   * hold its shared memory) dies too and is retried the same way. The new pid goes to the state file
+   * through {@link #onChange}.
+   */
+  private void startPostgresWatchdog(Pod pod, String[] command) {
+    var stop = new java.util.concurrent.atomic.AtomicBoolean();
+    var t = Thread.ofVirtual().name("meshwork-demo-postgres-watchdog").start(() -> {
+      long diedAt = 0;
+      while (!stop.get()) {
+        try {
+          Thread.sleep(500);
+          long pid = pids.getOrDefault("postgres", -1L);
+          if (stop.get() || DetachedDemo.running(pid)) {
+            diedAt = 0;
+            continue;
+          }
+          if (diedAt == 0) {
+            diedAt = System.nanoTime();
+            out.println("demo: PostgreSQL stopped (killed?); starting it again in " + VotingDemo.PG_RESTART_DELAY_SECONDS
+                + " s (votes wait in Redis meanwhile)");
+          } else if (System.nanoTime() - diedAt >= Duration.ofSeconds(VotingDemo.PG_RESTART_DELAY_SECONDS).toNanos()) {
+            diedAt = 0;
+            synchronized (started) {
+              if (closed) {
+                return;
+              }
+              process(pod, PodUser.APP, "postgres", Map.of(), command);
+            }
+            out.println("demo:   PostgreSQL started again in pod " + pod.address().getHostAddress() + " (pid " + pids.get("postgres") + ")");
+            onChange.accept(info());
+          }
+        } catch (InterruptedException e) {
+          return;
+        } catch (DemoStartException | RuntimeException e) {
+          out.println("demo:   PostgreSQL did not start again: " + e.getMessage() + "; retrying");
+        }
+      }
+    });
+    track(() -> {
+      stop.set(true);
+      t.interrupt();
+      t.join(Duration.ofSeconds(30));
+    });
+  }
+
+  /** Called with fresh {@link #info()} when something it holds changes (PostgreSQL restarted: new pid). */
+  public void onChange(java.util.function.Consumer<DemoInfo> listener) {
+    this.onChange = listener;
   }
 
   private void javaApp(Pod pod, String name, String service, Map<String, String> env) throws DemoStartException {
