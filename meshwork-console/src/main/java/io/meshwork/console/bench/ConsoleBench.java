@@ -54,9 +54,45 @@ public final class ConsoleBench {
 
   private ConsoleBench() {}
 
+  /** Decoding one format on this thread: spans per second of wall and of CPU, and the largest store seen. */
+  private record DecodeRun(double rate, double cpuRate, long maxTraces, long maxBytes) {}
+
+  private interface Decoder {
+    List<io.meshwork.console.trace.Span> decode(byte[] body) throws java.io.IOException;
+  }
+
+  /** A warm-up round, then a measured one: bodies decoded and appended to {@code store} in a loop for {@code seconds}. */
+  private static DecodeRun decodeAndStore(String what, List<byte[]> bodies, Decoder decoder, TraceStore store, int seconds,
+      PrintStream out) throws java.io.IOException {
+    var threadMx = java.lang.management.ManagementFactory.getThreadMXBean();
+    DecodeRun run = null;
+    long maxTraces = 0;
+    long maxBytes = 0;
+    for (int round = 0; round < 2; round++) {
+      long spans = 0;
+      long cpu0 = threadMx.getCurrentThreadCpuTime();
+      long t0 = System.nanoTime();
+      long until = t0 + Duration.ofSeconds(Math.max(1, seconds)).toNanos();
+      int rep = 0;
+      while (System.nanoTime() < until) {
+        var batch = decoder.decode(bodies.get(rep++ % bodies.size()));
+        store.add(batch);
+        spans += batch.size();
+        var s = store.stats();
+        maxTraces = Math.max(maxTraces, s.traces());
+        maxBytes = Math.max(maxBytes, s.bytes());
+      }
+      double rate = spans / ((System.nanoTime() - t0) / 1e9);
+      double cpuRate = spans / ((threadMx.getCurrentThreadCpuTime() - cpu0) / 1e9);
+      out.printf(Locale.ROOT, "console bench: %s %s: %,.0f spans/s wall, %,.0f spans per CPU-second (store %s)%n",
+          what, round == 0 ? "warm-up" : "measured", rate, cpuRate, store.stats());
+      run = new DecodeRun(rate, cpuRate, maxTraces, maxBytes);
+    }
+    return run;
+  }
+
   public static Result run(int seconds, int clients, PrintStream out) throws Exception {
     double loadAtStart = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    var threadMx = java.lang.management.ManagementFactory.getThreadMXBean();
     int traceCap = 20_000;
     long byteCap = 64L << 20;
     // 1. decode + store, one thread.
@@ -67,29 +103,7 @@ public final class ConsoleBench {
     for (int i = 0; i < 400; i++) {
       bodies.add(OtlpRequests.request("vote", 200, i));
     }
-    long maxTraces = 0;
-    long maxBytes = 0;
-    double decodeRate = 0;
-    double decodeCpuRate = 0;
-    for (int round = 0; round < 2; round++) {
-      long spans = 0;
-      long cpu0 = threadMx.getCurrentThreadCpuTime();
-      long t0 = System.nanoTime();
-      long until = t0 + Duration.ofSeconds(Math.max(1, seconds)).toNanos();
-      int rep = 0;
-      while (System.nanoTime() < until) {
-        var batch = OtlpProtoDecoder.decode(bodies.get(rep++ % bodies.size()));
-        store.add(batch);
-        spans += batch.size();
-        var s = store.stats();
-        maxTraces = Math.max(maxTraces, s.traces());
-        maxBytes = Math.max(maxBytes, s.bytes());
-      }
-      decodeRate = spans / ((System.nanoTime() - t0) / 1e9);
-      decodeCpuRate = spans / ((threadMx.getCurrentThreadCpuTime() - cpu0) / 1e9);
-      out.printf(Locale.ROOT, "console bench: decode + store %s: %,.0f spans/s wall, %,.0f spans per CPU-second (store %s)%n",
-          round == 0 ? "warm-up" : "measured", decodeRate, decodeCpuRate, store.stats());
-    }
+    var otlp = decodeAndStore("decode + store", bodies, OtlpProtoDecoder::decode, store, seconds, out);
     long evicted = store.stats().evictedTraces();
 
     // 1b. The same with Zipkin v2 JSON, what the mesh's proxies send (the demo's path).
@@ -98,28 +112,14 @@ public final class ConsoleBench {
     for (int i = 0; i < 400; i++) {
       zbodies.add(zipkinRequest(200, i));
     }
-    double zipkinRate = 0;
-    double zipkinCpuRate = 0;
-    for (int round = 0; round < 2; round++) {
-      long spans = 0;
-      long cpu0 = threadMx.getCurrentThreadCpuTime();
-      long t0 = System.nanoTime();
-      long until = t0 + Duration.ofSeconds(Math.max(1, seconds)).toNanos();
-      int rep = 0;
-      while (System.nanoTime() < until) {
-        var batch = ZipkinJsonDecoder.decode(zbodies.get(rep++ % zbodies.size()));
-        zstore.add(batch);
-        spans += batch.size();
-        var st = zstore.stats();
-        maxTraces = Math.max(maxTraces, st.traces());
-        maxBytes = Math.max(maxBytes, st.bytes());
-      }
-      zipkinRate = spans / ((System.nanoTime() - t0) / 1e9);
-      zipkinCpuRate = spans / ((threadMx.getCurrentThreadCpuTime() - cpu0) / 1e9);
-      out.printf(Locale.ROOT, "console bench: Zipkin JSON decode + store %s: %,.0f spans/s wall, %,.0f spans per CPU-second%n",
-          round == 0 ? "warm-up" : "measured", zipkinRate, zipkinCpuRate);
-    }
+    var zipkin = decodeAndStore("Zipkin JSON decode + store", zbodies, ZipkinJsonDecoder::decode, zstore, seconds, out);
     evicted += zstore.stats().evictedTraces();
+    long maxTraces = Math.max(otlp.maxTraces(), zipkin.maxTraces());
+    long maxBytes = Math.max(otlp.maxBytes(), zipkin.maxBytes());
+    double decodeRate = otlp.rate();
+    double decodeCpuRate = otlp.cpuRate();
+    double zipkinRate = zipkin.rate();
+    double zipkinCpuRate = zipkin.cpuRate();
 
     // 2. OTLP/HTTP end to end.
     var d = ConsoleOptions.defaults();
