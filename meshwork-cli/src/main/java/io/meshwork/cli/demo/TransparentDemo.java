@@ -573,20 +573,7 @@ public final class TransparentDemo implements AutoCloseable {
       }
       closed = true;
     }
-    while (true) {
-      AutoCloseable c;
-      synchronized (started) {
-        if (started.isEmpty()) {
-          return;
-        }
-        c = started.pop();
-      }
-      try {
-        c.close();
-      } catch (Exception e) {
-        out.println("demo: stopping " + c.getClass().getSimpleName() + ": " + e.getMessage());
-      }
-    }
+    StartedParts.closeAll(started, out);
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -681,20 +681,7 @@ public final class VotingDemo implements AutoCloseable {
     if (closed.getAndSet(true)) {
       return;
     }
-    while (true) {
-      AutoCloseable c;
-      synchronized (started) {
-        if (started.isEmpty()) {
-          return;
-        }
-        c = started.pop();
-      }
-      try {
-        c.close();
-      } catch (Exception e) {
-        out.println("demo: stopping " + c.getClass().getSimpleName() + ": " + e.getMessage());
-      }
-    }
+    StartedParts.closeAll(started, out);
   }
 
   private static int freePort() throws DemoStartException {
