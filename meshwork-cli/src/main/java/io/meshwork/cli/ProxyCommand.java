@@ -104,6 +104,11 @@ public final class ProxyCommand implements Callable<Integer> {
       description = "Workload certificate lifetime to ask for (default ${DEFAULT-VALUE}); renewed at half-life.")
   long certTtl;
 
+  @Option(names = "--trust-domain", paramLabel = "DOMAIN",
+      description = "SPIFFE trust domain to ask the CA for; must be the control plane's --trust-domain"
+          + " (default: $MESHWORK_TRUST_DOMAIN, else cluster.local).")
+  String trustDomain;
+
   @Option(names = "--key-algorithm", defaultValue = "EC_P256", description = "EC_P256 (default) or RSA_2048.")
   io.meshwork.security.pki.KeyAlgorithm keyAlgorithm;
 
@@ -313,8 +318,26 @@ public final class ProxyCommand implements Callable<Integer> {
           + io.meshwork.kubernetes.install.Names.ROOT_CERT_CONFIGMAP + " the control plane writes into every namespace");
     }
     return new io.meshwork.proxy.mtls.WorkloadAgent.Options(ca, tokenFile, root,
-        new io.meshwork.security.identity.SpiffeId("cluster.local", namespace, serviceAccount),
+        identity(),
         java.time.Duration.ofSeconds(certTtl), keyAlgorithm);
+  }
+
+  /** This workload's SPIFFE ID in the trust domain of {@code --trust-domain}, the environment, or Istio's default. */
+  private io.meshwork.security.identity.SpiffeId identity() {
+    var env = environment.get(io.meshwork.kubernetes.inject.ProxyEnv.TRUST_DOMAIN);
+    var domain = trustDomain != null ? trustDomain
+        : env != null && !env.isBlank() ? env.strip()
+        : io.meshwork.security.identity.SpiffeId.DEFAULT_TRUST_DOMAIN;
+    if (!domain.matches("[a-z0-9._-]+")) {
+      throw new UserException(2, "--trust-domain " + domain
+          + ": a SPIFFE trust domain has only lowercase letters, digits, '.', '-' and '_' (e.g. cluster.local)");
+    }
+    try {
+      return new io.meshwork.security.identity.SpiffeId(domain, namespace, serviceAccount);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(2, "--trust-domain " + domain + " / --namespace " + namespace + " / --service-account "
+          + serviceAccount + ": not a valid SPIFFE identity (" + e.getMessage() + ")");
+    }
   }
 
   private static java.net.InetSocketAddress hostPort(String s, String option) {

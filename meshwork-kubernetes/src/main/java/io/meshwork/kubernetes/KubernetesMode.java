@@ -87,7 +87,7 @@ public final class KubernetesMode implements AutoCloseable, CaSource {
       var rootKey = Pem.privateKey(Files.readString(o.stateDir().resolve("root-key.pem")));
       var serving = WebhookCerts.issue(rootKey, ca.root(), serviceNames(o.namespace()), Duration.ofDays(365));
       int minor = KubeClients.minorVersion(client);
-      var injector = new SidecarInjector(InjectorConfig.of(o.install(), minor));
+      var injector = new SidecarInjector(InjectorConfig.of(o.install(), minor, o.ca().trustDomain()));
       var handler = new AdmissionHandler(injector, ns -> namespaceLabels(store, ns));
       var webhooks = WebhookServer.start(o.host(), o.webhookPort(), serving.sslContext(), handler);
       progress.accept("admission webhooks on https://" + o.host() + ":" + webhooks.port() + " (/inject, /validate); "

@@ -160,8 +160,11 @@ public final class CaServer implements AutoCloseable {
       var asked = requestedUris(csr);
       for (var uri : asked) {
         if (!uri.equals(identity.uri())) {
+          var hint = uri.startsWith("spiffe://" + identity.trustDomain() + "/") ? ""
+              : " (this CA's trust domain is " + identity.trustDomain() + ": start the proxy with --trust-domain "
+                  + identity.trustDomain() + ")";
           out.onError(Status.PERMISSION_DENIED.withDescription("the certificate request asks for " + uri + " but the token proves "
-              + identity.uri()).asRuntimeException());
+              + identity.uri() + hint).asRuntimeException());
           return;
         }
       }

@@ -11,13 +11,20 @@ import io.meshwork.kubernetes.install.InstallOptions;
  * @param nativeSidecars whether the cluster runs init containers with {@code restartPolicy: Always}
  *     as sidecars (Kubernetes 1.29 and later)
  * @param tokenAudience audience of the projected ServiceAccount token the CA reviews
+ * @param trustDomain the CA's SPIFFE trust domain, passed to every proxy so it asks for that one
  */
-public record InjectorConfig(String proxyImage, String xdsAddress, String caAddress, boolean nativeSidecars, String tokenAudience) {
+public record InjectorConfig(String proxyImage, String xdsAddress, String caAddress, boolean nativeSidecars, String tokenAudience,
+    String trustDomain) {
   /** The first Kubernetes minor version (1.x) where native sidecars are on by default. */
   public static final int NATIVE_SIDECAR_MINOR = 29;
 
+  /** The injector of a mesh in the default trust domain ({@code cluster.local}). */
   public static InjectorConfig of(InstallOptions o, int clusterMinorVersion) {
+    return of(o, clusterMinorVersion, io.meshwork.security.identity.SpiffeId.DEFAULT_TRUST_DOMAIN);
+  }
+
+  public static InjectorConfig of(InstallOptions o, int clusterMinorVersion, String trustDomain) {
     return new InjectorConfig(o.proxyImage(), o.xdsAddress(), o.caAddress(),
-        clusterMinorVersion >= NATIVE_SIDECAR_MINOR, io.meshwork.security.ca.ServiceAccountTokenVerifier.DEFAULT_AUDIENCE);
+        clusterMinorVersion >= NATIVE_SIDECAR_MINOR, io.meshwork.security.ca.ServiceAccountTokenVerifier.DEFAULT_AUDIENCE, trustDomain);
   }
 }

@@ -61,6 +61,7 @@ final class ProxyContainers {
     env.addObject().put("name", ProxyEnv.CA_ADDRESS).put("value", config.caAddress());
     env.addObject().put("name", ProxyEnv.TOKEN_FILE).put("value", ProxyEnv.TOKEN_DIR + "/" + ProxyEnv.TOKEN_PATH);
     env.addObject().put("name", ProxyEnv.CA_ROOT).put("value", ProxyEnv.ROOT_DIR + "/" + ProxyEnv.ROOT_KEY);
+    env.addObject().put("name", ProxyEnv.TRUST_DOMAIN).put("value", config.trustDomain());
     if (!probers.isEmpty()) {
       env.addObject().put("name", ProbeRewriter.ENV).put("value", probers.toString());
     }

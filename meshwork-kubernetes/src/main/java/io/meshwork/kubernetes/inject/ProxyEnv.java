@@ -15,6 +15,11 @@ public final class ProxyEnv {
   public static final String CA_ADDRESS = "MESHWORK_CA_ADDRESS";
   /** The mesh root PEM that verifies the CA before the token is sent. */
   public static final String CA_ROOT = "MESHWORK_CA_ROOT";
+  /**
+   * The SPIFFE trust domain the proxy asks its certificate for; the CA refuses any other, so it
+   * must be the control plane's {@code --trust-domain} ({@code cluster.local} when unset).
+   */
+  public static final String TRUST_DOMAIN = "MESHWORK_TRUST_DOMAIN";
 
   /** Where the projected token volume is mounted, and the token's file name in it. */
   public static final String TOKEN_DIR = "/var/run/secrets/tokens";
