@@ -15,10 +15,12 @@ import picocli.CommandLine.Spec;
 /**
  * {@code meshwork proxy-config listeners|routes|clusters|endpoints PROXY}: what the control plane
  * serves one proxy, as tables with istioctl's columns, or the full resources with {@code -o json}.
+ * {@code secret} reads the proxy's own admin interface instead ({@link ProxySecrets}): the
+ * certificates live in the proxy only.
  */
 @Command(name = "proxy-config", mixinStandardHelpOptions = true, description = "Show the xDS resources the control plane serves a proxy.")
 public final class ProxyConfigCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "TYPE", description = "listeners, routes, clusters or endpoints")
+  @Parameters(index = "0", paramLabel = "TYPE", description = "listeners, routes, clusters, endpoints or secret")
   String type;
 
   @Parameters(index = "1", paramLabel = "PROXY", description = "Proxy id (or a unique part of it, or WORKLOAD.NAMESPACE); see proxy-status.")
@@ -30,6 +32,9 @@ public final class ProxyConfigCommand implements Callable<Integer> {
   @Option(names = "--control-plane", defaultValue = ControlPlaneClient.DEFAULT, description = "Control plane REST address (default ${DEFAULT-VALUE}).")
   String controlPlane;
 
+  @Option(names = "--admin", description = "The proxy's admin address HOST:PORT, for secret (default: the one it reported to the control plane).")
+  String admin;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -39,8 +44,12 @@ public final class ProxyConfigCommand implements Callable<Integer> {
       case "routes", "route", "r" -> "routes";
       case "clusters", "cluster", "c" -> "clusters";
       case "endpoints", "endpoint", "ep" -> "endpoints";
-      default -> throw new UserException(2, "unknown proxy-config type \"" + type + "\"; use listeners, routes, clusters or endpoints");
+      case "secret", "secrets", "s" -> "secret";
+      default -> throw new UserException(2, "unknown proxy-config type \"" + type + "\"; use listeners, routes, clusters, endpoints or secret");
     };
+    if (key.equals("secret")) {
+      return secrets();
+    }
     var dump = new ControlPlaneClient(controlPlane).require("/debug/config_dump?proxy=" + URLEncoder.encode(proxy, StandardCharsets.UTF_8));
     var out = spec.commandLine().getOut();
     if (output != OutputFormat.text) {
@@ -89,6 +98,18 @@ public final class ProxyConfigCommand implements Callable<Integer> {
       }
     }
     Tables.print(out, rows);
+    return 0;
+  }
+
+  private int secrets() throws Exception {
+    var address = admin != null ? admin : ProxySecrets.adminAddress(new ControlPlaneClient(controlPlane), proxy);
+    var dump = new ProxySecrets().fetch(address);
+    var out = spec.commandLine().getOut();
+    if (output != OutputFormat.text) {
+      out.println(ConfigLoader.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(dump));
+    } else {
+      Tables.print(out, ProxySecrets.table(dump, java.time.Instant.now()));
+    }
     return 0;
   }
 

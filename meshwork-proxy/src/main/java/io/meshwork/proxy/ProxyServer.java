@@ -56,6 +56,11 @@ public final class ProxyServer implements AutoCloseable {
     public void quit() {
       onQuit.run();
     }
+
+    @Override
+    public io.meshwork.proxy.mtls.SecretStore secrets() {
+      return tls().secrets();
+    }
   }
 
   /** Where listener sockets are created: null, the caller's thread; else one of the proxy's event loops. */

@@ -56,6 +56,7 @@ public final class EnvoyTypes {
       io.envoyproxy.envoy.admin.v3.ClustersConfigDump.getDescriptor(),
       io.envoyproxy.envoy.admin.v3.ListenersConfigDump.getDescriptor(),
       io.envoyproxy.envoy.admin.v3.BootstrapConfigDump.getDescriptor(),
+      io.envoyproxy.envoy.admin.v3.SecretsConfigDump.getDescriptor(),
       // Istio's stats plugin config (istio.stats HTTP filter) travels in a TypedStruct.
       com.github.xds.type.v3.TypedStruct.getDescriptor(),
       com.github.udpa.udpa.type.v1.TypedStruct.getDescriptor());

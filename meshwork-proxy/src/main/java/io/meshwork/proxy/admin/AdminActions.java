@@ -7,4 +7,9 @@ public interface AdminActions {
 
   /** {@code POST /quitquitquit}: shut the proxy down (after the reply is sent). */
   void quit();
+
+  /** The proxy's SDS secrets, for {@code /config_dump} (never their keys); null when it has none. */
+  default io.meshwork.proxy.mtls.SecretStore secrets() {
+    return null;
+  }
 }

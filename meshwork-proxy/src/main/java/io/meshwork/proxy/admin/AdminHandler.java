@@ -29,7 +29,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
  * Serves the admin endpoints. Output formats follow Envoy's so that tools and habits carry over:
  * {@code /clusters} prints {@code cluster::host::stat::value} lines, {@code /stats} prints
  * {@code name: value} lines (optionally {@code ?filter=RE2}), {@code /config_dump} prints an
- * {@code envoy.admin.v3.ConfigDump} as JSON.
+ * {@code envoy.admin.v3.ConfigDump} as JSON (with the SDS secrets, keys redacted: {@link SecretsDump}).
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final SnapshotHolder snapshots;
@@ -119,6 +119,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
     });
     var dump = ConfigDump.newBuilder().addConfigs(Any.pack(listeners.build())).addConfigs(Any.pack(clusters.build()));
+    // Envoy's order: ... listeners, routes, clusters, ..., secrets (last). Keys are redacted (SecretsDump).
+    dump.addConfigs(Any.pack(SecretsDump.of(actions.secrets())));
     try {
       return JsonFormat.printer().usingTypeRegistry(EnvoyTypes.registry()).preservingProtoFieldNames().print(dump) + "\n";
     } catch (InvalidProtocolBufferException e) {

@@ -18,6 +18,7 @@ public final class SecretStore {
   public static final String ROOTCA = "ROOTCA";
 
   private volatile Versioned current;
+  private volatile boolean requested;
   private final CountDownLatch first = new CountDownLatch(1);
 
   /**
@@ -25,8 +26,27 @@ public final class SecretStore {
    *
    * @param generation increases with every update
    * @param credentials key, chain and trust bundle
+   * @param installedAt when this generation was installed (the admin {@code /config_dump}'s {@code last_updated})
    */
-  public record Versioned(long generation, WorkloadCredentials credentials) {}
+  public record Versioned(long generation, WorkloadCredentials credentials, java.time.Instant installedAt) {
+    /** Credentials installed now. */
+    public Versioned(long generation, WorkloadCredentials credentials) {
+      this(generation, credentials, java.time.Instant.now());
+    }
+  }
+
+  /**
+   * Records that an agent asked for this store's certificate, so that until it arrives the admin
+   * {@code /config_dump} shows {@code default} and {@code ROOTCA} as warming rather than absent.
+   */
+  public void markRequested() {
+    requested = true;
+  }
+
+  /** Whether an agent fills this store (see {@link #markRequested()}). */
+  public boolean requested() {
+    return requested || current != null;
+  }
 
   /** Installs new credentials (the agent's rotator calls this). */
   public synchronized void update(WorkloadCredentials credentials) {

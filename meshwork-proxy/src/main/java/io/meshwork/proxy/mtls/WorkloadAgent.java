@@ -46,6 +46,7 @@ public final class WorkloadAgent implements AutoCloseable {
 
   /** Starts the agent; the first certificate is requested at once (see {@link SecretStore#awaitFirst}). */
   public static WorkloadAgent start(Options o, SecretStore secrets) throws IOException {
+    secrets.markRequested();
     if (!Files.isReadable(o.joinTokenFile())) {
       throw new IOException(o.joinTokenFile() + ": join token file not found or not readable; create one with 'meshwork token create'");
     }
