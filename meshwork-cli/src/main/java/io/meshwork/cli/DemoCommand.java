@@ -74,6 +74,10 @@ final class DemoCommand implements Callable<Integer> {
       description = "Where a detached demo keeps demo.json and demo.log (default: $MESHWORK_HOME/demo or ~/.meshwork/demo).")
   Path stateDir;
 
+  @Option(names = "--postgres-restart-delay", hidden = true, paramLabel = "SECONDS",
+      defaultValue = "" + DemoOptions.POSTGRES_RESTART_SECONDS)
+  int postgresRestartSeconds;
+
   @Option(names = "--detached-child", hidden = true)
   boolean detachedChild;
 
@@ -102,13 +106,13 @@ final class DemoCommand implements Callable<Integer> {
     }
     if (transparent) {
       return TransparentDemoRun.run(new DemoOptions(ipPrefix, controlPort, xdsPort, consolePort, dir, m, noTraffic ? 0 : trafficRps,
-          state.dir()), state, detachedChild, verbose);
+          state.dir(), postgresRestartSeconds), state, detachedChild, verbose);
     }
     // The control plane logs through java.util.logging: one line per record (time, level, message), as 'meshwork control' does.
     System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %5$s%6$s%n");
     var out = new PrintStream(System.err, true, StandardCharsets.UTF_8);
     var demo = VotingDemo.create(new DemoOptions(ipPrefix, controlPort, xdsPort, consolePort, dir, m, noTraffic ? 0 : trafficRps,
-        state.dir()), out, verbose);
+        state.dir(), postgresRestartSeconds), out, verbose);
     var stopped = new CountDownLatch(1);
     var hook = new Thread(() -> {
       out.println("demo: stopping...");
@@ -157,7 +161,8 @@ final class DemoCommand implements Callable<Integer> {
   private Integer launchDetached(DemoState state, Path dir) throws InterruptedException {
     var args = new ArrayList<String>(List.of("--control-port", String.valueOf(controlPort), "--xds-port", String.valueOf(xdsPort),
         "--console-port", String.valueOf(consolePort), "--ip-prefix", ipPrefix, "--mesh-dir", dir.toAbsolutePath().toString(),
-        "--mode", mode, "--traffic-rps", String.valueOf(trafficRps)));
+        "--mode", mode, "--traffic-rps", String.valueOf(trafficRps),
+        "--postgres-restart-delay", String.valueOf(postgresRestartSeconds)));
     if (transparent) {
       args.add("--transparent");
     }

@@ -75,7 +75,7 @@ class DetachedDemoTest {
 
     int[] ports = freePorts(3);
     int xdsPort = ports[1];
-    var started = CliRunner.run("demo", "--detach", "--no-traffic", "--mode", mode, "--state-dir", state.toString(),
+    var started = CliRunner.run("demo", "--detach", "--no-traffic", "--postgres-restart-delay", MeshChecks.RESTART_DELAY, "--mode", mode, "--state-dir", state.toString(),
         "--ip-prefix", prefix, "--control-port", String.valueOf(ports[0]), "--xds-port", String.valueOf(xdsPort),
         "--console-port", String.valueOf(ports[2]), "--mesh-dir", meshDir().toString());
     assertThat(started.exitCode()).as(started.err() + log(state)).isZero();

@@ -206,6 +206,12 @@ final class MeshChecks {
   /** Votes cast before PostgreSQL is killed, and while it is down (before the demo starts it again). */
   static final int KILL_AT = 100;
   static final int WHILE_DOWN = 20;
+  /**
+   * The restart delay the demo tests ask for ({@code --postgres-restart-delay}): long enough that
+   * {@value #WHILE_DOWN} votes are surely cast while PostgreSQL is down, even on a loaded machine
+   * (with the default 3 s a CI run at load 40 once cast only part of them in time).
+   */
+  static final String RESTART_DELAY = "20";
 
   /**
    * {@code votes} distinct voters ({@code test-voter-N}, alternating a and b) vote through the
@@ -224,7 +230,7 @@ final class MeshChecks {
       versions.add(vote(vote, i));
     }
     assertThat(JSON.readTree(java.nio.file.Files.readString(demoJson)).get("pids").get("postgres").asLong())
-        .as("the %d votes were cast before the demo restarted PostgreSQL (3 s after it died)", WHILE_DOWN).isEqualTo(postgresPid);
+        .as("the %d votes were cast before the demo restarted PostgreSQL (%s s after it died)", WHILE_DOWN, RESTART_DELAY).isEqualTo(postgresPid);
     for (int i = KILL_AT + WHILE_DOWN; i < votes; i++) {
       versions.add(vote(vote, i));
     }

@@ -56,7 +56,7 @@ class TransparentDemoTest {
     }
     String prefix = "127.0." + (100 + ThreadLocalRandom.current().nextInt(150));
     var state = tmp.resolve("state");
-    var started = CliRunner.run("demo", "--transparent", "--detach", "--no-traffic", "--state-dir", state.toString(),
+    var started = CliRunner.run("demo", "--transparent", "--detach", "--no-traffic", "--postgres-restart-delay", MeshChecks.RESTART_DELAY, "--state-dir", state.toString(),
         "--ip-prefix", prefix, "--control-port", String.valueOf(freePort()), "--xds-port", String.valueOf(freePort()),
         "--console-port", String.valueOf(freePort()), "--mesh-dir", DetachedDemoTest.meshDir().toString());
     assertThat(started.exitCode()).as(started.err() + log(state)).isZero();
@@ -161,7 +161,7 @@ class TransparentDemoTest {
     }
     String prefix = "127.0." + (100 + ThreadLocalRandom.current().nextInt(150));
     var state = tmp.resolve("state");
-    var started = CliRunner.run("demo", "--transparent", "--detach", "--no-traffic", "--state-dir", state.toString(),
+    var started = CliRunner.run("demo", "--transparent", "--detach", "--no-traffic", "--postgres-restart-delay", MeshChecks.RESTART_DELAY, "--state-dir", state.toString(),
         "--ip-prefix", prefix, "--control-port", String.valueOf(freePort()), "--xds-port", String.valueOf(freePort()),
         "--console-port", String.valueOf(freePort()), "--mesh-dir", DetachedDemoTest.meshDir().toString());
     assertThat(started.exitCode()).as(started.err() + log(state)).isZero();

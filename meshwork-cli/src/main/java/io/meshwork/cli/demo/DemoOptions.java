@@ -14,9 +14,15 @@ import java.nio.file.Path;
  * @param trafficRps requests per second of the built-in traffic generator; 0 turns it off
  * @param stateDir the demo's state directory, where the mesh mode keeps its CA and the workloads'
  *     join tokens (0600) while it runs; null: a temporary directory
+ * @param postgresRestartSeconds how long after PostgreSQL died the demo starts it again, as a
+ *     restart policy's back-off would ({@value #POSTGRES_RESTART_SECONDS} s; tests that kill it
+ *     under load ask for longer, so that their votes are surely cast while it is down)
  */
 public record DemoOptions(String ipPrefix, int controlPort, int xdsPort, int consolePort, Path meshDir, Mode mode, double trafficRps,
-    Path stateDir) {
+    Path stateDir, int postgresRestartSeconds) {
+  /** The default restart delay of PostgreSQL. */
+  public static final int POSTGRES_RESTART_SECONDS = 3;
+
   /** The host every control-plane and console port is on. */
   public static final String HOST = "127.0.0.1";
 

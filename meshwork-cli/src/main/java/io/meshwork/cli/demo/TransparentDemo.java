@@ -439,7 +439,7 @@ public final class TransparentDemo implements AutoCloseable {
   }
 
   /**
-   * Starts PostgreSQL again in its pod {@value VotingDemo#PG_RESTART_DELAY_SECONDS} s after it died,
+   * Starts PostgreSQL again in its pod {@code --postgres-restart-delay} (3 s) after it died,
    * as a container restart policy would (and as mesh mode does); meanwhile votes wait in Redis and
    * the worker holds the one it popped. A start that fails (the killed postmaster's backends still
    * hold its shared memory) dies too and is retried the same way. The new pid goes to the state file
@@ -459,9 +459,9 @@ public final class TransparentDemo implements AutoCloseable {
           }
           if (diedAt == 0) {
             diedAt = System.nanoTime();
-            out.println("demo: PostgreSQL stopped (killed?); starting it again in " + VotingDemo.PG_RESTART_DELAY_SECONDS
+            out.println("demo: PostgreSQL stopped (killed?); starting it again in " + options.postgresRestartSeconds()
                 + " s (votes wait in Redis meanwhile)");
-          } else if (System.nanoTime() - diedAt >= Duration.ofSeconds(VotingDemo.PG_RESTART_DELAY_SECONDS).toNanos()) {
+          } else if (System.nanoTime() - diedAt >= Duration.ofSeconds(options.postgresRestartSeconds()).toNanos()) {
             diedAt = 0;
             synchronized (started) {
               if (closed) {

@@ -63,7 +63,6 @@ public final class VotingDemo implements AutoCloseable {
   static final int DB_PORT = 5432;
   static final int ADMIN_PORT = 15000;
   static final int WORKER_HEALTH_PORT = 9090;
-  static final int PG_RESTART_DELAY_SECONDS = 3;
 
   /** Where each mesh-mode sidecar with its own address terminates mTLS for its app (Istio's inbound capture port). */
   static final int INBOUND_PORT = 15006;
@@ -379,7 +378,7 @@ public final class VotingDemo implements AutoCloseable {
   }
 
   /**
-   * Starts PostgreSQL again {@value #PG_RESTART_DELAY_SECONDS} s after it died, as a container
+   * Starts PostgreSQL again {@code --postgres-restart-delay} (3 s) after it died, as a container
    * restart policy with a back-off would; meanwhile votes wait in Redis and the worker holds one.
    */
   private void startPostgresWatchdog() throws DemoStartException {
@@ -396,9 +395,9 @@ public final class VotingDemo implements AutoCloseable {
           }
           if (diedAt == 0) {
             diedAt = System.nanoTime();
-            out.println("demo: PostgreSQL stopped (killed?); starting it again in " + PG_RESTART_DELAY_SECONDS
+            out.println("demo: PostgreSQL stopped (killed?); starting it again in " + options.postgresRestartSeconds()
                 + " s (votes wait in Redis meanwhile)");
-          } else if (System.nanoTime() - diedAt >= Duration.ofSeconds(PG_RESTART_DELAY_SECONDS).toNanos() && p.restartIfDied()) {
+          } else if (System.nanoTime() - diedAt >= Duration.ofSeconds(options.postgresRestartSeconds()).toNanos() && p.restartIfDied()) {
             diedAt = 0;
             out.println("demo:   PostgreSQL is back on " + p.address() + " (pid " + p.pid().orElse(-1) + ")");
             onChange.accept(info());
