@@ -58,21 +58,26 @@ final class Http1Checks {
 
   /** Removes hop-by-hop headers, including those named in Connection. */
   static void removeHopByHop(HttpHeaders h) {
-    var named = new ArrayList<String>();
-    for (var c : h.getAll(HttpHeaderNames.CONNECTION)) {
-      for (var t : c.split(",")) {
-        var name = t.strip();
-        if (!name.isEmpty()) {
-          named.add(name);
+    // Runs on every request and response head: the Connection list is only built when there is a
+    // Connection header (most keep-alive heads have none), and the names are AsciiString constants
+    // whose hash is cached (a String name is hashed again on every remove).
+    if (h.contains(HttpHeaderNames.CONNECTION)) {
+      var named = new ArrayList<String>();
+      for (var c : h.getAll(HttpHeaderNames.CONNECTION)) {
+        for (var t : c.split(",")) {
+          var name = t.strip();
+          if (!name.isEmpty()) {
+            named.add(name);
+          }
         }
       }
+      for (int i = 0; i < named.size(); i++) {
+        h.remove(named.get(i));
+      }
+      h.remove(HttpHeaderNames.CONNECTION);
     }
-    for (var n : named) {
-      h.remove(n);
-    }
-    h.remove(HttpHeaderNames.CONNECTION);
-    h.remove("keep-alive");
-    h.remove("proxy-connection");
+    h.remove(HttpHeaderNames.KEEP_ALIVE);
+    h.remove(HttpHeaderNames.PROXY_CONNECTION);
     h.remove(HttpHeaderNames.TE);
     h.remove(HttpHeaderNames.TRAILER);
     h.remove(HttpHeaderNames.TRANSFER_ENCODING);
