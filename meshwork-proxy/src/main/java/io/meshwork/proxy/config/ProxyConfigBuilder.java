@@ -158,7 +158,8 @@ public final class ProxyConfigBuilder {
           base,
           od.hasMaxEjectionTime() ? Protos.duration(od.getMaxEjectionTime()) : Duration.ofSeconds(300).compareTo(base) > 0
               ? Duration.ofSeconds(300) : base,
-          od.hasMaxEjectionPercent() ? od.getMaxEjectionPercent().getValue() : 10);
+          od.hasMaxEjectionPercent() ? od.getMaxEjectionPercent().getValue() : 10,
+          od.hasInterval() ? Protos.duration(od.getInterval()) : OutlierDetection.DEFAULT_INTERVAL);
     }
     var upstreamTls = c.hasTransportSocket() ? TlsTranslator.upstream(c.getTransportSocket(), path + ".transport_socket") : null;
     return new ClusterConfig(c.getName(), lb, Math.max(2, choiceCount), hashTableSize, connectTimeout, idle,
