@@ -203,7 +203,9 @@ final class Http1ConnectionPool implements UpstreamPool {
               ch.pipeline().addLast("tls", ssl);
             }
             ch.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, 64 * 1024));
-            ch.pipeline().addLast("upstream", new UpstreamHandler(pool, key));
+            var upstream = new UpstreamHandler(pool, key);
+            upstream.maxRequests = cluster.config().maxRequestsPerConnection();
+            ch.pipeline().addLast("upstream", upstream);
           }
         });
     var f = source == null ? b.connect(address) : source.connect(b);
@@ -257,6 +259,10 @@ final class Http1ConnectionPool implements UpstreamPool {
       return;
     }
     h.listener = null;
+    if (h.spent()) {
+      ch.close(); // max_requests_per_connection reached; a waiter gets the freed connection slot
+      return;
+    }
     var pending = waiters.get(h.key());
     while (pending != null && !pending.isEmpty()) {
       var w = pending.pollFirst();

@@ -12,6 +12,8 @@ public final class ClusterStats {
   public final Counter upstreamCxTotal;
   public final Counter upstreamCxConnectFail;
   public final Counter upstreamCxConnectTimeout;
+  /** Connections retired because they carried {@code max_requests_per_connection} requests. */
+  public final Counter upstreamCxMaxRequests;
   public final Counter upstreamRqCancelled;
   public final Counter upstreamCxDestroyRemote;
   public final Counter upstreamRqPendingFailureEject;
@@ -32,6 +34,7 @@ public final class ClusterStats {
     upstreamCxTotal = stats.counter(p + "upstream_cx_total");
     upstreamCxConnectFail = stats.counter(p + "upstream_cx_connect_fail");
     upstreamCxConnectTimeout = stats.counter(p + "upstream_cx_connect_timeout");
+    upstreamCxMaxRequests = stats.counter(p + "upstream_cx_max_requests");
     upstreamRqCancelled = stats.counter(p + "upstream_rq_cancelled");
     upstreamCxDestroyRemote = stats.counter(p + "upstream_cx_destroy_remote");
     upstreamRqPendingFailureEject = stats.counter(p + "upstream_rq_pending_failure_eject");
