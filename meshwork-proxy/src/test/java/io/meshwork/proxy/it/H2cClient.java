@@ -97,6 +97,25 @@ final class H2cClient implements AutoCloseable {
     return result.get(10, TimeUnit.SECONDS);
   }
 
+  /** Opens a stream and sends a body-less request on it without waiting for an answer (see {@link #reset}). */
+  Channel start(String method, String authority, String path) throws InterruptedException {
+    var stream = new Http2StreamChannelBootstrap(channel).handler(new SimpleChannelInboundHandler<Http2StreamFrame>() {
+      @Override
+      protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
+        // the answer, if any, is not looked at
+      }
+    }).open().sync().getNow();
+    var h = new DefaultHttp2Headers().method(method).scheme("http").authority(authority).path(path);
+    stream.writeAndFlush(new DefaultHttp2HeadersFrame(h, true)).sync();
+    return stream;
+  }
+
+  /** Cancels a stream from {@link #start} with RST_STREAM (CANCEL), as a client giving up on one request does. */
+  void reset(Channel stream) throws InterruptedException {
+    stream.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2ResetFrame(
+        io.netty.handler.codec.http2.Http2Error.CANCEL)).sync();
+  }
+
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
