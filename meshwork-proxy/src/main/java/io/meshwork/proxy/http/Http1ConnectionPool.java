@@ -205,6 +205,7 @@ final class Http1ConnectionPool implements UpstreamPool {
             ch.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, 64 * 1024));
             var upstream = new UpstreamHandler(pool, key);
             upstream.maxRequests = cluster.config().maxRequestsPerConnection();
+            upstream.idleTimeouts = cluster.stats().upstreamCxIdleTimeout;
             ch.pipeline().addLast("upstream", upstream);
           }
         });
@@ -279,6 +280,9 @@ final class Http1ConnectionPool implements UpstreamPool {
     q.addLast(ch);
     if (!idleTimeout.isZero()) {
       h.idleTimer = loop.schedule(() -> {
+        if (h.idleTimeouts != null) {
+          h.idleTimeouts.inc();
+        }
         ch.close();
       }, idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -74,7 +74,8 @@ final class Http2ConnectionPool implements UpstreamPool {
         return;
       }
       var parent = (Channel) c.getNow();
-      var budget = StreamBudget.of(parent, cluster.config().maxRequestsPerConnection());
+      var budget = StreamBudget.of(parent, cluster.config().maxRequestsPerConnection(), cluster.config().idleTimeout(),
+          cluster.stats().upstreamCxIdleTimeout);
       if (budget.retired()) {
         // max_requests_per_connection: this connection takes no more streams; use (or open) the next one.
         acquire(host, cluster, source).addListener(again -> {

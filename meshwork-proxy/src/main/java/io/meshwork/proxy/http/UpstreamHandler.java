@@ -21,6 +21,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   int maxRequests;
   /** Requests sent on this connection so far. */
   int requests;
+  /** Counts this HTTP/1.1 connection's close by the idle timer (null: not counted). */
+  io.meshwork.proxy.stats.Counter idleTimeouts;
 
   UpstreamHandler(UpstreamPool pool, io.meshwork.proxy.cluster.Host.PoolKey key) {
     this.pool = pool;
