@@ -42,7 +42,7 @@ class ListenerDrainIntegrationTest {
 
   @Test
   void http11AnswersTheRequestInProgressWithConnectionCloseAndClosesIdleConnections() throws Exception {
-    a.respondWith(r -> r.uri().startsWith("/slow") ? Reply.ok("slow").withDelay(Duration.ofMillis(1500)) : Reply.ok("fast"));
+    a.respondWith(r -> r.uri().startsWith("/slow") ? Reply.ok("slow").withDelay(Duration.ofSeconds(3)) : Reply.ok("fast"));
     try (var proxy = ProxyHarness.start(config(), a); var busy = proxy.client(); var idle = proxy.client()) {
       assertThat(idle.get("x", "/first").status()).isEqualTo(200);
       assertThat(busy.get("x", "/first").header("connection")).isNull();
