@@ -35,6 +35,8 @@ public final class ProxyServer implements AutoCloseable {
   private final io.meshwork.proxy.tracing.Tracer tracer;
   private final HttpServices httpServices;
   private final Map<String, Bound> listeners = new HashMap<>();
+  /** The open connections of each bound listener, drained when an update removes the listener. */
+  private final Map<String, io.meshwork.proxy.http.ConnectionDrain> listenerConnections = new HashMap<>();
   private Channel admin;
   private Channel prometheus;
   /** Set by {@link #drainListeners}: no later update binds a listener again (Envoy's drain is one-way). */
@@ -145,6 +147,10 @@ public final class ProxyServer implements AutoCloseable {
           || next.protocol().getClass() != e.getValue().config().protocol().getClass()) {
         e.getValue().channel().close().syncUninterruptibly(); // stop accepting; open connections drain
         it.remove();
+        var open = listenerConnections.remove(e.getKey());
+        if (open != null) {
+          open.start(io.meshwork.proxy.http.ConnectionDrain.DRAIN_TIME, group.next());
+        }
       }
     }
     if (drained) {
@@ -154,10 +160,12 @@ public final class ProxyServer implements AutoCloseable {
     for (var l : config.listeners()) {
       if (wanted.containsKey(l.name()) && !listeners.containsKey(l.name())) {
         boolean captures = capture.enabled() && (l.name().equals(capture.outboundListener()) || l.name().equals(capture.inboundListener()));
-        var sb = transport.server(group).childHandler(captures
+        var drain = new io.meshwork.proxy.http.ConnectionDrain();
+        listenerConnections.put(l.name(), drain);
+        var sb = transport.server(group).childHandler(drain.tracking(captures
             ? new io.meshwork.proxy.capture.CaptureInitializer(l.name().equals(capture.inboundListener()), l.name(), snapshots,
                 this::initializer)
-            : initializer(l));
+            : initializer(l)));
         if (captures && l.name().equals(capture.inboundListener()) && transport == Transport.EPOLL
             && capture.mode() == io.meshwork.proxy.capture.InterceptionMode.TPROXY) {
           // accepts what TPROXY delivers; outbound stays a nat REDIRECT (SO_ORIGINAL_DST), so not on 15001

@@ -16,6 +16,8 @@ public final class Host {
   final AtomicInteger consecutive5xx = new AtomicInteger();
   final AtomicInteger consecutiveGatewayFailures = new AtomicInteger();
   final AtomicInteger ejections = new AtomicInteger();
+  /** Envoy's ejection-time multiplier: +1 per ejection, -1 per outlier sweep that finds the host not ejected. */
+  int ejectionMultiplier;
   volatile long ejectedUntilNanos;
   volatile boolean ejected;
 

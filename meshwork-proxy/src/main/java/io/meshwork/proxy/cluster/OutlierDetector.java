@@ -10,8 +10,12 @@ import java.util.function.LongSupplier;
 /**
  * Passive health checking for one cluster: counts consecutive 5xx and gateway failures per host from
  * the outcomes the router reports, and ejects a host when a threshold is reached. An ejection lasts
- * {@code base_ejection_time × times ejected} (capped at {@code max_ejection_time}) and ends lazily:
- * the host simply becomes eligible again when the time has passed.
+ * {@code base_ejection_time × multiplier} (capped at {@code max_ejection_time}), as in Envoy: the
+ * multiplier grows by one per ejection and shrinks by one per {@code interval} sweep that finds the
+ * host not ejected, and an ejected host is un-ejected only at a sweep (the first one at or after
+ * its ejection time has passed). Sweeps happen at {@code start + k × interval}; rather than run a
+ * timer, the detector computes their effect when it needs it: the un-ejection sweep is fixed at
+ * ejection time, and the sweeps a host spent healthy are counted at its next ejection.
  */
 public final class OutlierDetector {
   private final OutlierDetection config;
@@ -22,11 +26,13 @@ public final class OutlierDetector {
   private final Counter ejectionsEnforcedGateway;
   private final Counter ejectionsDetected5xx;
   private final Counter ejectionsOverflow;
+  private final long startNanos;
 
   OutlierDetector(OutlierDetection config, List<Host> hosts, Stats stats, String cluster, LongSupplier clock) {
     this.config = config;
     this.hosts = hosts;
     this.clock = clock;
+    this.startNanos = clock.getAsLong();
     var p = "cluster." + cluster + ".outlier_detection.";
     ejectionsEnforcedTotal = stats.counter(p + "ejections_enforced_total");
     ejectionsEnforced5xx = stats.counter(p + "ejections_enforced_consecutive_5xx");
@@ -78,14 +84,38 @@ public final class OutlierDetector {
       ejectionsOverflow.inc();
       return false;
     }
-    int times = host.ejections.incrementAndGet();
-    long nanos = Math.min(config.baseEjectionTime().toNanos() * times, config.maxEjectionTime().toNanos());
-    host.ejectedUntilNanos = now + nanos;
+    int previous = host.ejections.getAndIncrement();
+    int multiplier = host.ejectionMultiplier;
+    if (previous > 0) {
+      // Sweeps after the one that un-ejected the host found it healthy: one step down each.
+      long healthySweeps = sweepsUpTo(now) - sweepsUpTo(host.ejectedUntilNanos);
+      multiplier = (int) Math.max(0, multiplier - Math.max(0, healthySweeps));
+    }
+    long base = config.baseEjectionTime().toNanos();
+    long max = config.maxEjectionTime().toNanos();
+    // Envoy stops growing the multiplier once base x multiplier has reached max_ejection_time.
+    if (base * (long) multiplier < max) {
+      multiplier++;
+    }
+    host.ejectionMultiplier = multiplier;
+    long nanos = Math.min(base * multiplier, max);
+    host.ejectedUntilNanos = firstSweepAtOrAfter(now + nanos);
     host.ejected = true;
     host.consecutive5xx.set(0);
     host.consecutiveGatewayFailures.set(0);
     ejectionsEnforcedTotal.inc();
     return true;
+  }
+
+  /** How many sweeps happened in (start, t]. */
+  private long sweepsUpTo(long t) {
+    return Math.floorDiv(t - startNanos, config.interval().toNanos());
+  }
+
+  /** The first sweep time at or after {@code t}: when a host whose ejection ends at {@code t} returns. */
+  private long firstSweepAtOrAfter(long t) {
+    long interval = config.interval().toNanos();
+    return startNanos + Math.ceilDiv(t - startNanos, interval) * interval;
   }
 
   public int activeEjections() {

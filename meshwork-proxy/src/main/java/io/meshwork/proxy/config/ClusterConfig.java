@@ -9,10 +9,23 @@ import java.util.List;
  * {@code hashTableSize} is the ring's minimum size (RING_HASH) or the table size (MAGLEV).
  * {@code http2}: speak HTTP/2 (cleartext, prior knowledge) to the endpoints instead of HTTP/1.1. Two clusters with equal records are interchangeable, which
  * is how an update keeps the live state (pools, counters) of clusters that did not change.
+ * {@code maxRequestsPerConnection} (Envoy's {@code common_http_protocol_options.max_requests_per_connection},
+ * Istio's {@code connectionPool.http.maxRequestsPerConnection}; 0: unlimited): an upstream connection that
+ * has carried that many requests is closed (HTTP/1.1) or takes no new streams and closes when its last
+ * stream ends (HTTP/2).
  */
 public record ClusterConfig(String name, LbPolicy lbPolicy, int choiceCount, long hashTableSize, Duration connectTimeout,
     Duration idleTimeout, List<EndpointConfig> endpoints, CircuitBreakers circuitBreakers,
-    OutlierDetection outlierDetection, boolean http2, UpstreamTlsConfig tls, UpstreamTlsConfig istioTls) {
+    OutlierDetection outlierDetection, boolean http2, UpstreamTlsConfig tls, UpstreamTlsConfig istioTls,
+    int maxRequestsPerConnection) {
+
+  /** A cluster without a per-connection request limit. */
+  public ClusterConfig(String name, LbPolicy lbPolicy, int choiceCount, long hashTableSize, Duration connectTimeout,
+      Duration idleTimeout, List<EndpointConfig> endpoints, CircuitBreakers circuitBreakers,
+      OutlierDetection outlierDetection, boolean http2, UpstreamTlsConfig tls, UpstreamTlsConfig istioTls) {
+    this(name, lbPolicy, choiceCount, hashTableSize, connectTimeout, idleTimeout, endpoints, circuitBreakers, outlierDetection,
+        http2, tls, istioTls, 0);
+  }
 
   /** A cluster without upstream TLS. */
   public ClusterConfig(String name, LbPolicy lbPolicy, int choiceCount, long hashTableSize, Duration connectTimeout,
@@ -34,6 +47,6 @@ public record ClusterConfig(String name, LbPolicy lbPolicy, int choiceCount, lon
   /** The same cluster with upstream TLS and endpoints replaced. */
   public ClusterConfig withTls(UpstreamTlsConfig tls, UpstreamTlsConfig istioTls, List<EndpointConfig> endpoints) {
     return new ClusterConfig(name, lbPolicy, choiceCount, hashTableSize, connectTimeout, idleTimeout, endpoints, circuitBreakers,
-        outlierDetection, http2, tls, istioTls);
+        outlierDetection, http2, tls, istioTls, maxRequestsPerConnection);
   }
 }

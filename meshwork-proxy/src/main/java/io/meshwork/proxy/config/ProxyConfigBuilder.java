@@ -158,11 +158,37 @@ public final class ProxyConfigBuilder {
           base,
           od.hasMaxEjectionTime() ? Protos.duration(od.getMaxEjectionTime()) : Duration.ofSeconds(300).compareTo(base) > 0
               ? Duration.ofSeconds(300) : base,
-          od.hasMaxEjectionPercent() ? od.getMaxEjectionPercent().getValue() : 10);
+          od.hasMaxEjectionPercent() ? od.getMaxEjectionPercent().getValue() : 10,
+          od.hasInterval() ? Protos.duration(od.getInterval()) : OutlierDetection.DEFAULT_INTERVAL);
     }
     var upstreamTls = c.hasTransportSocket() ? TlsTranslator.upstream(c.getTransportSocket(), path + ".transport_socket") : null;
     return new ClusterConfig(c.getName(), lb, Math.max(2, choiceCount), hashTableSize, connectTimeout, idle,
-        List.copyOf(endpoints), breakers, outlier, http2(c, path), upstreamTls, null);
+        List.copyOf(endpoints), breakers, outlier, http2(c, path), upstreamTls, null, maxRequestsPerConnection(c));
+  }
+
+  /**
+   * {@code max_requests_per_connection} (0: unlimited) from the cluster's
+   * {@code common_http_protocol_options}, an {@code HttpProtocolOptions} extension's, or the deprecated
+   * cluster field, in that order.
+   */
+  @SuppressWarnings("deprecation")
+  static int maxRequestsPerConnection(Cluster c) throws ConfigException {
+    if (c.hasCommonHttpProtocolOptions() && c.getCommonHttpProtocolOptions().hasMaxRequestsPerConnection()) {
+      return c.getCommonHttpProtocolOptions().getMaxRequestsPerConnection().getValue();
+    }
+    for (var any : c.getTypedExtensionProtocolOptionsMap().values()) {
+      if (any.is(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class)) {
+        try {
+          var o = any.unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
+          if (o.hasCommonHttpProtocolOptions() && o.getCommonHttpProtocolOptions().hasMaxRequestsPerConnection()) {
+            return o.getCommonHttpProtocolOptions().getMaxRequestsPerConnection().getValue();
+          }
+        } catch (InvalidProtocolBufferException e) {
+          return 0; // reported with its path by http2()
+        }
+      }
+    }
+    return c.hasMaxRequestsPerConnection() ? c.getMaxRequestsPerConnection().getValue() : 0;
   }
 
   @SuppressWarnings("deprecation")

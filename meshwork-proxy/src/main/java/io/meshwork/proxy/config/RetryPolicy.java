@@ -49,6 +49,18 @@ public record RetryPolicy(Set<String> retryOn, int numRetries, Duration perTryTi
 
   /** Whether a failure before response headers should be retried; Envoy treats a per-try timeout as a 504. */
   public boolean retriesFailure(boolean connectFailure, boolean perTryTimeout) {
+    return retriesFailure(connectFailure, perTryTimeout, false);
+  }
+
+  /**
+   * Like {@link #retriesFailure(boolean, boolean)}; {@code refusedStream}: the upstream reset the HTTP/2
+   * stream with REFUSED_STREAM, which says it did not process the request and which {@code refused-stream}
+   * retries (as do 5xx and reset, which cover every reset).
+   */
+  public boolean retriesFailure(boolean connectFailure, boolean perTryTimeout, boolean refusedStream) {
+    if (refusedStream && retryOn.contains("refused-stream")) {
+      return true;
+    }
     if (perTryTimeout) {
       return retryOn.contains("5xx") || retryOn.contains("gateway-error");
     }

@@ -109,6 +109,12 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   private ChannelHandlerContext exchangeContext;
+  /** The listener was removed: answer the exchange in progress with connection: close, take no more. */
+  private boolean draining;
+
+  boolean draining() {
+    return draining;
+  }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
@@ -132,6 +138,13 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   /** HCM idle timeout: close a keep-alive connection with no exchange in progress (never one mid-exchange). */
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == ConnectionDrain.EVENT) {
+      draining = true; // the next response says connection: close
+      if (active == null && queued.isEmpty()) {
+        ctx.close();
+      }
+      return;
+    }
     if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
       if (active == null && queued.isEmpty() && listener != null) {
         listener.stats().downstreamCxIdleTimeout.inc();

@@ -552,6 +552,9 @@ final class Exchange {
   }
 
   private void setConnectionHeader(HttpHeaders h) {
+    if (keepAlive && connection != null && connection.draining()) {
+      keepAlive = false; // the listener is draining (removed by an update)
+    }
     if (!keepAlive) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     } else if (!request.protocolVersion().isKeepAliveDefault()) {

@@ -203,7 +203,10 @@ final class Http1ConnectionPool implements UpstreamPool {
               ch.pipeline().addLast("tls", ssl);
             }
             ch.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, 64 * 1024));
-            ch.pipeline().addLast("upstream", new UpstreamHandler(pool, key));
+            var upstream = new UpstreamHandler(pool, key);
+            upstream.maxRequests = cluster.config().maxRequestsPerConnection();
+            upstream.idleTimeouts = cluster.stats().upstreamCxIdleTimeout;
+            ch.pipeline().addLast("upstream", upstream);
           }
         });
     var f = source == null ? b.connect(address) : source.connect(b);
@@ -257,6 +260,10 @@ final class Http1ConnectionPool implements UpstreamPool {
       return;
     }
     h.listener = null;
+    if (h.spent()) {
+      ch.close(); // max_requests_per_connection reached; a waiter gets the freed connection slot
+      return;
+    }
     var pending = waiters.get(h.key());
     while (pending != null && !pending.isEmpty()) {
       var w = pending.pollFirst();
@@ -273,6 +280,9 @@ final class Http1ConnectionPool implements UpstreamPool {
     q.addLast(ch);
     if (!idleTimeout.isZero()) {
       h.idleTimer = loop.schedule(() -> {
+        if (h.idleTimeouts != null) {
+          h.idleTimeouts.inc();
+        }
         ch.close();
       }, idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -74,6 +74,25 @@ final class Http2ConnectionPool implements UpstreamPool {
         return;
       }
       var parent = (Channel) c.getNow();
+      var budget = StreamBudget.of(parent, cluster.config().maxRequestsPerConnection(), cluster.config().idleTimeout(),
+          cluster.stats().upstreamCxIdleTimeout);
+      if (budget.retired()) {
+        // max_requests_per_connection: this connection takes no more streams; use (or open) the next one.
+        acquire(host, cluster, source).addListener(again -> {
+          if (again.isSuccess()) {
+            if (!stream.trySuccess((Channel) again.getNow())) {
+              ((Channel) again.getNow()).close();
+            }
+          } else {
+            stream.tryFailure(again.cause());
+          }
+        });
+        return;
+      }
+      if (budget.take()) {
+        cluster.stats().upstreamCxMaxRequests.inc();
+        connections.remove(key, c); // the next request opens a new connection; this one drains
+      }
       new Http2StreamChannelBootstrap(parent).handler(new ChannelInitializer<Http2StreamChannel>() {
         @Override
         protected void initChannel(Http2StreamChannel ch) {
@@ -82,8 +101,10 @@ final class Http2ConnectionPool implements UpstreamPool {
         }
       }).open().addListener(s -> {
         if (s.isSuccess()) {
+          ((Channel) s.getNow()).closeFuture().addListener(closed -> budget.streamEnded());
           stream.setSuccess((Channel) s.getNow());
         } else {
+          budget.streamEnded();
           stream.setFailure(s.cause());
         }
       });

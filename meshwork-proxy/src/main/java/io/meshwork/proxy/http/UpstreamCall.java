@@ -58,6 +58,8 @@ final class UpstreamCall implements UpstreamListener {
   private boolean finished;
   private boolean holdingRequest;
   private boolean holdingRetry;
+  /** The current attempt's HTTP/2 stream was reset with REFUSED_STREAM before the response head. */
+  private boolean refusedStream;
 
   private final Long hash;
 
@@ -100,6 +102,7 @@ final class UpstreamCall implements UpstreamListener {
       return;
     }
     tried.add(host);
+    refusedStream = false;
     cluster.stats().upstreamRqTotal.inc();
     host.requestStarted();
     inFlight = host;
@@ -141,6 +144,10 @@ final class UpstreamCall implements UpstreamListener {
       return;
     }
     handler.listener = this;
+    handler.requests++;
+    if (handler.spent()) {
+      cluster.stats().upstreamCxMaxRequests.inc();
+    }
     ch.writeAndFlush(request.retainedDuplicate()).addListener(w -> {
       if (!w.isSuccess()) {
         ch.close();
@@ -253,6 +260,13 @@ final class UpstreamCall implements UpstreamListener {
   }
 
   @Override
+  public void onUpstreamReset(long errorCode) {
+    if (!committed && errorCode == io.netty.handler.codec.http2.Http2Error.REFUSED_STREAM.code()) {
+      refusedStream = true;
+    }
+  }
+
+  @Override
   public void onUpstreamClosed() {
     if (finished) {
       return;
@@ -275,7 +289,7 @@ final class UpstreamCall implements UpstreamListener {
       cluster.reportOutcome(inFlight, 503);
     }
     endAttempt(true, true);
-    boolean retriable = retry.retriesFailure(connectFailure, perTryTimeout);
+    boolean retriable = retry.retriesFailure(connectFailure, perTryTimeout, refusedStream && !perTryTimeout);
     if (retriable && retriesUsed < retry.numRetries() && takeRetrySlot()) {
       scheduleRetry();
       return;

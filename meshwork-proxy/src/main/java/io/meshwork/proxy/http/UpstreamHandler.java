@@ -17,6 +17,12 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   private final io.meshwork.proxy.cluster.Host.PoolKey key;
   UpstreamListener listener;
   ScheduledFuture<?> idleTimer;
+  /** The cluster's {@code max_requests_per_connection} for this HTTP/1.1 connection (0: unlimited). */
+  int maxRequests;
+  /** Requests sent on this connection so far. */
+  int requests;
+  /** Counts this HTTP/1.1 connection's close by the idle timer (null: not counted). */
+  io.meshwork.proxy.stats.Counter idleTimeouts;
 
   UpstreamHandler(UpstreamPool pool, io.meshwork.proxy.cluster.Host.PoolKey key) {
     this.pool = pool;
@@ -46,6 +52,26 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     if (l != null) {
       l.onUpstreamClosed();
     }
+  }
+
+  /** Whether this connection has carried its {@code max_requests_per_connection} and must not be reused. */
+  boolean spent() {
+    return maxRequests > 0 && requests >= maxRequests;
+  }
+
+  /**
+   * An HTTP/2 upstream stream was reset by the peer (Netty fires the RST_STREAM frame as an event before
+   * the stream closes): tell the listener the error code, which decides {@code refused-stream} retries.
+   */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof io.netty.handler.codec.http2.Http2ResetFrame reset) {
+      var l = listener;
+      if (l != null) {
+        l.onUpstreamReset(reset.errorCode());
+      }
+    }
+    super.userEventTriggered(ctx, evt);
   }
 
   @Override

@@ -9,4 +9,7 @@ interface UpstreamListener {
 
   /** The connection closed (or reset) while this listener was attached. */
   void onUpstreamClosed();
+
+  /** The upstream reset this HTTP/2 stream with {@code errorCode}; {@link #onUpstreamClosed} follows. */
+  default void onUpstreamReset(long errorCode) {}
 }

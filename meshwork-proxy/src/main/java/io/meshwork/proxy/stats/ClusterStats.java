@@ -12,6 +12,10 @@ public final class ClusterStats {
   public final Counter upstreamCxTotal;
   public final Counter upstreamCxConnectFail;
   public final Counter upstreamCxConnectTimeout;
+  /** Connections retired because they carried {@code max_requests_per_connection} requests. */
+  public final Counter upstreamCxMaxRequests;
+  /** Pooled connections closed after {@code common_http_protocol_options.idle_timeout} without a request. */
+  public final Counter upstreamCxIdleTimeout;
   public final Counter upstreamRqCancelled;
   public final Counter upstreamCxDestroyRemote;
   public final Counter upstreamRqPendingFailureEject;
@@ -32,6 +36,8 @@ public final class ClusterStats {
     upstreamCxTotal = stats.counter(p + "upstream_cx_total");
     upstreamCxConnectFail = stats.counter(p + "upstream_cx_connect_fail");
     upstreamCxConnectTimeout = stats.counter(p + "upstream_cx_connect_timeout");
+    upstreamCxMaxRequests = stats.counter(p + "upstream_cx_max_requests");
+    upstreamCxIdleTimeout = stats.counter(p + "upstream_cx_idle_timeout");
     upstreamRqCancelled = stats.counter(p + "upstream_rq_cancelled");
     upstreamCxDestroyRemote = stats.counter(p + "upstream_cx_destroy_remote");
     upstreamRqPendingFailureEject = stats.counter(p + "upstream_rq_pending_failure_eject");

@@ -52,6 +52,19 @@ class ProxyConfigBuilderTest {
   }
 
   @Test
+  void outlierIntervalAndMaxRequestsPerConnectionAreRead() throws Exception {
+    var c = build(BASE.replace("  - name: c\n", "  - name: c\n"
+        + "    common_http_protocol_options: {max_requests_per_connection: 7}\n"
+        + "    outlier_detection: {interval: 2s, base_ejection_time: 5s}\n")).cluster("c");
+    assertThat(c.maxRequestsPerConnection()).isEqualTo(7);
+    assertThat(c.outlierDetection().interval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.outlierDetection().baseEjectionTime()).isEqualTo(Duration.ofSeconds(5));
+    var defaults = build(BASE.replace("  - name: c\n", "  - name: c\n    outlier_detection: {}\n")).cluster("c");
+    assertThat(defaults.maxRequestsPerConnection()).isZero();
+    assertThat(defaults.outlierDetection().interval()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
   void unsupportedFiltersAreRefusedNotIgnored() {
     // RBAC and jwt_authn are supported now; a network filter's config in the HTTP chain stands for any unknown filter.
     var other = BASE.replace("http_filters:\n", "http_filters:\n          - {name: envoy.filters.http.other, typed_config: "

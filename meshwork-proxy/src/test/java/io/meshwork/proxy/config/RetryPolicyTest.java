@@ -29,6 +29,26 @@ class RetryPolicyTest {
   }
 
   @Test
+  void refusedStreamRetriesOnlyRefusedStreamResetsAndRetriable4xxOnly409() {
+    var refused = new RetryPolicy(Set.of("refused-stream"), 1, Duration.ZERO, Duration.ofMillis(25), Duration.ofMillis(250),
+        Set.of());
+    assertThat(refused.retriesFailure(false, false, true)).isTrue();
+    assertThat(refused.retriesFailure(false, false, false)).as("another reset").isFalse();
+    assertThat(refused.retriesFailure(true, false, false)).as("connect failure").isFalse();
+    assertThat(refused.retriesStatus(503)).isFalse();
+    var reset = new RetryPolicy(Set.of("reset"), 1, Duration.ZERO, Duration.ofMillis(25), Duration.ofMillis(250), Set.of());
+    assertThat(reset.retriesFailure(false, false, true)).isTrue();
+    assertThat(reset.retriesFailure(false, false, false)).isTrue();
+    assertThat(reset.retriesStatus(503)).isFalse();
+    var fourxx = new RetryPolicy(Set.of("retriable-4xx"), 1, Duration.ZERO, Duration.ofMillis(25), Duration.ofMillis(250),
+        Set.of());
+    assertThat(fourxx.retriesStatus(409)).isTrue();
+    assertThat(fourxx.retriesStatus(404)).isFalse();
+    assertThat(fourxx.retriesStatus(500)).isFalse();
+    assertThat(fourxx.retriesFailure(false, false, false)).isFalse();
+  }
+
+  @Test
   void grpcConditionsMatchTheirGrpcStatusOnly() {
     var all = new RetryPolicy(Set.of("cancelled", "deadline-exceeded", "resource-exhausted", "internal", "unavailable"), 1,
         Duration.ZERO, Duration.ofMillis(25), Duration.ofMillis(250), Set.of());

@@ -30,6 +30,8 @@ final class H2cClient implements AutoCloseable {
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel channel;
+  /** Completes with the error code of the first GOAWAY the server sends. */
+  final CompletableFuture<Long> goAway = new CompletableFuture<>();
 
   H2cClient(int port) throws InterruptedException {
     channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
@@ -42,7 +44,13 @@ final class H2cClient implements AutoCloseable {
                   protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
                     // no server push expected
                   }
-                }));
+                }),
+                new SimpleChannelInboundHandler<io.netty.handler.codec.http2.Http2GoAwayFrame>() {
+                  @Override
+                  protected void channelRead0(ChannelHandlerContext ctx, io.netty.handler.codec.http2.Http2GoAwayFrame f) {
+                    goAway.complete(f.errorCode());
+                  }
+                });
           }
         })
         .connect("127.0.0.1", port).sync().channel();
@@ -95,6 +103,30 @@ final class H2cClient implements AutoCloseable {
     }
     stream.flush();
     return result.get(10, TimeUnit.SECONDS);
+  }
+
+  /** Whether the connection is still open. */
+  boolean isOpen() {
+    return channel.isActive();
+  }
+
+  /** Opens a stream and sends a body-less request on it without waiting for an answer (see {@link #reset}). */
+  Channel start(String method, String authority, String path) throws InterruptedException {
+    var stream = new Http2StreamChannelBootstrap(channel).handler(new SimpleChannelInboundHandler<Http2StreamFrame>() {
+      @Override
+      protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
+        // the answer, if any, is not looked at
+      }
+    }).open().sync().getNow();
+    var h = new DefaultHttp2Headers().method(method).scheme("http").authority(authority).path(path);
+    stream.writeAndFlush(new DefaultHttp2HeadersFrame(h, true)).sync();
+    return stream;
+  }
+
+  /** Cancels a stream from {@link #start} with RST_STREAM (CANCEL), as a client giving up on one request does. */
+  void reset(Channel stream) throws InterruptedException {
+    stream.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2ResetFrame(
+        io.netty.handler.codec.http2.Http2Error.CANCEL)).sync();
   }
 
   @Override

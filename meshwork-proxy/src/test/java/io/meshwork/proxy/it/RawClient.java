@@ -38,6 +38,17 @@ final class RawClient implements AutoCloseable {
     out = socket.getOutputStream();
   }
 
+  /** A client whose connection leaves from {@code local} (e.g. 127.0.0.2, for source-IP hashing). */
+  RawClient(int port, java.net.InetAddress local) throws IOException {
+    socket = new Socket();
+    socket.bind(new java.net.InetSocketAddress(local, 0));
+    socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+    socket.setSoTimeout(10_000);
+    socket.setTcpNoDelay(true);
+    in = new java.io.BufferedInputStream(socket.getInputStream());
+    out = socket.getOutputStream();
+  }
+
   Response get(String host, String path) throws IOException {
     return send("GET", host, path, Map.of(), null);
   }
