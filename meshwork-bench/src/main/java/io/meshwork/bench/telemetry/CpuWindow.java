@@ -39,8 +39,9 @@ final class CpuWindow {
 
   /**
    * CPU nanoseconds of the proxy's span exporter thread ({@code meshwork-span-export}) over the
-   * window: the export path's own cost (conversion, encoding, the POST), which on a 2-core machine
-   * competes with the event loop for a core. 0 when tracing is off.
+   * window, plus any JDK HTTP client threads ({@code HttpClient-*}, which the exporter used for its
+   * POSTs until session 4): the export path's own cost (conversion, encoding, the POST), which on a
+   * 2-core machine competes with the event loop for a core. 0 when tracing is off.
    */
   long exporterNanos() throws InterruptedException {
     thread.join();
@@ -51,7 +52,7 @@ final class CpuWindow {
     var threads = ManagementFactory.getThreadMXBean();
     long sum = 0;
     for (var t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().equals("meshwork-span-export")) {
+      if (t.getName().equals("meshwork-span-export") || t.getName().startsWith("HttpClient-")) {
         sum += Math.max(0, threads.getThreadCpuTime(t.threadId()));
       }
     }

@@ -10,9 +10,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * The span of one HTTP exchange, confined to its event loop. {@link #start} reads the incoming
  * context and decides sampling; {@link #inject} writes this span as the parent into the upstream
  * request (also when not sampled, so the next hops keep the decision); {@link #finish} builds the
- * span with Envoy's and Istio's tags and queues it, only when sampled. Operation name, like Istio's
- * route decorators: {@code <service host>:<port>/*} from an {@code outbound|PORT|SUBSET|HOST}
- * cluster, else the request's authority with the listener's port, then {@code /*}.
+ * span with Envoy's and Istio's tags and queues it, only when sampled. Operation name: the matched
+ * route's {@code decorator.operation} when it has one (as in Envoy; Istio's control plane, and ours,
+ * set {@code <service host>:<service port>/*} on an inbound route), else like Istio's outbound route
+ * decorators {@code <service host>:<port>/*} from an {@code outbound|PORT|SUBSET|HOST} cluster, else
+ * the request's authority with the listener's port, then {@code /*}.
  */
 public final class HttpSpan {
   private final TracingConfig config;
@@ -66,10 +68,21 @@ public final class HttpSpan {
     Propagation.inject(upstream, context, parentSpanId, singleB3);
   }
 
-  /** What the exchange knows when it ends. */
+  /**
+   * What the exchange knows when it ends; {@code operation} is the matched route's decorator
+   * operation (null: none), which names the span when present.
+   */
   public record Outcome(String nodeId, String requestId, String method, String scheme, String authority, String path,
       String protocol, String userAgent, int status, String responseFlags, boolean failed, long requestBytes,
-      long responseBytes, String cluster, String upstreamHost, SocketAddress downstreamRemote, SocketAddress local) {}
+      long responseBytes, String cluster, String upstreamHost, SocketAddress downstreamRemote, SocketAddress local,
+      String operation) {
+    public Outcome(String nodeId, String requestId, String method, String scheme, String authority, String path,
+        String protocol, String userAgent, int status, String responseFlags, boolean failed, long requestBytes,
+        long responseBytes, String cluster, String upstreamHost, SocketAddress downstreamRemote, SocketAddress local) {
+      this(nodeId, requestId, method, scheme, authority, path, protocol, userAgent, status, responseFlags, failed,
+          requestBytes, responseBytes, cluster, upstreamHost, downstreamRemote, local, null);
+    }
+  }
 
   /**
    * Ends the span: queued for export when sampled, otherwise dropped here at no cost. On the event
@@ -270,6 +283,10 @@ public final class HttpSpan {
 
   /** {@link #operation}, written into {@code w} from the parts of the cluster name or authority. */
   static void writeOperation(Outcome o, SpanWriter w) {
+    if (o.operation() != null) {
+      w.text(o.operation());
+      return;
+    }
     var c = o.cluster();
     if (c != null && c.startsWith("outbound|")) {
       int p1 = 8;
@@ -294,6 +311,9 @@ public final class HttpSpan {
   }
 
   static String operation(Outcome o) {
+    if (o.operation() != null) {
+      return o.operation();
+    }
     var c = o.cluster();
     if (c != null && c.startsWith("outbound|")) {
       var parts = c.split("\\|", -1);
