@@ -121,29 +121,45 @@ final class SpanBuffer {
     }
   }
 
-  /** The body of a JSON string (RFC 8259 escaping, as {@code JsonStrings.quote}), without the quotes. */
+  /**
+   * The body of a JSON string (RFC 8259 escaping, as {@code JsonStrings.quote}), without the quotes.
+   * One pass: ASCII that needs no escape (nearly all span text) is copied byte by byte after a single
+   * capacity check; anything else goes through the escape or UTF-8 path.
+   */
   void jsonChars(CharSequence s, int from, int to) {
-    int start = from;
+    ensure((to - from) * 6); // the worst case: a control character, escaped as backslash-u-0-0-hex-hex
+    byte[] b = buf;
+    int n = size;
     for (int i = from; i < to; i++) {
       char c = s.charAt(i);
-      if (c == '"' || c == '\\' || c < 0x20) {
-        utf8(s, start, i);
-        switch (c) {
-          case '"' -> ascii("\\\"");
-          case '\\' -> ascii("\\\\");
-          case '\n' -> ascii("\\n");
-          case '\r' -> ascii("\\r");
-          case '\t' -> ascii("\\t");
-          default -> {
+      if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+        b[n++] = (byte) c;
+        continue;
+      }
+      size = n;
+      switch (c) {
+        case '"' -> ascii("\\\"");
+        case '\\' -> ascii("\\\\");
+        case '\n' -> ascii("\\n");
+        case '\r' -> ascii("\\r");
+        case '\t' -> ascii("\\t");
+        default -> {
+          if (c < 0x20) {
             ascii("\\u00");
             write(HEX[c >> 4]);
             write(HEX[c & 0xF]);
+          } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
+            utf8(s, i, i + 2);
+            i++;
+          } else {
+            utf8(s, i, i + 1);
           }
         }
-        start = i + 1;
       }
+      b = buf;
+      n = size;
     }
-    utf8(s, start, to);
+    size = n;
   }
 
   // --- protobuf ---
