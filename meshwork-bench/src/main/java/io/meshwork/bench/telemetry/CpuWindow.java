@@ -10,14 +10,17 @@ import java.lang.management.ManagementFactory;
 final class CpuWindow {
   private final Thread thread;
   private volatile long nanos = -1;
+  private volatile long exporterNanos = -1;
 
   private CpuWindow(long warmupMillis, long durationMillis) {
     thread = Thread.ofPlatform().daemon().name("bench-cpu-window").start(() -> {
       try {
         Thread.sleep(warmupMillis);
         long start = cpu();
+        long exporterStart = exporterCpu();
         Thread.sleep(durationMillis);
         nanos = cpu() - start;
+        exporterNanos = exporterCpu() - exporterStart;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -32,6 +35,28 @@ final class CpuWindow {
   long nanos() throws InterruptedException {
     thread.join();
     return Math.max(0, nanos);
+  }
+
+  /**
+   * CPU nanoseconds of the proxy's span exporter thread ({@code meshwork-span-export}) over the
+   * window, plus any JDK HTTP client threads ({@code HttpClient-*}, which the exporter used for its
+   * POSTs until session 4): the export path's own cost (conversion, encoding, the POST), which on a
+   * 2-core machine competes with the event loop for a core. 0 when tracing is off.
+   */
+  long exporterNanos() throws InterruptedException {
+    thread.join();
+    return Math.max(0, exporterNanos);
+  }
+
+  private static long exporterCpu() {
+    var threads = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (var t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals("meshwork-span-export") || t.getName().startsWith("HttpClient-")) {
+        sum += Math.max(0, threads.getThreadCpuTime(t.threadId()));
+      }
+    }
+    return sum;
   }
 
   private static long cpu() {

@@ -1,6 +1,5 @@
 package io.meshwork.bench.telemetry;
 
-import com.sun.net.httpserver.HttpServer;
 import io.meshwork.bench.BenchmarkReport;
 import io.meshwork.bench.backend.EchoBackend;
 import io.meshwork.bench.load.LoadGenerator;
@@ -17,8 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Measures what tracing costs one proxy hop. For each scenario (tracing off; on at 0%, 1% and
@@ -47,7 +44,7 @@ public final class TelemetryBenchmark {
    * fixed-rate p99 over all rounds (the noise to judge an effect against).
    */
   public record Result(Scenario scenario, PhaseResult saturation, PhaseResult fixedRate, long spansSent, long spansDropped,
-      double p99Min, double p99Max, double cpuMicrosPerRequest) {}
+      double p99Min, double p99Max, double cpuMicrosPerRequest, double exportCpuMillisPer1000Spans) {}
 
   /** {@code rounds}: each scenario runs this many times, in rotating order; the median round is reported. */
   public record Options(String provider, double rate, long warmupMillis, long durationMillis, int connections, int rounds) {}
@@ -58,41 +55,31 @@ public final class TelemetryBenchmark {
     var scenarios = List.of(new Scenario("metrics off, tracing off", null, false), new Scenario("tracing off", null),
         new Scenario("tracing 0%", 0.0), new Scenario("tracing 1%", 1.0),
         new Scenario("tracing 100%", 100.0));
-    var received = new AtomicLong();
-    var collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
-    var pool = Executors.newFixedThreadPool(2);
-    collector.setExecutor(pool);
-    collector.createContext("/", ex -> {
-      received.addAndGet(ex.getRequestBody().transferTo(OutputStream.nullOutputStream()));
-      ex.sendResponseHeaders(ex.getRequestURI().getPath().equals("/v1/traces") ? 200 : 202, -1);
-      ex.close();
-    });
-    collector.start();
+    var collector = SpanCollector.start(); // its own JVM: collecting must not count as the proxy's cost
     var results = new ArrayList<Result>();
     try (var backend = EchoBackend.start("127.0.0.1", 0, 1, 64, 0)) {
       // A throwaway round first: the first scenario must not pay for the JIT (all code paths, export included).
       out.println("warming up (JIT) ...");
-      measure(new Scenario("warm-up", 100.0), backend, collector.getAddress().getPort(),
+      measure(new Scenario("warm-up", 100.0), backend, collector.port(),
           new Options(o.provider(), o.rate(), o.warmupMillis(), Math.max(2000, o.durationMillis() / 2), o.connections(), 1));
       var perScenario = new java.util.LinkedHashMap<Scenario, List<Result>>();
       for (int round = 0; round < o.rounds(); round++) {
         for (int i = 0; i < scenarios.size(); i++) {
           var s = scenarios.get((i + round) % scenarios.size()); // rotate the order, so no scenario always runs first
-          var res = measure(s, backend, collector.getAddress().getPort(), o);
+          var res = measure(s, backend, collector.port(), o);
           perScenario.computeIfAbsent(s, k -> new ArrayList<>()).add(res);
           out.printf(Locale.ROOT, "round %d %-13s saturation %8.0f req/s p99 %7.2f ms | at %.0f/s: p99 %8.2f ms, missed %d | spans sent %d dropped %d%n",
               round + 1, s.name(), res.saturation().throughput(), res.saturation().latency().p99(), o.rate(),
               res.fixedRate().latency().p99(), res.fixedRate().missed(), res.spansSent(), res.spansDropped());
-          out.printf(Locale.ROOT, "        %-13s CPU at %.0f/s: %.1f us per request (whole process)%n", s.name(), o.rate(),
-              res.cpuMicrosPerRequest());
+          out.printf(Locale.ROOT, "        %-13s CPU at %.0f/s: %.1f us per request (whole process), exporter thread %.1f ms per 1,000 spans%n",
+              s.name(), o.rate(), res.cpuMicrosPerRequest(), res.exportCpuMillisPer1000Spans());
         }
       }
       for (var s : scenarios) {
         results.add(median(perScenario.get(s)));
       }
     } finally {
-      collector.stop(0);
-      pool.shutdownNow();
+      collector.close();
     }
     return results;
   }
@@ -109,19 +96,27 @@ public final class TelemetryBenchmark {
         r.addAll(load.run(null));
       }
       double cpuPerRequest;
+      long exportNanos;
       try (var load = new LoadGenerator(new LoadOptions("127.0.0.1", port, "/bench", o.connections(), 1, 0,
           List.of(new Phase("fixed", o.rate(), o.warmupMillis(), o.durationMillis(), 0))))) {
         var cpu = CpuWindow.start(o.warmupMillis(), o.durationMillis());
         r.addAll(load.run(null));
         long cpuNanos = cpu.nanos();
+        exportNanos = cpu.exporterNanos();
         cpuPerRequest = r.get(1).requests() > 0 ? cpuNanos / 1000.0 / r.get(1).requests() : Double.NaN;
       }
       proxy.close(); // sends what is still queued (the exporter's close), so the counters include the last batch
       var prefix = o.provider().equals("zipkin") ? "tracing.zipkin" : "tracing.opentelemetry";
       double p99 = r.get(1).latency().p99();
       return new Result(s, r.get(0), r.get(1), proxy.stats().value(prefix + ".spans_sent"), proxy.stats().value(prefix + ".spans_dropped"),
-          p99, p99, cpuPerRequest);
+          p99, p99, cpuPerRequest, exportPer1000(exportNanos, r.get(1).requests(), s));
     }
+  }
+
+  /** Exporter-thread CPU ms per 1,000 spans over the fixed-rate window (NaN when no span was sampled). */
+  private static double exportPer1000(long nanos, long requests, Scenario s) {
+    double spans = requests * (s.samplingPercent() == null ? 0 : s.samplingPercent() / 100);
+    return spans < 1 ? Double.NaN : nanos / 1e6 / spans * 1000;
   }
 
   /** The round whose fixed-rate p99 is the median (the lower middle for an even count). */
@@ -130,8 +125,10 @@ public final class TelemetryBenchmark {
     sorted.sort(java.util.Comparator.comparingDouble(r -> r.fixedRate().latency().p99()));
     var m = sorted.get((sorted.size() - 1) / 2);
     var cpu = rounds.stream().mapToDouble(Result::cpuMicrosPerRequest).sorted().toArray();
+    var export = rounds.stream().mapToDouble(Result::exportCpuMillisPer1000Spans).sorted().toArray();
     return new Result(m.scenario(), m.saturation(), m.fixedRate(), m.spansSent(), m.spansDropped(),
-        sorted.getFirst().fixedRate().latency().p99(), sorted.getLast().fixedRate().latency().p99(), cpu[(cpu.length - 1) / 2]);
+        sorted.getFirst().fixedRate().latency().p99(), sorted.getLast().fixedRate().latency().p99(), cpu[(cpu.length - 1) / 2],
+        export[(export.length - 1) / 2]);
   }
 
   /** How far apart a scenario's rounds were, in percent of the lowest fixed-rate p99. */
@@ -216,16 +213,17 @@ public final class TelemetryBenchmark {
         .append(BenchmarkReport.load()).append(". One in-process proxy hop (one event loop) to an echo backend, ")
         .append(o.connections()).append(" keep-alive connections, spans exported as ")
         .append(o.provider().equals("zipkin") ? "Zipkin v2 JSON" : "OTLP/HTTP protobuf")
-        .append(" to a local collector; load generator, proxy, backend and collector share the machine, so compare rows within this run. ")
+        .append(" to a collector in a separate JVM (load generator, proxy and backend share the benchmark's JVM; all share the machine), so compare rows within this run. ")
         .append("Each phase: ").append(o.warmupMillis()).append(" ms warm-up, ").append(o.durationMillis()).append(" ms measured.\n\n");
     sb.append("| scenario | saturation req/s | saturation p99 ms | p99 ms at ").append(String.format(Locale.ROOT, "%.0f", o.rate()))
-        .append("/s (missed) | fixed-rate p99 over rounds ms | CPU µs per request at fixed rate | spans sent | spans dropped |\n")
-        .append("|---|---|---|---|---|---|---|---|\n");
+        .append("/s (missed) | fixed-rate p99 over rounds ms | CPU µs per request at fixed rate | exporter thread CPU ms per 1,000 spans | spans sent | spans dropped |\n")
+        .append("|---|---|---|---|---|---|---|---|---|\n");
     for (var r : results) {
-      sb.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f (%d) | %.2f to %.2f | %s | %d | %d |%n", r.scenario().name(),
+      sb.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f (%d) | %.2f to %.2f | %s | %s | %d | %d |%n", r.scenario().name(),
           r.saturation().throughput(), r.saturation().latency().p99(), r.fixedRate().latency().p99(), r.fixedRate().missed(),
           r.p99Min(), r.p99Max(), Double.isNaN(r.cpuMicrosPerRequest()) ? "-" : String.format(Locale.ROOT, "%.1f",
-              r.cpuMicrosPerRequest()), r.spansSent(), r.spansDropped()));
+              r.cpuMicrosPerRequest()), Double.isNaN(r.exportCpuMillisPer1000Spans()) ? "-"
+              : String.format(Locale.ROOT, "%.1f", r.exportCpuMillisPer1000Spans()), r.spansSent(), r.spansDropped()));
     }
     var zero = results.stream().filter(r -> r.scenario().name().equals("tracing 0%")).findFirst().orElseThrow();
     var full = results.stream().filter(r -> r.scenario().name().equals("tracing 100%")).findFirst().orElseThrow();
@@ -250,10 +248,13 @@ public final class TelemetryBenchmark {
           + "so the p99 effect of export (%+.1f%%, at %.0f spans/s) is not a valid measurement here; run on a quieter machine or "
           + "lower --rate.%n", o.rate(), effect, spansPerSecond));
     }
-    sb.append(String.format(Locale.ROOT, "%nCPU per request (the whole process: load generator, proxy, backend, collector, GC and JIT, "
+    sb.append(String.format(Locale.ROOT, "%nCPU per request (the benchmark's process: load generator, proxy, backend, GC and JIT, not the collector, "
         + "over the measured window at the fixed rate) suffers far less from other processes' load than p99 does: tracing at "
         + "100%% costs %+.1f µs per request (so per exported span) against 0%%.%n",
         full.cpuMicrosPerRequest() - zero.cpuMicrosPerRequest()));
+    sb.append(String.format(Locale.ROOT, "The export path alone (the proxy's `meshwork-span-export` thread: building, encoding and POSTing spans) "
+        + "used %.1f ms of CPU per 1,000 spans at 100%%, i.e. %.1f%% of one core at %.0f spans/s.%n",
+        full.exportCpuMillisPer1000Spans(), full.exportCpuMillisPer1000Spans() * spansPerSecond / 1000 / 10, spansPerSecond));
     sb.append("\nMetrics on/off: the \"metrics off, tracing off\" row switches the proxy's istio_* recording off; compare it with "
         + "\"tracing off\" (metrics on). The tracing rows record metrics too.\n");
     return sb.toString();

@@ -6,9 +6,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.meshwork.console.ingest.OtlpProtoDecoder;
 import io.meshwork.console.trace.Span;
 import io.meshwork.proxy.stats.Stats;
-import io.meshwork.proxy.tracing.OtlpProtobuf;
 import io.meshwork.proxy.tracing.SpanData;
 import io.meshwork.proxy.tracing.SpanExporter;
+import io.meshwork.proxy.tracing.SpanFormat;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanContext;
@@ -102,7 +102,7 @@ class OtlpExportInteropTest {
     tags.put("istio.canonical_service", "productpage");
 
     var stats = new Stats();
-    try (var ours = new SpanExporter("tracing.opentelemetry", OtlpProtobuf::encode, "application/x-protobuf", "/v1/traces",
+    try (var ours = new SpanExporter("tracing.opentelemetry", SpanFormat.OTLP_PROTOBUF, "/v1/traces",
         receiver::getAddress, stats, new SpanExporter.Limits(16, 16, Duration.ofMillis(50)))) {
       var withError = new LinkedHashMap<>(tags);
       withError.put("error", "true");

@@ -61,7 +61,10 @@ final class GatewayListeners {
     var protocol = first.port().protocol();
     var p = protocol == null ? "HTTP" : protocol.toUpperCase(java.util.Locale.ROOT);
     var name = Names.listener("0.0.0.0", port);
-    var l = Listener.newBuilder().setName(name).setAddress(Protos.address("0.0.0.0", port));
+    // OUTBOUND as Istio marks gateway listeners: the gateway's span is then a CLIENT span (Envoy's
+    // "egress" direction), the one span an Istio ingress gateway reports per request.
+    var l = Listener.newBuilder().setName(name).setAddress(Protos.address("0.0.0.0", port))
+        .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.OUTBOUND);
     var tls = first.tls();
     if (tls != null && tls.mode() != null && !p.equals("HTTP")) {
       if (!GatewayTls.build(l, port, servers.stream().map(BoundServer::server).toList(), p, this::serverRoutes, this::passthrough)) {

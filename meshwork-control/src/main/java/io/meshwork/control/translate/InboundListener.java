@@ -30,6 +30,16 @@ final class InboundListener {
    */
   static Listener build(NodeInfo node, Map<String, Cluster> clusters, io.meshwork.security.mtls.EffectiveMtls mtls,
       io.meshwork.control.security.InboundAuthz authz) {
+    return build(node, clusters, mtls, authz, Map.of());
+  }
+
+  /**
+   * As above; {@code operations} (app port to span name, {@link InboundServices#operations}) become
+   * the inbound routes' {@code decorator.operation}, as Istio sets them, so the server span is named
+   * after the service ({@code vote.default.svc.cluster.local:8080/*}), not after the caller's Host.
+   */
+  static Listener build(NodeInfo node, Map<String, Cluster> clusters, io.meshwork.security.mtls.EffectiveMtls mtls,
+      io.meshwork.control.security.InboundAuthz authz, Map<Integer, String> operations) {
     var l = Listener.newBuilder().setName(Names.VIRTUAL_INBOUND).setAddress(Protos.address("0.0.0.0", Names.INBOUND_PORT))
         .setUseOriginalDst(com.google.protobuf.BoolValue.of(true))
         .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.INBOUND);
@@ -46,8 +56,8 @@ final class InboundListener {
           .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(com.google.protobuf.UInt32Value.of(port)));
       if (ServicePortInfo.protocolOf(null, e.getKey()).matches("HTTP|HTTP2|GRPC|GRPC-WEB")) {
         var rc = RouteConfiguration.newBuilder().setName(name).addVirtualHosts(VirtualHost.newBuilder().setName("inbound|http|" + port)
-            .addDomains("*").addRoutes(Route.newBuilder().setName("default").setMatch(Matchers.routeMatch(null))
-                .setRoute(RouteAction.newBuilder().setCluster(name).setTimeout(Protos.millis(0))))).build();
+            .addDomains("*").addRoutes(decorate(Route.newBuilder().setName("default").setMatch(Matchers.routeMatch(null))
+                .setRoute(RouteAction.newBuilder().setCluster(name).setTimeout(Protos.millis(0))), operations.get(port)))).build();
         var hcm = Filters.inlineRoutes("inbound_0.0.0.0_" + port, rc);
         chain.addFilters(authz == null ? hcm : authz.http(hcm));
       } else {
@@ -76,6 +86,11 @@ final class InboundListener {
     l.addFilterChains(FilterChain.newBuilder().setName(Names.INBOUND_PASSTHROUGH)
         .addFilters(Filters.tcpProxy(Names.INBOUND_PASSTHROUGH, Names.PASSTHROUGH)));
     return l.build();
+  }
+
+  private static Route.Builder decorate(Route.Builder route, String operation) {
+    return operation == null ? route
+        : route.setDecorator(io.envoyproxy.envoy.config.route.v3.Decorator.newBuilder().setOperation(operation));
   }
 
   /**

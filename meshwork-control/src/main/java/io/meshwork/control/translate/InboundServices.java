@@ -18,6 +18,32 @@ import java.util.Map;
 final class InboundServices {
   private InboundServices() {}
 
+  /**
+   * The inbound span name per app port, as Istio's inbound route decorator has it:
+   * {@code <service hostname>:<service port>/*} of the first service (in registry order) whose selector
+   * picks this workload and whose port targets the app port. Ports no service targets are absent
+   * (their spans keep the request's authority).
+   */
+  static Map<Integer, String> operations(NodeInfo node, List<MeshService> services) {
+    var result = new java.util.HashMap<Integer, String>();
+    for (var svc : services) {
+      if (!selects(node, svc)) {
+        continue;
+      }
+      for (var p : svc.ports()) {
+        Integer named = p.name().isEmpty() ? null : node.appPorts().get(p.name());
+        int target = named != null ? named : p.targetPort() > 0 ? p.targetPort() : p.number();
+        result.putIfAbsent(target, svc.hostname() + ":" + p.number() + "/*");
+      }
+    }
+    return result;
+  }
+
+  private static boolean selects(NodeInfo node, MeshService svc) {
+    return !svc.external() && svc.selector() != null && !svc.selector().isEmpty() && svc.namespace().equals(node.namespace())
+        && node.labels().entrySet().containsAll(svc.selector().entrySet());
+  }
+
   /** Adds the metadata to each {@code inbound|PORT||} cluster in {@code clusters} that a service targets. */
   static void annotate(NodeInfo node, List<MeshService> services, Map<String, Cluster> clusters) {
     for (var e : clusters.entrySet()) {

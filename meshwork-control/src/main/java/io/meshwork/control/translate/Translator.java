@@ -366,8 +366,9 @@ public final class Translator {
       var mtls = node.inboundPorts().isEmpty() && !node.isCaptured() ? null : MeshTls.peerAuthentication(ctx, node);
       var authz = io.meshwork.control.security.InboundAuthz.of(
           ctx.snapshot(), io.meshwork.control.security.InboundAuthz.ROOT_NAMESPACE, node.namespace(), node.labels());
-      var inbound = InboundListener.build(node, clusters, mtls, authz);
-      InboundServices.annotate(node, ctx.registry().selectorCandidates(node.namespace(), node.labels()), clusters);
+      var services = ctx.registry().selectorCandidates(node.namespace(), node.labels());
+      var inbound = InboundListener.build(node, clusters, mtls, authz, InboundServices.operations(node, services));
+      InboundServices.annotate(node, services, clusters);
       listeners.put(Names.VIRTUAL_INBOUND, inbound);
       InboundListener.local(node, inbound, listeners);
     }

@@ -92,7 +92,8 @@ final class RouteTranslator {
     };
     return new Route(r.getName(), match, action,
         mutations(r.getRequestHeadersToAddList(), r.getRequestHeadersToRemoveList()),
-        mutations(r.getResponseHeadersToAddList(), r.getResponseHeadersToRemoveList()), fault, cors);
+        mutations(r.getResponseHeadersToAddList(), r.getResponseHeadersToRemoveList()), fault, cors,
+        r.hasDecorator() && !r.getDecorator().getOperation().isEmpty() ? r.getDecorator().getOperation() : null);
   }
 
   static CorsConfig cors(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy c, String path) throws ConfigException {

@@ -69,6 +69,8 @@ final class Exchange {
   private io.meshwork.proxy.tracing.HttpSpan span;
   private String clusterName;
   private String routeName;
+  /** The matched route's decorator operation (the span name), null when it has none. */
+  private String routeOperation;
   private HttpHeaders responseHeaders;
 
   Exchange(ChannelHandlerContext ctx, DownstreamHandler connection, HttpListenerRuntime listener, Snapshot snapshot,
@@ -265,6 +267,7 @@ final class Exchange {
       return;
     }
     routeName = route.name();
+    routeOperation = route.operation();
     switch (route.action()) {
       case RouteAction.DirectResponse d -> {
         listener.stats().rqDirectResponse.inc();
@@ -598,7 +601,7 @@ final class Exchange {
         ok ? request.method().name() : null, listener.tls() != null ? "https" : "http", h.get(HttpHeaderNames.HOST),
         ok ? request.uri() : null, connection.protocol(), h.get(HttpHeaderNames.USER_AGENT), status,
         ResponseFlags.toString(flags), (flags & failure) != 0, request.content().readableBytes(), bytesSent,
-        clusterName, upstreamHost, ctx.channel().remoteAddress(), ctx.channel().localAddress()), h);
+        clusterName, upstreamHost, ctx.channel().remoteAddress(), ctx.channel().localAddress(), routeOperation), h);
   }
 
   private static String newRequestId() {

@@ -10,9 +10,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * The span of one HTTP exchange, confined to its event loop. {@link #start} reads the incoming
  * context and decides sampling; {@link #inject} writes this span as the parent into the upstream
  * request (also when not sampled, so the next hops keep the decision); {@link #finish} builds the
- * span with Envoy's and Istio's tags and queues it, only when sampled. Operation name, like Istio's
- * route decorators: {@code <service host>:<port>/*} from an {@code outbound|PORT|SUBSET|HOST}
- * cluster, else the request's authority with the listener's port, then {@code /*}.
+ * span with Envoy's and Istio's tags and queues it, only when sampled. Operation name: the matched
+ * route's {@code decorator.operation} when it has one (as in Envoy; Istio's control plane, and ours,
+ * set {@code <service host>:<service port>/*} on an inbound route), else like Istio's outbound route
+ * decorators {@code <service host>:<port>/*} from an {@code outbound|PORT|SUBSET|HOST} cluster, else
+ * the request's authority with the listener's port, then {@code /*}.
  */
 public final class HttpSpan {
   private final TracingConfig config;
@@ -66,10 +68,21 @@ public final class HttpSpan {
     Propagation.inject(upstream, context, parentSpanId, singleB3);
   }
 
-  /** What the exchange knows when it ends. */
+  /**
+   * What the exchange knows when it ends; {@code operation} is the matched route's decorator
+   * operation (null: none), which names the span when present.
+   */
   public record Outcome(String nodeId, String requestId, String method, String scheme, String authority, String path,
       String protocol, String userAgent, int status, String responseFlags, boolean failed, long requestBytes,
-      long responseBytes, String cluster, String upstreamHost, SocketAddress downstreamRemote, SocketAddress local) {}
+      long responseBytes, String cluster, String upstreamHost, SocketAddress downstreamRemote, SocketAddress local,
+      String operation) {
+    public Outcome(String nodeId, String requestId, String method, String scheme, String authority, String path,
+        String protocol, String userAgent, int status, String responseFlags, boolean failed, long requestBytes,
+        long responseBytes, String cluster, String upstreamHost, SocketAddress downstreamRemote, SocketAddress local) {
+      this(nodeId, requestId, method, scheme, authority, path, protocol, userAgent, status, responseFlags, failed,
+          requestBytes, responseBytes, cluster, upstreamHost, downstreamRemote, local, null);
+    }
+  }
 
   /**
    * Ends the span: queued for export when sampled, otherwise dropped here at no cost. On the event
@@ -102,37 +115,110 @@ public final class HttpSpan {
    */
   private record Ended(HttpSpan span, Outcome o, long durationMicros, String[] headerTags) implements QueuedSpan {
     @Override
-    public SpanData toSpanData() {
+    public String serviceName() {
+      return span.config.effectiveServiceName();
+    }
+
+    /**
+     * Writes the span with Envoy's and Istio's tags straight into the encoder: the URL, the
+     * operation and the address tags are written in pieces, so no string is built for them. A
+     * custom tag with a value replaces a standard tag of the same name (as a map would); a failed
+     * request's {@code error=true} replaces a custom tag named {@code error}.
+     */
+    @Override
+    public void writeTo(SpanWriter w) {
       var config = span.config;
-      var tags = new SpanTags();
-      tags.add("component", "proxy");
-      tags.add("node_id", o.nodeId() == null ? "" : o.nodeId());
-      tags.add("guid:x-request-id", o.requestId());
+      var context = span.context;
+      boolean error = o.failed() || o.status() >= 500 || o.status() == 0;
+      w.begin(context.traceId(), context.spanId(), span.parentSpanId, config.client(), span.startMicros, durationMicros,
+          context.sampled() == TraceContext.Sampled.DEBUG);
+      w.beginName();
+      writeOperation(o, w);
+      w.endValue();
+      String remoteIp = null;
+      int remoteFrom = 0;
+      int remoteTo = 0;
+      int remotePort = 0;
+      if (config.client()) {
+        var host = o.upstreamHost();
+        if (host != null) {
+          int colon = host.lastIndexOf(':');
+          remoteIp = host;
+          remoteTo = colon > 0 ? colon : host.length();
+          remotePort = colon > 0 ? parsePort(host, colon + 1) : 0;
+        }
+      } else if (o.downstreamRemote() instanceof InetSocketAddress a && a.getAddress() != null) {
+        remoteIp = AddressText.of(a.getAddress());
+        remoteTo = remoteIp.length();
+        remotePort = a.getPort();
+      }
+      String localIp = o.local() instanceof InetSocketAddress a && a.getAddress() != null ? AddressText.of(a.getAddress()) : null;
+      w.endpoints(config.effectiveServiceName(), localIp, remoteIp, remoteFrom, remoteTo, remotePort);
+      var custom = config.customTags();
+      String[] customValues = customValues(custom);
+      tag(w, custom, customValues, "component", "proxy");
+      tag(w, custom, customValues, "node_id", o.nodeId() == null ? "" : o.nodeId());
+      tag(w, custom, customValues, "guid:x-request-id", o.requestId());
       if (o.method() != null) {
-        tags.add("http.method", o.method());
+        tag(w, custom, customValues, "http.method", o.method());
       }
-      if (o.path() != null) {
-        var url = o.scheme() + "://" + (o.authority() == null ? "" : o.authority()) + o.path();
-        tags.add("http.url", url.length() > config.maxPathTagLength() ? url.substring(0, config.maxPathTagLength()) : url);
+      if (o.path() != null && !overridden(custom, customValues, "http.url")) {
+        w.beginTag("http.url");
+        int budget = config.maxPathTagLength();
+        budget = limited(w, o.scheme() == null ? "null" : o.scheme(), budget);
+        budget = limited(w, "://", budget);
+        budget = limited(w, o.authority() == null ? "" : o.authority(), budget);
+        limited(w, o.path(), budget);
+        w.endValue();
       }
-      tags.add("http.protocol", o.protocol());
-      tags.add("downstream_cluster", "-");
+      tag(w, custom, customValues, "http.protocol", o.protocol());
+      tag(w, custom, customValues, "downstream_cluster", "-");
       if (o.userAgent() != null) {
-        tags.add("user_agent", o.userAgent());
+        tag(w, custom, customValues, "user_agent", o.userAgent());
       }
-      tags.add("peer.address", address(o.downstreamRemote()));
-      tags.add("request_size", Long.toString(o.requestBytes()));
-      tags.add("response_size", Long.toString(o.responseBytes()));
-      tags.add("response_flags", o.responseFlags());
-      tags.add("http.status_code", Integer.toString(o.status()));
+      if (!overridden(custom, customValues, "peer.address")) {
+        w.beginTag("peer.address");
+        if (o.downstreamRemote() instanceof InetSocketAddress a && a.getAddress() != null) {
+          w.text(AddressText.of(a.getAddress()));
+          w.text(":");
+          w.number(a.getPort());
+        } else if (o.downstreamRemote() != null) {
+          w.text(o.downstreamRemote().toString());
+        }
+        w.endValue();
+      }
+      numberTag(w, custom, customValues, "request_size", o.requestBytes());
+      numberTag(w, custom, customValues, "response_size", o.responseBytes());
+      tag(w, custom, customValues, "response_flags", o.responseFlags());
+      numberTag(w, custom, customValues, "http.status_code", o.status());
       if (o.cluster() != null) {
-        tags.add("upstream_cluster", o.cluster());
-        tags.add("upstream_cluster.name", o.cluster());
+        tag(w, custom, customValues, "upstream_cluster", o.cluster());
+        tag(w, custom, customValues, "upstream_cluster.name", o.cluster());
       }
       if (o.upstreamHost() != null) {
-        tags.add("upstream_address", o.upstreamHost());
+        tag(w, custom, customValues, "upstream_address", o.upstreamHost());
       }
-      var custom = config.customTags();
+      if (customValues != null) {
+        for (int i = 0; i < custom.size(); i++) {
+          var v = customValues[i];
+          var key = custom.get(i).tag();
+          if (v != null && !(error && key.equals("error")) && !shadowed(custom, customValues, i)) {
+            w.tag(key, v);
+          }
+        }
+      }
+      if (error) {
+        w.tag("error", "true");
+      }
+      w.end(error);
+    }
+
+    /** The custom tags' values (null entries: no value, the tag is left out); null when there are none. */
+    private String[] customValues(java.util.List<TracingConfig.CustomTag> custom) {
+      if (custom.isEmpty()) {
+        return null;
+      }
+      var values = new String[custom.size()];
       for (int i = 0; i < custom.size(); i++) {
         var t = custom.get(i);
         var v = switch (t.kind()) {
@@ -143,35 +229,91 @@ public final class HttpSpan {
         if (v == null || v.isEmpty()) {
           v = t.defaultValue();
         }
-        if (v != null && !v.isEmpty()) {
-          tags.put(t.tag(), v);
+        values[i] = v == null || v.isEmpty() ? null : v;
+      }
+      return values;
+    }
+
+    /** True when a later custom tag of the same name has a value (the last one wins, as in a map). */
+    private static boolean shadowed(java.util.List<TracingConfig.CustomTag> custom, String[] values, int i) {
+      for (int j = i + 1; j < custom.size(); j++) {
+        if (values[j] != null && custom.get(j).tag().equals(custom.get(i).tag())) {
+          return true;
         }
       }
-      boolean error = o.failed() || o.status() >= 500 || o.status() == 0;
-      if (error) {
-        tags.put("error", "true"); // replaces a custom tag of that name
-      }
-      String remoteIp = null;
-      int remotePort = 0;
-      if (config.client()) {
-        if (o.upstreamHost() != null) {
-          int colon = o.upstreamHost().lastIndexOf(':');
-          remoteIp = colon > 0 ? o.upstreamHost().substring(0, colon) : o.upstreamHost();
-          remotePort = colon > 0 ? parsePort(o.upstreamHost().substring(colon + 1)) : 0;
+      return false;
+    }
+
+    private static boolean overridden(java.util.List<TracingConfig.CustomTag> custom, String[] values, String key) {
+      if (values != null) {
+        for (int i = 0; i < values.length; i++) {
+          if (values[i] != null && custom.get(i).tag().equals(key)) {
+            return true;
+          }
         }
-      } else if (o.downstreamRemote() instanceof InetSocketAddress a && a.getAddress() != null) {
-        remoteIp = a.getAddress().getHostAddress();
-        remotePort = a.getPort();
       }
-      String localIp = o.local() instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress().getHostAddress() : null;
-      var context = span.context;
-      return new SpanData(context.traceId(), context.spanId(), span.parentSpanId, operation(o), config.client(),
-          span.startMicros, durationMicros, config.effectiveServiceName(), localIp, remoteIp, remotePort, tags, error,
-          context.sampled() == TraceContext.Sampled.DEBUG);
+      return false;
+    }
+
+    private static void tag(SpanWriter w, java.util.List<TracingConfig.CustomTag> custom, String[] values, String key,
+        String value) {
+      if (value != null && !overridden(custom, values, key)) { // no value, no tag (a null once failed the whole batch)
+        w.tag(key, value);
+      }
+    }
+
+    private static void numberTag(SpanWriter w, java.util.List<TracingConfig.CustomTag> custom, String[] values, String key,
+        long value) {
+      if (!overridden(custom, values, key)) {
+        w.beginTag(key);
+        w.number(value);
+        w.endValue();
+      }
+    }
+
+    /** Writes at most {@code budget} chars of {@code s}; returns what is left of the budget. */
+    private static int limited(SpanWriter w, String s, int budget) {
+      int n = Math.min(s.length(), Math.max(0, budget));
+      if (n > 0) {
+        w.text(s, 0, n);
+      }
+      return budget - n;
     }
   }
 
+  /** {@link #operation}, written into {@code w} from the parts of the cluster name or authority. */
+  static void writeOperation(Outcome o, SpanWriter w) {
+    if (o.operation() != null) {
+      w.text(o.operation());
+      return;
+    }
+    var c = o.cluster();
+    if (c != null && c.startsWith("outbound|")) {
+      int p1 = 8;
+      int p2 = c.indexOf('|', p1 + 1);
+      int p3 = p2 < 0 ? -1 : c.indexOf('|', p2 + 1);
+      if (p3 > 0 && c.indexOf('|', p3 + 1) < 0 && p3 + 1 < c.length()) {
+        w.text(c, p3 + 1, c.length());
+        w.text(":");
+        w.text(c, p1 + 1, p2);
+        w.text("/*");
+        return;
+      }
+    }
+    var authority = o.authority() == null ? "" : o.authority();
+    w.text(authority);
+    boolean hasPort = authority.lastIndexOf(':') > authority.lastIndexOf(']');
+    if (!hasPort && o.local() instanceof InetSocketAddress a) {
+      w.text(":");
+      w.number(a.getPort());
+    }
+    w.text("/*");
+  }
+
   static String operation(Outcome o) {
+    if (o.operation() != null) {
+      return o.operation();
+    }
     var c = o.cluster();
     if (c != null && c.startsWith("outbound|")) {
       var parts = c.split("\\|", -1);
@@ -187,18 +329,19 @@ public final class HttpSpan {
     return authority + "/*";
   }
 
-  private static String address(SocketAddress a) {
-    if (a instanceof InetSocketAddress i && i.getAddress() != null) {
-      return i.getAddress().getHostAddress() + ":" + i.getPort();
-    }
-    return a == null ? "" : a.toString();
-  }
-
-  private static int parsePort(String s) {
-    try {
-      return Integer.parseInt(s);
-    } catch (NumberFormatException e) {
+  /** The decimal port in {@code s} from {@code from} to the end; 0 when it is not one. */
+  private static int parsePort(String s, int from) {
+    int v = 0;
+    if (from >= s.length() || s.length() - from > 5) {
       return 0;
     }
+    for (int i = from; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return 0;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v <= 65535 ? v : 0;
   }
 }

@@ -1,13 +1,7 @@
 package io.meshwork.proxy.tracing;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Encodes spans as an OTLP {@code ExportTraceServiceRequest} (protobuf, the body of
@@ -15,85 +9,170 @@ import java.util.Map;
  * generated classes (and no second protobuf runtime) are needed: one {@code ResourceSpans} per
  * service ({@code service.name}), one scope {@code meshwork-proxy}, spans with kind SERVER (2) or
  * CLIENT (3), nanosecond times, string attributes, and status ERROR (2) for failed requests.
+ * Written straight into a {@link SpanBuffer}: no message objects, no copy of a nested message per
+ * level (the previous encoder built a {@code ByteString} per attribute, two per tag).
  */
 public final class OtlpProtobuf {
   static final String SCOPE = "meshwork-proxy";
 
   private OtlpProtobuf() {}
 
-  public static byte[] encode(List<SpanData> spans) {
-    var byService = new LinkedHashMap<String, List<SpanData>>();
-    for (var s : spans) {
-      byService.computeIfAbsent(s.serviceName() == null ? "unknown" : s.serviceName(), k -> new java.util.ArrayList<>()).add(s);
+  /** The request body for {@code spans} as a new array. */
+  public static byte[] encode(List<? extends QueuedSpan> spans) {
+    return SpanFormat.OTLP_PROTOBUF.encode(spans);
+  }
+
+  /** Returns how many spans could not be written (they are left out, the rest of the batch is sent). */
+  static int encode(List<? extends QueuedSpan> spans, SpanBuffer out) {
+    var services = new ArrayList<String>(2); // usually one: a listener's service, per exporter
+    for (int i = 0; i < spans.size(); i++) {
+      var s = service(spans.get(i));
+      if (!services.contains(s)) {
+        services.add(s);
+      }
     }
-    return message(out -> {
-      for (var e : byService.entrySet()) {
-        out.writeBytes(1, resourceSpans(e.getKey(), e.getValue()));
-      }
-    }).toByteArray();
-  }
-
-  private static ByteString resourceSpans(String service, List<SpanData> spans) throws IOException {
-    var resource = message(out -> out.writeBytes(1, keyValue("service.name", service)));
-    var scope = message(out -> out.writeString(1, SCOPE));
-    var scopeSpans = message(out -> {
-      out.writeBytes(1, scope);
-      for (var s : spans) {
-        out.writeBytes(2, span(s));
-      }
-    });
-    return message(out -> {
-      out.writeBytes(1, resource);
-      out.writeBytes(2, scopeSpans);
-    });
-  }
-
-  private static ByteString span(SpanData s) throws IOException {
-    return message(out -> {
-      out.writeBytes(1, ByteString.fromHex(s.traceId()));
-      out.writeBytes(2, ByteString.fromHex(s.spanId()));
-      if (s.parentId() != null) {
-        out.writeBytes(4, ByteString.fromHex(s.parentId()));
-      }
-      out.writeString(5, s.name());
-      out.writeEnum(6, s.client() ? 3 : 2);
-      out.writeFixed64(7, s.startMicros() * 1000);
-      out.writeFixed64(8, (s.startMicros() + Math.max(1, s.durationMicros())) * 1000);
-      for (Map.Entry<String, String> t : s.tags().entrySet()) {
-        if (!t.getKey().equals("error")) {
-          out.writeBytes(9, keyValue(t.getKey(), t.getValue()));
+    var w = new Writer(out);
+    int skipped = 0;
+    for (var service : services) {
+      int resourceSpans = out.beginMessage(1);
+      int resource = out.beginMessage(1);
+      int kv = out.beginMessage(1);
+      out.stringField(1, "service.name", 0, 12);
+      int any = out.beginMessage(2);
+      out.stringField(1, service, 0, service.length());
+      out.endMessage(any);
+      out.endMessage(kv);
+      out.endMessage(resource);
+      int scopeSpans = out.beginMessage(2);
+      int scope = out.beginMessage(1);
+      out.stringField(1, SCOPE, 0, SCOPE.length());
+      out.endMessage(scope);
+      for (int i = 0; i < spans.size(); i++) {
+        var span = spans.get(i);
+        if (service(span).equals(service)) {
+          int mark = out.size();
+          try {
+            span.writeTo(w);
+          } catch (RuntimeException e) {
+            out.truncate(mark); // a span that cannot be written must not cost the rest of the batch
+            skipped++;
+          }
         }
       }
-      if (s.remoteIp() != null) {
-        out.writeBytes(9, keyValue("net.peer.ip", s.remoteIp()));
+      out.endMessage(scopeSpans);
+      out.endMessage(resourceSpans);
+    }
+    return skipped;
+  }
+
+  private static String service(QueuedSpan s) {
+    var name = s.serviceName();
+    return name == null ? "unknown" : name;
+  }
+
+  private static final class Writer implements SpanWriter {
+    private final SpanBuffer out;
+    private int span;
+    private int value;
+    private int any;
+    private int keyValue;
+    private boolean skipValue;
+    private boolean client;
+    private long startMicros;
+    private long durationMicros;
+    private CharSequence remoteIp;
+    private int remoteFrom;
+    private int remoteTo;
+
+    Writer(SpanBuffer out) {
+      this.out = out;
+    }
+
+    @Override
+    public void begin(String traceId, String spanId, String parentId, boolean client, long startMicros,
+        long durationMicros, boolean debug) {
+      span = out.beginMessage(2);
+      out.hexBytesField(1, traceId);
+      out.hexBytesField(2, spanId);
+      if (parentId != null) {
+        out.hexBytesField(4, parentId);
       }
-      if (s.error()) {
-        out.writeBytes(15, message(st -> st.writeEnum(3, 2)));
+      this.client = client;
+      this.startMicros = startMicros;
+      this.durationMicros = durationMicros;
+      remoteIp = null;
+    }
+
+    @Override
+    public void beginName() {
+      skipValue = false;
+      value = out.beginMessage(5);
+      keyValue = -1;
+    }
+
+    @Override
+    public void endpoints(String serviceName, CharSequence localIp, CharSequence remoteIp, int remoteFrom, int remoteTo,
+        int remotePort) {
+      out.enumField(6, client ? 3 : 2);
+      out.fixed64(7, startMicros * 1000);
+      out.fixed64(8, (startMicros + Math.max(1, durationMicros)) * 1000);
+      this.remoteIp = remoteIp;
+      this.remoteFrom = remoteFrom;
+      this.remoteTo = remoteTo;
+    }
+
+    @Override
+    public void beginTag(String key) {
+      skipValue = key.equals("error"); // OTLP marks errors by the status, not an attribute
+      if (skipValue) {
+        return;
       }
-    });
-  }
+      keyValue = out.beginMessage(9);
+      out.stringField(1, key, 0, key.length());
+      any = out.beginMessage(2);
+      value = out.beginMessage(1);
+    }
 
-  private static ByteString keyValue(String key, String value) throws IOException {
-    var any = message(out -> out.writeString(1, value));
-    return message(out -> {
-      out.writeString(1, key);
-      out.writeBytes(2, any);
-    });
-  }
+    @Override
+    public void text(CharSequence s, int from, int to) {
+      if (!skipValue) {
+        out.utf8(s, from, to);
+      }
+    }
 
-  private interface Writer {
-    void write(CodedOutputStream out) throws IOException;
-  }
+    @Override
+    public void number(long v) {
+      if (!skipValue) {
+        out.decimal(v);
+      }
+    }
 
-  private static ByteString message(Writer w) {
-    try {
-      var bytes = new ByteArrayOutputStream(128);
-      var out = CodedOutputStream.newInstance(bytes);
-      w.write(out);
-      out.flush();
-      return ByteString.copyFrom(bytes.toByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    @Override
+    public void endValue() {
+      if (skipValue) {
+        skipValue = false;
+        return;
+      }
+      out.endMessage(value);
+      if (keyValue >= 0) {
+        out.endMessage(any);
+        out.endMessage(keyValue);
+      }
+    }
+
+    @Override
+    public void end(boolean error) {
+      if (remoteIp != null) {
+        beginTag("net.peer.ip");
+        text(remoteIp, remoteFrom, remoteTo);
+        endValue();
+      }
+      if (error) {
+        int status = out.beginMessage(15);
+        out.enumField(3, 2);
+        out.endMessage(status);
+      }
+      out.endMessage(span);
     }
   }
 }

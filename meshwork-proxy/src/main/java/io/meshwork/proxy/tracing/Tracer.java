@@ -39,8 +39,7 @@ public final class Tracer implements AutoCloseable {
   private SpanExporter create(Key k) {
     boolean zipkin = k.provider() == TracingConfig.Provider.ZIPKIN;
     return new SpanExporter(zipkin ? "tracing.zipkin" : "tracing.opentelemetry",
-        zipkin ? ZipkinJson::encode : OtlpProtobuf::encode,
-        zipkin ? "application/json" : "application/x-protobuf", k.path(), () -> collector(k.cluster()), stats, limits);
+        zipkin ? SpanFormat.ZIPKIN_JSON : SpanFormat.OTLP_PROTOBUF, k.path(), () -> collector(k.cluster()), stats, limits);
   }
 
   private InetSocketAddress collector(String cluster) {

@@ -1,73 +1,146 @@
 package io.meshwork.proxy.tracing;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
  * Encodes spans as a Zipkin v2 JSON array ({@code POST /api/v2/spans}): {@code traceId},
  * {@code id}, {@code parentId}, {@code name}, {@code kind}, {@code timestamp}/{@code duration} in
  * µs, {@code localEndpoint} (service name, listener IP), {@code remoteEndpoint} (peer IP and port),
- * string {@code tags}, and {@code debug} for forced traces.
+ * string {@code tags}, and {@code debug} for forced traces. Written as UTF-8 straight into a
+ * {@link SpanBuffer}, with no intermediate text.
  */
 public final class ZipkinJson {
   private ZipkinJson() {}
 
-  public static byte[] encode(List<SpanData> spans) {
-    var sb = new StringBuilder(spans.size() * 600);
-    sb.append('[');
+  /** The request body for {@code spans} as a new array. */
+  public static byte[] encode(List<? extends QueuedSpan> spans) {
+    return SpanFormat.ZIPKIN_JSON.encode(spans);
+  }
+
+  /** Returns how many spans could not be written (they are left out, the rest of the batch is sent). */
+  static int encode(List<? extends QueuedSpan> spans, SpanBuffer out) {
+    var w = new Writer(out);
+    out.write('[');
+    int written = 0;
+    int skipped = 0;
     for (int i = 0; i < spans.size(); i++) {
-      if (i > 0) {
-        sb.append(',');
+      int mark = out.size();
+      try {
+        if (written > 0) {
+          out.write(',');
+        }
+        w.tags = 0;
+        spans.get(i).writeTo(w);
+        written++;
+      } catch (RuntimeException e) {
+        out.truncate(mark); // a span that cannot be written must not cost the rest of the batch
+        skipped++;
       }
-      span(sb, spans.get(i));
     }
-    sb.append(']');
-    return sb.toString().getBytes(StandardCharsets.UTF_8);
+    out.write(']');
+    return skipped;
   }
 
-  private static void span(StringBuilder sb, SpanData s) {
-    sb.append("{\"traceId\":\"").append(s.traceId()).append("\",\"id\":\"").append(s.spanId()).append('"');
-    if (s.parentId() != null) {
-      sb.append(",\"parentId\":\"").append(s.parentId()).append('"');
+  private static final class Writer implements SpanWriter {
+    private final SpanBuffer out;
+    private long startMicros;
+    private long durationMicros;
+    private boolean debug;
+    int tags;
+
+    Writer(SpanBuffer out) {
+      this.out = out;
     }
-    sb.append(",\"kind\":\"").append(s.client() ? "CLIENT" : "SERVER").append("\",\"name\":");
-    string(sb, s.name());
-    sb.append(",\"timestamp\":").append(s.startMicros()).append(",\"duration\":").append(Math.max(1, s.durationMicros()));
-    sb.append(",\"localEndpoint\":{\"serviceName\":");
-    string(sb, s.serviceName() == null ? "unknown" : s.serviceName());
-    ip(sb, s.localIp());
-    sb.append('}');
-    if (s.remoteIp() != null) {
-      sb.append(",\"remoteEndpoint\":{\"port\":").append(s.remotePort());
-      ip(sb, s.remoteIp());
-      sb.append('}');
-    }
-    if (s.debug()) {
-      sb.append(",\"debug\":true");
-    }
-    sb.append(",\"tags\":{");
-    boolean first = true;
-    for (var e : s.tags().entrySet()) {
-      if (!first) {
-        sb.append(',');
+
+    @Override
+    public void begin(String traceId, String spanId, String parentId, boolean client, long startMicros,
+        long durationMicros, boolean debug) {
+      out.ascii("{\"traceId\":\"");
+      out.ascii(traceId);
+      out.ascii("\",\"id\":\"");
+      out.ascii(spanId);
+      out.write('"');
+      if (parentId != null) {
+        out.ascii(",\"parentId\":\"");
+        out.ascii(parentId);
+        out.write('"');
       }
-      first = false;
-      string(sb, e.getKey());
-      sb.append(':');
-      string(sb, e.getValue());
+      out.ascii(client ? ",\"kind\":\"CLIENT\"" : ",\"kind\":\"SERVER\"");
+      this.startMicros = startMicros;
+      this.durationMicros = durationMicros;
+      this.debug = debug;
     }
-    sb.append("}}");
-  }
 
-  private static void ip(StringBuilder sb, String ip) {
-    if (ip == null) {
-      return;
+    @Override
+    public void beginName() {
+      out.ascii(",\"name\":\"");
     }
-    sb.append(ip.indexOf(':') >= 0 ? ",\"ipv6\":" : ",\"ipv4\":");
-    string(sb, ip);
-  }
 
-  static void string(StringBuilder sb, String s) {
-    io.meshwork.proxy.JsonStrings.quote(sb, s);
+    @Override
+    public void endpoints(String serviceName, CharSequence localIp, CharSequence remoteIp, int remoteFrom, int remoteTo,
+        int remotePort) {
+      out.ascii(",\"timestamp\":");
+      out.decimal(startMicros);
+      out.ascii(",\"duration\":");
+      out.decimal(Math.max(1, durationMicros));
+      out.ascii(",\"localEndpoint\":{\"serviceName\":\"");
+      var service = serviceName == null ? "unknown" : serviceName;
+      out.jsonChars(service, 0, service.length());
+      out.write('"');
+      if (localIp != null) {
+        ip(localIp, 0, localIp.length());
+      }
+      out.write('}');
+      if (remoteIp != null) {
+        out.ascii(",\"remoteEndpoint\":{\"port\":");
+        out.decimal(remotePort);
+        ip(remoteIp, remoteFrom, remoteTo);
+        out.write('}');
+      }
+      if (debug) {
+        out.ascii(",\"debug\":true");
+      }
+      out.ascii(",\"tags\":{");
+    }
+
+    private void ip(CharSequence ip, int from, int to) {
+      boolean v6 = false;
+      for (int i = from; i < to && !v6; i++) {
+        v6 = ip.charAt(i) == ':';
+      }
+      out.ascii(v6 ? ",\"ipv6\":\"" : ",\"ipv4\":\"");
+      out.jsonChars(ip, from, to);
+      out.write('"');
+    }
+
+    @Override
+    public void beginTag(String key) {
+      if (tags++ > 0) {
+        out.write(',');
+      }
+      out.write('"');
+      out.jsonChars(key, 0, key.length());
+      out.ascii("\":\"");
+    }
+
+    @Override
+    public void text(CharSequence s, int from, int to) {
+      out.jsonChars(s, from, to);
+    }
+
+    @Override
+    public void number(long v) {
+      out.decimal(v);
+    }
+
+    @Override
+    public void endValue() {
+      out.write('"');
+    }
+
+    @Override
+    public void end(boolean error) {
+      out.ascii("}}");
+    }
   }
 }

@@ -224,6 +224,24 @@ class TracingIntegrationTest {
     assertThat(app.requests().getFirst().header("x-b3-flags")).isEqualTo("1");
   }
 
+  @Test
+  void aRouteDecoratorNamesTheSpanWhateverHostTheCallerSent() throws Exception {
+    // Istio's inbound route: decorator.operation <service host>:<service port>/*, so the server span is
+    // named after the service even when the caller addressed the pod by IP (Host 127.0.1.1:8080).
+    var yaml = bootstrap("reviews", "INBOUND", app.port(), collector.getAddress().getPort(), 0)
+        .replaceFirst("(\\n( *)route: \\{cluster: \"inbound\\|9080\\|\\|\"\\})",
+            "$1\n$2decorator: {operation: \"reviews.default.svc.cluster.local:9080/*\"}");
+    assertThat(yaml).contains("decorator:");
+    try (var decorated = ProxyHarness.start(yaml); var c = new RawClient(decorated.port("http"))) {
+      assertThat(c.send("GET", "127.0.1.1:8080", "/reviews/1", Map.of("x-b3-sampled", "1"), "").status()).isEqualTo(200);
+      var spans = awaitSpans(1);
+      assertThat(spans).hasSize(1);
+      assertThat(spans.getFirst().path("kind").asText()).isEqualTo("SERVER");
+      assertThat(spans.getFirst().path("name").asText()).isEqualTo("reviews.default.svc.cluster.local:9080/*");
+      assertThat(spans.getFirst().path("tags").path("http.url").asText()).isEqualTo("http://127.0.1.1:8080/reviews/1");
+    }
+  }
+
   private static List<JsonNode> awaitSpans(int n) throws InterruptedException {
     for (int i = 0; i < 500; i++) {
       synchronized (received) {

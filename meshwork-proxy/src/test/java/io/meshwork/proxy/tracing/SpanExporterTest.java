@@ -44,7 +44,7 @@ class SpanExporterTest {
     });
     server.start();
     var stats = new Stats();
-    try (var exporter = new SpanExporter("tracing.zipkin", ZipkinJson::encode, "application/json", "/api/v2/spans",
+    try (var exporter = new SpanExporter("tracing.zipkin", SpanFormat.ZIPKIN_JSON, "/api/v2/spans",
         server::getAddress, stats, new SpanExporter.Limits(4, 1, Duration.ofMillis(50)))) {
       assertThat(exporter.offer(span(0))).isTrue();
       assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();
@@ -79,7 +79,7 @@ class SpanExporterTest {
     try (var s = new java.net.ServerSocket(0)) {
       freePort = s.getLocalPort();
     }
-    try (var exporter = new SpanExporter("tracing.opentelemetry", OtlpProtobuf::encode, "application/x-protobuf",
+    try (var exporter = new SpanExporter("tracing.opentelemetry", SpanFormat.OTLP_PROTOBUF,
         "/v1/traces", () -> new InetSocketAddress("127.0.0.1", freePort), stats, new SpanExporter.Limits(16, 2, Duration.ofMillis(20)))) {
       exporter.offer(span(0));
       exporter.offer(span(1));
@@ -106,7 +106,7 @@ class SpanExporterTest {
     });
     server.start();
     var stats = new Stats();
-    try (var exporter = new SpanExporter("tracing.zipkin", ZipkinJson::encode, "application/json", "/api/v2/spans",
+    try (var exporter = new SpanExporter("tracing.zipkin", SpanFormat.ZIPKIN_JSON, "/api/v2/spans",
         server::getAddress, stats, new SpanExporter.Limits(64, 8, Duration.ofMinutes(1)))) {
       for (int i = 0; i < 7; i++) {
         assertThat(exporter.offer(span(i))).isTrue();
@@ -138,7 +138,7 @@ class SpanExporterTest {
     server.start();
     var stats = new Stats();
     try {
-      var exporter = new SpanExporter("tracing.zipkin", ZipkinJson::encode, "application/json", "/api/v2/spans",
+      var exporter = new SpanExporter("tracing.zipkin", SpanFormat.ZIPKIN_JSON, "/api/v2/spans",
           server::getAddress, stats, new SpanExporter.Limits(64, 32, Duration.ofMinutes(1)));
       for (int i = 0; i < 3; i++) {
         exporter.offer(span(i));

@@ -1,0 +1,88 @@
+package io.meshwork.bench.telemetry;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The benchmark's span collector, run in its own JVM ({@link #start}). When it ran inside the
+ * benchmark's JVM, its parsing threads, allocation and GC counted as the proxy's and competed with
+ * the event loop inside one heap, so the figure mixed export with collection; Envoy's tracing costs
+ * are measured against a collector in another process, and so is ours now. It accepts any POST
+ * (Zipkin {@code /api/v2/spans}: 202, OTLP {@code /v1/traces}: 200) and discards the body.
+ *
+ * <p>Protocol with the parent: the child prints {@code port N} when it listens and stops when its
+ * standard input closes.
+ */
+public final class SpanCollector implements AutoCloseable {
+  private final Process process;
+  private final int port;
+
+  private SpanCollector(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /** Starts a collector JVM with this JVM's class path and a small heap. */
+  public static SpanCollector start() throws IOException {
+    var java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
+        System.getProperty("java.class.path"), SpanCollector.class.getName()));
+    var p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    var in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line = in.readLine();
+    if (line == null || !line.startsWith("port ")) {
+      p.destroyForcibly();
+      throw new IOException("the span collector process did not start (it printed " + line + ")");
+    }
+    return new SpanCollector(p, Integer.parseInt(line.substring(5).trim()));
+  }
+
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public void close() throws IOException {
+    process.getOutputStream().close();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The child: listens on an ephemeral loopback port until standard input closes. */
+  public static void main(String[] args) throws IOException {
+    var received = new AtomicLong();
+    var server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+    var pool = Executors.newFixedThreadPool(2);
+    server.setExecutor(pool);
+    server.createContext("/", ex -> {
+      received.addAndGet(ex.getRequestBody().transferTo(OutputStream.nullOutputStream()));
+      ex.sendResponseHeaders(ex.getRequestURI().getPath().equals("/v1/traces") ? 200 : 202, -1);
+      ex.close();
+    });
+    server.start();
+    System.out.println("port " + server.getAddress().getPort());
+    System.out.flush();
+    while (System.in.read() >= 0) {
+      // wait for the parent to close our input
+    }
+    server.stop(0);
+    pool.shutdownNow();
+  }
+}
