@@ -52,7 +52,7 @@ public final class FilterChainInitializer extends ChannelInitializer<SocketChann
       install(ch, selector.select(ConnectionFacts.of(destination)));
       return;
     }
-    ch.pipeline().addLast("filter-chain-match", new Inspector(destination));
+    ch.pipeline().addLast("filter-chain-match", new Inspector(destination, selector.inspectTimeout()));
   }
 
   private static InetSocketAddress destination(Channel ch) {
@@ -75,12 +75,46 @@ public final class FilterChainInitializer extends ChannelInitializer<SocketChann
     return true;
   }
 
-  /** Waits for the ClientHello (or the first plaintext byte), then picks the chain. */
+  /**
+   * Waits for the ClientHello (or the first plaintext byte), then picks the chain. A client that
+   * sends too little for the listener's {@code listener_filters_timeout} (default 15 s) is closed, as
+   * Envoy does, and counted as {@code listener.NAME.downstream_pre_cx_timeout}.
+   */
   private final class Inspector extends ByteToMessageDecoder {
     private final InetSocketAddress destination;
+    private final java.time.Duration limit;
+    private java.util.concurrent.ScheduledFuture<?> timeout;
 
-    Inspector(InetSocketAddress destination) {
+    Inspector(InetSocketAddress destination, java.time.Duration limit) {
       this.destination = destination;
+      this.limit = limit;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      if (!limit.isZero()) {
+        timeout = ctx.executor().schedule(() -> {
+          snapshots.stats().counter("listener." + listenerName + ".downstream_pre_cx_timeout").inc();
+          ctx.close();
+        }, limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+      cancel();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      cancel();
+      super.channelInactive(ctx);
+    }
+
+    private void cancel() {
+      if (timeout != null) {
+        timeout.cancel(false);
+      }
     }
 
     @Override

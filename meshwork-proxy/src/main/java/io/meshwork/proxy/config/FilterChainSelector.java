@@ -35,11 +35,23 @@ public final class FilterChainSelector {
   private final List<Entry> entries;
   private final ListenerConfig defaultChain;
   private final boolean inspects;
+  private final java.time.Duration inspectTimeout;
 
   FilterChainSelector(List<Entry> entries, ListenerConfig defaultChain) {
+    this(entries, defaultChain, java.time.Duration.ofSeconds(15));
+  }
+
+  /** @param inspectTimeout the listener's {@code listener_filters_timeout} (Envoy's default 15 s; zero: none) */
+  FilterChainSelector(List<Entry> entries, ListenerConfig defaultChain, java.time.Duration inspectTimeout) {
     this.entries = List.copyOf(entries);
     this.defaultChain = defaultChain;
     this.inspects = entries.stream().anyMatch(e -> e.match().needsInspection());
+    this.inspectTimeout = inspectTimeout;
+  }
+
+  /** How long a connection may take to send what the chain choice needs (first TLS record); zero: no limit. */
+  public java.time.Duration inspectTimeout() {
+    return inspectTimeout;
   }
 
   /** The chain for a connection; null when none matches and there is no default chain. */
@@ -94,7 +106,8 @@ public final class FilterChainSelector {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof FilterChainSelector s && s.entries.equals(entries) && java.util.Objects.equals(s.defaultChain, defaultChain);
+    return o instanceof FilterChainSelector s && s.entries.equals(entries) && java.util.Objects.equals(s.defaultChain, defaultChain)
+        && s.inspectTimeout.equals(inspectTimeout);
   }
 
   @Override

@@ -41,7 +41,8 @@ final class FilterChains {
       fallback = ProxyConfigBuilder.chain(l, l.getName() + "#default", addr, l.getDefaultFilterChain(),
           path + ".default_filter_chain", false, clusters, rds);
     }
-    var selector = new FilterChainSelector(entries, fallback);
+    var selector = new FilterChainSelector(entries, fallback, l.hasListenerFiltersTimeout()
+        ? Protos.duration(l.getListenerFiltersTimeout()) : java.time.Duration.ofSeconds(15));
     var first = selector.chains().getFirst();
     return new ListenerConfig(l.getName(), addr, null, first.protocol(), selector);
   }

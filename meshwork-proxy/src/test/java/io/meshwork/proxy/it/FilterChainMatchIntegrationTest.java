@@ -180,6 +180,20 @@ class FilterChainMatchIntegrationTest {
     }
   }
 
+  @Test
+  void aClientThatSendsNothingIsClosedAfterTheListenerFiltersTimeout() throws Exception {
+    var yaml = yaml().replace("    listener_filters:\n", "    listener_filters_timeout: 0.5s\n    listener_filters:\n");
+    try (var backend = new TlsBackend(); var proxy = ProxyHarness.start(yaml.replace("${pass}", Integer.toString(backend.port())), a, b);
+        var silent = new java.net.Socket("127.0.0.1", proxy.port("https"))) {
+      silent.setSoTimeout(20_000);
+      assertThat(silent.getInputStream().read()).as("closed by the proxy, nothing written").isEqualTo(-1);
+      ProxyHarness.await(() -> proxy.stat("listener.https.downstream_pre_cx_timeout") == 1);
+      assertThat(proxy.stat("listener.https.downstream_pre_cx_timeout")).isEqualTo(1);
+      assertThat(a.requests()).isEmpty();
+      assertThat(b.requests()).isEmpty();
+    }
+  }
+
   /** A TLS server with its own certificate (pass.example.com): answers one request line per connection. */
   private static final class TlsBackend implements AutoCloseable {
     private final ServerSocket server;
