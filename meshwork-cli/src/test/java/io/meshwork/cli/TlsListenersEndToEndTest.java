@@ -69,6 +69,12 @@ class TlsListenersEndToEndTest {
 
   /** Builds and starts the proxy for the translated resources; every port listener on 127.0.0.1:0. */
   private ProxyServer proxy(ProxyResources r) throws Exception {
+    var server = ProxyServer.start(build(r).config(), 1, System.out);
+    closers.add(server::close);
+    return server;
+  }
+
+  private static XdsConfigBuilder.Built build(ProxyResources r) throws Exception {
     var listeners = new HashMap<String, Listener>();
     for (var e : r.listeners().entrySet()) {
       var l = e.getValue().toBuilder();
@@ -76,10 +82,7 @@ class TlsListenersEndToEndTest {
       listeners.put(e.getKey(), l.build());
     }
     var snapshot = new XdsSnapshot(listeners, r.routes(), r.clusters(), r.endpoints(), Map.of());
-    var built = XdsConfigBuilder.build(snapshot, 1, new XdsConfigBuilder.Options("test", null, false, Set.of()));
-    var server = ProxyServer.start(built.config(), 1, System.out);
-    closers.add(server::close);
-    return server;
+    return XdsConfigBuilder.build(snapshot, 1, new XdsConfigBuilder.Options("test", null, false, Set.of()));
   }
 
   private static SSLContext trustAll() throws Exception {
@@ -203,6 +206,46 @@ class TlsListenersEndToEndTest {
     var through = exchange(proxy.listenerPort("0.0.0.0_8443"), "pass.example.com", "/db");
     assertThat(through[0]).as("the backend's own certificate: the gateway did not terminate").isEqualTo("CN=pass.example.com");
     assertThat(through[1]).endsWith("\r\n\r\nbackend saw GET /db HTTP/1.1");
+  }
+
+  @Test
+  void aCredentialNameServerWaitsForItsSecretWhileTheGatewaysOtherPortsServe() throws Exception {
+    var a = FakeUpstream.named("a").start();
+    closers.add(a::close);
+    var yaml = service("svc-a", 80, a.port()) + """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: gw}
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: 443, name: https, protocol: HTTPS}
+            hosts: [a.example.com]
+            tls: {mode: SIMPLE, credentialName: cert-a}
+          - port: {number: 80, name: http, protocol: HTTP}
+            hosts: [a.example.com]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: a}
+        spec:
+          hosts: [a.example.com]
+          gateways: [gw]
+          http:
+          - route:
+            - destination: {host: svc-a}
+        """;
+    var gw = NodeInfo.sidecar("ingress", "istio-system", Map.of("istio", "ingressgateway"), "127.0.0.1", Map.of()).asGateway();
+    var built = build(translate(yaml, gw)); // before: the kubernetes:// secret failed the whole push
+    assertThat(built.unbound()).containsKey("0.0.0.0_443");
+    assertThat(built.unbound().get("0.0.0.0_443")).startsWith("warming: waits for the SDS secret \"kubernetes://cert-a\"");
+    var server = ProxyServer.start(built.config(), 1, System.out);
+    closers.add(server::close);
+    try (var s = new java.net.Socket("127.0.0.1", server.listenerPort("0.0.0.0_80"))) {
+      s.setSoTimeout(20_000);
+      s.getOutputStream().write("GET /plain HTTP/1.1\r\nHost: a.example.com\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200").endsWith("\r\n\r\na");
+    }
   }
 
   @Test
