@@ -28,10 +28,15 @@ public record ListenerConfig(String name, InetSocketAddress address, TlsConfig t
 
   /** The listener or filter chain named {@code name} among {@code listeners}; null if none. */
   public static ListenerConfig named(java.util.List<ListenerConfig> listeners, String name) {
-    for (var l : listeners) {
-      for (var c : l.withChains()) {
-        if (c.name().equals(name)) {
-          return c;
+    for (var l : listeners) { // per accepted TCP connection: no allocation
+      if (l.name().equals(name)) {
+        return l;
+      }
+      if (l.chains() != null && name.startsWith(l.name())) {
+        for (var c : l.chains().chains()) {
+          if (c.name().equals(name)) {
+            return c;
+          }
         }
       }
     }
