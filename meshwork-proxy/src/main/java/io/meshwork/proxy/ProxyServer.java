@@ -118,7 +118,7 @@ public final class ProxyServer implements AutoCloseable {
 
   /** Applies a new configuration: snapshot swap first, then listener reconciliation. */
   public synchronized void update(ProxyConfig config) throws ProxyStartException {
-    for (var l : config.listeners()) {
+    for (var l : config.listeners().stream().flatMap(l -> l.withChains().stream()).toList()) {
       if (l.tls() != null) {
         try {
           httpServices.tls().validate(l.tls());
@@ -144,7 +144,8 @@ public final class ProxyServer implements AutoCloseable {
       var e = it.next();
       var next = wanted.get(e.getKey());
       if (next == null || !next.address().equals(e.getValue().config().address())
-          || next.protocol().getClass() != e.getValue().config().protocol().getClass()) {
+          || next.protocol().getClass() != e.getValue().config().protocol().getClass()
+          || (next.chains() == null) != (e.getValue().config().chains() == null)) {
         e.getValue().channel().close().syncUninterruptibly(); // stop accepting; open connections drain
         it.remove();
         var open = listenerConnections.remove(e.getKey());
@@ -184,6 +185,9 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   private io.netty.channel.ChannelHandler initializer(ListenerConfig l) {
+    if (l.chains() != null) {
+      return new io.meshwork.proxy.chains.FilterChainInitializer(l.name(), snapshots, this::initializer);
+    }
     return switch (l.protocol()) {
       case ListenerConfig.Http h -> new HttpListenerInitializer(l.name(), httpServices);
       case ListenerConfig.Tcp t -> new TcpListenerInitializer(l.name(), snapshots, transport, accessLog, stats,

@@ -32,6 +32,8 @@ public final class EnvoyTypes {
       HttpConnectionManager.getDescriptor(),
       Router.getDescriptor(),
       TcpProxy.getDescriptor(),
+      // listener filter before SNI/transport-protocol filter chain matching (the proxy inspects the ClientHello itself)
+      io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDescriptor(),
       HTTPFault.getDescriptor(),
       Cors.getDescriptor(),
       CorsPolicy.getDescriptor(),

@@ -86,10 +86,15 @@ final class GatewayListeners {
     listeners.put(name, l.build());
   }
 
-  /** The route config of one TLS-terminating server ({@code https.443.NAME.GATEWAY.NS}, Istio's name); returns its name. */
+  /**
+   * The route config of one TLS-terminating server ({@code https.443.PORT_NAME.GATEWAY.NS}, Istio's name: two HTTPS
+   * servers on one port have distinct port names, so each keeps its own routes); returns its name.
+   */
   private String serverRoutes(Gateway.Server server, int port) {
     var bs = boundServers.get(server);
-    var rcName = "https." + port + "." + (server.name() == null || server.name().isEmpty() ? "0" : server.name()) + "."
+    var id = server.port().name() != null && !server.port().name().isEmpty() ? server.port().name()
+        : server.name() == null || server.name().isEmpty() ? "0" : server.name();
+    var rcName = "https." + port + "." + id + "."
         + bs.gateway().name() + "." + bs.gateway().namespace();
     routes.put(rcName, httpRoutes(rcName, List.of(bs), port));
     return rcName;

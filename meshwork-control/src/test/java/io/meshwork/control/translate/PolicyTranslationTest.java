@@ -261,7 +261,7 @@ class PolicyTranslationTest {
     var tls = https.getTransportSocket().getTypedConfig()
         .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class);
     assertThat(tls.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName()).isEqualTo("kubernetes://reviews-cert");
-    assertThat(r.routes().get("https.443.0.gw.default").getVirtualHosts(0).getRoutes(0).getRoute().getCluster())
+    assertThat(r.routes().get("https.443.https.gw.default").getVirtualHosts(0).getRoutes(0).getRoute().getCluster())
         .isEqualTo("outbound|9080||" + H);
     var pass = r.listeners().get("0.0.0.0_8443").getFilterChains(0);
     assertThat(pass.getFilterChainMatch().getServerNamesList()).containsExactly("db.example.com");

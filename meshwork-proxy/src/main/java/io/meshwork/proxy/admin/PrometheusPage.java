@@ -32,7 +32,7 @@ public final class PrometheusPage {
     var snap = snapshots.current();
     var http = new java.util.HashSet<String>();
     var tcp = new java.util.HashSet<String>();
-    for (var l : snap.config().listeners()) {
+    for (var l : snap.config().listeners().stream().flatMap(l -> l.withChains().stream()).toList()) {
       switch (l.protocol()) {
         case io.meshwork.proxy.config.ListenerConfig.Http h -> http.add(h.hcm().statPrefix());
         case io.meshwork.proxy.config.ListenerConfig.Tcp t -> tcp.add(t.tcp().statPrefix());

@@ -225,7 +225,7 @@ public final class ProxyConfigBuilder {
   private static ListenerConfig withServiceName(ListenerConfig l, String nodeCluster) {
     if (l.protocol() instanceof ListenerConfig.Http h && h.hcm().tracing() != null) {
       return new ListenerConfig(l.name(), l.address(), l.tls(),
-          new ListenerConfig.Http(h.hcm().withTracing(h.hcm().tracing().withDefaultServiceName(nodeCluster))));
+          new ListenerConfig.Http(h.hcm().withTracing(h.hcm().tracing().withDefaultServiceName(nodeCluster))), l.chains());
     }
     return l;
   }
@@ -242,12 +242,18 @@ public final class ProxyConfigBuilder {
     }
     var addr = address(l.getAddress(), path + ".address");
     boolean permissive = PermissiveChains.isPermissive(l);
-    if (l.getFilterChainsCount() != 1 && !permissive) {
-      throw new ConfigException(path + ".filter_chains",
-          "exactly one filter chain is supported for now (got " + l.getFilterChainsCount() + "), or a tls/raw_buffer pair with the same filters");
+    if (!permissive && (l.getFilterChainsCount() != 1 || l.hasDefaultFilterChain())) {
+      return FilterChains.listener(l, addr, path, clusters, rds); // several chains, chosen per connection
     }
     var chain = permissive ? PermissiveChains.tlsChain(l) : l.getFilterChains(0);
     var chainPath = path + ".filter_chains[" + l.getFilterChainsList().indexOf(chain) + "]";
+    return chain(l, l.getName(), addr, chain, chainPath, permissive, clusters, rds);
+  }
+
+  /** One filter chain served as the listener {@code name} (a whole listener, or one chain of several). */
+  static ListenerConfig chain(Listener l, String name, InetSocketAddress addr, io.envoyproxy.envoy.config.listener.v3.FilterChain chain,
+      String chainPath, boolean permissive, Set<String> clusters,
+      Map<String, io.envoyproxy.envoy.config.route.v3.RouteConfiguration> rds) throws ConfigException {
     TlsConfig tls = chain.hasTransportSocket() ? TlsTranslator.downstream(chain.getTransportSocket(),
         chainPath + ".transport_socket") : null;
     if (permissive && tls != null) {
@@ -278,11 +284,11 @@ public final class ProxyConfigBuilder {
         }
         var built = hcm(hcm, fPath, clusters, rds)
             .withTracing(TracingTranslator.tracing(hcm, fPath, clusters, l.getTrafficDirection()));
-        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Http(built));
+        return new ListenerConfig(name, addr, tls, new ListenerConfig.Http(built));
       }
       if (any.is(TcpProxy.class)) {
         var tcp = any.unpack(TcpProxy.class);
-        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Tcp(tcp(tcp, fPath, clusters), List.copyOf(networkRbac)));
+        return new ListenerConfig(name, addr, tls, new ListenerConfig.Tcp(tcp(tcp, fPath, clusters), List.copyOf(networkRbac)));
       }
     } catch (InvalidProtocolBufferException e) {
       throw new ConfigException(fPath, "cannot be decoded (" + e.getMessage() + ")");

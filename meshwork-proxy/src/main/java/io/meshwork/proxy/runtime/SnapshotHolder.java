@@ -41,7 +41,7 @@ public final class SnapshotHolder {
       clusters.put(c.name(), old != null && old.config().equals(c) ? old : new ClusterRuntime(c, stats));
     }
     var http = new HashMap<String, HttpListenerRuntime>();
-    for (var l : config.listeners()) {
+    for (var l : config.listeners().stream().flatMap(l -> l.withChains().stream()).toList()) {
       if (l.protocol() instanceof ListenerConfig.Http h) {
         http.put(l.name(), new HttpListenerRuntime(l.name(), l.tls(), h.hcm(), new HttpStats(stats, h.hcm().statPrefix())));
       }

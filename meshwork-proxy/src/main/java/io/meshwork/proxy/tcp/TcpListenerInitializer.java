@@ -43,8 +43,7 @@ public final class TcpListenerInitializer extends ChannelInitializer<SocketChann
 
   @Override
   protected void initChannel(SocketChannel ch) {
-    var listener = snapshots.current().config().listeners().stream()
-        .filter(l -> l.name().equals(listenerName)).findFirst().orElse(null);
+    var listener = ListenerConfig.named(snapshots.current().config().listeners(), listenerName); // a chain too
     if (listener == null || !(listener.protocol() instanceof ListenerConfig.Tcp tcp)) {
       ch.close();
       return;

@@ -109,6 +109,10 @@ public final class XdsConfigBuilder {
     for (var e : new TreeMap<>(s.listeners()).entrySet()) {
       var l = gatewayListener(e.getValue(), options);
       var reason = unboundReason(l, options);
+      var secret = reason == null ? SdsWarming.missingSecret(l) : null;
+      if (secret != null) {
+        reason = SdsWarming.reason(secret); // Envoy's warming listener: the rest of the config serves
+      }
       if (reason != null) {
         unbound.put(l.getName(), reason);
         continue;
