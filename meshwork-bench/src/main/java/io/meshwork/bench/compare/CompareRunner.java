@@ -67,7 +67,8 @@ public final class CompareRunner {
         note = tls ? "HAProxy pair: TLS between the two HAProxies (self-signed P-256 certificate, verified)."
             : "HAProxy pair: PLAINTEXT between the two HAProxies (openssl could not make a certificate).";
       }
-      if (o.scenarios().contains(Scenario.TWO_HOPS_MTLS) || o.scenarios().contains(Scenario.TWO_HOPS_MTLS_JDK)) {
+      if (o.scenarios().contains(Scenario.TWO_HOPS_MTLS) || o.scenarios().contains(Scenario.TWO_HOPS_MTLS_JDK)
+          || o.scenarios().contains(Scenario.TWO_HOPS_MTLS_TELEMETRY)) {
         note = (note.isEmpty() ? "" : note + "\n- ") + handshakeNote();
       }
       for (var s : o.scenarios()) {
@@ -112,6 +113,7 @@ public final class CompareRunner {
     var ready = new LinkedHashMap<Running, Double>();
     int target;
     String description = s.description();
+    TraceSink sink = null;
     try {
       switch (s) {
         case DIRECT -> target = backendA;
@@ -136,6 +138,16 @@ public final class CompareRunner {
           target = freePort();
           started(proxies, ready, ours(sup, "server-side", Bootstraps.mtlsServer("server-side", server, freePort(), backendA, certs), flags));
           started(proxies, ready, ours(sup, "client-side", Bootstraps.mtlsClient("client-side", target, freePort(), server, certs), flags));
+        }
+        case TWO_HOPS_MTLS_TELEMETRY -> {
+          var certs = MeshCertificates.write(o.workDir().resolve("mtls"));
+          sink = TraceSink.start();
+          int server = freePort();
+          target = freePort();
+          started(proxies, ready, ours(sup, "server-side",
+              Bootstraps.mtlsTelemetryServer("server-side", server, freePort(), backendA, certs, sink.port())));
+          started(proxies, ready, ours(sup, "client-side",
+              Bootstraps.mtlsTelemetryClient("client-side", target, freePort(), server, certs, sink.port())));
         }
         case HAPROXY_HOP -> {
           target = freePort();
@@ -175,12 +187,21 @@ public final class CompareRunner {
         figures.add(new ProxyFigures(p.child().name(), ready.get(p), idle.get(p), load.rssLoadMb().getOrDefault(p, -1.0),
             ProcStats.peakRssKb(p.child().pid()) / 1024.0, cpu));
       }
+      if (sink != null) {
+        // the exporters flush once a second: give the last batch time to arrive before counting
+        Thread.sleep(1500);
+        description += String.format(java.util.Locale.ROOT, " (the sink received %,d spans in %,d batches over %,d requests)",
+            sink.spans(), sink.batches(), load.phases().stream().mapToLong(PhaseResult::requests).sum());
+      }
       return new ScenarioResult(s.number(), s.id(), description, "ok", "", load.phases(), figures);
     } finally {
       // A training run writes its AOT cache while exiting, which takes a while.
       int grace = o.proxyJvmFlags().stream().anyMatch(f -> f.startsWith("-XX:AOTCacheOutput")) ? 120 : 5;
       for (var p : proxies.reversed()) {
         sup.stop(p.child(), grace);
+      }
+      if (sink != null) {
+        sink.close(); // after the proxies: their exporters send a last batch as they stop
       }
     }
   }
