@@ -27,10 +27,13 @@ class BenchCompareCommandTest {
     assertThat(r.out()).containsPattern(Pattern.compile("\\| 1 \\| direct \\| " + number + " \\| " + latency + " \\| - \\| - \\| - \\|"));
     assertThat(r.out()).containsPattern(Pattern.compile(
         "\\| 3 \\| hop1 \\| " + number + " \\| " + latency + " \\| [0-9.]+; [0-9.-]+ \\| " + number + " → " + number + " \\| " + number + " \\|"));
-    // Changed with mTLS: row 5 is measured now (two proxies with mTLS between them); row 6 still waits for telemetry.
+    // Changed with mTLS: row 5 is measured now (two proxies with mTLS between them).
     assertThat(r.out()).containsPattern(Pattern.compile(
         "\\| 5 \\| hop2-mtls \\| " + number + " \\| " + latency + " \\| [0-9.]+; [0-9.-]+ \\+ [0-9.]+; [0-9.-]+ \\| "));
-    assertThat(r.out()).contains("| 6 | hop2-mtls-telemetry | not yet:");
+    // Changed with the default-mesh row: row 6 is measured too (mTLS pair + Istio metrics + 1% tracing to the bench's sink).
+    assertThat(r.out()).containsPattern(Pattern.compile(
+        "\\| 6 \\| hop2-mtls-telemetry \\| " + number + " \\| " + latency + " \\| [0-9.]+; [0-9.-]+ \\+ [0-9.]+; [0-9.-]+ \\| "));
+    assertThat(r.out()).containsPattern("- 6 `hop2-mtls-telemetry`: the default mesh: .* \\(the sink received [0-9,]+ spans in [0-9,]+ batches over [0-9,]+ requests\\)");
     assertThat(r.out()).contains("Latency added over direct at 1,000 rps").contains("- hop1: ");
     assertThat(Files.readString(md)).contains("<!-- compare-smoke:begin -->").contains("| 3 | hop1 |");
     // every process was stopped: no child of this JVM is left
