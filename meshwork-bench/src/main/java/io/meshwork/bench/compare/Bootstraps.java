@@ -207,6 +207,20 @@ public final class Bootstraps {
     return sb.toString();
   }
 
+  /**
+   * The same bootstrap with its {@code upstream} cluster speaking HTTP/2 (prior knowledge), as the
+   * control plane configures a gRPC or h2 port, so h2c and gRPC load stays HTTP/2 end to end.
+   */
+  public static String http2Upstream(String yaml) {
+    var policy = yaml.lines().filter(l -> l.strip().startsWith("lb_policy: ")).findFirst().orElseThrow().strip();
+    return replaceLine(yaml, policy, policy + "\n" + """
+        typed_extension_protocol_options:
+          envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+            "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+            explicit_http_config: {http2_protocol_options: {}}
+        """);
+  }
+
   /** The routing-mesh row: a TcpProxy listener (the virtual address) balancing connections over the upstreams. */
   public static String tcp(String node, int port, int adminPort, String lbPolicy, List<Integer> upstreams) {
     return head(node, adminPort) + """

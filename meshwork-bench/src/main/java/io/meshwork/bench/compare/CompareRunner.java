@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshwork.bench.BenchmarkReport;
 import io.meshwork.bench.load.PhaseResult;
+import io.meshwork.bench.load.Protocol;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -76,6 +77,11 @@ public final class CompareRunner {
           rows.add(new ScenarioResult(s.number(), s.id(), s.description(), "not yet", s.notYet(), List.of(), List.of()));
           continue;
         }
+        if (o.protocol() != Protocol.HTTP1 && !s.speaksHttp2()) {
+          rows.add(new ScenarioResult(s.number(), s.id(), s.description(), "skipped", "measured over HTTP/1.1 only; --protocol "
+              + o.protocol().id() + " runs direct, l4-rr, hop1 and hop2", List.of(), List.of()));
+          continue;
+        }
         if (s.usesHaproxy() && haproxy == null) {
           rows.add(new ScenarioResult(s.number(), s.id(), s.description(), "skipped", "haproxy is not installed (apt-get install haproxy)",
               List.of(), List.of()));
@@ -123,13 +129,13 @@ public final class CompareRunner {
         }
         case ONE_HOP -> {
           target = freePort();
-          started(proxies, ready, ours(sup, "proxy", Bootstraps.http("hop1", target, freePort(), "ROUND_ROBIN", List.of(backendA))));
+          started(proxies, ready, ours(sup, "proxy", h2(Bootstraps.http("hop1", target, freePort(), "ROUND_ROBIN", List.of(backendA)))));
         }
         case TWO_HOPS -> {
           int server = freePort();
           target = freePort();
-          started(proxies, ready, ours(sup, "server-side", Bootstraps.http("server-side", server, freePort(), "ROUND_ROBIN", List.of(backendA))));
-          started(proxies, ready, ours(sup, "client-side", Bootstraps.http("client-side", target, freePort(), "ROUND_ROBIN", List.of(server))));
+          started(proxies, ready, ours(sup, "server-side", h2(Bootstraps.http("server-side", server, freePort(), "ROUND_ROBIN", List.of(backendA)))));
+          started(proxies, ready, ours(sup, "client-side", h2(Bootstraps.http("client-side", target, freePort(), "ROUND_ROBIN", List.of(server)))));
         }
         case TWO_HOPS_MTLS, TWO_HOPS_MTLS_JDK -> {
           var certs = MeshCertificates.write(o.workDir().resolve("mtls"));
@@ -206,6 +212,11 @@ public final class CompareRunner {
     }
   }
 
+  /** Over h2c and gRPC the proxies speak HTTP/2 upstream too (as Istio does for gRPC ports), so trailers pass. */
+  private String h2(String bootstrap) {
+    return o.protocol().http2() ? Bootstraps.http2Upstream(bootstrap) : bootstrap;
+  }
+
   /** Waits until a proxy answers /ready before the next one starts, so start-up times do not overlap. */
   private static void started(List<Running> proxies, Map<Running, Double> ready, Running p) throws IOException, InterruptedException {
     proxies.add(p);
@@ -215,7 +226,8 @@ public final class CompareRunner {
   private record Load(List<PhaseResult> phases, Map<Running, Map<String, Double>> cpuBegin,
       Map<Running, Map<String, Double>> cpuEnd, Map<Running, Double> rssLoadMb) {}
 
-  List<String> phases() {
+  /** The load generator's phases for each scenario ({@code NAME:RATE:WARMUP_MS:DURATION_MS[:MAX]}). */
+  public List<String> phases() {
     var list = new ArrayList<String>();
     long max = o.maxRequests();
     String bound = max > 0 ? ":" + max : "";
@@ -230,7 +242,8 @@ public final class CompareRunner {
   private Load runLoad(Supervisor sup, String id, int port, List<Running> proxies) throws IOException, InterruptedException {
     var cmd = new ArrayList<>(List.of(o.java(), "--enable-native-access=ALL-UNNAMED", "-Xms256m", "-Xmx256m", "-XX:+UseParallelGC",
         "-cp", o.classpath(), "io.meshwork.bench.load.LoadGenMain", "--host", "127.0.0.1", "--port", Integer.toString(port),
-        "--connections", Integer.toString(o.connections()), "--payload", Integer.toString(o.payloadBytes())));
+        "--connections", Integer.toString(o.connections()), "--payload", Integer.toString(o.payloadBytes()),
+        "--protocol", o.protocol().id(), "--path", o.protocol().defaultPath()));
     for (var p : phases()) {
       cmd.add("--phase");
       cmd.add(p);

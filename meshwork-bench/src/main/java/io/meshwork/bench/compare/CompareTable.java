@@ -22,8 +22,11 @@ public final class CompareTable {
     sb.append("Run `").append(r.label()).append("` on ").append(r.date()).append(".\n\n");
     sb.append("- Machine: ").append(r.machine()).append("\n");
     sb.append("- Command: `").append(r.command()).append("`\n");
-    sb.append("- Load: ").append(o.connections()).append(" connections, HTTP/1.1 keep-alive, POST with a ")
-        .append(o.payloadBytes()).append("-byte body echoed back; saturation = closed loop for ")
+    sb.append("- Load: ").append(o.connections()).append(" connections, ").append(switch (o.protocol()) {
+          case HTTP1 -> "HTTP/1.1 keep-alive, POST with a ";
+          case H2C -> "h2c (prior knowledge, one stream in flight per connection), POST with a ";
+          case GRPC -> "gRPC unary calls over h2c (one stream in flight per connection), one message of ";
+        }).append(o.payloadBytes()).append("-byte body echoed back; saturation = closed loop for ")
         .append(o.saturationMillis() / 1000.0).append(" s after ").append(o.warmMillis() / 1000.0)
         .append(" s of warm-up; fixed rates = open loop for ").append(o.rateMillis() / 1000.0).append(" s each (after ")
         .append(o.rateWarmMillis() / 1000.0).append(" s), latency from the intended start (coordinated omission corrected)")

@@ -52,6 +52,11 @@ public enum Scenario {
     return this == HAPROXY_PAIR || this == HAPROXY_HOP;
   }
 
+  /** Whether the row runs over h2c and gRPC too (our plaintext proxies and L4); the others are HTTP/1.1 only for now. */
+  public boolean speaksHttp2() {
+    return this == DIRECT || this == L4_ROUND_ROBIN || this == ONE_HOP || this == TWO_HOPS;
+  }
+
   public static Scenario byId(String id) {
     return Arrays.stream(values()).filter(s -> s.id.equals(id) || s.number.equals(id)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("unknown scenario " + id + "; known: "

@@ -54,12 +54,21 @@ class DefaultMeshBootstrapsTest {
           // the client side strips the server's peer metadata before the app sees the response
           assertThat(res.headers().firstValue("x-envoy-peer-metadata")).isEmpty();
         }
+        // each side records when its exchange finishes, which may be just after the client has its answer
+        var serverMetrics = server.telemetry().metrics();
+        var clientMetrics = client.telemetry().metrics();
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while ((serverMetrics.counterSum(IstioMetric.REQUESTS_TOTAL, Map.of()) < n || clientMetrics.counterSum(IstioMetric.REQUESTS_TOTAL,
+            Map.of()) < n) && System.nanoTime() < until) {
+          Thread.sleep(20);
+        }
         assertThat(server.telemetry().metrics().counterSum(IstioMetric.REQUESTS_TOTAL, Map.of("reporter", "destination",
             "source_workload", "bench-client", "destination_workload", "bench-server", "connection_security_policy", "mutual_tls",
-            "response_code", "200"))).isEqualTo(n);
+            "response_code", "200"))).as("server series %s", serverMetrics.seriesLabels(IstioMetric.REQUESTS_TOTAL)).isEqualTo(n);
         assertThat(client.telemetry().metrics().counterSum(IstioMetric.REQUESTS_TOTAL, Map.of("reporter", "source",
             "source_workload", "bench-client", "destination_workload", "bench-server",
-            "destination_service", "bench-server.bench.svc.cluster.local"))).isEqualTo(n);
+            "destination_service", "bench-server.bench.svc.cluster.local"))).as("client series %s",
+            clientMetrics.seriesLabels(IstioMetric.REQUESTS_TOTAL)).isEqualTo(n);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (sink.spans() < 2L * n && System.nanoTime() < deadline) {
           Thread.sleep(50);
