@@ -41,6 +41,25 @@ class BenchCompareCommandTest {
   }
 
   @Test
+  void theQuickPlanPutsEveryRowInOneRunAndRunsNothing() {
+    var r = CliRunner.run("bench", "compare", "--quick", "--plan", "--no-write");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    // rows 5 (mTLS pair), 6 (default mesh) and 7 (HAProxy TLS pair) are in the same run, so their targets compare within it
+    assertThat(r.out()).contains("bench compare plan (quick, http1): 9 scenarios in one run: direct, l4-rr, hop1, hop2, hop2-mtls, "
+        + "hop2-mtls-jdk, hop2-mtls-telemetry, haproxy-pair, haproxy-hop1");
+    assertThat(r.out()).contains("phases per scenario: warm:0:0:1000 sat:0:0:1500 r100:100:300:1500 r1000:1000:300:1500 r5000:5000:300:1500");
+    assertThat(r.out()).contains("planned load and idle time: 79.1 s");
+    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isZero();
+  }
+
+  @Test
+  void anUnknownProtocolIsAUsageError() {
+    var r = CliRunner.run("bench", "compare", "--protocol", "h3", "--plan", "--no-write");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--protocol h3: expected one of http1, h2c, grpc");
+  }
+
+  @Test
   void anUnknownScenarioIsAUsageError() {
     var r = CliRunner.run("bench", "compare", "--scenarios", "direct,warp-drive", "--no-write");
     assertThat(r.exitCode()).isEqualTo(2);

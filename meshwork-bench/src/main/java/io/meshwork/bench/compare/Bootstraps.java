@@ -153,7 +153,13 @@ public final class Bootstraps {
         - name: envoy.filters.http.router
         """);
     yaml = replaceLine(yaml, "route: {cluster: upstream}", "route: {cluster: \"" + clusterName + "\"}\n");
-    yaml = replaceLine(yaml, "- name: upstream", "- name: \"" + clusterName + "\"\n");
+    // as Istio writes an inbound cluster: the services selecting this workload, for destination_service on the server side
+    yaml = replaceLine(yaml, "- name: upstream", "- name: \"" + clusterName + "\"\n" + (!direction.equals("INBOUND") ? "" : """
+          metadata:
+            filter_metadata:
+              istio:
+                services: [{host: bench-server.bench.svc.cluster.local, name: bench-server, namespace: bench}]
+        """));
     var clusterIndent = indentOf(yaml, "- name: \"" + clusterName + "\"");
     return yaml + indent("""
         - name: zipkin
