@@ -21,14 +21,15 @@ class ProtocolModesTest {
   void everyRequestGetsACorrectAnswer(String protocol, int responseBytes) throws Exception {
     try (var backend = EchoBackend.start("127.0.0.1", 0, 1, responseBytes, 0)) {
       var p = Protocol.parse(protocol);
-      var phases = List.of(new Phase("closed", 0, 100, 20_000, 300), new Phase("open", 500, 100, 600, 0));
+      // both phases end on a request count, with windows long enough for a loaded CI machine
+      var phases = List.of(new Phase("closed", 0, 100, 20_000, 300), new Phase("open", 200, 100, 20_000, 50));
       try (var gen = new LoadGenerator(new LoadOptions("127.0.0.1", backend.port(), p.defaultPath(), 4, 1, 1024, phases, p))) {
         var results = gen.run(null);
         var closed = results.get(0);
         assertThat(closed.requests()).as("closed loop bounded at 300").isGreaterThanOrEqualTo(300);
         assertThat(closed.errors()).isZero();
         var open = results.get(1);
-        assertThat(open.requests()).as("open loop at 500/s over 0.6 s").isPositive();
+        assertThat(open.requests()).as("open loop at 200/s, bounded at 50").isGreaterThanOrEqualTo(50);
         assertThat(open.errors()).isZero();
       }
     }
