@@ -217,7 +217,7 @@ final class BenchCommand implements Runnable {
   }
 
   /** The load generator, in this process (the comparison starts it as a separate one). */
-  @Command(name = "load", description = "Run the load generator: --host H --port P [--connections 16] [--payload 1024] --phase NAME:RATE:WARMUP_MS:DURATION_MS[:MAX] ...; prints JSON.")
+  @Command(name = "load", description = "Run the load generator: --host H --port P [--protocol http1|h2c|grpc] [--connections 16] [--payload 1024] --phase NAME:RATE:WARMUP_MS:DURATION_MS[:MAX] ...; prints JSON.")
   static final class Load extends PassThrough {
     @Override
     void main(String[] args) throws Exception {
@@ -245,7 +245,7 @@ final class BenchCommand implements Runnable {
   }
 
   /** The fake backend, in this process. */
-  @Command(name = "backend", description = "Run the echo backend: [--port P] [--threads 1] [--response-bytes -1 (echo)] [--delay-ms 0].")
+  @Command(name = "backend", description = "Run the echo backend (HTTP/1.1, h2c and gRPC on one port): [--port P] [--threads 1] [--response-bytes -1 (echo)] [--delay-ms 0].")
   static final class Backend extends PassThrough {
     @Override
     void main(String[] args) throws Exception {
