@@ -84,6 +84,13 @@ final class BenchCommand implements Runnable {
     @Option(names = "--work-dir", description = "Where bootstraps, configs, certificates and logs go (default: a new temporary directory).")
     Path workDir;
 
+    @Option(names = "--protocol", defaultValue = "http1", paramLabel = "P",
+        description = "What the load generator speaks: http1 (default), h2c or grpc (unary calls over h2c); h2c and grpc run direct, l4-rr, hop1 and hop2.")
+    String protocol;
+
+    @Option(names = "--plan", description = "Print the scenarios, the phases and the planned load time, and run nothing.")
+    boolean plan;
+
     @Spec CommandSpec spec;
 
     @Override
@@ -101,7 +108,13 @@ final class BenchCommand implements Runnable {
       if (maxRequests < 0 || (rates != null && rates.stream().anyMatch(r -> r <= 0))) {
         throw new UserException(2, "--max-requests must be >= 0 and every --rates value > 0");
       }
-      var dir = workDir != null ? workDir : Files.createTempDirectory("meshwork-bench-");
+      io.meshwork.bench.load.Protocol proto;
+      try {
+        proto = io.meshwork.bench.load.Protocol.parse(protocol);
+      } catch (IllegalArgumentException e) {
+        throw new UserException(2, e.getMessage());
+      }
+      var dir = workDir != null ? workDir : plan ? Path.of(System.getProperty("java.io.tmpdir")) : Files.createTempDirectory("meshwork-bench-");
       var o = CompareOptions.defaults(quick, javaCommand(), System.getProperty("java.class.path"),
           List.of(Main.class.getName(), "proxy"), dir);
       if (!list.isEmpty()) {
@@ -116,6 +129,16 @@ final class BenchCommand implements Runnable {
           proxyArgs == null ? List.of() : proxyArgs);
       if (label != null) {
         o = o.withLabel(label);
+      }
+      o = o.withProtocol(proto);
+      if (plan) {
+        out.println("bench compare plan (" + o.label() + ", " + proto.id() + "): " + o.scenarios().size() + " scenarios in one run: "
+            + String.join(", ", o.scenarios().stream().map(Scenario::id).toList()));
+        out.println("phases per scenario: " + String.join(" ", new CompareRunner(o, System.err).phases()));
+        out.printf(java.util.Locale.ROOT, "planned load and idle time: %.1f s (plus process start-up, about 1 s per proxy)%n",
+            o.plannedLoadMillis() / 1000.0);
+        out.flush();
+        return 0;
       }
       var command = "./meshwork " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
       err.println("bench: " + o.label() + " run, work directory " + dir);
@@ -194,7 +217,7 @@ final class BenchCommand implements Runnable {
   }
 
   /** The load generator, in this process (the comparison starts it as a separate one). */
-  @Command(name = "load", description = "Run the load generator: --host H --port P [--connections 16] [--payload 1024] --phase NAME:RATE:WARMUP_MS:DURATION_MS[:MAX] ...; prints JSON.")
+  @Command(name = "load", description = "Run the load generator: --host H --port P [--protocol http1|h2c|grpc] [--connections 16] [--payload 1024] --phase NAME:RATE:WARMUP_MS:DURATION_MS[:MAX] ...; prints JSON.")
   static final class Load extends PassThrough {
     @Override
     void main(String[] args) throws Exception {
@@ -203,7 +226,7 @@ final class BenchCommand implements Runnable {
   }
 
   /** JMH micro-benchmarks of the proxy's hot path. */
-  @Command(name = "jmh", description = "Run the JMH micro-benchmarks (route matching over 1,000 routes, load-balancer pick, header parsing); arguments go to JMH, e.g. RouteMatch -f 1.")
+  @Command(name = "jmh", description = "Run the JMH micro-benchmarks (route matching over 1,000 routes, load-balancer pick, header parsing and encoding, istio_* metric recording); arguments go to JMH, e.g. RouteMatch -f 1.")
   static final class Jmh extends PassThrough {
     @Override
     void main(String[] args) throws Exception {
@@ -222,7 +245,7 @@ final class BenchCommand implements Runnable {
   }
 
   /** The fake backend, in this process. */
-  @Command(name = "backend", description = "Run the echo backend: [--port P] [--threads 1] [--response-bytes -1 (echo)] [--delay-ms 0].")
+  @Command(name = "backend", description = "Run the echo backend (HTTP/1.1, h2c and gRPC on one port): [--port P] [--threads 1] [--response-bytes -1 (echo)] [--delay-ms 0].")
   static final class Backend extends PassThrough {
     @Override
     void main(String[] args) throws Exception {

@@ -21,12 +21,16 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2Settings;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Answers every request with 200: the request body echoed back when {@code responseBytes < 0}, else
  * {@code responseBytes} bytes, after {@code delayMillis}. Keep-alive unless the client asks to close.
+ * HTTP/1.1 and h2c (prior knowledge) share the port; over HTTP/2 a gRPC request gets a gRPC answer
+ * (see {@link H2Echo}).
  * {@code /ready} answers at once, so the orchestrator can wait for it.
  */
 public final class EchoBackend implements AutoCloseable {
@@ -51,7 +55,10 @@ public final class EchoBackend implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 << 20), new Echo(fixed, delayMillis));
+            ch.pipeline().addLast(new PrefaceSniffer(
+                p -> p.addLast(new HttpServerCodec(), new HttpObjectAggregator(16 << 20), new Echo(fixed, delayMillis)),
+                p -> p.addLast(Http2FrameCodecBuilder.forServer()
+                    .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1024)).build(), new H2Echo(fixed, delayMillis))));
           }
         }).bind(host, port).sync().channel();
     return new EchoBackend(group, server);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshwork.bench.BenchmarkReport;
 import io.meshwork.bench.load.PhaseResult;
+import io.meshwork.bench.load.Protocol;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -67,12 +68,18 @@ public final class CompareRunner {
         note = tls ? "HAProxy pair: TLS between the two HAProxies (self-signed P-256 certificate, verified)."
             : "HAProxy pair: PLAINTEXT between the two HAProxies (openssl could not make a certificate).";
       }
-      if (o.scenarios().contains(Scenario.TWO_HOPS_MTLS) || o.scenarios().contains(Scenario.TWO_HOPS_MTLS_JDK)) {
+      if (o.scenarios().contains(Scenario.TWO_HOPS_MTLS) || o.scenarios().contains(Scenario.TWO_HOPS_MTLS_JDK)
+          || o.scenarios().contains(Scenario.TWO_HOPS_MTLS_TELEMETRY)) {
         note = (note.isEmpty() ? "" : note + "\n- ") + handshakeNote();
       }
       for (var s : o.scenarios()) {
         if (s.notYet() != null) {
           rows.add(new ScenarioResult(s.number(), s.id(), s.description(), "not yet", s.notYet(), List.of(), List.of()));
+          continue;
+        }
+        if (o.protocol() != Protocol.HTTP1 && !s.speaksHttp2()) {
+          rows.add(new ScenarioResult(s.number(), s.id(), s.description(), "skipped", "measured over HTTP/1.1 only; --protocol "
+              + o.protocol().id() + " runs direct, l4-rr, hop1 and hop2", List.of(), List.of()));
           continue;
         }
         if (s.usesHaproxy() && haproxy == null) {
@@ -112,6 +119,7 @@ public final class CompareRunner {
     var ready = new LinkedHashMap<Running, Double>();
     int target;
     String description = s.description();
+    TraceSink sink = null;
     try {
       switch (s) {
         case DIRECT -> target = backendA;
@@ -121,13 +129,13 @@ public final class CompareRunner {
         }
         case ONE_HOP -> {
           target = freePort();
-          started(proxies, ready, ours(sup, "proxy", Bootstraps.http("hop1", target, freePort(), "ROUND_ROBIN", List.of(backendA))));
+          started(proxies, ready, ours(sup, "proxy", h2(Bootstraps.http("hop1", target, freePort(), "ROUND_ROBIN", List.of(backendA)))));
         }
         case TWO_HOPS -> {
           int server = freePort();
           target = freePort();
-          started(proxies, ready, ours(sup, "server-side", Bootstraps.http("server-side", server, freePort(), "ROUND_ROBIN", List.of(backendA))));
-          started(proxies, ready, ours(sup, "client-side", Bootstraps.http("client-side", target, freePort(), "ROUND_ROBIN", List.of(server))));
+          started(proxies, ready, ours(sup, "server-side", h2(Bootstraps.http("server-side", server, freePort(), "ROUND_ROBIN", List.of(backendA)))));
+          started(proxies, ready, ours(sup, "client-side", h2(Bootstraps.http("client-side", target, freePort(), "ROUND_ROBIN", List.of(server)))));
         }
         case TWO_HOPS_MTLS, TWO_HOPS_MTLS_JDK -> {
           var certs = MeshCertificates.write(o.workDir().resolve("mtls"));
@@ -136,6 +144,16 @@ public final class CompareRunner {
           target = freePort();
           started(proxies, ready, ours(sup, "server-side", Bootstraps.mtlsServer("server-side", server, freePort(), backendA, certs), flags));
           started(proxies, ready, ours(sup, "client-side", Bootstraps.mtlsClient("client-side", target, freePort(), server, certs), flags));
+        }
+        case TWO_HOPS_MTLS_TELEMETRY -> {
+          var certs = MeshCertificates.write(o.workDir().resolve("mtls"));
+          sink = TraceSink.start();
+          int server = freePort();
+          target = freePort();
+          started(proxies, ready, ours(sup, "server-side",
+              Bootstraps.mtlsTelemetryServer("server-side", server, freePort(), backendA, certs, sink.port())));
+          started(proxies, ready, ours(sup, "client-side",
+              Bootstraps.mtlsTelemetryClient("client-side", target, freePort(), server, certs, sink.port())));
         }
         case HAPROXY_HOP -> {
           target = freePort();
@@ -175,6 +193,12 @@ public final class CompareRunner {
         figures.add(new ProxyFigures(p.child().name(), ready.get(p), idle.get(p), load.rssLoadMb().getOrDefault(p, -1.0),
             ProcStats.peakRssKb(p.child().pid()) / 1024.0, cpu));
       }
+      if (sink != null) {
+        // the exporters flush once a second: give the last batch time to arrive before counting
+        Thread.sleep(1500);
+        description += String.format(java.util.Locale.ROOT, " (the sink received %,d spans in %,d batches over %,d requests)",
+            sink.spans(), sink.batches(), load.phases().stream().mapToLong(PhaseResult::requests).sum());
+      }
       return new ScenarioResult(s.number(), s.id(), description, "ok", "", load.phases(), figures);
     } finally {
       // A training run writes its AOT cache while exiting, which takes a while.
@@ -182,7 +206,15 @@ public final class CompareRunner {
       for (var p : proxies.reversed()) {
         sup.stop(p.child(), grace);
       }
+      if (sink != null) {
+        sink.close(); // after the proxies: their exporters send a last batch as they stop
+      }
     }
+  }
+
+  /** Over h2c and gRPC the proxies speak HTTP/2 upstream too (as Istio does for gRPC ports), so trailers pass. */
+  private String h2(String bootstrap) {
+    return o.protocol().http2() ? Bootstraps.http2Upstream(bootstrap) : bootstrap;
   }
 
   /** Waits until a proxy answers /ready before the next one starts, so start-up times do not overlap. */
@@ -194,7 +226,8 @@ public final class CompareRunner {
   private record Load(List<PhaseResult> phases, Map<Running, Map<String, Double>> cpuBegin,
       Map<Running, Map<String, Double>> cpuEnd, Map<Running, Double> rssLoadMb) {}
 
-  List<String> phases() {
+  /** The load generator's phases for each scenario ({@code NAME:RATE:WARMUP_MS:DURATION_MS[:MAX]}). */
+  public List<String> phases() {
     var list = new ArrayList<String>();
     long max = o.maxRequests();
     String bound = max > 0 ? ":" + max : "";
@@ -209,7 +242,8 @@ public final class CompareRunner {
   private Load runLoad(Supervisor sup, String id, int port, List<Running> proxies) throws IOException, InterruptedException {
     var cmd = new ArrayList<>(List.of(o.java(), "--enable-native-access=ALL-UNNAMED", "-Xms256m", "-Xmx256m", "-XX:+UseParallelGC",
         "-cp", o.classpath(), "io.meshwork.bench.load.LoadGenMain", "--host", "127.0.0.1", "--port", Integer.toString(port),
-        "--connections", Integer.toString(o.connections()), "--payload", Integer.toString(o.payloadBytes())));
+        "--connections", Integer.toString(o.connections()), "--payload", Integer.toString(o.payloadBytes()),
+        "--protocol", o.protocol().id(), "--path", o.protocol().defaultPath()));
     for (var p : phases()) {
       cmd.add("--phase");
       cmd.add(p);

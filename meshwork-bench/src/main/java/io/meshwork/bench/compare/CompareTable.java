@@ -22,8 +22,11 @@ public final class CompareTable {
     sb.append("Run `").append(r.label()).append("` on ").append(r.date()).append(".\n\n");
     sb.append("- Machine: ").append(r.machine()).append("\n");
     sb.append("- Command: `").append(r.command()).append("`\n");
-    sb.append("- Load: ").append(o.connections()).append(" connections, HTTP/1.1 keep-alive, POST with a ")
-        .append(o.payloadBytes()).append("-byte body echoed back; saturation = closed loop for ")
+    sb.append("- Load: ").append(o.connections()).append(" connections, ").append(switch (o.protocol()) {
+          case HTTP1 -> "HTTP/1.1 keep-alive, POST with a ";
+          case H2C -> "h2c (prior knowledge, one stream in flight per connection), POST with a ";
+          case GRPC -> "gRPC unary calls over h2c (one stream in flight per connection), one message of ";
+        }).append(o.payloadBytes()).append("-byte body echoed back; saturation = closed loop for ")
         .append(o.saturationMillis() / 1000.0).append(" s after ").append(o.warmMillis() / 1000.0)
         .append(" s of warm-up; fixed rates = open loop for ").append(o.rateMillis() / 1000.0).append(" s each (after ")
         .append(o.rateWarmMillis() / 1000.0).append(" s), latency from the intended start (coordinated omission corrected)")
@@ -119,6 +122,14 @@ public final class CompareTable {
     ratio(lines, "saturation, pair: ours (plaintext) / HAProxy pair ≥ 0.8", hop2, haPair, 0.8);
     addedRatio(lines, "added latency @1k, one hop: ours ≤ HAProxy's", direct, hop1, haHop);
     addedRatio(lines, "added latency @1k, pair: ours (plaintext) ≤ HAProxy pair's (aim 0.8x)", direct, hop2, haPair);
+    // Issue 9's headline targets: our pair with mTLS (and as the default mesh) against the HAProxy pair with TLS, in this run.
+    var mtls = row(r, Scenario.TWO_HOPS_MTLS);
+    var mesh = row(r, Scenario.TWO_HOPS_MTLS_TELEMETRY);
+    ratio(lines, "saturation, pair with mTLS: ours (hop2-mtls) / HAProxy pair with TLS ≥ 0.8", mtls, haPair, 0.8);
+    addedRatio(lines, "added latency @1k, pair with mTLS: ours (hop2-mtls) ≤ HAProxy TLS pair's (aim 0.8x)", direct, mtls, haPair);
+    ratio(lines, "saturation, default mesh: ours (hop2-mtls-telemetry) / HAProxy pair with TLS ≥ 0.8", mesh, haPair, 0.8);
+    addedRatio(lines, "added latency @1k, default mesh: ours (hop2-mtls-telemetry) ≤ HAProxy TLS pair's (aim 0.8x)", direct, mesh,
+        haPair);
     for (var row : List.of(hop1, hop2, row(r, Scenario.L4_ROUND_ROBIN))) {
       row.filter(ScenarioResult::ok).ifPresent(x -> {
         for (var p : x.proxies()) {

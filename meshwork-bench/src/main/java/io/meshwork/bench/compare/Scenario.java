@@ -14,8 +14,8 @@ public enum Scenario {
   TWO_HOPS("4", "hop2", "two sidecar hops (client side + server side), our proxies, plaintext", null),
   TWO_HOPS_MTLS("5", "hop2-mtls", "two sidecar hops with mTLS (SPIFFE certificates, SAN checked), BoringSSL", null),
   TWO_HOPS_MTLS_JDK("5j", "hop2-mtls-jdk", "two sidecar hops with mTLS, JDK TLS (-Dmeshwork.tls.provider=jdk)", null),
-  TWO_HOPS_MTLS_TELEMETRY("6", "hop2-mtls-telemetry", "two sidecar hops with mTLS, metrics and 1% tracing",
-      "needs mTLS and the telemetry filters, neither built yet"),
+  TWO_HOPS_MTLS_TELEMETRY("6", "hop2-mtls-telemetry", "the default mesh: two sidecar hops with mTLS, Istio metrics "
+      + "(istio.stats filter, workload metadata, peer metadata exchange, INBOUND/OUTBOUND listeners) and 1% tracing to a Zipkin sink", null),
   HAPROXY_PAIR("7", "haproxy-pair", "HAProxy pair in place of our two proxies (TLS between them)", null),
   HAPROXY_HOP("7r", "haproxy-hop1", "one HAProxy hop, the reference for row 3", null);
 
@@ -50,6 +50,11 @@ public enum Scenario {
 
   public boolean usesHaproxy() {
     return this == HAPROXY_PAIR || this == HAPROXY_HOP;
+  }
+
+  /** Whether the row runs over h2c and gRPC too (our plaintext proxies and L4); the others are HTTP/1.1 only for now. */
+  public boolean speaksHttp2() {
+    return this == DIRECT || this == L4_ROUND_ROBIN || this == ONE_HOP || this == TWO_HOPS;
   }
 
   public static Scenario byId(String id) {

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 
 /**
- * The load generator's process: {@code --host H --port P [--path /echo] [--connections 16]
- * [--threads N] [--payload 1024] --phase NAME:RATE:WARMUP_MS:DURATION_MS[:MAX] ...}. It prints one
+ * The load generator's process: {@code --host H --port P [--protocol http1|h2c|grpc] [--path /echo]
+ * [--connections 16] [--threads N] [--payload 1024] --phase NAME:RATE:WARMUP_MS:DURATION_MS[:MAX] ...}. It prints one
  * JSON document on standard output and {@code @begin}/{@code @end} events on standard error. Exit
  * code 2 for bad arguments.
  */
@@ -22,9 +22,10 @@ public final class LoadGenMain {
         phases.add(Phase.parse(p));
       }
       int connections = a.getInt("connections", 16);
-      options = new LoadOptions(a.get("host", "127.0.0.1"), a.getInt("port", 0), a.get("path", "/echo"), connections,
+      var protocol = Protocol.parse(a.get("protocol", "http1"));
+      options = new LoadOptions(a.get("host", "127.0.0.1"), a.getInt("port", 0), a.get("path", protocol.defaultPath()), connections,
           a.getInt("threads", Math.min(connections, Runtime.getRuntime().availableProcessors())), a.getInt("payload", 1024),
-          phases);
+          phases, protocol);
       if (options.port() <= 0) {
         throw new IllegalArgumentException("--port is required");
       }
@@ -44,6 +45,7 @@ public final class LoadGenMain {
     var mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
     root.put("target", "http://" + o.host() + ":" + o.port() + o.path());
+    root.put("protocol", o.protocol().id());
     root.put("connections", o.connections());
     root.put("threads", o.threads());
     root.put("payloadBytes", o.payloadBytes());

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Drives HTTP/1.1 keep-alive load over N connections, one request in flight per connection (no
- * pipelining), on Netty event loops. Each phase opens fresh connections, runs a warm-up and a
+ * Drives HTTP/1.1 keep-alive, h2c or gRPC (unary over h2c) load over N connections, one request in
+ * flight per connection (no pipelining, one stream at a time), on Netty event loops. Each phase opens fresh connections, runs a warm-up and a
  * measured window, stops issuing, waits for in-flight requests and merges the per-connection
  * histograms. {@code @begin NAME} and {@code @end NAME} are printed to the event stream when each
  * measured window starts and ends, so an orchestrator can read CPU counters of other processes at
@@ -39,8 +40,18 @@ public final class LoadGenerator implements AutoCloseable {
   public LoadGenerator(LoadOptions options) {
     this.options = options;
     this.group = transport.newGroup(options.threads());
-    this.requestStorage = Unpooled.directBuffer().writeBytes(requestBytes(options));
+    // HTTP/1.1: the whole request, written as is; HTTP/2: the body only (the headers are frames, see H2ClientHandler)
+    this.requestStorage = Unpooled.directBuffer().writeBytes(options.protocol().http2() ? bodyBytes(options) : requestBytes(options));
     this.request = Unpooled.unreleasableBuffer(requestStorage);
+  }
+
+  /** The HTTP/2 request body: the payload, as one length-prefixed message for gRPC. */
+  static byte[] bodyBytes(LoadOptions o) {
+    var payload = new byte[o.payloadBytes()];
+    for (int i = 0; i < payload.length; i++) {
+      payload[i] = (byte) ('a' + (i % 26));
+    }
+    return o.protocol() == Protocol.GRPC ? H2ClientHandler.grpcMessage(payload) : payload;
   }
 
   public String transport() {
@@ -82,11 +93,16 @@ public final class LoadGenerator implements AutoCloseable {
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
     var connects = new ArrayList<io.netty.channel.ChannelFuture>();
     for (int c = 0; c < n; c++) {
-      var conn = new Connection(c, request);
+      var conn = new Connection(c, options.protocol().http2() ? null : request);
       conns.add(conn);
       connects.add(bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
         @Override
         protected void initChannel(SocketChannel ch) {
+          if (options.protocol().http2()) {
+            // prior knowledge (h2c): the codec sends the preface and SETTINGS as soon as the connection is up
+            ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+                new H2ClientHandler(options.protocol(), options.host() + ":" + options.port(), options.path(), request));
+          }
           ch.pipeline().addLast(conn);
         }
       }).connect(options.host(), options.port()));
@@ -185,7 +201,9 @@ public final class LoadGenerator implements AutoCloseable {
 
   /**
    * One keep-alive connection: sends a request, parses the response head and skips the body by
-   * Content-Length (or chunked framing), records, and schedules the next request.
+   * Content-Length (or chunked framing), records, and schedules the next request. Over HTTP/2 the
+   * request is {@link H2ClientHandler#SEND} and the answer an {@link H2ClientHandler.Result}, both
+   * handled by the {@link H2ClientHandler} in front of this; the scheduling is the same.
    */
   static final class Connection extends ByteToMessageDecoder {
     ConnectionRecorder recorder;
@@ -304,7 +322,7 @@ public final class LoadGenerator implements AutoCloseable {
       sent = System.nanoTime();
       inFlight = true;
       recorder.sent(intended);
-      ctx.writeAndFlush(request.retainedDuplicate(), ctx.voidPromise());
+      ctx.writeAndFlush(request != null ? request.retainedDuplicate() : H2ClientHandler.SEND, ctx.voidPromise());
     }
 
     @Override
@@ -434,10 +452,26 @@ public final class LoadGenerator implements AutoCloseable {
       }
     }
 
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      if (msg instanceof H2ClientHandler.Result r) {
+        if (inFlight) {
+          status = r.status();
+          closeAfter = false;
+          completed(ctx, r.ok());
+        }
+        return;
+      }
+      super.channelRead(ctx, msg);
+    }
+
     private void completed(ChannelHandlerContext ctx) {
+      completed(ctx, status >= 200 && status < 400);
+    }
+
+    private void completed(ChannelHandlerContext ctx, boolean ok) {
       long done = System.nanoTime();
       inFlight = false;
-      boolean ok = status >= 200 && status < 400;
       if (recorder.completed(intended, sent, done, ok)) {
         long max = run.phase.maxRequests();
         if (max > 0 && run.recorded.incrementAndGet() >= max) {

@@ -44,6 +44,24 @@ class CompareTableTest {
   }
 
   @Test
+  void theMtlsPairAndTheDefaultMeshAreJudgedAgainstTheHaproxyTlsPairOfTheSameRun() {
+    var o = CompareOptions.defaults(true, "java", "cp", List.of("Main", "proxy"), Path.of("/tmp")).withLoad(1, 1, 1, 1, List.of(1000.0), 0);
+    var report = new CompareReport("2026-01-01", "test machine", "./meshwork bench compare --quick", "quick", "", o, List.of(
+        row(Scenario.DIRECT, 50_000, 0.10, 0.20, 0.50, List.of()),
+        row(Scenario.TWO_HOPS_MTLS, 9_000, 0.40, 0.60, 1.50, List.of()),
+        row(Scenario.TWO_HOPS_MTLS_TELEMETRY, 8_000, 0.60, 0.90, 2.50, List.of()),
+        row(Scenario.HAPROXY_PAIR, 10_000, 0.50, 0.80, 2.00, List.of())));
+    var md = CompareTable.markdown(report);
+    // added over direct: mTLS pair 0.30 / 0.40 / 1.00, default mesh 0.50 / 0.70 / 2.00, HAProxy TLS pair 0.40 / 0.60 / 1.50
+    assertThat(md).contains("**met** saturation, pair with mTLS: ours (hop2-mtls) / HAProxy pair with TLS ≥ 0.8: 9,000 / 10,000 = 0.90");
+    assertThat(md).contains("**met** added latency @1k, pair with mTLS: ours (hop2-mtls) ≤ HAProxy TLS pair's (aim 0.8x): "
+        + "ours 0.30 / 0.40 / 1.00 ms vs 0.40 / 0.60 / 1.50 ms");
+    assertThat(md).contains("**met** saturation, default mesh: ours (hop2-mtls-telemetry) / HAProxy pair with TLS ≥ 0.8: 8,000 / 10,000 = 0.80");
+    assertThat(md).contains("**MISSED** added latency @1k, default mesh: ours (hop2-mtls-telemetry) ≤ HAProxy TLS pair's (aim 0.8x): "
+        + "ours 0.50 / 0.70 / 2.00 ms vs 0.40 / 0.60 / 1.50 ms");
+  }
+
+  @Test
   void theReportSerializesToJsonForMachines() throws Exception {
     var o = CompareOptions.defaults(true, "java", "cp", List.of("Main", "proxy"), Path.of("/tmp/w"));
     var report = new CompareReport("2026-01-01", "m", "./meshwork bench compare -o json", "quick", "", o, List.of(
