@@ -51,6 +51,13 @@ public final class FakeUpstream implements BeforeAllCallback, BeforeEachCallback
   private final AtomicInteger abandoned = new AtomicInteger();
   private volatile Function<RecordedRequest, Reply> script;
   private EventLoopGroup group;
+  /**
+   * Accepted connections, closed explicitly by {@link #close}: the event loop's shutdown alone once
+   * left keep-alive connections open and unread, so a proxy that pooled them hung on its next request
+   * there (a killed process closes every socket; a stopped FakeUpstream must too).
+   */
+  private final java.util.Set<Channel> children = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean closing;
   private Channel server;
 
   private FakeUpstream(String name) {
@@ -75,11 +82,18 @@ public final class FakeUpstream implements BeforeAllCallback, BeforeEachCallback
     if (server != null) {
       return this;
     }
+    closing = false;
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            children.add(ch);
+            ch.closeFuture().addListener(f -> children.remove(ch));
+            if (closing) {
+              ch.close();
+              return;
+            }
             int id = connections.incrementAndGet();
             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 << 20), new Handler(id));
           }
@@ -132,7 +146,11 @@ public final class FakeUpstream implements BeforeAllCallback, BeforeEachCallback
   @Override
   public synchronized void close() {
     if (server != null) {
+      closing = true;
       server.close().syncUninterruptibly();
+      for (var ch : List.copyOf(children)) {
+        ch.close().syncUninterruptibly();
+      }
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
       server = null;
     }
