@@ -122,7 +122,7 @@ class XdsEndToEndTest {
   }
 
   HttpResponse<String> get(String... headers) throws Exception {
-    var b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bindPort + "/reviews/1")).timeout(Duration.ofSeconds(10));
+    var b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bindPort + "/reviews/1")).timeout(Duration.ofSeconds(30));
     if (headers.length > 0) {
       b.headers(headers);
     }
@@ -173,30 +173,54 @@ class XdsEndToEndTest {
     }
   }
 
+  /** Istio's traffic-shifting task: reviews 50/50 between v1 and v3, then 100% v3. */
   @Test
-  void trafficShifting5050ThenAllToV2() throws Exception {
-    apply(route("""
-        - route:
-          - destination: {host: reviews, subset: v1}
-            weight: 50
-          - destination: {host: reviews, subset: v2}
-            weight: 50
-        """));
-    awaitResponse(r -> r.body().equals("v2"));
-    int ones = 0;
-    for (int i = 0; i < 1000; i++) {
-      var r = get();
-      assertThat(r.statusCode()).isEqualTo(200);
-      ones += r.body().equals("v1") ? 1 : 0;
+  void trafficShifting5050V1V3ThenAllToV3() throws Exception {
+    try (var v3 = FakeUpstream.named("v3").start()) {
+      apply("""
+          apiVersion: networking.istio.io/v1
+          kind: WorkloadEntry
+          metadata: {name: reviews-v3}
+          spec:
+            address: 127.0.0.1
+            labels: {app: reviews, version: v3}
+            ports: {http: %d}
+          ---
+          apiVersion: networking.istio.io/v1
+          kind: DestinationRule
+          metadata: {name: reviews}
+          spec:
+            host: reviews
+            subsets:
+            - {name: v1, labels: {version: v1}}
+            - {name: v2, labels: {version: v2}}
+            - {name: v3, labels: {version: v3}}
+          ---
+          """.formatted(v3.port()) + route("""
+          - route:
+            - destination: {host: reviews, subset: v1}
+              weight: 50
+            - destination: {host: reviews, subset: v3}
+              weight: 50
+          """));
+      awaitResponse(r -> r.body().equals("v3"));
+      int ones = 0;
+      for (int i = 0; i < 1000; i++) {
+        var r = get();
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isIn("v1", "v3");
+        ones += r.body().equals("v1") ? 1 : 0;
+      }
+      assertThat(ones).as("v1 share of 1000 (binomial sd 16)").isBetween(440, 560);
+      apply(route("""
+          - route:
+            - destination: {host: reviews, subset: v3}
+              weight: 100
+          """));
+      awaitResponse(r -> r.body().equals("v3"));
+      awaitAll("v3");
+      assertThat(v2.requests()).as("v2 is not part of this task").isEmpty();
     }
-    assertThat(ones).as("v1 share of 1000 (binomial sd 16)").isBetween(440, 560);
-    apply(route("""
-        - route:
-          - destination: {host: reviews, subset: v2}
-            weight: 100
-        """));
-    awaitResponse(r -> r.body().equals("v2"));
-    awaitAll("v2");
   }
 
   /** After a change, the first matching answer may race the last old-config one; the next 100 must all match. */
@@ -233,6 +257,7 @@ class XdsEndToEndTest {
     get("end-user", "jason");
     assertThat(v1.requests()).as("an aborted request never reaches the upstream").hasSize(before);
 
+    // Istio's task: a 7 s delay for jason only. Everyone else is answered without waiting for it.
     apply(route("""
         - match:
           - headers:
@@ -240,20 +265,26 @@ class XdsEndToEndTest {
           fault:
             delay:
               percentage: {value: 100.0}
-              fixedDelay: 300ms
+              fixedDelay: 7s
           route:
           - destination: {host: reviews, subset: v1}
         - route:
           - destination: {host: reviews, subset: v1}
         """));
+    // Under the abort config jason gets 500 at once; a 200 for jason can only come from the delay route.
     awaitResponse(r -> r.statusCode() == 200, "end-user", "jason");
-    for (int i = 0; i < 3; i++) {
-      long t0 = System.nanoTime();
-      var r = get("end-user", "jason");
-      long ms = (System.nanoTime() - t0) / 1_000_000;
-      assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(ms).as("delayed request took at least the fixed delay").isGreaterThanOrEqualTo(300);
-    }
+    long t0 = System.nanoTime();
+    var jason = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bindPort + "/reviews/1"))
+        .header("end-user", "jason").timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    var mary = get("end-user", "mary");
+    assertThat(mary.statusCode()).isEqualTo(200);
+    assertThat(mary.body()).isEqualTo("v1");
+    assertThat(jason).as("mary's request, sent after jason's, is answered while jason's is still delayed").isNotDone();
+    var delayed = jason.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(delayed.statusCode()).isEqualTo(200);
+    assertThat(delayed.body()).isEqualTo("v1");
+    assertThat(ms).as("jason's request took at least the fixed delay").isGreaterThanOrEqualTo(7000);
   }
 
   @Test

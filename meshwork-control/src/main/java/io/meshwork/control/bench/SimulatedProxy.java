@@ -32,7 +32,14 @@ final class SimulatedProxy implements AutoCloseable {
   private final io.envoyproxy.envoy.config.core.v3.Node node;
   private final Consumer<RouteConfiguration> onRoute;
 
-  SimulatedProxy(String target, NodeInfo info, Consumer<RouteConfiguration> onRoute) {
+  private final String watchedPrefix;
+
+  /**
+   * {@code onRoute} receives each route configuration with only the virtual hosts whose name
+   * starts with {@code watchedPrefix} (see {@link #watched}).
+   */
+  SimulatedProxy(String target, NodeInfo info, String watchedPrefix, Consumer<RouteConfiguration> onRoute) {
+    this.watchedPrefix = watchedPrefix;
     this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
     this.node = info.toNode();
     this.onRoute = onRoute;
@@ -94,15 +101,58 @@ final class SimulatedProxy implements AutoCloseable {
         }
         case ProxyResources.ROUTE -> {
           for (var any : r.getResourcesList()) {
-            onRoute.accept(any.unpack(RouteConfiguration.class));
+            onRoute.accept(watched(any.getValue()));
           }
           ack(r, null);
         }
         default -> ack(r, null);
       }
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The route configuration's name and the virtual hosts whose name starts with the watched
+   * prefix, decoded; every other virtual host is stepped over in the wire format (its length is
+   * read, its bytes skipped) after reading its name. Every byte of the configuration has arrived
+   * and every virtual host is looked at, so the change is seen where a proxy would see it, but 999
+   * of 1,000 virtual hosts are not turned into objects: decoding them all was 38 % of the CPU of a
+   * change with the 1,000 simulated proxies sharing the control plane's cores.
+   */
+  RouteConfiguration watched(com.google.protobuf.ByteString bytes) throws java.io.IOException {
+    var out = RouteConfiguration.newBuilder();
+    var in = bytes.newCodedInput();
+    while (!in.isAtEnd()) {
+      int tag = in.readTag();
+      int field = com.google.protobuf.WireFormat.getTagFieldNumber(tag);
+      if (field == RouteConfiguration.NAME_FIELD_NUMBER) {
+        out.setName(in.readStringRequireUtf8());
+      } else if (field == RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER) {
+        var vh = in.readBytes();
+        if (startsWithWatched(vh)) {
+          out.addVirtualHosts(io.envoyproxy.envoy.config.route.v3.VirtualHost.parseFrom(vh));
+        }
+      } else if (!in.skipField(tag)) {
+        break;
+      }
+    }
+    return out.build();
+  }
+
+  /** Whether a serialized VirtualHost's name (field 1, written first) starts with {@link #watchedPrefix}. */
+  private boolean startsWithWatched(com.google.protobuf.ByteString vh) throws java.io.IOException {
+    var in = vh.newCodedInput();
+    while (!in.isAtEnd()) {
+      int tag = in.readTag();
+      if (com.google.protobuf.WireFormat.getTagFieldNumber(tag) == io.envoyproxy.envoy.config.route.v3.VirtualHost.NAME_FIELD_NUMBER) {
+        return in.readStringRequireUtf8().startsWith(watchedPrefix);
+      }
+      if (!in.skipField(tag)) {
+        return false;
+      }
+    }
+    return false;
   }
 
   /** ACKs a response; {@code names} null keeps the subscription the server knows (an ACK of RDS/EDS repeats it). */

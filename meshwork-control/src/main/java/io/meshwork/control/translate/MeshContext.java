@@ -78,6 +78,13 @@ public record MeshContext(
     if (registryKept) {
       carryOver(prev, ctx, changed);
     }
+    // Each scope's shared outbound view of the previous revision: a new view equal to it is
+    // replaced by it, so unchanged types keep their identity and a push can skip comparing them.
+    for (var e : prev.memo().entrySet()) {
+      if (e.getKey() instanceof List<?> key && !key.isEmpty() && Translator.OUTBOUND.equals(key.getFirst())) {
+        ctx.memo().put(List.of(Translator.PREVIOUS, key), e.getValue());
+      }
+    }
     return ctx;
   }
 

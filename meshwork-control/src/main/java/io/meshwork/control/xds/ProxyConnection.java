@@ -163,6 +163,11 @@ final class ProxyConnection {
       if (ts == null || !ts.requested) {
         continue;
       }
+      var resources = current.ofType(type);
+      if (ts.evaluated != null && io.meshwork.control.translate.Layered.sameContent(resources, ts.evaluated)) {
+        ts.evaluated = resources; // the change cannot have touched this type for this proxy: no per-resource comparison
+        continue;
+      }
       if (delta != null) {
         sendDelta(ts, false);
       } else {
@@ -172,6 +177,7 @@ final class ProxyConnection {
   }
 
   private Map<String, Message> subscribed(TypeState ts) {
+    ts.evaluated = current.ofType(ts.typeUrl);
     var out = new LinkedHashMap<String, Message>();
     current.ofType(ts.typeUrl).forEach((k, v) -> {
       if (ts.subscribed(k)) {

@@ -19,6 +19,12 @@ final class TypeState {
   String ackedVersion = "";
   String nackError = "";
   String nackVersion = "";
+  /**
+   * The resources map (of the proxy's translation) that {@link #sent} was last brought up to date
+   * with; a push whose map is known to hold the same content
+   * ({@link io.meshwork.control.translate.Layered#sameContent}) has nothing to compare or send.
+   */
+  Map<String, ?> evaluated;
   /** Hash of each resource the proxy holds (as far as the server knows). */
   final Map<String, String> sent = new HashMap<>();
 
