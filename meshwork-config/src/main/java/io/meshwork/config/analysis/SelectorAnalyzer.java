@@ -27,7 +27,8 @@ final class SelectorAnalyzer implements Analyzer {
           check(index, r, "spec.workloadSelector.matchLabels", dr.workloadSelector(), out);
           checkSubsets(index, r, dr, out);
         }
-        case Sidecar s -> check(index, r, "spec.workloadSelector.labels", s.workloadSelector(), out);
+        case Sidecar s when s.workloadSelector() != null ->
+            checkLabels(index, r, r.namespace(), "spec.workloadSelector.labels", s.workloadSelector().labels(), out);
         case PeerAuthentication pa -> check(index, r, "spec.selector.matchLabels", pa.selector(), out);
         case AuthorizationPolicy ap -> check(index, r, "spec.selector.matchLabels", ap.selector(), out);
         case RequestAuthentication ra -> check(index, r, "spec.selector.matchLabels", ra.selector(), out);

@@ -1,6 +1,5 @@
 package io.meshwork.config.networking;
 
-import io.meshwork.config.types.WorkloadSelector;
 import io.meshwork.config.schema.Constraints.Required;
 import io.meshwork.config.schema.FieldPath;
 import io.meshwork.config.schema.Validatable;
@@ -22,6 +21,35 @@ public record Sidecar(
     List<IstioEgressListener> egress,
     ConnectionPoolSettings inboundConnectionPool,
     OutboundTrafficPolicy outboundTrafficPolicy) implements Validatable {
+
+  /**
+   * The workloads a Sidecar applies to, by exact label match. Istio's networking
+   * {@code WorkloadSelector} names its map {@code labels} (as ServiceEntry's does), unlike the
+   * {@code matchLabels} of the security and telemetry kinds and of DestinationRule.
+   */
+  public record WorkloadSelector(Map<String, String> labels) implements Validatable {
+    public WorkloadSelector {
+      labels = labels == null ? Map.of() : labels;
+    }
+
+    @Override
+    public void validate(Validation v) {
+      NetRules.checkSelectorLabels(v, v.at("labels"), labels);
+      if (labels.isEmpty()) {
+        v.warn(v.path(), "workload selector specified without labels: it selects every workload in the namespace");
+      }
+    }
+
+    /** Whether a workload with {@code workloadLabels} is selected (every selector label present with the same value). */
+    public boolean matches(Map<String, String> workloadLabels) {
+      for (var e : labels.entrySet()) {
+        if (!e.getValue().equals(workloadLabels.get(e.getKey()))) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
 
   /** How traffic reaches the listener: iptables capture or the application addressing the proxy. */
   public enum CaptureMode {

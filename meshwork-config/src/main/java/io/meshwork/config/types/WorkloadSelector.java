@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Istio's {@code istio.type.v1beta1.WorkloadSelector}: the pods/VMs a policy applies to, by exact
- * label match. Shared by the networking (DestinationRule, Sidecar), security and telemetry kinds. Labels are matched literally, so the
+ * label match. Shared by DestinationRule and the security and telemetry kinds (Sidecar and ServiceEntry use the networking selector with {@code labels}). Labels are matched literally, so the
  * CRD rejects wildcards and empty keys.
  */
 public record WorkloadSelector(@MaxProperties(4096) Map<String, @MaxLength(63) String> matchLabels) implements Validatable {

@@ -12,7 +12,7 @@ class SidecarValidationTest {
   @Test
   void aTypicalSidecar() {
     assertValid(SC, """
-        workloadSelector: {matchLabels: {app: ratings}}
+        workloadSelector: {labels: {app: ratings}}
         ingress:
         - port: {number: 9080, protocol: HTTP, name: somename}
           defaultEndpoint: 127.0.0.1:8080
@@ -33,9 +33,16 @@ class SidecarValidationTest {
         """);
   }
 
+  /** Istio's Sidecar selects with {@code workloadSelector.labels}; {@code matchLabels} is another kind's field. */
+  @Test
+  void theWorkloadSelectorIsLabelsNotMatchLabels() {
+    assertRejected(SC, "workloadSelector: {matchLabels: {app: a}}\negress:\n- hosts: ['./*']\n", "matchLabels");
+    assertRejected(SC, "workloadSelector: {labels: {'*': a}}\negress:\n- hosts: ['./*']\n", "wildcard not allowed in label key match");
+  }
+
   @Test
   void emptyConfigurationIsRejected() {
-    assertRejected(SC, "workloadSelector: {matchLabels: {app: a}}\n", "sidecar: empty configuration provided");
+    assertRejected(SC, "workloadSelector: {labels: {app: a}}\n", "sidecar: empty configuration provided");
   }
 
   @Test

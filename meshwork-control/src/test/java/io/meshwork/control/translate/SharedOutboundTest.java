@@ -96,7 +96,7 @@ class SharedOutboundTest {
       kind: Sidecar
       metadata: {name: t-only, namespace: scoped}
       spec:
-        workloadSelector: {matchLabels: {app: t}}
+        workloadSelector: {labels: {app: t}}
         egress: [{hosts: ["./*"]}]
       ---
       apiVersion: telemetry.istio.io/v1
