@@ -111,13 +111,15 @@ public final class ProxyServer implements AutoCloseable {
 
   /** Applies a new configuration: snapshot swap first, then listener reconciliation. */
   public synchronized void update(ProxyConfig config) throws ProxyStartException {
-    for (var l : config.listeners()) {
-      if (l.tls() != null) {
-        try {
-          httpServices.tls().validate(l.tls());
-        } catch (javax.net.ssl.SSLException e) {
-          throw new ProxyStartException("listener \"" + l.name() + "\": TLS certificate or key cannot be used ("
-              + e.getMessage() + "); check the transport_socket's tls_certificates", e);
+    for (var top : config.listeners()) {
+      for (var l : top.protocol() instanceof ListenerConfig.Chains c ? c.listeners() : java.util.List.of(top)) {
+        if (l.tls() != null) {
+          try {
+            httpServices.tls().validate(l.tls());
+          } catch (javax.net.ssl.SSLException e) {
+            throw new ProxyStartException("listener \"" + l.name() + "\": TLS certificate or key cannot be used ("
+                + e.getMessage() + "); check the transport_socket's tls_certificates", e);
+          }
         }
       }
     }
@@ -175,6 +177,7 @@ public final class ProxyServer implements AutoCloseable {
       case ListenerConfig.Http h -> new HttpListenerInitializer(l.name(), httpServices);
       case ListenerConfig.Tcp t -> new TcpListenerInitializer(l.name(), snapshots, transport, accessLog, stats,
           httpServices.tls(), httpServices.telemetry());
+      case ListenerConfig.Chains c -> new io.meshwork.proxy.listener.ChainsListenerInitializer(l.name(), snapshots, this::initializer);
     };
   }
 

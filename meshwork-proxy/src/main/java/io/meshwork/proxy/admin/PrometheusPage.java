@@ -32,10 +32,13 @@ public final class PrometheusPage {
     var snap = snapshots.current();
     var http = new java.util.HashSet<String>();
     var tcp = new java.util.HashSet<String>();
-    for (var l : snap.config().listeners()) {
-      switch (l.protocol()) {
-        case io.meshwork.proxy.config.ListenerConfig.Http h -> http.add(h.hcm().statPrefix());
-        case io.meshwork.proxy.config.ListenerConfig.Tcp t -> tcp.add(t.tcp().statPrefix());
+    for (var top : snap.config().listeners()) {
+      for (var l : top.protocol() instanceof io.meshwork.proxy.config.ListenerConfig.Chains c ? c.listeners() : java.util.List.of(top)) {
+        switch (l.protocol()) {
+          case io.meshwork.proxy.config.ListenerConfig.Http h -> http.add(h.hcm().statPrefix());
+          case io.meshwork.proxy.config.ListenerConfig.Tcp t -> tcp.add(t.tcp().statPrefix());
+          case io.meshwork.proxy.config.ListenerConfig.Chains c -> { } // chains do not nest
+        }
       }
     }
     var envoy = PrometheusFormat.render(stats.snapshot(), stats.gaugeNames(), snap.clusters().keySet(), http, tcp);

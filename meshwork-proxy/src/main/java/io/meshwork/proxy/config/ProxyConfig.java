@@ -23,6 +23,26 @@ public record ProxyConfig(long version, String nodeId, InetSocketAddress adminAd
     this(version, nodeId, adminAddress, listeners, clusters, resources, null);
   }
 
+  /**
+   * The listener named {@code name}: a listener of {@link #listeners}, or one filter chain of a
+   * listener with several ({@code LISTENER#INDEX}, see {@link ListenerConfig.Chains}); null if none.
+   */
+  public ListenerConfig listener(String name) {
+    for (var l : listeners) {
+      if (l.name().equals(name)) {
+        return l;
+      }
+      if (l.protocol() instanceof ListenerConfig.Chains c) {
+        for (var chain : c.listeners()) {
+          if (chain.name().equals(name)) {
+            return chain;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
   public ClusterConfig cluster(String name) {
     return clusters.get(name);
   }

@@ -197,6 +197,14 @@ public final class ProxyConfigBuilder {
 
   /** Spans of a static bootstrap are named after the node's cluster when the tracer names no service (Envoy's --service-cluster). */
   private static ListenerConfig withServiceName(ListenerConfig l, String nodeCluster) {
+    if (l.protocol() instanceof ListenerConfig.Chains c) {
+      var chains = new ArrayList<FilterChainConfig>();
+      for (var f : c.chains()) {
+        chains.add(new FilterChainConfig(f.transportProtocol(), f.applicationProtocols(), withServiceName(f.chain(), nodeCluster)));
+      }
+      return new ListenerConfig(l.name(), l.address(), l.tls(), new ListenerConfig.Chains(chains,
+          c.defaultChain() == null ? null : withServiceName(c.defaultChain(), nodeCluster), c.filters()));
+    }
     if (l.protocol() instanceof ListenerConfig.Http h && h.hcm().tracing() != null) {
       return new ListenerConfig(l.name(), l.address(), l.tls(),
           new ListenerConfig.Http(h.hcm().withTracing(h.hcm().tracing().withDefaultServiceName(nodeCluster))));
@@ -216,12 +224,22 @@ public final class ProxyConfigBuilder {
     }
     var addr = address(l.getAddress(), path + ".address");
     boolean permissive = PermissiveChains.isPermissive(l);
+    if (FilterChains.applies(l, permissive)) {
+      return FilterChains.listener(l, addr, path, clusters, rds);
+    }
     if (l.getFilterChainsCount() != 1 && !permissive) {
       throw new ConfigException(path + ".filter_chains",
           "exactly one filter chain is supported for now (got " + l.getFilterChainsCount() + "), or a tls/raw_buffer pair with the same filters");
     }
     var chain = permissive ? PermissiveChains.tlsChain(l) : l.getFilterChains(0);
     var chainPath = path + ".filter_chains[" + l.getFilterChainsList().indexOf(chain) + "]";
+    return chain(l, l.getName(), addr, chain, chainPath, permissive, clusters, rds);
+  }
+
+  /** One filter chain served as listener {@code name} (the listener's own name, or a chain's under {@link FilterChains}). */
+  static ListenerConfig chain(Listener l, String name, InetSocketAddress addr, io.envoyproxy.envoy.config.listener.v3.FilterChain chain,
+      String chainPath, boolean permissive, Set<String> clusters,
+      Map<String, io.envoyproxy.envoy.config.route.v3.RouteConfiguration> rds) throws ConfigException {
     TlsConfig tls = chain.hasTransportSocket() ? TlsTranslator.downstream(chain.getTransportSocket(),
         chainPath + ".transport_socket") : null;
     if (permissive && tls != null) {
@@ -252,11 +270,11 @@ public final class ProxyConfigBuilder {
         }
         var built = hcm(hcm, fPath, clusters, rds)
             .withTracing(TracingTranslator.tracing(hcm, fPath, clusters, l.getTrafficDirection()));
-        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Http(built));
+        return new ListenerConfig(name, addr, tls, new ListenerConfig.Http(built));
       }
       if (any.is(TcpProxy.class)) {
         var tcp = any.unpack(TcpProxy.class);
-        return new ListenerConfig(l.getName(), addr, tls, new ListenerConfig.Tcp(tcp(tcp, fPath, clusters), List.copyOf(networkRbac)));
+        return new ListenerConfig(name, addr, tls, new ListenerConfig.Tcp(tcp(tcp, fPath, clusters), List.copyOf(networkRbac)));
       }
     } catch (InvalidProtocolBufferException e) {
       throw new ConfigException(fPath, "cannot be decoded (" + e.getMessage() + ")");

@@ -41,9 +41,12 @@ public final class SnapshotHolder {
       clusters.put(c.name(), old != null && old.config().equals(c) ? old : new ClusterRuntime(c, stats));
     }
     var http = new HashMap<String, HttpListenerRuntime>();
-    for (var l : config.listeners()) {
-      if (l.protocol() instanceof ListenerConfig.Http h) {
-        http.put(l.name(), new HttpListenerRuntime(l.name(), l.tls(), h.hcm(), new HttpStats(stats, h.hcm().statPrefix())));
+    for (var top : config.listeners()) {
+      var each = top.protocol() instanceof ListenerConfig.Chains c ? c.listeners() : java.util.List.of(top);
+      for (var l : each) { // a listener with several filter chains: each HTTP chain is served under its own name
+        if (l.protocol() instanceof ListenerConfig.Http h) {
+          http.put(l.name(), new HttpListenerRuntime(l.name(), l.tls(), h.hcm(), new HttpStats(stats, h.hcm().statPrefix())));
+        }
       }
     }
     var next = new Snapshot(config, Map.copyOf(clusters), Map.copyOf(http));

@@ -43,8 +43,7 @@ public final class TcpListenerInitializer extends ChannelInitializer<SocketChann
 
   @Override
   protected void initChannel(SocketChannel ch) {
-    var listener = snapshots.current().config().listeners().stream()
-        .filter(l -> l.name().equals(listenerName)).findFirst().orElse(null);
+    var listener = snapshots.current().config().listener(listenerName);
     if (listener == null || !(listener.protocol() instanceof ListenerConfig.Tcp tcp)) {
       ch.close();
       return;
@@ -55,7 +54,7 @@ public final class TcpListenerInitializer extends ChannelInitializer<SocketChann
       // PERMISSIVE decides on the first byte, after the channel is active: the proxy handler is
       // then told about the active channel itself. Over TLS, Istio's TCP metadata exchange runs
       // when ALPN negotiated istio-peer-exchange.
-      boolean late = listener.tls().allowPlaintext();
+      boolean late = listener.tls().allowPlaintext() || io.meshwork.proxy.listener.ChainsListenerInitializer.selected(ch);
       java.util.function.Consumer<io.netty.channel.ChannelPipeline> withTls = p -> {
         p.addLast("peer_exchange", io.meshwork.proxy.telemetry.PeerExchange.afterHandshake(telemetry));
         proxy(p, tcp, late);
@@ -66,7 +65,8 @@ public final class TcpListenerInitializer extends ChannelInitializer<SocketChann
       }
       return;
     }
-    proxy(ch.pipeline(), tcp, false);
+    // A filter chain chosen after the first bytes joins a channel that is already active.
+    proxy(ch.pipeline(), tcp, io.meshwork.proxy.listener.ChainsListenerInitializer.selected(ch));
   }
 
   private void proxy(io.netty.channel.ChannelPipeline p, ListenerConfig.Tcp tcp, boolean active) {

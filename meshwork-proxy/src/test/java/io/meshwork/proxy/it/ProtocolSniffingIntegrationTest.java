@@ -1,0 +1,234 @@
+package io.meshwork.proxy.it;
+
+import static io.meshwork.proxy.it.ProxyHarness.cluster;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshwork.testing.FakeUpstream;
+import io.meshwork.testing.LeakDetectionExtension;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Protocol sniffing on ONE port (issue 3): a listener with {@code http_inspector} and two filter
+ * chains, HTTP (application_protocols http/1.0, http/1.1, h2c) to an HTTP connection manager and
+ * everything else to a TCP proxy whose upstream greets with a banner and echoes, like Redis.
+ */
+@ExtendWith(LeakDetectionExtension.class)
+class ProtocolSniffingIntegrationTest {
+  @RegisterExtension static FakeUpstream web = FakeUpstream.named("web");
+  static ProxyHarness proxy;
+  static BannerEcho echo;
+
+  /** A server that writes "+HELLO\r\n" on connect, then echoes every line (a server-first protocol). */
+  static final class BannerEcho implements AutoCloseable {
+    final ServerSocket server;
+
+    BannerEcho() throws Exception {
+      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      Thread.ofVirtual().start(() -> {
+        while (!server.isClosed()) {
+          try {
+            var s = server.accept();
+            Thread.ofVirtual().start(() -> serve(s));
+          } catch (Exception e) {
+            return;
+          }
+        }
+      });
+    }
+
+    private static void serve(Socket s) {
+      try (s; var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+           var out = new PrintStream(s.getOutputStream(), true, StandardCharsets.ISO_8859_1)) {
+        out.print("+HELLO\r\n");
+        out.flush();
+        String line;
+        while ((line = in.readLine()) != null) {
+          out.print(line + "\r\n");
+          out.flush();
+        }
+      } catch (Exception ignored) {
+        // the client went away
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      server.close();
+    }
+  }
+
+  static String bootstrap(int echoPort) {
+    var listener = """
+          - name: sniff
+            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+            listener_filters:
+            - name: envoy.filters.listener.http_inspector
+              typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.listener.http_inspector.v3.HttpInspector}
+            listener_filters_timeout: 0.5s
+            continue_on_listener_filters_timeout: true
+            filter_chains:
+            - filter_chain_match: {application_protocols: [http/1.0, http/1.1, h2c]}
+              filters:
+              - name: envoy.filters.network.http_connection_manager
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                  stat_prefix: sniffed_http
+                  access_log:
+                  - name: envoy.access_loggers.stdout
+                    typed_config: {"@type": type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog}
+                  route_config:
+                    virtual_hosts:
+                    - name: all
+                      domains: ["*"]
+                      routes:
+                      - match: {prefix: "/"}
+                        route: {cluster: web}
+                        response_headers_to_add: [{header: {key: x-chain, value: http}}]
+                  http_filters:
+                  - name: envoy.filters.http.router
+                    typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+            - filters:
+              - name: envoy.filters.network.tcp_proxy
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                  stat_prefix: sniffed_tcp
+                  cluster: echo
+        """;
+    var echoCluster = """
+        - name: echo
+          connect_timeout: 1s
+          type: STATIC
+          load_assignment:
+            cluster_name: echo
+            endpoints:
+            - lb_endpoints:
+              - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}
+        """.formatted(echoPort);
+    return ProxyHarness.http("""
+        virtual_hosts:
+        - name: all
+          domains: ["*"]
+          routes:
+          - match: {prefix: "/"}
+            route: {cluster: web}
+        """, cluster("web", "ROUND_ROBIN", "web") + echoCluster)
+        .replace("  clusters:\n", listener + "  clusters:\n");
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    echo = new BannerEcho();
+    proxy = ProxyHarness.start(bootstrap(echo.server.getLocalPort()), web);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    proxy.close();
+    echo.close();
+  }
+
+  private static String stat(String name) {
+    return "listener.127.0.0.1_" + proxy.port("sniff") + ".http_inspector." + name;
+  }
+
+  @Test
+  void http11IsRoutedByTheConnectionManager() throws Exception {
+    long before = proxy.stat(stat("http11_found"));
+    try (var c = new RawClient(proxy.port("sniff"))) {
+      var res = c.get("svc", "/sniffed-h1");
+      assertThat(res.status()).isEqualTo(200);
+      assertThat(res.header("x-chain")).isEqualTo("http");
+      assertThat(res.body()).isEqualTo("web");
+      // keep-alive: the second request on the connection needs no sniffing
+      assertThat(c.get("svc", "/sniffed-h1-again").header("x-chain")).isEqualTo("http");
+    }
+    assertThat(proxy.awaitLogLine("GET /sniffed-h1 HTTP/1.1")).isNotNull();
+    assertThat(proxy.stat(stat("http11_found")) - before).isEqualTo(1);
+    assertThat(proxy.stat("http.sniffed_http.downstream_rq_total")).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void http10IsFoundAsSuch() throws Exception {
+    long before = proxy.stat(stat("http10_found"));
+    try (var c = new RawClient(proxy.port("sniff"))) {
+      c.write("GET /sniffed-h10 HTTP/1.0\r\nHost: svc\r\n\r\n");
+      var res = c.read();
+      assertThat(res.status()).isEqualTo(200);
+      assertThat(res.header("x-chain")).isEqualTo("http");
+    }
+    assertThat(proxy.stat(stat("http10_found")) - before).isEqualTo(1);
+  }
+
+  @Test
+  void h2cPriorKnowledgeIsRoutedByTheConnectionManager() throws Exception {
+    long before = proxy.stat(stat("http2_found"));
+    try (var c = new H2cClient(proxy.port("sniff"))) {
+      var res = c.send("GET", "svc", "/sniffed-h2", null);
+      assertThat(res.status()).isEqualTo(200);
+      assertThat(res.headers().get("x-chain").toString()).isEqualTo("http");
+      assertThat(res.body()).isEqualTo("web");
+    }
+    assertThat(proxy.awaitLogLine("GET /sniffed-h2 HTTP/2")).isNotNull();
+    assertThat(proxy.stat(stat("http2_found")) - before).isEqualTo(1);
+  }
+
+  @Test
+  void redisLikeBytesGoThroughTheTcpProxy() throws Exception {
+    long before = proxy.stat(stat("http_not_found"));
+    try (var s = new Socket("127.0.0.1", proxy.port("sniff"))) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+      assertThat(in.readLine()).isEqualTo("+HELLO");
+      assertThat(in.readLine()).isEqualTo("PING");
+      s.getOutputStream().write("GET /not-http-any-more HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(in.readLine()).as("later bytes are opaque too").isEqualTo("GET /not-http-any-more HTTP/1.1");
+    }
+    assertThat(proxy.stat(stat("http_not_found")) - before).isEqualTo(1);
+    assertThat(proxy.stat("tcp.sniffed_tcp.downstream_cx_total")).isGreaterThanOrEqualTo(1);
+    assertThat(web.requests()).noneMatch(r -> r.uri().contains("not-http"));
+  }
+
+  @Test
+  void aRequestLineSplitOverSeveralWritesWaitsForTheWholeLine() throws Exception {
+    long before = proxy.stat(stat("http11_found"));
+    try (var c = new RawClient(proxy.port("sniff"))) {
+      c.write("GE");
+      Thread.sleep(50);
+      c.write("T /slow-sn");
+      Thread.sleep(50);
+      c.write("iff HTTP/1.1\r\nHost: svc\r\n\r\n");
+      var res = c.read();
+      assertThat(res.status()).isEqualTo(200);
+      assertThat(res.header("x-chain")).isEqualTo("http");
+    }
+    assertThat(proxy.stat(stat("http11_found")) - before).isEqualTo(1);
+  }
+
+  @Test
+  void aServerFirstClientGetsTheBannerAfterTheDetectionTimeout() throws Exception {
+    var timeouts = "listener.127.0.0.1_" + proxy.port("sniff") + ".downstream_pre_cx_timeout";
+    long before = proxy.stat(timeouts);
+    long notFound = proxy.stat(stat("http_not_found"));
+    try (var s = new Socket("127.0.0.1", proxy.port("sniff"))) {
+      s.setSoTimeout(20_000);
+      var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+      assertThat(in.readLine()).as("the banner, after listener_filters_timeout").isEqualTo("+HELLO");
+      s.getOutputStream().write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(in.readLine()).isEqualTo("QUIT");
+    }
+    assertThat(proxy.stat(timeouts) - before).isEqualTo(1);
+    assertThat(proxy.stat(stat("http_not_found"))).as("a timeout is not an inspector outcome").isEqualTo(notFound);
+  }
+}
