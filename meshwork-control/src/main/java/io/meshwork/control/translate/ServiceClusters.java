@@ -61,7 +61,9 @@ record ServiceClusters(Map<String, Cluster> clusters, Map<String, ClusterLoadAss
   private static Cluster meshTls(MeshContext ctx, Cluster c, EffectivePolicy policy, java.util.List<io.meshwork.control.registry.Endpoint> eps,
       ServicePortInfo port, String subset, MeshService svc) {
     boolean h2 = port.protocol().matches("HTTP2|GRPC|GRPC-WEB");
-    boolean tcp = !port.isHttp();
+    // A sniffed port's cluster carries HTTP and TCP; it offers HTTP's ALPN, never istio-peer-exchange,
+    // whose metadata frame an HTTP connection could not take (the inbound side sees opaque TLS either way).
+    boolean tcp = !port.isHttp() && !port.isAuto();
     var tls = policy.tls();
     if (tls == null) {
       return MeshTls.autoMtls(c.toBuilder(), eps, ctx.registry().workloads(), port.number(), subset, svc.hostname(), h2, tcp).build();
