@@ -142,7 +142,11 @@ public final class ProxyCommand implements Callable<Integer> {
         }
       }
       for (var l : config.listeners()) {
-        var kind = l.protocol() instanceof ListenerConfig.Http ? "HTTP" : "TCP";
+        var kind = switch (l.protocol()) {
+          case ListenerConfig.Http h -> "HTTP";
+          case ListenerConfig.Tcp t -> "TCP";
+          case ListenerConfig.Chains c -> c.chains().size() + " filter chains";
+        };
         err.println("meshwork proxy: listener " + l.name() + " (" + kind + ") on "
             + l.address().getHostString() + ":" + server.listenerPort(l.name()));
       }
