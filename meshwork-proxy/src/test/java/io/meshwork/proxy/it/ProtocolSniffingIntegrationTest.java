@@ -68,6 +68,14 @@ class ProtocolSniffingIntegrationTest {
     }
   }
 
+  static String resource(String name) {
+    try {
+      return java.nio.file.Path.of(ProtocolSniffingIntegrationTest.class.getResource(name).toURI()).toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static String bootstrap(int echoPort) {
     var listener = """
           - name: sniff
@@ -105,6 +113,71 @@ class ProtocolSniffingIntegrationTest {
                   stat_prefix: sniffed_tcp
                   cluster: echo
         """;
+    var crt = resource("/tls/server.crt");
+    var key = resource("/tls/server.key");
+    var tlsSocket = """
+              transport_socket:
+                name: envoy.transport_sockets.tls
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                  common_tls_context:
+                    tls_certificates:
+                    - certificate_chain: {filename: "%s"}
+                      private_key: {filename: "%s"}
+        """.formatted(crt, key);
+    // "sniff-tls": the tls_inspector picks the transport first (TLS terminated, then an HTTP or a
+    // TCP chain); plaintext is sniffed as on "sniff". "sniff-tls-http" serves HTTPS on its tls chain.
+    var tlsListeners = """
+          - name: sniff-tls
+            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+            listener_filters:
+            - name: envoy.filters.listener.tls_inspector
+              typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector}
+            - name: envoy.filters.listener.http_inspector
+              typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.listener.http_inspector.v3.HttpInspector}
+            filter_chains:
+            - filter_chain_match: {transport_protocol: tls}
+        TLS
+              filters:
+              - name: envoy.filters.network.tcp_proxy
+                typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy, stat_prefix: tls_tcp, cluster: echo}
+            - filter_chain_match: {transport_protocol: raw_buffer, application_protocols: [http/1.1]}
+              filters:
+              - name: envoy.filters.network.http_connection_manager
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                  stat_prefix: plain_http
+                  route_config: {virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web}, response_headers_to_add: [{header: {key: x-chain, value: plain-http}}]}]}]}
+                  http_filters:
+                  - name: envoy.filters.http.router
+                    typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+            - filter_chain_match: {transport_protocol: raw_buffer}
+              filters:
+              - name: envoy.filters.network.tcp_proxy
+                typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy, stat_prefix: plain_tcp, cluster: echo}
+          - name: sniff-tls-http
+            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+            listener_filters:
+            - name: envoy.filters.listener.tls_inspector
+              typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector}
+            filter_chains:
+            - filter_chain_match: {transport_protocol: tls}
+        TLS
+              filters:
+              - name: envoy.filters.network.http_connection_manager
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                  stat_prefix: tls_http
+                  route_config: {virtual_hosts: [{name: all, domains: ["*"], routes: [{match: {prefix: "/"}, route: {cluster: web}, response_headers_to_add: [{header: {key: x-chain, value: tls-http}}]}]}]}
+                  http_filters:
+                  - name: envoy.filters.http.router
+                    typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+            - filter_chain_match: {transport_protocol: raw_buffer}
+              filters:
+              - name: envoy.filters.network.tcp_proxy
+                typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy, stat_prefix: plain_tcp2, cluster: echo}
+        """.replace("TLS\n", tlsSocket);
+    listener = listener + tlsListeners;
     var echoCluster = """
         - name: echo
           connect_timeout: 1s
@@ -230,5 +303,66 @@ class ProtocolSniffingIntegrationTest {
     }
     assertThat(proxy.stat(timeouts) - before).isEqualTo(1);
     assertThat(proxy.stat(stat("http_not_found"))).as("a timeout is not an inspector outcome").isEqualTo(notFound);
+  }
+
+  static javax.net.ssl.SSLContext trustTestCert() throws Exception {
+    try (var in = ProtocolSniffingIntegrationTest.class.getResourceAsStream("/tls/server.crt")) {
+      var ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      ks.load(null, null);
+      ks.setCertificateEntry("test", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+      var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      var ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    }
+  }
+
+  @Test
+  void tlsIsTerminatedOnTheTlsChainAndPlaintextIsStillSniffed() throws Exception {
+    long tlsBefore = proxy.stat("tcp.tls_tcp.downstream_cx_total");
+    long plainBefore = proxy.stat("tcp.plain_tcp.downstream_cx_total");
+    try (var s = trustTestCert().getSocketFactory().createSocket("127.0.0.1", proxy.port("sniff-tls"))) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+      assertThat(in.readLine()).as("TLS terminated, bytes to the TCP proxy").isEqualTo("+HELLO");
+      assertThat(in.readLine()).isEqualTo("PING");
+    }
+    assertThat(proxy.stat("tcp.tls_tcp.downstream_cx_total") - tlsBefore).isEqualTo(1);
+    try (var c = new RawClient(proxy.port("sniff-tls"))) {
+      assertThat(c.get("svc", "/plain-on-tls-listener").header("x-chain")).isEqualTo("plain-http");
+    }
+    try (var s = new Socket("127.0.0.1", proxy.port("sniff-tls"))) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+      assertThat(in.readLine()).isEqualTo("+HELLO");
+      assertThat(in.readLine()).isEqualTo("PING");
+    }
+    assertThat(proxy.stat("tcp.plain_tcp.downstream_cx_total") - plainBefore).isEqualTo(1);
+  }
+
+  @Test
+  void httpsIsServedByTheTlsChainsConnectionManager() throws Exception {
+    var client = java.net.http.HttpClient.newBuilder().sslContext(trustTestCert()).version(java.net.http.HttpClient.Version.HTTP_2).build();
+    var res = client.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("https://localhost:" + proxy.port("sniff-tls-http") + "/over-tls")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(res.statusCode()).isEqualTo(200);
+    assertThat(res.version()).as("ALPN on the chain's TLS").isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+    assertThat(res.headers().firstValue("x-chain")).hasValue("tls-http");
+    assertThat(proxy.stat("http.tls_http.downstream_rq_total")).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void anInspectedProtocolThatNoChainListsFallsToTheCatchAll() throws Exception {
+    try (var s = new Socket("127.0.0.1", proxy.port("sniff-tls"))) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+      assertThat(in.readLine()).as("h2c is not listed on sniff-tls: the TCP chain").isEqualTo("+HELLO");
+    }
+    assertThat(proxy.stat("listener.127.0.0.1_" + proxy.port("sniff-tls") + ".http_inspector.http2_found")).isEqualTo(1);
   }
 }
