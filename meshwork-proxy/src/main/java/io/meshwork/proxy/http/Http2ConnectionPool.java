@@ -67,28 +67,120 @@ final class Http2ConnectionPool implements UpstreamPool {
       connections.put(key, connection);
     }
     Promise<Channel> stream = loop.newPromise();
-    var pool = this;
     connection.addListener(c -> {
       if (!c.isSuccess()) {
-        stream.setFailure(c.cause());
+        stream.tryFailure(c.cause());
         return;
       }
-      var parent = (Channel) c.getNow();
-      new Http2StreamChannelBootstrap(parent).handler(new ChannelInitializer<Http2StreamChannel>() {
-        @Override
-        protected void initChannel(Http2StreamChannel ch) {
-          ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true));
-          ch.pipeline().addLast("upstream", new UpstreamHandler(pool, key));
-        }
-      }).open().addListener(s -> {
-        if (s.isSuccess()) {
-          stream.setSuccess((Channel) s.getNow());
-        } else {
-          stream.setFailure(s.cause());
-        }
-      });
+      grant((Channel) c.getNow(), key, cluster, stream, false);
     });
     return stream;
+  }
+
+  /**
+   * Opens a stream for {@code stream} on {@code parent} when the peer's SETTINGS_MAX_CONCURRENT_STREAMS
+   * leaves room; otherwise the request waits (Envoy's pending request, under
+   * {@code max_pending_requests}; over it: 503 UO) until a stream of this connection ends.
+   */
+  private void grant(Channel parent, Host.PoolKey key, ClusterRuntime cluster, Promise<Channel> stream, boolean wasPending) {
+    if (stream.isDone()) {
+      return; // given up meanwhile (timeout, client gone)
+    }
+    var streams = Streams.of(parent);
+    if (streams.active >= streams.limit(parent)) {
+      if (!(wasPending ? cluster.tryResumePending() : cluster.tryStartPending())) {
+        stream.tryFailure(new Http1ConnectionPool.ConnectionOverflowException());
+        return;
+      }
+      var waiter = new Waiter(cluster, stream);
+      streams.waiting.addLast(waiter);
+      stream.addListener(f -> {
+        if (f.isCancelled() && streams.waiting.remove(waiter)) {
+          cluster.pendingFinished();
+        }
+      });
+      return;
+    }
+    streams.active++;
+    var pool = this;
+    new Http2StreamChannelBootstrap(parent).handler(new ChannelInitializer<Http2StreamChannel>() {
+      @Override
+      protected void initChannel(Http2StreamChannel ch) {
+        ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true));
+        ch.pipeline().addLast("upstream", new UpstreamHandler(pool, key));
+      }
+    }).open().addListener(s -> {
+      if (!s.isSuccess()) {
+        streamEnded(parent, key, streams);
+        stream.tryFailure(s.cause());
+        return;
+      }
+      var ch = (Channel) s.getNow();
+      ch.closeFuture().addListener(closed -> streamEnded(parent, key, streams));
+      if (!stream.trySuccess(ch)) {
+        ch.close(); // given up while the stream opened
+      }
+    });
+  }
+
+  /**
+   * A stream of {@code parent} ended: the oldest waiting request may open one. Deferred to the next
+   * turn of the loop: the child channel closes while the codec still delivers the last frame, before
+   * the connection itself counts the stream closed, so opening one at once would exceed the peer's limit.
+   */
+  private void streamEnded(Channel parent, Host.PoolKey key, Streams streams) {
+    streams.active--;
+    if (!streams.waiting.isEmpty()) {
+      loop.execute(() -> drain(parent, key, streams));
+    }
+  }
+
+  private void drain(Channel parent, Host.PoolKey key, Streams streams) {
+    while (!streams.waiting.isEmpty() && streams.active < streams.limit(parent)) {
+      var w = streams.waiting.pollFirst();
+      w.cluster.pendingFinished();
+      if (parent.isActive()) {
+        grant(parent, key, w.cluster, w.stream, true);
+      } else {
+        w.stream.tryFailure(new java.nio.channels.ClosedChannelException());
+      }
+    }
+  }
+
+  /** A request waiting for a stream. */
+  private record Waiter(ClusterRuntime cluster, Promise<Channel> stream) {}
+
+  /**
+   * The streams this pool holds on one connection (kept on the channel, touched on its event loop only):
+   * how many are open or opening, and the requests waiting for one.
+   */
+  private static final class Streams {
+    static final io.netty.util.AttributeKey<Streams> KEY = io.netty.util.AttributeKey.valueOf("meshwork.h2Streams");
+    int active;
+    final java.util.ArrayDeque<Waiter> waiting = new java.util.ArrayDeque<>();
+
+    static Streams of(Channel parent) {
+      var attr = parent.attr(KEY);
+      var s = attr.get();
+      if (s == null) {
+        s = new Streams();
+        attr.set(s);
+      }
+      return s;
+    }
+
+    /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS (unlimited until its SETTINGS arrive). */
+    int limit(Channel parent) {
+      var codec = parent.pipeline().get(io.netty.handler.codec.http2.Http2FrameCodec.class);
+      return codec == null ? Integer.MAX_VALUE : codec.connection().local().maxActiveStreams();
+    }
+  }
+
+  @Override
+  public void abandon(Future<Channel> acquire) {
+    if (!acquire.isDone() && acquire instanceof Promise<Channel> p) {
+      p.cancel(false); // a waiting request leaves its queue (its listener gives the pending slot back)
+    }
   }
 
   private Future<Channel> connect(Host host, ClusterRuntime cluster, io.meshwork.proxy.capture.OriginalSource source,
@@ -123,6 +215,12 @@ final class Http2ConnectionPool implements UpstreamPool {
     var closer = cluster.connectionCloser(); // not the runtime: the connection may outlive it
     f.channel().closeFuture().addListener(closed -> {
       closer.run();
+      var streams = f.channel().attr(Streams.KEY).get();
+      while (streams != null && !streams.waiting.isEmpty()) {
+        var w = streams.waiting.pollFirst();
+        w.cluster.pendingFinished();
+        w.stream.tryFailure(new java.nio.channels.ClosedChannelException());
+      }
       var current = connections.get(key);
       if (current != null && current.isDone() && current.isSuccess() && current.getNow() == f.channel()) {
         connections.remove(key);
