@@ -143,4 +143,29 @@ class SniffingTranslationTest {
     return l.getFilterChainsList().stream().map(c -> c.getFilterChainMatch().getDestinationPort().getValue() + "/"
         + c.getFilterChainMatch().getTransportProtocol() + "/" + c.getFilterChainMatch().getApplicationProtocolsList()).toList();
   }
+
+  @Test
+  void aCapturedProxyServesTheSniffedInboundPortAsOneListenerWithBothInspectors() throws Exception {
+    var captured = NodeInfo.sidecar("db-v1", "default", Map.of("app", "db"), "198.18.0.3", Map.of("db", 7000, "http", 9080))
+        .withServiceAccount("db").withMetadata(NodeInfo.INTERCEPTION_MODE, "REDIRECT");
+    var r = translate(captured, DB);
+    var snapshot = new io.meshwork.xds.client.XdsSnapshot(r.listeners(), r.routes(), r.clusters(), r.endpoints(), Map.of());
+    var built = io.meshwork.proxy.xds.XdsConfigBuilder.build(snapshot, 1, new io.meshwork.proxy.xds.XdsConfigBuilder.Options(
+        "n", null, false, java.util.Set.of(), null, io.meshwork.proxy.capture.InterceptionMode.REDIRECT));
+    var config = built.config();
+    assertThat(config.capture().inboundFor(7000)).hasValue("virtualInbound|7000");
+    var port = config.listener("virtualInbound|7000");
+    var chains = (ListenerConfig.Chains) port.protocol();
+    assertThat(chains.filters().tlsInspector()).isTrue();
+    assertThat(chains.filters().httpInspector()).isTrue();
+    assertThat(chains.filters().continueOnTimeout()).isTrue();
+    assertThat(chains.chains()).hasSize(4);
+    assertThat(chains.select("raw_buffer", List.of("http/1.1")).protocol()).isInstanceOf(ListenerConfig.Http.class);
+    assertThat(chains.select("raw_buffer", List.of()).protocol()).isInstanceOf(ListenerConfig.Tcp.class);
+    var mtls = chains.select("tls", List.of());
+    assertThat(mtls.protocol()).as("mTLS without istio-http ALPN: the TCP chain").isInstanceOf(ListenerConfig.Tcp.class);
+    assertThat(mtls.tls()).isNotNull();
+    assertThat(config.listener("virtualInbound|9080").protocol()).as("a named port keeps its PERMISSIVE pair")
+        .isInstanceOf(ListenerConfig.Http.class);
+  }
 }
