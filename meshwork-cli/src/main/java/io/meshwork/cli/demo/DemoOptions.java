@@ -36,12 +36,12 @@ public record DemoOptions(String ipPrefix, int controlPort, int xdsPort, int con
 
   /** The mesh mode without the traffic generator (what most tests want: exact vote counts). */
   public DemoOptions(String ipPrefix, int controlPort, int xdsPort, int consolePort, Path meshDir) {
-    this(ipPrefix, controlPort, xdsPort, consolePort, meshDir, Mode.MESH, 0, null);
+    this(ipPrefix, controlPort, xdsPort, consolePort, meshDir, Mode.MESH, 0, null, POSTGRES_RESTART_SECONDS);
   }
 
   /** Without a state directory (identities go to a temporary directory). */
   public DemoOptions(String ipPrefix, int controlPort, int xdsPort, int consolePort, Path meshDir, Mode mode, double trafficRps) {
-    this(ipPrefix, controlPort, xdsPort, consolePort, meshDir, mode, trafficRps, null);
+    this(ipPrefix, controlPort, xdsPort, consolePort, meshDir, mode, trafficRps, null, POSTGRES_RESTART_SECONDS);
   }
 
   /** The address of workload number {@code n} (1 = gateway). */
