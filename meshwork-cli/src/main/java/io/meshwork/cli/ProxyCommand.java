@@ -147,7 +147,8 @@ public final class ProxyCommand implements Callable<Integer> {
         }
       }
       for (var l : config.listeners()) {
-        var kind = l.protocol() instanceof ListenerConfig.Http ? "HTTP" : "TCP";
+        var kind = l.chains() != null ? l.chains().chains().size() + " filter chains"
+            : l.protocol() instanceof ListenerConfig.Http ? "HTTP" : "TCP";
         err.println("meshwork proxy: listener " + l.name() + " (" + kind + ") on "
             + l.address().getHostString() + ":" + server.listenerPort(l.name()));
       }

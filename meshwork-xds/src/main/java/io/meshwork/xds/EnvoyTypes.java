@@ -40,6 +40,8 @@ public final class EnvoyTypes {
       RBAC.getDescriptor(),
       io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor(),
       io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.getDescriptor(),
+      io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector.getDescriptor(),
+      io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDescriptor(),
       FileAccessLog.getDescriptor(),
       StdoutAccessLog.getDescriptor(),
       io.envoyproxy.envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter.getDescriptor(),

@@ -82,7 +82,7 @@ public final class Registry {
       var ports = new ArrayList<ServicePortInfo>();
       for (var p : spec.ports()) {
         var t = p.targetPort();
-        ports.add(new ServicePortInfo(nz(p.name()), p.port(), ServicePortInfo.protocolOf(p.appProtocol(), p.name()),
+        ports.add(new ServicePortInfo(nz(p.name()), p.port(), ServicePortInfo.protocolOrAuto(p.appProtocol(), p.name()),
             t != null && t.isInt() ? t.intValue() : 0, t != null && !t.isInt() ? t.strValue() : null));
       }
       var vips = spec.clusterIP() == null || spec.headless() ? List.<String>of() : List.of(spec.clusterIP());
@@ -94,7 +94,7 @@ public final class Registry {
       var spec = se.spec();
       var ports = new ArrayList<ServicePortInfo>();
       for (var p : spec.ports()) {
-        ports.add(new ServicePortInfo(p.name(), p.number().intValue(), ServicePortInfo.protocolOf(p.protocol(), p.name()),
+        ports.add(new ServicePortInfo(p.name(), p.number().intValue(), ServicePortInfo.protocolOrAuto(p.protocol(), p.name()),
             p.targetPort() == null ? 0 : p.targetPort().intValue(), null));
       }
       var res = spec.effectiveResolution().name();

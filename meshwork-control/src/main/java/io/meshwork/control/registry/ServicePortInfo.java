@@ -12,6 +12,34 @@ import java.util.Locale;
  * @param targetName the workload port name when the target is named, else null
  */
 public record ServicePortInfo(String name, int number, String protocol, int targetPort, String targetName) {
+  /**
+   * The protocol of a port whose name has no protocol prefix and that has no explicit protocol or
+   * appProtocol (Istio's {@code UnsupportedProtocol}): the proxy sniffs each connection, HTTP or TCP.
+   */
+  public static final String AUTO = "AUTO";
+
+  /** Whether connections to this port are sniffed ({@link #AUTO}). */
+  public boolean isAuto() {
+    return AUTO.equals(protocol);
+  }
+
+  /**
+   * As {@link #protocolOf}, but a name without a known protocol prefix (or no name) gives {@link #AUTO},
+   * as Istio decides which ports to sniff. The registry uses this; {@link #protocolOf} keeps its
+   * HTTP fallback for places that need a concrete protocol (a generated ServiceEntry's field).
+   */
+  public static String protocolOrAuto(String explicit, String name) {
+    if (explicit != null && !explicit.isEmpty()) {
+      return normalise(explicit);
+    }
+    if (name == null || name.isEmpty() || !KNOWN_PREFIXES.contains(normalise(name.split("-", 2)[0]))) {
+      return AUTO;
+    }
+    return protocolOf(null, name);
+  }
+
+  private static final java.util.Set<String> KNOWN_PREFIXES =
+      java.util.Set.of("HTTP", "HTTP2", "GRPC", "GRPC-WEB", "TCP", "TLS", "HTTPS", "MONGO", "MYSQL", "REDIS");
 
   /** Whether the port carries HTTP (HTTP/1.1, h2, gRPC) and gets HTTP routes. */
   public boolean isHttp() {

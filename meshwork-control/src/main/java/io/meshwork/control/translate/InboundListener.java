@@ -44,6 +44,7 @@ final class InboundListener {
         .setUseOriginalDst(com.google.protobuf.BoolValue.of(true))
         .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.INBOUND);
     var seen = new HashMap<Integer, Boolean>();
+    var sniffed = new java.util.ArrayList<FilterChain[]>(); // per sniffed port: {HTTP chain, TCP chain}, expanded below
     for (var e : node.appPorts().entrySet()) {
       int port = e.getValue();
       if (port <= 0 || seen.put(port, true) != null) {
@@ -54,12 +55,18 @@ final class InboundListener {
       clusters.put(name, ClusterBuilder.staticCluster(name, appIp, port));
       var chain = FilterChain.newBuilder().setName(name)
           .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(com.google.protobuf.UInt32Value.of(port)));
+      if (ServicePortInfo.AUTO.equals(ServicePortInfo.protocolOrAuto(null, e.getKey()))) {
+        // no protocol in the port's name: sniffed, an HTTP and a TCP chain (Istio's inbound sniffing)
+        var http = chain.clone().addFilters(inboundHttp(port, name, authz, operations.get(port))).build();
+        var tcp = chain.clone();
+        if (authz != null) {
+          tcp.addAllFilters(authz.tcp());
+        }
+        sniffed.add(new FilterChain[] {http, tcp.addFilters(Filters.tcpProxy(name, name)).build()});
+        continue;
+      }
       if (ServicePortInfo.protocolOf(null, e.getKey()).matches("HTTP|HTTP2|GRPC|GRPC-WEB")) {
-        var rc = RouteConfiguration.newBuilder().setName(name).addVirtualHosts(VirtualHost.newBuilder().setName("inbound|http|" + port)
-            .addDomains("*").addRoutes(decorate(Route.newBuilder().setName("default").setMatch(Matchers.routeMatch(null))
-                .setRoute(RouteAction.newBuilder().setCluster(name).setTimeout(Protos.millis(0))), operations.get(port)))).build();
-        var hcm = Filters.inlineRoutes("inbound_0.0.0.0_" + port, rc);
-        chain.addFilters(authz == null ? hcm : authz.http(hcm));
+        chain.addFilters(inboundHttp(port, name, authz, operations.get(port)));
       } else {
         if (authz != null) {
           chain.addAllFilters(authz.tcp());
@@ -83,6 +90,16 @@ final class InboundListener {
         l.addListenerFilters(MeshTls.tlsInspector());
       }
     }
+    for (var s : sniffed) {
+      var match = s[0].getFilterChainMatch();
+      var mode = mtls == null ? null : mtls.mode(match.getDestinationPort().getValue());
+      var chains = Sniffing.inboundChains(s[0].getName(), match, s[0].getFiltersList(), s[1].getFiltersList(), mode);
+      l.addAllFilterChains(chains);
+      Sniffing.inspect(l);
+      if (Sniffing.needsTls(chains)) {
+        Sniffing.inspectTls(l);
+      }
+    }
     l.addFilterChains(FilterChain.newBuilder().setName(Names.INBOUND_PASSTHROUGH)
         .addFilters(Filters.tcpProxy(Names.INBOUND_PASSTHROUGH, Names.PASSTHROUGH)));
     return l.build();
@@ -91,6 +108,19 @@ final class InboundListener {
   private static Route.Builder decorate(Route.Builder route, String operation) {
     return operation == null ? route
         : route.setDecorator(io.envoyproxy.envoy.config.route.v3.Decorator.newBuilder().setOperation(operation));
+  }
+
+  /**
+   * The inbound HTTP connection manager of an app port: every request to {@code inbound|PORT||},
+   * behind the workload's authz; {@code operation} (null: none) names its spans.
+   */
+  private static io.envoyproxy.envoy.config.listener.v3.Filter inboundHttp(int port, String cluster,
+      io.meshwork.control.security.InboundAuthz authz, String operation) {
+    var rc = RouteConfiguration.newBuilder().setName(cluster).addVirtualHosts(VirtualHost.newBuilder().setName("inbound|http|" + port)
+        .addDomains("*").addRoutes(decorate(Route.newBuilder().setName("default").setMatch(Matchers.routeMatch(null))
+            .setRoute(RouteAction.newBuilder().setCluster(cluster).setTimeout(Protos.millis(0))), operation))).build();
+    var hcm = Filters.inlineRoutes("inbound_0.0.0.0_" + port, rc);
+    return authz == null ? hcm : authz.http(hcm);
   }
 
   /**
@@ -118,6 +148,9 @@ final class InboundListener {
       }
       if (l.getFilterChainsCount() > 1) {
         l.addListenerFilters(MeshTls.tlsInspector());
+      }
+      if (Sniffing.sniffs(l.getFilterChainsList())) {
+        Sniffing.inspect(l);
       }
       listeners.put(name, l.build());
     }

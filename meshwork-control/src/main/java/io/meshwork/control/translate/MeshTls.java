@@ -53,6 +53,14 @@ final class MeshTls {
   static final List<String> ALPN_HTTP11 = List.of("istio-http/1.1", "istio", "http/1.1");
   static final List<String> ALPN_H2 = List.of("istio-h2", "istio", "h2");
   static final List<String> ALPN_TCP = List.of("istio-peer-exchange", "istio");
+  /**
+   * What a sniffed port's cluster offers: it carries HTTP and raw TCP alike, and the server's proxy
+   * picks its inbound chain by this ALPN. {@code istio-http/*} would send a raw TCP connection to the
+   * HTTP chain, {@code istio-peer-exchange} an HTTP one to the metadata exchange; so only Istio's
+   * marker, and the server takes its mTLS chain without application protocols (TCP, opaque).
+   * Istio instead overrides the ALPN per HTTP connection (its {@code istio.alpn} filter).
+   */
+  static final List<String> ALPN_SNIFFED = List.of("istio");
   /** What an inbound listener accepts: the application protocol first, then Istio's markers. */
   static final List<String> ALPN_INBOUND = List.of("h2", "http/1.1", "istio-peer-exchange", "istio");
 
@@ -104,10 +112,15 @@ final class MeshTls {
    */
   static Cluster.Builder autoMtls(Cluster.Builder c, List<Endpoint> endpoints, List<Workload> workloads, int port, String subset,
       String host, boolean http2, boolean tcp) {
+    return autoMtls(c, endpoints, workloads, port, subset, host, tcp ? ALPN_TCP : http2 ? ALPN_H2 : ALPN_HTTP11);
+  }
+
+  /** As above, offering {@code alpn}. */
+  static Cluster.Builder autoMtls(Cluster.Builder c, List<Endpoint> endpoints, List<Workload> workloads, int port, String subset,
+      String host, List<String> alpn) {
     if (c.hasTransportSocket() || endpoints.stream().noneMatch(e -> MeshTlsLabels.istioMtls(e.labels()))) {
       return c;
     }
-    var alpn = tcp ? ALPN_TCP : http2 ? ALPN_H2 : ALPN_HTTP11;
     var sock = istioMutual(sni(port, subset, host), spiffeIds(endpoints, workloads), alpn);
     c.addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder().setName("tlsMode-istio")
         .setMatch(Struct.newBuilder().putFields("tlsMode", Value.newBuilder().setStringValue(MeshTlsLabels.ISTIO).build()))

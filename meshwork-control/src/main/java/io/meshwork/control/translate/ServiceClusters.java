@@ -61,10 +61,14 @@ record ServiceClusters(Map<String, Cluster> clusters, Map<String, ClusterLoadAss
   private static Cluster meshTls(MeshContext ctx, Cluster c, EffectivePolicy policy, java.util.List<io.meshwork.control.registry.Endpoint> eps,
       ServicePortInfo port, String subset, MeshService svc) {
     boolean h2 = port.protocol().matches("HTTP2|GRPC|GRPC-WEB");
-    boolean tcp = !port.isHttp();
+    // A sniffed port's cluster carries HTTP and TCP; it offers neither HTTP's ALPN (the server's proxy
+    // reads it and would pick its HTTP chain for raw TCP) nor istio-peer-exchange (whose metadata frame
+    // an HTTP connection could not take): see MeshTls.ALPN_SNIFFED.
+    boolean tcp = !port.isHttp() && !port.isAuto();
+    var alpn = port.isAuto() ? MeshTls.ALPN_SNIFFED : tcp ? MeshTls.ALPN_TCP : h2 ? MeshTls.ALPN_H2 : MeshTls.ALPN_HTTP11;
     var tls = policy.tls();
     if (tls == null) {
-      return MeshTls.autoMtls(c.toBuilder(), eps, ctx.registry().workloads(), port.number(), subset, svc.hostname(), h2, tcp).build();
+      return MeshTls.autoMtls(c.toBuilder(), eps, ctx.registry().workloads(), port.number(), subset, svc.hostname(), alpn).build();
     }
     if (tls.mode() == io.meshwork.config.networking.ClientTLSSettings.TLSmode.ISTIO_MUTUAL && tls.subjectAltNames().isEmpty()) {
       String sni;
@@ -76,7 +80,7 @@ record ServiceClusters(Map<String, Cluster> clusters, Map<String, ClusterLoadAss
         sni = MeshTls.sni(port.number(), subset, svc.hostname());
       }
       return c.toBuilder().setTransportSocket(MeshTls.istioMutual(sni, MeshTls.spiffeIds(eps, ctx.registry().workloads()),
-          tcp ? MeshTls.ALPN_TCP : h2 ? MeshTls.ALPN_H2 : MeshTls.ALPN_HTTP11)).build();
+          alpn)).build();
     }
     return c;
   }

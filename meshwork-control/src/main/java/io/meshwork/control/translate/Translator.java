@@ -280,7 +280,11 @@ public final class Translator {
       var byPort = new TreeMap<Integer, List<VirtualHost>>();
       for (var svc : services) {
         for (var port : svc.ports()) {
-          if (port.isHttp()) {
+          if (port.isAuto() && !svc.addresses().isEmpty()) {
+            sniffingListener(svc, port);
+            continue;
+          }
+          if (port.isHttp() || port.isAuto()) { // a sniffed port without a VIP: the shared 0.0.0.0_PORT HTTP listener, as before
             VirtualHost vh = ctx.memo(List.of("vhost", svc.hostname(), port.number(), node.namespace(), labelsKey(svc)),
                 () -> VirtualHost.newBuilder().setName(svc.hostname() + ":" + port.number()).addAllDomains(domains(svc, port.number()))
                     .addAllRoutes(serviceRoutes(svc, port)).build());
@@ -350,6 +354,26 @@ public final class Translator {
       return out;
     }
 
+    /**
+     * A port of unknown protocol with a VIP: {@code VIP_PORT} sniffs each connection (http_inspector),
+     * HTTP to the service's own route config ({@code HOST:PORT}, its VirtualService's http routes),
+     * anything else to the TCP proxy (its tcp routes, else the service's cluster), as Istio does.
+     */
+    void sniffingListener(MeshService svc, ServicePortInfo port) {
+      var ip = svc.addresses().getFirst();
+      var name = Names.listener(ip, port.number());
+      if (listeners.containsKey(name)) {
+        return;
+      }
+      var rc = serviceRouteConfig(svc, port);
+      var http = Filters.rds("outbound_" + name, rc.getName(), false);
+      var tcp = tcpFilter(svc, port, "outbound|" + port.number() + "||" + svc.hostname());
+      var l = Listener.newBuilder().setName(name).setAddress(Protos.address(ip, port.number()))
+          .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.OUTBOUND)
+          .addAllFilterChains(Sniffing.outboundChains(http, tcp));
+      listeners.put(name, Sniffing.inspect(l).build());
+    }
+
     void tcpListener(MeshService svc, ServicePortInfo port) {
       var ip = svc.addresses().isEmpty() ? "0.0.0.0" : svc.addresses().getFirst();
       var name = Names.listener(ip, port.number());
@@ -417,7 +441,12 @@ public final class Translator {
         var name = Names.listener(ip, bindPort);
         var l = Listener.newBuilder().setName(name).setAddress(Protos.address(ip, bindPort))
             .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.OUTBOUND);
-        if (port.isHttp()) {
+        if (port.isAuto()) {
+          var rc = serviceRouteConfig(svc, port);
+          l.addAllFilterChains(Sniffing.outboundChains(Filters.rds("outbound_" + name, rc.getName(), false),
+              tcpFilter(svc, port, "outbound|" + portNo + "||" + svc.hostname())));
+          Sniffing.inspect(l);
+        } else if (port.isHttp()) {
           var rc = serviceRouteConfig(svc, port);
           l.addFilterChains(FilterChain.newBuilder().addFilters(Filters.rds("outbound_" + name, rc.getName(), false)));
         } else {
@@ -440,8 +469,8 @@ public final class Translator {
     void proxyless(List<MeshService> services) {
       for (var svc : services) {
         for (var port : svc.ports()) {
-          if (!port.isHttp()) {
-            continue;
+          if (!port.isHttp() && !port.isAuto()) {
+            continue; // proxyless gRPC speaks HTTP/2: a sniffed port is served as HTTP
           }
           var rc = serviceRouteConfig(svc, port);
           var hcm = Filters.hcm(rc.getName(), true).setRds(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds

@@ -30,6 +30,8 @@ public final class ClusterRuntime {
     this.hosts = config.endpoints().stream().map(e -> new Host(config.name(), e)).toList();
     this.lb = LoadBalancer.of(config, hosts);
     this.stats = new ClusterStats(stats, config.name());
+    var pending = pendingRequests; // the gauge holds the count, not this runtime (replaced on config changes)
+    stats.gauge("cluster." + config.name() + ".upstream_rq_pending_active", pending::get);
     this.outlier = config.outlierDetection() == null ? null
         : new OutlierDetector(config.outlierDetection(), hosts, stats, config.name(), clock);
   }
@@ -153,6 +155,15 @@ public final class ClusterRuntime {
    * connection because {@code max_connections} is reached; false (and counted) on overflow.
    */
   public boolean tryStartPending() {
+    boolean ok = tryAcquire(pendingRequests, config.circuitBreakers().maxPendingRequests(), stats.upstreamRqPendingOverflow);
+    if (ok) {
+      stats.upstreamRqPendingTotal.inc();
+    }
+    return ok;
+  }
+
+  /** As {@link #tryStartPending}, for a request that was pending already and waits again (counted once in the total). */
+  public boolean tryResumePending() {
     return tryAcquire(pendingRequests, config.circuitBreakers().maxPendingRequests(), stats.upstreamRqPendingOverflow);
   }
 

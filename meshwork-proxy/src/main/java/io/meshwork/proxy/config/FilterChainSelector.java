@@ -17,8 +17,11 @@ import java.util.function.ToIntBiFunction;
  * socket: a TLS chain terminates with its own certificate, a chain without one passes the bytes on
  * untouched (TLS passthrough by SNI).
  *
- * <p>A new criterion (e.g. from another inspector) is one more {@link ConnectionFacts} field and one
- * more scoring function in {@link #STAGES}.
+ * <p>The facts come from the listener filters ({@link ListenerFilters}): the first TLS record gives
+ * SNI, ALPN and transport {@code tls}; on a plaintext connection the {@code http_inspector}, when the
+ * listener has it, gives {@code http/1.0}, {@code http/1.1} or {@code h2c} as application protocol
+ * (protocol sniffing: HTTP and raw TCP on one port). A new criterion is one more
+ * {@link ConnectionFacts} field and one more scoring function in {@link #STAGES}.
  */
 public final class FilterChainSelector {
   /** One chain and its match. */
@@ -35,23 +38,48 @@ public final class FilterChainSelector {
   private final List<Entry> entries;
   private final ListenerConfig defaultChain;
   private final boolean inspects;
-  private final java.time.Duration inspectTimeout;
+  private final boolean sniffsHttp;
+  private final ListenerFilters filters;
 
   FilterChainSelector(List<Entry> entries, ListenerConfig defaultChain) {
-    this(entries, defaultChain, java.time.Duration.ofSeconds(15));
+    this(entries, defaultChain, ListenerFilters.NONE);
   }
 
-  /** @param inspectTimeout the listener's {@code listener_filters_timeout} (Envoy's default 15 s; zero: none) */
-  FilterChainSelector(List<Entry> entries, ListenerConfig defaultChain, java.time.Duration inspectTimeout) {
+  /** @param filters the listener's inspectors, {@code listener_filters_timeout} and what to do when it passes */
+  FilterChainSelector(List<Entry> entries, ListenerConfig defaultChain, ListenerFilters filters) {
     this.entries = List.copyOf(entries);
     this.defaultChain = defaultChain;
     this.inspects = entries.stream().anyMatch(e -> e.match().needsInspection());
-    this.inspectTimeout = inspectTimeout;
+    this.sniffsHttp = filters.httpInspector() && entries.stream().anyMatch(e -> !e.match().applicationProtocols().isEmpty());
+    this.filters = filters;
   }
 
   /** How long a connection may take to send what the chain choice needs (first TLS record); zero: no limit. */
   public java.time.Duration inspectTimeout() {
-    return inspectTimeout;
+    return filters.timeout();
+  }
+
+  /** The listener filters read from the listener (inspectors, timeout, continue on timeout). */
+  public ListenerFilters filters() {
+    return filters;
+  }
+
+  /**
+   * Whether plaintext connections go through the {@code http_inspector}: the listener has it and
+   * some chain lists application protocols (otherwise what it finds could not change the choice,
+   * so a listener never waits for bytes it does not need).
+   */
+  public boolean sniffsHttp() {
+    return sniffsHttp;
+  }
+
+  /** The same selector with each chain (and the default chain) replaced by {@code f}'s result. */
+  public FilterChainSelector map(java.util.function.UnaryOperator<ListenerConfig> f) {
+    var mapped = new ArrayList<Entry>(entries.size());
+    for (var e : entries) {
+      mapped.add(new Entry(e.match(), f.apply(e.chain())));
+    }
+    return new FilterChainSelector(mapped, defaultChain == null ? null : f.apply(defaultChain), filters);
   }
 
   /** The chain for a connection; null when none matches and there is no default chain. */
@@ -107,7 +135,7 @@ public final class FilterChainSelector {
   @Override
   public boolean equals(Object o) {
     return o instanceof FilterChainSelector s && s.entries.equals(entries) && java.util.Objects.equals(s.defaultChain, defaultChain)
-        && s.inspectTimeout.equals(inspectTimeout);
+        && s.filters.equals(filters);
   }
 
   @Override

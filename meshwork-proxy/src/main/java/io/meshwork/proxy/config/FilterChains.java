@@ -2,6 +2,8 @@ package io.meshwork.proxy.config;
 
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,10 +14,24 @@ import java.util.Set;
  * Builds a listener with several {@code filter_chains} (or a {@code default_filter_chain}): each
  * chain becomes a listener of its own ({@code LISTENER#INDEX}, the default chain
  * {@code LISTENER#default}) and a {@link FilterChainSelector} picks one per connection. Two chains
- * with the same match are refused, as Envoy does, since either choice would be arbitrary.
+ * with the same match are refused, as Envoy does, since either choice would be arbitrary. Of the
+ * listener filters it reads {@code tls_inspector} and {@code http_inspector} (see
+ * {@link ListenerFilters}); others (Istio's {@code original_dst}) have no effect here: capture mode
+ * finds the original destination itself.
  */
 final class FilterChains {
+  static final String HTTP_INSPECTOR = "envoy.filters.listener.http_inspector";
+  static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
+
   private FilterChains() {}
+
+  /**
+   * Whether {@code l} needs filter chain selection: not one chain (several, or none but a default
+   * chain), or a default chain; PERMISSIVE's tls/raw_buffer pair keeps its own path.
+   */
+  static boolean applies(Listener l, boolean permissive) {
+    return !permissive && (l.getFilterChainsCount() != 1 || l.hasDefaultFilterChain());
+  }
 
   static ListenerConfig listener(Listener l, InetSocketAddress addr, String path, Set<String> clusters,
       Map<String, RouteConfiguration> rds) throws ConfigException {
@@ -41,9 +57,25 @@ final class FilterChains {
       fallback = ProxyConfigBuilder.chain(l, l.getName() + "#default", addr, l.getDefaultFilterChain(),
           path + ".default_filter_chain", false, clusters, rds);
     }
-    var selector = new FilterChainSelector(entries, fallback, l.hasListenerFiltersTimeout()
-        ? Protos.duration(l.getListenerFiltersTimeout()) : java.time.Duration.ofSeconds(15));
+    var selector = new FilterChainSelector(entries, fallback, filters(l));
     var first = selector.chains().getFirst();
     return new ListenerConfig(l.getName(), addr, null, first.protocol(), selector);
+  }
+
+  /** The listener filters Meshwork runs, and how long they may wait for the client's first bytes. */
+  private static ListenerFilters filters(Listener l) {
+    boolean tls = false;
+    boolean http = false;
+    for (int i = 0; i < l.getListenerFiltersCount(); i++) {
+      var f = l.getListenerFilters(i);
+      var any = f.getTypedConfig();
+      if (any.is(HttpInspector.class) || !f.hasTypedConfig() && f.getName().equals(HTTP_INSPECTOR)) {
+        http = true;
+      } else if (any.is(TlsInspector.class) || !f.hasTypedConfig() && f.getName().equals(TLS_INSPECTOR)) {
+        tls = true;
+      }
+    }
+    var timeout = l.hasListenerFiltersTimeout() ? Protos.duration(l.getListenerFiltersTimeout()) : ListenerFilters.DEFAULT_TIMEOUT;
+    return new ListenerFilters(tls, http, timeout, l.getContinueOnListenerFiltersTimeout());
   }
 }

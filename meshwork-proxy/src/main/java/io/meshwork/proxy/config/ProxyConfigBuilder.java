@@ -223,11 +223,12 @@ public final class ProxyConfigBuilder {
 
   /** Spans of a static bootstrap are named after the node's cluster when the tracer names no service (Envoy's --service-cluster). */
   private static ListenerConfig withServiceName(ListenerConfig l, String nodeCluster) {
+    var chains = l.chains() == null ? null : l.chains().map(c -> withServiceName(c, nodeCluster)); // each chain serves on its own
     if (l.protocol() instanceof ListenerConfig.Http h && h.hcm().tracing() != null) {
       return new ListenerConfig(l.name(), l.address(), l.tls(),
-          new ListenerConfig.Http(h.hcm().withTracing(h.hcm().tracing().withDefaultServiceName(nodeCluster))), l.chains());
+          new ListenerConfig.Http(h.hcm().withTracing(h.hcm().tracing().withDefaultServiceName(nodeCluster))), chains);
     }
-    return l;
+    return chains == null ? l : new ListenerConfig(l.name(), l.address(), l.tls(), l.protocol(), chains);
   }
 
   static ListenerConfig listener(Listener l, String path, Set<String> clusters) throws ConfigException {
@@ -242,7 +243,7 @@ public final class ProxyConfigBuilder {
     }
     var addr = address(l.getAddress(), path + ".address");
     boolean permissive = PermissiveChains.isPermissive(l);
-    if (!permissive && (l.getFilterChainsCount() != 1 || l.hasDefaultFilterChain())) {
+    if (FilterChains.applies(l, permissive)) {
       return FilterChains.listener(l, addr, path, clusters, rds); // several chains, chosen per connection
     }
     var chain = permissive ? PermissiveChains.tlsChain(l) : l.getFilterChains(0);

@@ -115,7 +115,7 @@ final class Http1ConnectionPool implements UpstreamPool {
     }
     if (!slot) {
       // Taken by someone else meanwhile: wait again, first in line.
-      if (w.cluster.tryStartPending()) {
+      if (w.cluster.tryResumePending()) {
         q.addFirst(w);
         w.cluster.awaitConnectionSlot(w.notice);
       } else {

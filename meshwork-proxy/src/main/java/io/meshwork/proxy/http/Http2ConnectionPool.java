@@ -67,49 +67,162 @@ final class Http2ConnectionPool implements UpstreamPool {
       connections.put(key, connection);
     }
     Promise<Channel> stream = loop.newPromise();
-    var pool = this;
     connection.addListener(c -> {
       if (!c.isSuccess()) {
-        stream.setFailure(c.cause());
+        stream.tryFailure(c.cause());
         return;
       }
-      var parent = (Channel) c.getNow();
-      var budget = StreamBudget.of(parent, cluster.config().maxRequestsPerConnection(), cluster.config().idleTimeout(),
-          cluster.stats().upstreamCxIdleTimeout);
-      if (budget.retired()) {
-        // max_requests_per_connection: this connection takes no more streams; use (or open) the next one.
-        acquire(host, cluster, source).addListener(again -> {
-          if (again.isSuccess()) {
-            if (!stream.trySuccess((Channel) again.getNow())) {
-              ((Channel) again.getNow()).close();
-            }
-          } else {
-            stream.tryFailure(again.cause());
-          }
-        });
-        return;
-      }
-      if (budget.take()) {
-        cluster.stats().upstreamCxMaxRequests.inc();
-        connections.remove(key, c); // the next request opens a new connection; this one drains
-      }
-      new Http2StreamChannelBootstrap(parent).handler(new ChannelInitializer<Http2StreamChannel>() {
-        @Override
-        protected void initChannel(Http2StreamChannel ch) {
-          ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true));
-          ch.pipeline().addLast("upstream", new UpstreamHandler(pool, key));
-        }
-      }).open().addListener(s -> {
-        if (s.isSuccess()) {
-          ((Channel) s.getNow()).closeFuture().addListener(closed -> budget.streamEnded());
-          stream.setSuccess((Channel) s.getNow());
-        } else {
-          budget.streamEnded();
-          stream.setFailure(s.cause());
-        }
-      });
+      grant((Channel) c.getNow(), key, cluster, stream, false, () -> acquire(host, cluster, source));
     });
     return stream;
+  }
+
+  /**
+   * Opens a stream for {@code stream} on {@code parent} when the peer's SETTINGS_MAX_CONCURRENT_STREAMS
+   * leaves room; otherwise the request waits (Envoy's pending request, under
+   * {@code max_pending_requests}; over it: 503 UO) until a stream of this connection ends.
+   */
+  private void grant(Channel parent, Host.PoolKey key, ClusterRuntime cluster, Promise<Channel> stream, boolean wasPending,
+      java.util.function.Supplier<Future<Channel>> again) {
+    if (stream.isDone()) {
+      return; // given up meanwhile (timeout, client gone)
+    }
+    var budget = StreamBudget.of(parent, cluster.config().maxRequestsPerConnection(), cluster.config().idleTimeout(),
+        cluster.stats().upstreamCxIdleTimeout);
+    if (budget.retired()) {
+      // max_requests_per_connection: this connection takes no more streams; use (or open) the next one.
+      follow(again.get(), stream);
+      return;
+    }
+    var streams = Streams.of(parent);
+    if (streams.active >= streams.limit(parent)) {
+      if (!(wasPending ? cluster.tryResumePending() : cluster.tryStartPending())) {
+        stream.tryFailure(new Http1ConnectionPool.ConnectionOverflowException());
+        return;
+      }
+      var waiter = new Waiter(cluster, stream, again);
+      streams.waiting.addLast(waiter);
+      stream.addListener(f -> {
+        if (f.isCancelled() && streams.waiting.remove(waiter)) {
+          cluster.pendingFinished();
+        }
+      });
+      return;
+    }
+    streams.active++;
+    if (budget.take()) {
+      cluster.stats().upstreamCxMaxRequests.inc();
+      var current = connections.get(key);
+      if (current != null && current.isDone() && current.isSuccess() && current.getNow() == parent) {
+        connections.remove(key); // the next request opens a new connection; this one drains
+      }
+      while (!streams.waiting.isEmpty()) { // they would never get a stream here
+        var w = streams.waiting.pollFirst();
+        w.cluster.pendingFinished();
+        follow(w.again.get(), w.stream);
+      }
+    }
+    var pool = this;
+    new Http2StreamChannelBootstrap(parent).handler(new ChannelInitializer<Http2StreamChannel>() {
+      @Override
+      protected void initChannel(Http2StreamChannel ch) {
+        ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true));
+        ch.pipeline().addLast("upstream", new UpstreamHandler(pool, key));
+      }
+    }).open().addListener(s -> {
+      if (!s.isSuccess()) {
+        streamEnded(parent, key, streams);
+        budget.streamEnded();
+        stream.tryFailure(s.cause());
+        return;
+      }
+      var ch = (Channel) s.getNow();
+      ch.closeFuture().addListener(closed -> {
+        streamEnded(parent, key, streams);
+        budget.streamEnded();
+      });
+      if (!stream.trySuccess(ch)) {
+        ch.close(); // given up while the stream opened
+      }
+    });
+  }
+
+  /** Completes {@code stream} with what {@code next} gives (a stream on another connection); a cancel goes on to it. */
+  private static void follow(Future<Channel> next, Promise<Channel> stream) {
+    stream.addListener(f -> {
+      if (f.isCancelled() && !next.isDone()) {
+        next.cancel(false); // a waiting request leaves the other connection's queue too
+      }
+    });
+    next.addListener(n -> {
+      if (n.isSuccess()) {
+        if (!stream.trySuccess((Channel) n.getNow())) {
+          ((Channel) n.getNow()).close();
+        }
+      } else {
+        stream.tryFailure(n.cause());
+      }
+    });
+  }
+
+  /**
+   * A stream of {@code parent} ended: the oldest waiting request may open one. Deferred to the next
+   * turn of the loop: the child channel closes while the codec still delivers the last frame, before
+   * the connection itself counts the stream closed, so opening one at once would exceed the peer's limit.
+   */
+  private void streamEnded(Channel parent, Host.PoolKey key, Streams streams) {
+    streams.active--;
+    if (!streams.waiting.isEmpty()) {
+      loop.execute(() -> drain(parent, key, streams));
+    }
+  }
+
+  private void drain(Channel parent, Host.PoolKey key, Streams streams) {
+    while (!streams.waiting.isEmpty() && streams.active < streams.limit(parent)) {
+      var w = streams.waiting.pollFirst();
+      w.cluster.pendingFinished();
+      if (parent.isActive()) {
+        grant(parent, key, w.cluster, w.stream, true, w.again);
+      } else {
+        w.stream.tryFailure(new java.nio.channels.ClosedChannelException());
+      }
+    }
+  }
+
+  /** A request waiting for a stream. */
+  private record Waiter(ClusterRuntime cluster, Promise<Channel> stream, java.util.function.Supplier<Future<Channel>> again) {}
+
+  /**
+   * The streams this pool holds on one connection (kept on the channel, touched on its event loop only):
+   * how many are open or opening, and the requests waiting for one.
+   */
+  private static final class Streams {
+    static final io.netty.util.AttributeKey<Streams> KEY = io.netty.util.AttributeKey.valueOf("meshwork.h2Streams");
+    int active;
+    final java.util.ArrayDeque<Waiter> waiting = new java.util.ArrayDeque<>();
+
+    static Streams of(Channel parent) {
+      var attr = parent.attr(KEY);
+      var s = attr.get();
+      if (s == null) {
+        s = new Streams();
+        attr.set(s);
+      }
+      return s;
+    }
+
+    /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS (unlimited until its SETTINGS arrive). */
+    int limit(Channel parent) {
+      var codec = parent.pipeline().get(io.netty.handler.codec.http2.Http2FrameCodec.class);
+      return codec == null ? Integer.MAX_VALUE : codec.connection().local().maxActiveStreams();
+    }
+  }
+
+  @Override
+  public void abandon(Future<Channel> acquire) {
+    if (!acquire.isDone() && acquire instanceof Promise<Channel> p) {
+      p.cancel(false); // a waiting request leaves its queue (its listener gives the pending slot back)
+    }
   }
 
   private Future<Channel> connect(Host host, ClusterRuntime cluster, io.meshwork.proxy.capture.OriginalSource source,
@@ -144,6 +257,12 @@ final class Http2ConnectionPool implements UpstreamPool {
     var closer = cluster.connectionCloser(); // not the runtime: the connection may outlive it
     f.channel().closeFuture().addListener(closed -> {
       closer.run();
+      var streams = f.channel().attr(Streams.KEY).get();
+      while (streams != null && !streams.waiting.isEmpty()) {
+        var w = streams.waiting.pollFirst();
+        w.cluster.pendingFinished();
+        w.stream.tryFailure(new java.nio.channels.ClosedChannelException());
+      }
       var current = connections.get(key);
       if (current != null && current.isDone() && current.isSuccess() && current.getNow() == f.channel()) {
         connections.remove(key);

@@ -23,6 +23,8 @@ public final class ClusterStats {
   public final Counter upstreamRqPendingOverflow;
   public final Counter upstreamRqRetryOverflow;
   public final Counter upstreamCxOverflow;
+  /** Requests that waited for a connection or a stream (Envoy's {@code upstream_rq_pending_total}). */
+  public final Counter upstreamRqPendingTotal;
 
   public ClusterStats(Stats stats, String cluster) {
     var p = "cluster." + cluster + ".";
@@ -45,6 +47,7 @@ public final class ClusterStats {
     upstreamRqPendingOverflow = stats.counter(p + "upstream_rq_pending_overflow");
     upstreamRqRetryOverflow = stats.counter(p + "upstream_rq_retry_overflow");
     upstreamCxOverflow = stats.counter(p + "upstream_cx_overflow");
+    upstreamRqPendingTotal = stats.counter(p + "upstream_rq_pending_total");
   }
 
   /** Counts a response status in its class. */

@@ -47,7 +47,12 @@ public final class ProxyTelemetry {
     static final View EMPTY = new View(Map.of(), Map.of(), Map.of());
 
     ListenerView listener(String name) {
-      return listeners.getOrDefault(name, new ListenerView(Direction.UNSPECIFIED, StatsConfig.DEFAULT));
+      var v = listeners.get(name);
+      int chain = v == null ? name.lastIndexOf('#') : -1; // a filter chain (LISTENER#INDEX) counts as its listener
+      if (chain > 0) {
+        v = listeners.get(name.substring(0, chain));
+      }
+      return v != null ? v : new ListenerView(Direction.UNSPECIFIED, StatsConfig.DEFAULT);
     }
 
     DestinationService service(String cluster) {
