@@ -90,7 +90,11 @@ final class GatewayTls {
     var ctx = DownstreamTlsContext.newBuilder().setCommonTlsContext(common);
     if (tls.mode() == ServerTLSSettings.TLSmode.MUTUAL) {
       ctx.setRequireClientCertificate(com.google.protobuf.BoolValue.of(true));
-      if (tls.caCertificates() != null) {
+      if (tls.credentialName() != null && !tls.credentialName().isEmpty()) {
+        // Istio: the client CA of a credentialName server is the same Secret's ca.crt, served as NAME-cacert
+        common.setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder().setName("kubernetes://" + tls.credentialName() + "-cacert")
+            .setSdsConfig(Protos.ads()));
+      } else if (tls.caCertificates() != null) {
         common.setValidationContext(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext.newBuilder()
             .setTrustedCa(DataSource.newBuilder().setFilename(tls.caCertificates())));
       }
