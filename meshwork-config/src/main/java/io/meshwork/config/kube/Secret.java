@@ -35,7 +35,7 @@ public record Secret(String type, Map<String, String> data, Map<String, String> 
     if (data != null) {
       data.forEach((k, v) -> {
         try {
-          out.put(k, new String(Base64.getMimeDecoder().decode(v == null ? "" : v), StandardCharsets.UTF_8));
+          out.put(k, decode(v));
         } catch (IllegalArgumentException e) {
           // reported by validate
         }
@@ -45,6 +45,11 @@ public record Secret(String type, Map<String, String> data, Map<String, String> 
       stringData.forEach((k, v) -> out.put(k, v == null ? "" : v));
     }
     return out;
+  }
+
+  /** Strict base64 as the Kubernetes API requires (line breaks allowed). */
+  private static String decode(String v) {
+    return new String(Base64.getDecoder().decode(v == null ? "" : v.replaceAll("\\s", "")), StandardCharsets.UTF_8);
   }
 
   /** Whether this Secret can serve a gateway certificate. */
@@ -57,10 +62,13 @@ public record Secret(String type, Map<String, String> data, Map<String, String> 
     if (data != null) {
       for (var e : data.entrySet()) {
         try {
-          Base64.getMimeDecoder().decode(e.getValue() == null ? "" : e.getValue());
+          decode(e.getValue());
         } catch (IllegalArgumentException ex) {
           v.invalid(v.at("data").key(e.getKey()), HIDDEN, "not valid base64; put plain PEM text under stringData instead");
         }
+      }
+      if (v.errorCount() > 0) {
+        return;
       }
     }
     if (!tls()) {
