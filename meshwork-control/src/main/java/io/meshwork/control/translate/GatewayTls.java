@@ -87,7 +87,7 @@ final class GatewayTls {
       common.addTlsCertificates(TlsCertificate.newBuilder().setCertificateChain(DataSource.newBuilder().setFilename(tls.serverCertificate()))
           .setPrivateKey(DataSource.newBuilder().setFilename(tls.privateKey())));
     }
-    var ctx = DownstreamTlsContext.newBuilder().setCommonTlsContext(common);
+    var ctx = DownstreamTlsContext.newBuilder();
     if (tls.mode() == ServerTLSSettings.TLSmode.MUTUAL) {
       ctx.setRequireClientCertificate(com.google.protobuf.BoolValue.of(true));
       if (tls.credentialName() != null && !tls.credentialName().isEmpty()) {
@@ -99,6 +99,7 @@ final class GatewayTls {
             .setTrustedCa(DataSource.newBuilder().setFilename(tls.caCertificates())));
       }
     }
+    ctx.setCommonTlsContext(common); // after the validation context: setting a builder copies its state at that moment
     return TransportSocket.newBuilder().setName(UpstreamTls.NAME).setTypedConfig(Protos.any(ctx.build())).build();
   }
 }
