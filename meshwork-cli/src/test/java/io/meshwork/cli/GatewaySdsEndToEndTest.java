@@ -78,8 +78,26 @@ class GatewaySdsEndToEndTest {
   }
 
   private static SSLContext trustAll() throws Exception {
+    return trustAll(null);
+  }
+
+  /** Trusts any server; presents {@code client} ({@code NAME.crt} / {@code NAME.key}) when not null. */
+  private static SSLContext trustAll(String client) throws Exception {
+    javax.net.ssl.KeyManager[] keys = null;
+    if (client != null) {
+      var cert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
+          new java.io.ByteArrayInputStream(pem(client + ".crt").getBytes(StandardCharsets.US_ASCII)));
+      var body = pem(client + ".key").replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+      var key = java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+      var ks = java.security.KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      ks.setKeyEntry("client", key, new char[0], new java.security.cert.Certificate[] {cert});
+      var kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(ks, new char[0]);
+      keys = kmf.getKeyManagers();
+    }
     var ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new X509TrustManager() {
+    ctx.init(keys, new TrustManager[] {new X509TrustManager() {
       @Override public void checkClientTrusted(X509Certificate[] c, String t) {}
       @Override public void checkServerTrusted(X509Certificate[] c, String t) {}
       @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
@@ -89,7 +107,11 @@ class GatewaySdsEndToEndTest {
 
   /** One HTTPS request with {@code sni} on a new connection: the server certificate's subject and the response. */
   private static String[] exchange(int port, String sni, String path) throws Exception {
-    try (var socket = (SSLSocket) trustAll().getSocketFactory().createSocket("127.0.0.1", port)) {
+    return exchange(trustAll(), port, sni, path);
+  }
+
+  private static String[] exchange(SSLContext tls, int port, String sni, String path) throws Exception {
+    try (var socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
       socket.setSoTimeout(20_000);
       var params = socket.getSSLParameters();
       params.setServerNames(List.of(new SNIHostName(sni)));
@@ -210,6 +232,70 @@ class GatewaySdsEndToEndTest {
     var log = progress.toString(StandardCharsets.UTF_8);
     assertThat(log).contains("not bound: warming: waits for the SDS secret \"kubernetes://cert-a\"");
     assertThat(log).as("key material never logged").doesNotContain("PRIVATE KEY").doesNotContain(pem("a.example.com.key").lines().skip(1).findFirst().orElseThrow());
+  }
+
+  @Test
+  void mutualCredentialNameTakesItsClientCaFromTheSecretsCaCrt() throws Exception {
+    var a = FakeUpstream.named("a").start();
+    closers.add(a::close);
+    var o = ControlPlane.Options.defaults().withPorts(0, 0).withGrace(Duration.ofMillis(300));
+    var cp = ControlPlane.start(new ControlPlane.Options(o.configDir(), o.host(), 0, 0, o.registrationGrace(), Duration.ofMillis(20), true));
+    closers.add(cp::close);
+    int https = freePort();
+    apply(cp, """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: svc-a}
+        spec:
+          selector: {app: svc-a}
+          ports:
+          - {name: http, port: 80}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata: {name: svc-a-1}
+        spec:
+          address: 127.0.0.1
+          labels: {app: svc-a}
+          ports: {http: %d}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: gw, namespace: istio-system}
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: %d, name: https, protocol: HTTPS}
+            hosts: [a.example.com]
+            tls: {mode: MUTUAL, credentialName: cert-a}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: a}
+        spec:
+          hosts: [a.example.com]
+          gateways: [istio-system/gw]
+          http:
+          - route:
+            - destination: {host: svc-a.default.svc.cluster.local}
+        """.formatted(a.port(), https) + "---\n" + secretWithStringData(pem("a.example.com.crt"), pem("a.example.com.key"))
+        + "  ca.crt: |\n" + pem("b.example.com.crt").indent(4));
+    var node = NodeInfo.sidecar("ingress", "istio-system", Map.of("istio", "ingressgateway"), "127.0.0.1", Map.of()).asGateway();
+    var gw = XdsProxy.start("127.0.0.1:" + cp.xdsPort(), node, null, 1, System.out, System.err);
+    closers.add(gw);
+    String httpsListener = "0.0.0.0_" + https;
+    await("the MUTUAL listener to bind with its certificate and client CA", () -> boundPort(gw, httpsListener) == https);
+    var withClientCert = exchange(trustAll("b.example.com"), https, "a.example.com", "/mtls");
+    assertThat(withClientCert[0]).isEqualTo("CN=a.example.com");
+    assertThat(withClientCert[1]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\na");
+    String refused;
+    try {
+      refused = exchange(trustAll(), https, "a.example.com", "/no-cert")[1];
+    } catch (java.io.IOException e) {
+      refused = "refused: " + e.getClass().getSimpleName();
+    }
+    assertThat(refused).as("no client certificate: the handshake is refused").doesNotStartWith("HTTP/1.1 200");
+    assertThat(a.requests()).extracting(q -> q.uri()).containsExactly("/mtls");
   }
 
   private static String plainGet(int port) throws Exception {
