@@ -80,6 +80,18 @@ class GatewaySecretsTest {
   }
 
   @Test
+  void mutualWithFilesKeepsItsClientCa() throws Exception {
+    var store = new ConfigStore();
+    assertThat(store.apply(ConfigStore.API, Fixtures.yaml(GATEWAY_YAML.replace("credentialName: cert-a",
+        "serverCertificate: /etc/certs/tls.crt, privateKey: /etc/certs/tls.key, caCertificates: /etc/certs/ca.crt"))).errors()).isEmpty();
+    var r = Translator.translate(MeshContext.of(store.snapshot(), true), GATEWAY);
+    var ctx = r.listeners().get("0.0.0.0_443").getFilterChains(0).getTransportSocket().getTypedConfig().unpack(DownstreamTlsContext.class);
+    assertThat(ctx.getRequireClientCertificate().getValue()).isTrue();
+    assertThat(ctx.getCommonTlsContext().getValidationContext().getTrustedCa().getFilename()).as("was dropped before").isEqualTo("/etc/certs/ca.crt");
+    assertThat(GatewaySecrets.referenced(r)).isEmpty();
+  }
+
+  @Test
   void onlySecretsOfTheGatewaysNamespaceAndOnlyToGateways() throws Exception {
     var store = new ConfigStore();
     assertThat(store.apply(ConfigStore.API, Fixtures.yaml(GATEWAY_YAML + "---\n"
