@@ -240,6 +240,18 @@ public final class ProxyServer implements AutoCloseable {
     closed.await();
   }
 
+  /**
+   * The identity of a listener's bound socket: unchanged while the listener stays bound across
+   * updates (an SDS certificate rotation), new when it was closed and bound again.
+   */
+  public String listenerSocketId(String name) {
+    var b = listeners.get(name);
+    if (b == null) {
+      throw new IllegalArgumentException("no listener named " + name);
+    }
+    return b.channel().id().asLongText();
+  }
+
   /** The port a listener is bound to (useful when the bootstrap asked for port 0). */
   public int listenerPort(String name) {
     var b = listeners.get(name);

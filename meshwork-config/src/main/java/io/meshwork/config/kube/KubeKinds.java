@@ -3,7 +3,7 @@ package io.meshwork.config.kube;
 import io.meshwork.config.Kind;
 import java.util.List;
 
-/** The Kubernetes built-in kinds the registry reads from manifests (Service, ServiceAccount, Deployment, Pod, Namespace). */
+/** The Kubernetes built-in kinds the registry reads from manifests (Service, ServiceAccount, Deployment, Pod, Namespace) and Secrets for gateway certificates. */
 public final class KubeKinds {
   private KubeKinds() {}
 
@@ -20,5 +20,9 @@ public final class KubeKinds {
   public static final Kind NAMESPACE =
       new Kind("", "Namespace", "namespaces", V1, NamespaceSpec.class, false, false, Kind.Support.SUPPORTED, Kind.Shape.KUBE_SPEC);
 
-  public static final List<Kind> ALL = List.of(SERVICE, SERVICE_ACCOUNT, DEPLOYMENT, POD, NAMESPACE);
+  /** TLS certificates for gateways ({@code tls.credentialName}); served over SDS, never echoed. */
+  public static final Kind SECRET =
+      new Kind("", "Secret", "secrets", V1, Secret.class, false, true, Kind.Support.SUPPORTED, Kind.Shape.KUBE_TOP_LEVEL);
+
+  public static final List<Kind> ALL = List.of(SERVICE, SERVICE_ACCOUNT, DEPLOYMENT, POD, NAMESPACE, SECRET);
 }

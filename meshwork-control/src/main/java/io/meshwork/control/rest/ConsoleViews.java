@@ -48,7 +48,7 @@ final class ConsoleViews {
     list.put("kind", "List");
     list.putObject("metadata").put("resourceVersion", Long.toString(snap.revision()));
     var items = list.putArray("items");
-    snap.resources().values().forEach(r -> items.add(r.toJson()));
+    snap.resources().values().forEach(r -> items.add(io.meshwork.config.kube.Secret.forDisplay(r)));
     return list;
   }
 

@@ -39,7 +39,7 @@ final class ResourceApi {
       if (r == null) {
         throw Http.notFound(rp.kind().plural() + " \"" + rp.name() + "\" not found" + (rp.namespace().isEmpty() ? "" : " in namespace " + rp.namespace()));
       }
-      Http.json(ex, 200, r.toJson());
+      Http.json(ex, 200, io.meshwork.config.kube.Secret.forDisplay(r));
       return;
     }
     var list = ConfigLoader.JSON.createObjectNode();
@@ -49,7 +49,7 @@ final class ResourceApi {
     var items = list.putArray("items");
     for (var r : snap.ofKind(rp.kind().group(), rp.kind().kind())) {
       if (rp.namespace() == null || rp.namespace().equals(r.namespace())) {
-        items.add(r.toJson());
+        items.add(io.meshwork.config.kube.Secret.forDisplay(r));
       }
     }
     Http.json(ex, 200, list);
@@ -79,7 +79,7 @@ final class ResourceApi {
       return;
     }
     var change = result.changes().getFirst();
-    Http.json(ex, change.action() == ApplyResult.Action.CREATED ? 201 : 200, store.snapshot().get(change.key()).toJson());
+    Http.json(ex, change.action() == ApplyResult.Action.CREATED ? 201 : 200, io.meshwork.config.kube.Secret.forDisplay(store.snapshot().get(change.key())));
   }
 
   private void delete(HttpExchange ex, ResourcePath rp) throws IOException {

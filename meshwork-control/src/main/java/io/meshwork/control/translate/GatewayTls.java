@@ -87,14 +87,19 @@ final class GatewayTls {
       common.addTlsCertificates(TlsCertificate.newBuilder().setCertificateChain(DataSource.newBuilder().setFilename(tls.serverCertificate()))
           .setPrivateKey(DataSource.newBuilder().setFilename(tls.privateKey())));
     }
-    var ctx = DownstreamTlsContext.newBuilder().setCommonTlsContext(common);
+    var ctx = DownstreamTlsContext.newBuilder();
     if (tls.mode() == ServerTLSSettings.TLSmode.MUTUAL) {
       ctx.setRequireClientCertificate(com.google.protobuf.BoolValue.of(true));
-      if (tls.caCertificates() != null) {
+      if (tls.credentialName() != null && !tls.credentialName().isEmpty()) {
+        // Istio: the client CA of a credentialName server is the same Secret's ca.crt, served as NAME-cacert
+        common.setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder().setName("kubernetes://" + tls.credentialName() + "-cacert")
+            .setSdsConfig(Protos.ads()));
+      } else if (tls.caCertificates() != null) {
         common.setValidationContext(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext.newBuilder()
             .setTrustedCa(DataSource.newBuilder().setFilename(tls.caCertificates())));
       }
     }
+    ctx.setCommonTlsContext(common); // after the validation context: setting a builder copies its state at that moment
     return TransportSocket.newBuilder().setName(UpstreamTls.NAME).setTypedConfig(Protos.any(ctx.build())).build();
   }
 }

@@ -29,7 +29,8 @@ import java.util.logging.Logger;
  */
 final class ProxyConnection {
   private static final Logger LOG = Logger.getLogger(ProxyConnection.class.getName());
-  static final List<String> ORDER = List.of(ProxyResources.CLUSTER, ProxyResources.ENDPOINT, ProxyResources.LISTENER, ProxyResources.ROUTE);
+  static final List<String> ORDER = List.of(ProxyResources.CLUSTER, ProxyResources.ENDPOINT, ProxyResources.LISTENER, ProxyResources.ROUTE,
+      GatewaySecrets.TYPE);
 
   private final XdsServer server;
   private final StreamObserver<DiscoveryResponse> sotw;
@@ -163,7 +164,7 @@ final class ProxyConnection {
       if (ts == null || !ts.requested) {
         continue;
       }
-      var resources = current.ofType(type);
+      var resources = ofType(type);
       if (ts.evaluated != null && io.meshwork.control.translate.Layered.sameContent(resources, ts.evaluated)) {
         ts.evaluated = resources; // the change cannot have touched this type for this proxy: no per-resource comparison
         continue;
@@ -176,10 +177,16 @@ final class ProxyConnection {
     }
   }
 
+  /** The current resources of a type; SDS secrets (gateway credentials) come from the store ({@link GatewaySecrets}). */
+  private Map<String, ? extends Message> ofType(String type) {
+    return GatewaySecrets.ofType(type, node, current, server.context().snapshot());
+  }
+
   private Map<String, Message> subscribed(TypeState ts) {
-    ts.evaluated = current.ofType(ts.typeUrl);
+    var all = ofType(ts.typeUrl);
+    ts.evaluated = all;
     var out = new LinkedHashMap<String, Message>();
-    current.ofType(ts.typeUrl).forEach((k, v) -> {
+    all.forEach((k, v) -> {
       if (ts.subscribed(k)) {
         out.put(k, v);
       }

@@ -50,6 +50,37 @@ class RestApiTest {
   }
 
   @Test
+  void aTlsSecretIsStoredButItsPrivateKeyIsNeverShown() throws Exception {
+    var crt = java.nio.file.Files.readString(java.nio.file.Path.of(RestApiTest.class.getResource("/tls/a.example.com.crt").toURI()));
+    var key = java.nio.file.Files.readString(java.nio.file.Path.of(RestApiTest.class.getResource("/tls/a.example.com.key").toURI()));
+    var b64 = java.util.Base64.getEncoder();
+    var secret = """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: cert-a, namespace: istio-system}
+        type: kubernetes.io/tls
+        data:
+          tls.crt: %s
+          tls.key: %s
+        """.formatted(b64.encodeToString(crt.getBytes()), b64.encodeToString(key.getBytes()));
+    var put = send("PUT", "/api/v1/namespaces/istio-system/secrets/cert-a", secret);
+    assertThat(put.statusCode()).isEqualTo(201);
+    assertThat(json(put).at("/data/tls.key").asText()).isEqualTo("REDACTED");
+    var get = send("GET", "/api/v1/namespaces/istio-system/secrets/cert-a", null);
+    assertThat(json(get).at("/data/tls.key").asText()).isEqualTo("REDACTED");
+    assertThat(json(get).at("/data/tls.crt").asText()).isEqualTo(b64.encodeToString(crt.getBytes()));
+    var list = send("GET", "/api/v1/secrets", null);
+    assertThat(list.body()).contains("cert-a").doesNotContain(b64.encodeToString(key.getBytes()));
+    assertThat(cp.get().store().snapshot().get(new io.meshwork.config.ResourceKey("", "Secret", "istio-system", "cert-a"))
+        .spec(io.meshwork.config.kube.Secret.class).values().get("tls.key")).as("stored whole for the gateways").isEqualTo(key);
+
+    var wrong = secret.replace(b64.encodeToString(key.getBytes()), b64.encodeToString(key.replace("MIGH", "MIGX").getBytes()));
+    var refused = send("PUT", "/api/v1/namespaces/istio-system/secrets/cert-a", wrong);
+    assertThat(refused.statusCode()).isEqualTo(422);
+    assertThat(refused.body()).contains("data[tls.key]").doesNotContain("MIGX");
+  }
+
+  @Test
   void batchApplyIsAllOrNothing() throws Exception {
     var bad = Fixtures.vs("bad", "reviews", "http:\n- route:\n  - destination:\n      host: reviews\n    weight: -5\n");
     var r = send("POST", "/apis/meshwork.io/v1/apply", Fixtures.REVIEWS_SVC + "---\n" + bad);

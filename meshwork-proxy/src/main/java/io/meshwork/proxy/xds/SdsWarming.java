@@ -1,51 +1,30 @@
 package io.meshwork.proxy.xds;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
-import java.util.ArrayList;
-import java.util.Set;
 
 /**
  * Envoy keeps a listener "warming" (not accepting) until every SDS secret its chains name has
- * arrived, while the rest of the configuration serves. The proxy's agent serves only {@code default}
- * and {@code ROOTCA}; a listener naming another secret (a gateway's {@code kubernetes://NAME}, from
- * {@code credentialName}) is therefore left unbound with that reason instead of failing the whole
- * push.
+ * arrived, while the rest of the configuration serves. The proxy's agent serves {@code default}
+ * and {@code ROOTCA}; the control plane serves a gateway's {@code kubernetes://NAME} (from
+ * {@code credentialName}) once the Secret exists. Until it has arrived, such a listener is left
+ * unbound with that reason instead of failing the whole push; it binds with the next snapshot that
+ * carries the secret.
  */
 final class SdsWarming {
-  private static final Set<String> SERVED = Set.of("default", "ROOTCA");
-
   private SdsWarming() {}
 
-  /** The first certificate SDS secret of {@code l}'s chains that nobody serves; null if none. */
+  /**
+   * The first SDS secret (certificate or validation context) of {@code l}'s chains that neither the
+   * agent serves nor has arrived from the control plane ({@link SdsInline} replaced those); null if none.
+   */
   static String missingSecret(Listener l) {
-    var chains = new ArrayList<FilterChain>(l.getFilterChainsList());
-    if (l.hasDefaultFilterChain()) {
-      chains.add(l.getDefaultFilterChain());
-    }
-    for (var c : chains) {
-      if (!c.hasTransportSocket() || !c.getTransportSocket().getTypedConfig().is(DownstreamTlsContext.class)) {
-        continue;
-      }
-      try {
-        var common = c.getTransportSocket().getTypedConfig().unpack(DownstreamTlsContext.class).getCommonTlsContext();
-        for (var s : common.getTlsCertificateSdsSecretConfigsList()) {
-          if (!SERVED.contains(s.getName())) {
-            return s.getName();
-          }
-        }
-      } catch (InvalidProtocolBufferException e) {
-        return null; // the listener builder reports it with its path
-      }
-    }
-    return null;
+    var names = io.meshwork.xds.client.SdsNames.of(l);
+    return names.isEmpty() ? null : names.iterator().next();
   }
 
   /** Why such a listener is not bound. */
   static String reason(String secret) {
-    return "warming: waits for the SDS secret \"" + secret + "\", which is not served to this proxy yet"
-        + " (gateway credentialName); use the server's tls.serverCertificate and tls.privateKey files meanwhile";
+    return "warming: waits for the SDS secret \"" + secret + "\", which the control plane has not served to this proxy"
+        + " (gateway tls.credentialName: create a kubernetes.io/tls Secret of that name in the gateway's namespace)";
   }
 }

@@ -107,7 +107,8 @@ public final class XdsConfigBuilder {
       return new Built(config, Collections.unmodifiableMap(unbound), Collections.unmodifiableMap(empty));
     }
     for (var e : new TreeMap<>(s.listeners()).entrySet()) {
-      var l = gatewayListener(e.getValue(), options);
+      var original = gatewayListener(e.getValue(), options);
+      var l = SdsInline.apply(original, s.secrets()); // gateway credentials received over SDS, as inline PEM
       var reason = unboundReason(l, options);
       var secret = reason == null ? SdsWarming.missingSecret(l) : null;
       if (secret != null) {
@@ -118,7 +119,7 @@ public final class XdsConfigBuilder {
         continue;
       }
       listeners.add(ProxyConfigBuilder.listener(l, "listeners[" + e.getKey() + "]", clusters.keySet(), s.routes()));
-      resources.put("listener/" + l.getName(), l);
+      resources.put("listener/" + l.getName(), original); // the SDS references, never the inlined keys
     }
     var config = new ProxyConfig(version, options.nodeId(), options.admin(), List.copyOf(listeners), Map.copyOf(clusters),
         Collections.unmodifiableMap(resources));

@@ -60,6 +60,7 @@ final class AdsState {
     for (var t : TypeUrls.ALL) {
       types.put(t, new Type(t));
     }
+    types.put(TypeUrls.SECRET, new Type(TypeUrls.SECRET));
   }
 
   XdsSnapshot current() {
@@ -165,6 +166,8 @@ final class AdsState {
     var rdsNames = rdsNames(lds.candidate());
     resubscribe(eds, edsNames, requests);
     resubscribe(rds, rdsNames, requests);
+    var sds = types.get(TypeUrls.SECRET);
+    resubscribe(sds, SdsNames.of(lds.candidate()), requests); // not waited for: a listener missing its secret warms alone
     if (!eds.candidate().keySet().containsAll(edsNames) || !rds.candidate().keySet().containsAll(rdsNames)) {
       return new Step(requests, null);
     }
@@ -173,10 +176,14 @@ final class AdsState {
     }
     var versions = new LinkedHashMap<String, String>();
     for (var t : types.values()) {
+      if (t == sds && t.names.isEmpty() && t.pending == null) {
+        continue; // no secrets subscribed: the four types as before
+      }
       versions.put(TypeUrls.shortName(t.url), t.pending != null ? t.pendingVersion : t.acceptedVersion);
     }
     var offer = new XdsSnapshot(typed(lds.candidate(), Listener.class, null), typed(rds.candidate(), RouteConfiguration.class, rdsNames),
-        typed(cds.candidate(), Cluster.class, null), typed(eds.candidate(), ClusterLoadAssignment.class, edsNames), versions);
+        typed(cds.candidate(), Cluster.class, null), typed(eds.candidate(), ClusterLoadAssignment.class, edsNames), versions,
+        typed(sds.candidate(), io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class, sds.names));
     return new Step(requests, offer);
   }
 
@@ -270,6 +277,7 @@ final class AdsState {
       case TypeUrls.ROUTE -> any.unpack(RouteConfiguration.class);
       case TypeUrls.CLUSTER -> any.unpack(Cluster.class);
       case TypeUrls.ENDPOINT -> any.unpack(ClusterLoadAssignment.class);
+      case TypeUrls.SECRET -> any.unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class);
       default -> throw new IllegalArgumentException("unknown type " + url);
     };
   }
@@ -280,6 +288,7 @@ final class AdsState {
       case RouteConfiguration r -> r.getName();
       case Cluster c -> c.getName();
       case ClusterLoadAssignment a -> a.getClusterName();
+      case io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret x -> x.getName();
       default -> throw new IllegalArgumentException("unknown resource " + m.getClass());
     };
   }

@@ -8,6 +8,8 @@ public final class TypeUrls {
   public static final String ROUTE = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
   public static final String CLUSTER = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
   public static final String ENDPOINT = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  /** SDS over ADS: subscribed by name for the secrets listeners reference (gateway credentials). */
+  public static final String SECRET = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
   public static final List<String> ALL = List.of(CLUSTER, ENDPOINT, LISTENER, ROUTE);
 
   private TypeUrls() {}
@@ -18,6 +20,7 @@ public final class TypeUrls {
       case ROUTE -> "RDS";
       case CLUSTER -> "CDS";
       case ENDPOINT -> "EDS";
+      case SECRET -> "SDS";
       default -> typeUrl;
     };
   }

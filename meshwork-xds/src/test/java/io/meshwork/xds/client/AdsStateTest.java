@@ -113,4 +113,40 @@ class AdsStateTest {
     assertThat(of(nacks, TypeUrls.CLUSTER).getResponseNonce()).isEqualTo("d");
     assertThat(s.current().clusters()).containsOnlyKeys("c1");
   }
+
+  /** A listener whose TLS names {@code kubernetes://cert} (a gateway's credentialName) and the agent's ROOTCA. */
+  static Listener tlsListener(String name, String secret) {
+    var common = io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext.newBuilder()
+        .addTlsCertificateSdsSecretConfigs(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig.newBuilder()
+            .setName(secret).setSdsConfig(ADS))
+        .setValidationContextSdsSecretConfig(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig.newBuilder()
+            .setName("ROOTCA"));
+    var ctx = io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.newBuilder().setCommonTlsContext(common).build();
+    return Listener.newBuilder().setName(name).addFilterChains(FilterChain.newBuilder().setTransportSocket(
+        io.envoyproxy.envoy.config.core.v3.TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(ctx)))).build();
+  }
+
+  @Test
+  void subscribesToTheSecretsListenersNameWithoutHoldingTheSnapshotForThem() {
+    var node = NodeInfo.sidecar("gw", "istio-system", Map.of(), "10.0.0.1", Map.of()).asGateway().toNode();
+    var s = new AdsState(node);
+    s.start();
+    var cds = s.onResponse(resp(TypeUrls.CLUSTER, "1", "n1")).offer();
+    s.verdict(cds, XdsHandler.Verdict.ACCEPT);
+    assertThat(cds.versions()).as("no secrets subscribed: the four types as before").doesNotContainKey("SDS");
+    var step = s.onResponse(resp(TypeUrls.LISTENER, "2", "n2", tlsListener("l443", "kubernetes://cert")));
+    assertThat(of(step.requests(), TypeUrls.SECRET).getResourceNamesList()).as("the agent's ROOTCA is not asked for")
+        .containsExactly("kubernetes://cert");
+    assertThat(step.offer()).as("the listener warms in the proxy; the rest is offered").isNotNull();
+    assertThat(step.offer().secrets()).isEmpty();
+    s.verdict(step.offer(), XdsHandler.Verdict.ACCEPT);
+
+    var secret = io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.newBuilder().setName("kubernetes://cert").build();
+    step = s.onResponse(resp(TypeUrls.SECRET, "3", "n3", secret));
+    assertThat(step.offer().secrets()).containsOnlyKeys("kubernetes://cert");
+    assertThat(step.offer().versions()).containsEntry("SDS", "3");
+    var acks = s.verdict(step.offer(), XdsHandler.Verdict.ACCEPT);
+    assertThat(of(acks, TypeUrls.SECRET).getResponseNonce()).isEqualTo("n3");
+    assertThat(s.start()).as("a new stream asks for the secret again").extracting(DiscoveryRequest::getTypeUrl).contains(TypeUrls.SECRET);
+  }
 }

@@ -1,0 +1,316 @@
+package io.meshwork.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshwork.config.codec.ConfigLoader;
+import io.meshwork.control.ControlPlane;
+import io.meshwork.control.store.ConfigStore;
+import io.meshwork.proxy.xds.XdsProxy;
+import io.meshwork.testing.FakeUpstream;
+import io.meshwork.xds.client.NodeInfo;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Gateway server with {@code tls.credentialName}, through the real control plane and a gateway
+ * proxy over ADS: the listener warms (the gateway's plain port serves meanwhile) until a
+ * {@code kubernetes.io/tls} Secret of that name is applied in the gateway's namespace; the
+ * control plane then serves {@code kubernetes://NAME} over SDS, the listener binds and HTTPS with
+ * SNI gets that certificate. Replacing the Secret rotates the certificate for new connections
+ * while the listener keeps its socket.
+ */
+class GatewaySdsEndToEndTest {
+  private final List<AutoCloseable> closers = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (var c : closers.reversed()) {
+      c.close();
+    }
+  }
+
+  private static String pem(String name) throws Exception {
+    return Files.readString(Path.of(GatewaySdsEndToEndTest.class.getResource("/tls/" + name).toURI()));
+  }
+
+  private static int freePort() throws Exception {
+    try (var s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void apply(ControlPlane cp, String yaml) {
+    var result = cp.store().apply(ConfigStore.API, ConfigLoader.create().loadText("test.yaml", yaml));
+    assertThat(result.errors()).isEmpty();
+  }
+
+  /** Waits (generously: the machine is loaded) until {@code check} returns true without throwing. */
+  private static void await(String what, Callable<Boolean> check) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        if (check.call()) {
+          return;
+        }
+      } catch (Exception e) {
+        last = e;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("timed out waiting for " + what, last);
+  }
+
+  private static SSLContext trustAll() throws Exception {
+    return trustAll(null);
+  }
+
+  /** Trusts any server; presents {@code client} ({@code NAME.crt} / {@code NAME.key}) when not null. */
+  private static SSLContext trustAll(String client) throws Exception {
+    javax.net.ssl.KeyManager[] keys = null;
+    if (client != null) {
+      var cert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
+          new java.io.ByteArrayInputStream(pem(client + ".crt").getBytes(StandardCharsets.US_ASCII)));
+      var body = pem(client + ".key").replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+      var key = java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+      var ks = java.security.KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      ks.setKeyEntry("client", key, new char[0], new java.security.cert.Certificate[] {cert});
+      var kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(ks, new char[0]);
+      keys = kmf.getKeyManagers();
+    }
+    var ctx = SSLContext.getInstance("TLS");
+    ctx.init(keys, new TrustManager[] {new X509TrustManager() {
+      @Override public void checkClientTrusted(X509Certificate[] c, String t) {}
+      @Override public void checkServerTrusted(X509Certificate[] c, String t) {}
+      @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
+    }}, null);
+    return ctx;
+  }
+
+  /** One HTTPS request with {@code sni} on a new connection: the server certificate's subject and the response. */
+  private static String[] exchange(int port, String sni, String path) throws Exception {
+    return exchange(trustAll(), port, sni, path);
+  }
+
+  private static String[] exchange(SSLContext tls, int port, String sni, String path) throws Exception {
+    try (var socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
+      socket.setSoTimeout(20_000);
+      var params = socket.getSSLParameters();
+      params.setServerNames(List.of(new SNIHostName(sni)));
+      socket.setSSLParameters(params);
+      socket.startHandshake();
+      var subject = ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + sni + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      return new String[] {subject, new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)};
+    }
+  }
+
+  private static String secretWithStringData(String crt, String key) {
+    return """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: cert-a, namespace: istio-system}
+        type: kubernetes.io/tls
+        stringData:
+          tls.crt: |
+        %s
+          tls.key: |
+        %s
+        """.formatted(crt.indent(4).stripTrailing(), key.indent(4).stripTrailing());
+  }
+
+  private static String secretWithData(String crt, String key) {
+    var b64 = Base64.getEncoder();
+    return """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: cert-a, namespace: istio-system}
+        type: kubernetes.io/tls
+        data:
+          tls.crt: %s
+          tls.key: %s
+        """.formatted(b64.encodeToString(crt.getBytes(StandardCharsets.US_ASCII)), b64.encodeToString(key.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  @Test
+  void credentialNameListenerWarmsUntilTheSecretArrivesThenServesAndRotatesWithoutRebinding() throws Exception {
+    var a = FakeUpstream.named("a").start();
+    closers.add(a::close);
+    var o = ControlPlane.Options.defaults().withPorts(0, 0).withGrace(Duration.ofMillis(300));
+    var cp = ControlPlane.start(new ControlPlane.Options(o.configDir(), o.host(), 0, 0, o.registrationGrace(), Duration.ofMillis(20), true));
+    closers.add(cp::close);
+    int https = freePort();
+    int http = freePort();
+    apply(cp, """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: svc-a}
+        spec:
+          selector: {app: svc-a}
+          ports:
+          - {name: http, port: 80}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata: {name: svc-a-1}
+        spec:
+          address: 127.0.0.1
+          labels: {app: svc-a}
+          ports: {http: %d}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: gw, namespace: istio-system}
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: %d, name: https, protocol: HTTPS}
+            hosts: [a.example.com]
+            tls: {mode: SIMPLE, credentialName: cert-a}
+          - port: {number: %d, name: http, protocol: HTTP}
+            hosts: [a.example.com]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: a}
+        spec:
+          hosts: [a.example.com]
+          gateways: [istio-system/gw]
+          http:
+          - route:
+            - destination: {host: svc-a.default.svc.cluster.local}
+        """.formatted(a.port(), https, http));
+
+    var node = NodeInfo.sidecar("ingress", "istio-system", Map.of("istio", "ingressgateway"), "127.0.0.1", Map.of()).asGateway();
+    var progress = new java.io.ByteArrayOutputStream();
+    var gw = XdsProxy.start("127.0.0.1:" + cp.xdsPort(), node, null, 1, System.out,
+        new java.io.PrintStream(progress, true, StandardCharsets.UTF_8));
+    closers.add(gw);
+    assertThat(gw.awaitFirstConfig(Duration.ofSeconds(30))).isTrue();
+    // No Secret yet: the HTTPS listener warms, the gateway's other port serves.
+    await("the plain port to serve", () -> plainGet(http).endsWith("\r\n\r\na"));
+    String httpsListener = "0.0.0.0_" + https;
+    assertThat(gw.lastRejection()).as("a missing secret is no NACK").isEmpty();
+    assertThat(boundPort(gw, httpsListener)).as("warming without its secret").isEqualTo(-1);
+
+    apply(cp, secretWithStringData(pem("a.example.com.crt"), pem("a.example.com.key")));
+    await("the HTTPS listener to bind once the Secret arrived", () -> boundPort(gw, httpsListener) == https);
+    var first = exchange(https, "a.example.com", "/over-tls");
+    assertThat(first[0]).isEqualTo("CN=a.example.com");
+    assertThat(first[1]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\na");
+    var socketBefore = gw.server().listenerSocketId(httpsListener);
+
+    // Rotation: the same Secret with another certificate (this time as base64 data).
+    apply(cp, secretWithData(pem("b.example.com.crt"), pem("b.example.com.key")));
+    await("new connections to get the rotated certificate", () -> exchange(https, "a.example.com", "/x")[0].equals("CN=b.example.com"));
+    var rotated = exchange(https, "a.example.com", "/after-rotation");
+    assertThat(rotated[0]).isEqualTo("CN=b.example.com");
+    assertThat(rotated[1]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\na");
+    assertThat(gw.server().listenerSocketId(httpsListener)).as("the listener kept its socket: not rebound").isEqualTo(socketBefore);
+    assertThat(gw.lastRejection()).isEmpty();
+    assertThat(a.requests()).extracting(q -> q.uri()).contains("/over-tls", "/after-rotation");
+    var log = progress.toString(StandardCharsets.UTF_8);
+    assertThat(log).contains("not bound: warming: waits for the SDS secret \"kubernetes://cert-a\"");
+    assertThat(log).as("key material never logged").doesNotContain("PRIVATE KEY").doesNotContain(pem("a.example.com.key").lines().skip(1).findFirst().orElseThrow());
+  }
+
+  @Test
+  void mutualCredentialNameTakesItsClientCaFromTheSecretsCaCrt() throws Exception {
+    var a = FakeUpstream.named("a").start();
+    closers.add(a::close);
+    var o = ControlPlane.Options.defaults().withPorts(0, 0).withGrace(Duration.ofMillis(300));
+    var cp = ControlPlane.start(new ControlPlane.Options(o.configDir(), o.host(), 0, 0, o.registrationGrace(), Duration.ofMillis(20), true));
+    closers.add(cp::close);
+    int https = freePort();
+    apply(cp, """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: svc-a}
+        spec:
+          selector: {app: svc-a}
+          ports:
+          - {name: http, port: 80}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata: {name: svc-a-1}
+        spec:
+          address: 127.0.0.1
+          labels: {app: svc-a}
+          ports: {http: %d}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: gw, namespace: istio-system}
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: %d, name: https, protocol: HTTPS}
+            hosts: [a.example.com]
+            tls: {mode: MUTUAL, credentialName: cert-a}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: a}
+        spec:
+          hosts: [a.example.com]
+          gateways: [istio-system/gw]
+          http:
+          - route:
+            - destination: {host: svc-a.default.svc.cluster.local}
+        """.formatted(a.port(), https) + "---\n" + secretWithStringData(pem("a.example.com.crt"), pem("a.example.com.key"))
+        + "  ca.crt: |\n" + pem("b.example.com.crt").indent(4));
+    var node = NodeInfo.sidecar("ingress", "istio-system", Map.of("istio", "ingressgateway"), "127.0.0.1", Map.of()).asGateway();
+    var gw = XdsProxy.start("127.0.0.1:" + cp.xdsPort(), node, null, 1, System.out, System.err);
+    closers.add(gw);
+    String httpsListener = "0.0.0.0_" + https;
+    await("the MUTUAL listener to bind with its certificate and client CA", () -> boundPort(gw, httpsListener) == https);
+    var withClientCert = exchange(trustAll("b.example.com"), https, "a.example.com", "/mtls");
+    assertThat(withClientCert[0]).isEqualTo("CN=a.example.com");
+    assertThat(withClientCert[1]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\na");
+    String refused;
+    try {
+      refused = exchange(trustAll(), https, "a.example.com", "/no-cert")[1];
+    } catch (java.io.IOException e) {
+      refused = "refused: " + e.getClass().getSimpleName();
+    }
+    assertThat(refused).as("no client certificate: the handshake is refused").doesNotStartWith("HTTP/1.1 200");
+    assertThat(a.requests()).extracting(q -> q.uri()).containsExactly("/mtls");
+  }
+
+  private static String plainGet(int port) throws Exception {
+    try (var s = new java.net.Socket("127.0.0.1", port)) {
+      s.setSoTimeout(20_000);
+      s.getOutputStream().write("GET /plain HTTP/1.1\r\nHost: a.example.com\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  private static int boundPort(XdsProxy gw, String listener) {
+    try {
+      return gw.server().listenerPort(listener);
+    } catch (IllegalArgumentException e) {
+      return -1;
+    }
+  }
+}
