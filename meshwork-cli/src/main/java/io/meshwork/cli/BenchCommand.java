@@ -207,10 +207,22 @@ final class BenchCommand implements Runnable {
     @picocli.CommandLine.Unmatched
     List<String> args = new ArrayList<>();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     abstract void main(String[] args) throws Exception;
+
+    /** Whether {@code -h}/{@code --help} print this command's usage rather than going to the tool (JMH has its own). */
+    boolean ownHelp() {
+      return true;
+    }
 
     @Override
     public Integer call() throws Exception {
+      if (ownHelp() && (args.contains("-h") || args.contains("--help"))) {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+      }
       main(args.toArray(String[]::new));
       return 0;
     }
@@ -228,6 +240,11 @@ final class BenchCommand implements Runnable {
   /** JMH micro-benchmarks of the proxy's hot path. */
   @Command(name = "jmh", description = "Run the JMH micro-benchmarks (route matching over 1,000 routes, load-balancer pick, header parsing and encoding, istio_* metric recording); arguments go to JMH, e.g. RouteMatch -f 1.")
   static final class Jmh extends PassThrough {
+    @Override
+    boolean ownHelp() {
+      return false;
+    }
+
     @Override
     void main(String[] args) throws Exception {
       io.meshwork.bench.jmh.JmhMain.main(args);

@@ -68,4 +68,14 @@ class BenchCompareCommandTest {
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--scenarios: unknown scenario warp-drive; known: direct, l4-rr, hop1");
   }
+
+  /** The pass-through subcommands answer --help themselves instead of starting the (long) benchmark. */
+  @Test
+  void passThroughSubcommandsPrintUsageOnHelp() {
+    for (var sub : java.util.List.of("scale", "load", "backend")) {
+      var r = CliRunner.run("bench", sub, "--help");
+      assertThat(r.exitCode()).as(sub + ": " + r.err()).isZero();
+      assertThat(r.out()).as(sub).contains("Usage: meshwork bench " + sub);
+    }
+  }
 }
