@@ -42,12 +42,7 @@ public record Sidecar(
 
     /** Whether a workload with {@code workloadLabels} is selected (every selector label present with the same value). */
     public boolean matches(Map<String, String> workloadLabels) {
-      for (var e : labels.entrySet()) {
-        if (!e.getValue().equals(workloadLabels.get(e.getKey()))) {
-          return false;
-        }
-      }
-      return true;
+      return io.meshwork.config.types.WorkloadSelector.selects(labels, workloadLabels);
     }
   }
 

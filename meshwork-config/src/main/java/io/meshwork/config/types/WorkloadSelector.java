@@ -42,7 +42,12 @@ public record WorkloadSelector(@MaxProperties(4096) Map<String, @MaxLength(63) S
 
   /** Whether a workload with these labels is selected (every selector label present with the same value). */
   public boolean matches(Map<String, String> labels) {
-    for (var e : matchLabels.entrySet()) {
+    return selects(matchLabels, labels);
+  }
+
+  /** Whether {@code selector} (exact label match, Istio's rule for every workload selector) selects a workload with {@code labels}. */
+  public static boolean selects(Map<String, String> selector, Map<String, String> labels) {
+    for (var e : selector.entrySet()) {
       if (!e.getValue().equals(labels.get(e.getKey()))) {
         return false;
       }

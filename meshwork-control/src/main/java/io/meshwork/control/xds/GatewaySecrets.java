@@ -1,12 +1,8 @@
 package io.meshwork.control.xds;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
-import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.meshwork.config.ResourceKey;
@@ -14,7 +10,6 @@ import io.meshwork.control.store.ConfigStore;
 import io.meshwork.control.translate.ProxyResources;
 import io.meshwork.xds.client.NodeInfo;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -74,38 +69,13 @@ final class GatewaySecrets {
   static TreeSet<String> referenced(ProxyResources resources) {
     var out = new TreeSet<String>();
     for (var l : resources.listeners().values()) {
-      var chains = new ArrayList<FilterChain>(l.getFilterChainsList());
-      if (l.hasDefaultFilterChain()) {
-        chains.add(l.getDefaultFilterChain());
-      }
-      for (var c : chains) {
-        if (!c.hasTransportSocket() || !c.getTransportSocket().getTypedConfig().is(DownstreamTlsContext.class)) {
-          continue;
-        }
-        try {
-          names(c.getTransportSocket().getTypedConfig().unpack(DownstreamTlsContext.class).getCommonTlsContext(), out);
-        } catch (InvalidProtocolBufferException e) {
-          // not ours to judge; the proxy reports it
+      for (var n : io.meshwork.xds.client.SdsNames.of(l)) {
+        if (n.startsWith(PREFIX) && n.length() > PREFIX.length()) {
+          out.add(n);
         }
       }
     }
     return out;
-  }
-
-  private static void names(CommonTlsContext common, TreeSet<String> out) {
-    var all = new ArrayList<String>();
-    common.getTlsCertificateSdsSecretConfigsList().forEach(s -> all.add(s.getName()));
-    if (common.hasValidationContextSdsSecretConfig()) {
-      all.add(common.getValidationContextSdsSecretConfig().getName());
-    }
-    if (common.hasCombinedValidationContext()) {
-      all.add(common.getCombinedValidationContext().getValidationContextSdsSecretConfig().getName());
-    }
-    for (var n : all) {
-      if (n.startsWith(PREFIX) && n.length() > PREFIX.length()) {
-        out.add(n);
-      }
-    }
   }
 
   /** The resources of {@code type} for this proxy: SDS from the store, the rest from the translation. */
