@@ -14,8 +14,10 @@ import java.util.Map;
 /**
  * Least-privilege RBAC for the control plane: read (get/list/watch) what the informers watch;
  * write only statuses of Istio resources, Events, TokenReviews, the root ConfigMap by name, and the two webhook
- * configurations by name (to fill in their {@code caBundle}); Secrets only in its own namespace
- * (a Role, not a ClusterRole), where the shared CA key lives.
+ * configurations by name (to fill in their {@code caBundle}). Secrets are read cluster-wide (as istiod
+ * does) because gateways name {@code kubernetes.io/tls} Secrets of their namespace with
+ * {@code tls.credentialName}; they are written only in its own namespace (a Role, not a ClusterRole),
+ * where the shared CA key lives.
  */
 final class Rbac {
   private static final List<String> READ = List.of("get", "list", "watch");
@@ -26,6 +28,9 @@ final class Rbac {
     var rules = new ArrayList<PolicyRule>();
     rules.add(rule(List.of(""), List.of("services", "pods", "namespaces", "serviceaccounts"), READ));
     rules.add(rule(List.of("discovery.k8s.io"), List.of("endpointslices"), READ));
+    // Gateway tls.credentialName: TLS Secrets of any namespace are served over SDS, as istiod reads them. RBAC
+    // cannot be limited by Secret type; the informer asks only for type kubernetes.io/tls (a field selector).
+    rules.add(rule(List.of(""), List.of("secrets"), READ));
     var groups = Crds.GROUPS.stream().sorted().toList();
     rules.add(rule(groups, List.of("*"), READ));
     rules.add(rule(groups, List.of("*/status"), List.of("get", "update", "patch")));

@@ -29,7 +29,8 @@ import java.util.logging.Logger;
  * is converted to the model's JSON, validated by {@link ConfigLoader} and written on its own, so one
  * bad VirtualService cannot block anything else: it is reported ({@link InvalidConfigReporter}) and
  * its previous version is withdrawn, since what the user asked for is not what would be served.
- * Services without a selector take their endpoints from EndpointSlices ({@link SelectorlessServices}).
+ * Services without a selector take their endpoints from EndpointSlices ({@link SelectorlessServices});
+ * of Secrets only the {@code kubernetes.io/tls} ones are read, for gateways' credentialName ({@link TlsSecrets}).
  */
 public final class KubeConfigSync implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KubeConfigSync.class.getName());
@@ -57,6 +58,7 @@ public final class KubeConfigSync implements AutoCloseable {
     informers.add(client.services().inAnyNamespace().inform(new ServiceHandler(), 0));
     informers.add(client.pods().inAnyNamespace().inform(handler(), 0));
     informers.add(client.discovery().v1().endpointSlices().inAnyNamespace().inform(new SliceHandler(), 0));
+    informers.add(TlsSecrets.inform(client, this)); // kubernetes.io/tls only, for Gateway tls.credentialName
     for (var k : Crds.kinds()) {
       var ctx = new ResourceDefinitionContext.Builder().withGroup(k.group()).withVersion(k.versions().getFirst())
           .withKind(k.kind()).withPlural(k.plural()).withNamespaced(k.namespaced()).build();
@@ -88,13 +90,16 @@ public final class KubeConfigSync implements AutoCloseable {
 
   /** Converts, validates and stores one object; reports it when invalid. */
   void upsert(HasMetadata obj) {
-    ObjectNode tree;
+    upsertTree(obj, tree(obj));
+  }
+
+  /** The cluster object as the model's JSON. */
+  ObjectNode tree(HasMetadata obj) {
     try {
-      tree = (ObjectNode) ConfigLoader.JSON.readTree(client.getKubernetesSerialization().asJson(obj));
+      return (ObjectNode) ConfigLoader.JSON.readTree(client.getKubernetesSerialization().asJson(obj));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    upsertTree(obj, tree);
   }
 
   /** Stores {@code tree} (the model's JSON); {@code obj} is the cluster object an error is reported on. */
