@@ -152,16 +152,17 @@ class GatewaySdsEndToEndTest {
         """.formatted(b64.encodeToString(crt.getBytes(StandardCharsets.US_ASCII)), b64.encodeToString(key.getBytes(StandardCharsets.US_ASCII)));
   }
 
-  @Test
-  void credentialNameListenerWarmsUntilTheSecretArrivesThenServesAndRotatesWithoutRebinding() throws Exception {
-    var a = FakeUpstream.named("a").start();
-    closers.add(a::close);
+  /** A control plane with a 20 ms debounce and a short registration grace. */
+  private ControlPlane controlPlane() throws Exception {
     var o = ControlPlane.Options.defaults().withPorts(0, 0).withGrace(Duration.ofMillis(300));
     var cp = ControlPlane.start(new ControlPlane.Options(o.configDir(), o.host(), 0, 0, o.registrationGrace(), Duration.ofMillis(20), true));
     closers.add(cp::close);
-    int https = freePort();
-    int http = freePort();
-    apply(cp, """
+    return cp;
+  }
+
+  /** Service svc-a with one WorkloadEntry at the upstream on {@code port}. */
+  private static String serviceA(int port) {
+    return """
         apiVersion: v1
         kind: Service
         metadata: {name: svc-a}
@@ -178,6 +179,31 @@ class GatewaySdsEndToEndTest {
           labels: {app: svc-a}
           ports: {http: %d}
         ---
+        """.formatted(port);
+  }
+
+  /** The VirtualService binding a.example.com on the gateway to svc-a. */
+  private static final String ROUTE_A = """
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: a}
+      spec:
+        hosts: [a.example.com]
+        gateways: [istio-system/gw]
+        http:
+        - route:
+          - destination: {host: svc-a.default.svc.cluster.local}
+      """;
+
+  @Test
+  void credentialNameListenerWarmsUntilTheSecretArrivesThenServesAndRotatesWithoutRebinding() throws Exception {
+    var a = FakeUpstream.named("a").start();
+    closers.add(a::close);
+    var cp = controlPlane();
+    int https = freePort();
+    int http = freePort();
+    apply(cp, serviceA(a.port()) + """
         apiVersion: networking.istio.io/v1
         kind: Gateway
         metadata: {name: gw, namespace: istio-system}
@@ -189,17 +215,7 @@ class GatewaySdsEndToEndTest {
             tls: {mode: SIMPLE, credentialName: cert-a}
           - port: {number: %d, name: http, protocol: HTTP}
             hosts: [a.example.com]
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: a}
-        spec:
-          hosts: [a.example.com]
-          gateways: [istio-system/gw]
-          http:
-          - route:
-            - destination: {host: svc-a.default.svc.cluster.local}
-        """.formatted(a.port(), https, http));
+        """.formatted(https, http) + ROUTE_A);
 
     var node = NodeInfo.sidecar("ingress", "istio-system", Map.of("istio", "ingressgateway"), "127.0.0.1", Map.of()).asGateway();
     var progress = new java.io.ByteArrayOutputStream();
@@ -238,27 +254,9 @@ class GatewaySdsEndToEndTest {
   void mutualCredentialNameTakesItsClientCaFromTheSecretsCaCrt() throws Exception {
     var a = FakeUpstream.named("a").start();
     closers.add(a::close);
-    var o = ControlPlane.Options.defaults().withPorts(0, 0).withGrace(Duration.ofMillis(300));
-    var cp = ControlPlane.start(new ControlPlane.Options(o.configDir(), o.host(), 0, 0, o.registrationGrace(), Duration.ofMillis(20), true));
-    closers.add(cp::close);
+    var cp = controlPlane();
     int https = freePort();
-    apply(cp, """
-        apiVersion: v1
-        kind: Service
-        metadata: {name: svc-a}
-        spec:
-          selector: {app: svc-a}
-          ports:
-          - {name: http, port: 80}
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: WorkloadEntry
-        metadata: {name: svc-a-1}
-        spec:
-          address: 127.0.0.1
-          labels: {app: svc-a}
-          ports: {http: %d}
-        ---
+    apply(cp, serviceA(a.port()) + """
         apiVersion: networking.istio.io/v1
         kind: Gateway
         metadata: {name: gw, namespace: istio-system}
@@ -268,17 +266,7 @@ class GatewaySdsEndToEndTest {
           - port: {number: %d, name: https, protocol: HTTPS}
             hosts: [a.example.com]
             tls: {mode: MUTUAL, credentialName: cert-a}
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: a}
-        spec:
-          hosts: [a.example.com]
-          gateways: [istio-system/gw]
-          http:
-          - route:
-            - destination: {host: svc-a.default.svc.cluster.local}
-        """.formatted(a.port(), https) + "---\n" + secretWithStringData(pem("a.example.com.crt"), pem("a.example.com.key"))
+        """.formatted(https) + ROUTE_A + "---\n" + secretWithStringData(pem("a.example.com.crt"), pem("a.example.com.key"))
         + "  ca.crt: |\n" + pem("b.example.com.crt").indent(4));
     var node = NodeInfo.sidecar("ingress", "istio-system", Map.of("istio", "ingressgateway"), "127.0.0.1", Map.of()).asGateway();
     var gw = XdsProxy.start("127.0.0.1:" + cp.xdsPort(), node, null, 1, System.out, System.err);
