@@ -12,18 +12,13 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -77,52 +72,18 @@ class GatewaySdsEndToEndTest {
     throw new AssertionError("timed out waiting for " + what, last);
   }
 
-  private static SSLContext trustAll() throws Exception {
-    return trustAll(null);
-  }
-
-  /** Trusts any server; presents {@code client} ({@code NAME.crt} / {@code NAME.key}) when not null. */
+  /** Trusts any server; presents {@code client} ({@code NAME.crt} / {@code NAME.key}). */
   private static SSLContext trustAll(String client) throws Exception {
-    javax.net.ssl.KeyManager[] keys = null;
-    if (client != null) {
-      var cert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
-          new java.io.ByteArrayInputStream(pem(client + ".crt").getBytes(StandardCharsets.US_ASCII)));
-      var body = pem(client + ".key").replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-      var key = java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
-      var ks = java.security.KeyStore.getInstance("PKCS12");
-      ks.load(null, null);
-      ks.setKeyEntry("client", key, new char[0], new java.security.cert.Certificate[] {cert});
-      var kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(ks, new char[0]);
-      keys = kmf.getKeyManagers();
-    }
-    var ctx = SSLContext.getInstance("TLS");
-    ctx.init(keys, new TrustManager[] {new X509TrustManager() {
-      @Override public void checkClientTrusted(X509Certificate[] c, String t) {}
-      @Override public void checkServerTrusted(X509Certificate[] c, String t) {}
-      @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
-    }}, null);
-    return ctx;
-  }
-
-  /** One HTTPS request with {@code sni} on a new connection: the server certificate's subject and the response. */
-  private static String[] exchange(int port, String sni, String path) throws Exception {
-    return exchange(trustAll(), port, sni, path);
-  }
-
-  private static String[] exchange(SSLContext tls, int port, String sni, String path) throws Exception {
-    try (var socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
-      socket.setSoTimeout(20_000);
-      var params = socket.getSSLParameters();
-      params.setServerNames(List.of(new SNIHostName(sni)));
-      socket.setSSLParameters(params);
-      socket.startHandshake();
-      var subject = ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + sni + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.ISO_8859_1));
-      socket.getOutputStream().flush();
-      return new String[] {subject, new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)};
-    }
+    var cert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
+        new java.io.ByteArrayInputStream(pem(client + ".crt").getBytes(StandardCharsets.US_ASCII)));
+    var body = pem(client + ".key").replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    var key = java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+    var ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry("client", key, new char[0], new java.security.cert.Certificate[] {cert});
+    var kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, new char[0]);
+    return TlsProbe.trustAll(kmf.getKeyManagers());
   }
 
   private static String secretWithStringData(String crt, String key) {
@@ -231,15 +192,15 @@ class GatewaySdsEndToEndTest {
 
     apply(cp, secretWithStringData(pem("a.example.com.crt"), pem("a.example.com.key")));
     await("the HTTPS listener to bind once the Secret arrived", () -> boundPort(gw, httpsListener) == https);
-    var first = exchange(https, "a.example.com", "/over-tls");
+    var first = TlsProbe.exchange(https, "a.example.com", "/over-tls");
     assertThat(first[0]).isEqualTo("CN=a.example.com");
     assertThat(first[1]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\na");
     var socketBefore = gw.server().listenerSocketId(httpsListener);
 
     // Rotation: the same Secret with another certificate (this time as base64 data).
     apply(cp, secretWithData(pem("b.example.com.crt"), pem("b.example.com.key")));
-    await("new connections to get the rotated certificate", () -> exchange(https, "a.example.com", "/x")[0].equals("CN=b.example.com"));
-    var rotated = exchange(https, "a.example.com", "/after-rotation");
+    await("new connections to get the rotated certificate", () -> TlsProbe.exchange(https, "a.example.com", "/x")[0].equals("CN=b.example.com"));
+    var rotated = TlsProbe.exchange(https, "a.example.com", "/after-rotation");
     assertThat(rotated[0]).isEqualTo("CN=b.example.com");
     assertThat(rotated[1]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\na");
     assertThat(gw.server().listenerSocketId(httpsListener)).as("the listener kept its socket: not rebound").isEqualTo(socketBefore);
@@ -273,12 +234,12 @@ class GatewaySdsEndToEndTest {
     closers.add(gw);
     String httpsListener = "0.0.0.0_" + https;
     await("the MUTUAL listener to bind with its certificate and client CA", () -> boundPort(gw, httpsListener) == https);
-    var withClientCert = exchange(trustAll("b.example.com"), https, "a.example.com", "/mtls");
+    var withClientCert = TlsProbe.exchange(trustAll("b.example.com"), https, "a.example.com", "/mtls");
     assertThat(withClientCert[0]).isEqualTo("CN=a.example.com");
     assertThat(withClientCert[1]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\na");
     String refused;
     try {
-      refused = exchange(trustAll(), https, "a.example.com", "/no-cert")[1];
+      refused = TlsProbe.exchange(TlsProbe.trustAll(null), https, "a.example.com", "/no-cert")[1];
     } catch (java.io.IOException e) {
       refused = "refused: " + e.getClass().getSimpleName();
     }

@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.HashMap;
@@ -33,8 +32,6 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -83,32 +80,6 @@ class TlsListenersEndToEndTest {
     }
     var snapshot = new XdsSnapshot(listeners, r.routes(), r.clusters(), r.endpoints(), Map.of());
     return XdsConfigBuilder.build(snapshot, 1, new XdsConfigBuilder.Options("test", null, false, Set.of()));
-  }
-
-  private static SSLContext trustAll() throws Exception {
-    var ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override public void checkClientTrusted(X509Certificate[] c, String t) {}
-      @Override public void checkServerTrusted(X509Certificate[] c, String t) {}
-      @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
-    }}, null);
-    return ctx;
-  }
-
-  /** One request over TLS with {@code sni}: the certificate's subject, then the whole response. */
-  private static String[] exchange(int port, String sni, String path) throws Exception {
-    try (var socket = (SSLSocket) trustAll().getSocketFactory().createSocket("127.0.0.1", port)) {
-      socket.setSoTimeout(20_000);
-      var params = socket.getSSLParameters();
-      params.setServerNames(List.of(new SNIHostName(sni)));
-      socket.setSSLParameters(params);
-      socket.startHandshake();
-      var subject = ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + sni + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.ISO_8859_1));
-      socket.getOutputStream().flush();
-      return new String[] {subject, new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)};
-    }
   }
 
   private static String service(String name, int port, int targetPort) {
@@ -194,16 +165,16 @@ class TlsListenersEndToEndTest {
     assertThat(r.listeners().get("0.0.0.0_443").getFilterChainsCount()).isEqualTo(2);
     var proxy = proxy(r);
 
-    var toA = exchange(proxy.listenerPort("0.0.0.0_443"), "a.example.com", "/for-a");
+    var toA = TlsProbe.exchange(proxy.listenerPort("0.0.0.0_443"), "a.example.com", "/for-a");
     assertThat(toA[0]).isEqualTo("CN=a.example.com");
     assertThat(toA[1]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\na");
-    var toB = exchange(proxy.listenerPort("0.0.0.0_443"), "b.example.com", "/for-b");
+    var toB = TlsProbe.exchange(proxy.listenerPort("0.0.0.0_443"), "b.example.com", "/for-b");
     assertThat(toB[0]).isEqualTo("CN=b.example.com");
     assertThat(toB[1]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nb");
     assertThat(a.requests()).extracting(q -> q.uri()).containsExactly("/for-a");
     assertThat(b.requests()).extracting(q -> q.uri()).containsExactly("/for-b");
 
-    var through = exchange(proxy.listenerPort("0.0.0.0_8443"), "pass.example.com", "/db");
+    var through = TlsProbe.exchange(proxy.listenerPort("0.0.0.0_8443"), "pass.example.com", "/db");
     assertThat(through[0]).as("the backend's own certificate: the gateway did not terminate").isEqualTo("CN=pass.example.com");
     assertThat(through[1]).endsWith("\r\n\r\nbackend saw GET /db HTTP/1.1");
   }
@@ -285,10 +256,10 @@ class TlsListenersEndToEndTest {
     assertThat(r.listeners().get("0.0.0.0_443").getFilterChainsCount()).isGreaterThanOrEqualTo(2);
     var proxy = proxy(r); // before: "exactly one filter chain is supported", the whole push refused
 
-    var toA = exchange(proxy.listenerPort("0.0.0.0_443"), "a.example.com", "/x");
+    var toA = TlsProbe.exchange(proxy.listenerPort("0.0.0.0_443"), "a.example.com", "/x");
     assertThat(toA[0]).isEqualTo("CN=a.example.com");
     assertThat(toA[1]).endsWith("backend saw GET /x HTTP/1.1");
-    var toB = exchange(proxy.listenerPort("0.0.0.0_443"), "b.example.com", "/y");
+    var toB = TlsProbe.exchange(proxy.listenerPort("0.0.0.0_443"), "b.example.com", "/y");
     assertThat(toB[0]).isEqualTo("CN=b.example.com");
     assertThat(toB[1]).endsWith("backend saw GET /y HTTP/1.1");
     assertThat(one.serverNames()).containsExactly("a.example.com");
