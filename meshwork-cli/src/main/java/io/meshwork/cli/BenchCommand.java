@@ -341,8 +341,12 @@ final class BenchCommand implements Runnable {
     @Option(names = "--connections", defaultValue = "16", description = "Keep-alive connections (default ${DEFAULT-VALUE}).")
     int connections;
 
-    @Option(names = "--rounds", defaultValue = "2", description = "Rounds per scenario, in rotating order; the median is reported (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "1", description = "Full rounds of every scenario, in rotating order (default ${DEFAULT-VALUE}).")
     int rounds;
+
+    @Option(names = "--pairs", defaultValue = "8", description = "Extra rounds of tracing 0%% and 100%% at the fixed rate; p99 is pooled over all rounds (default ${DEFAULT-VALUE}).")
+    int pairs;
+
     @Option(names = "--write", description = "Markdown file to record the figures in, e.g. docs/benchmarks.md.")
     Path write;
 
@@ -351,11 +355,11 @@ final class BenchCommand implements Runnable {
       if (!provider.equals("zipkin") && !provider.equals("otlp")) {
         throw new UserException(2, "--provider must be zipkin or otlp, not " + provider);
       }
-      if (rate <= 0 || durationMillis <= 0 || warmupMillis < 0 || connections < 1 || rounds < 1) {
-        throw new UserException(2, "--rate, --duration-ms, --connections and --rounds must be positive, --warmup-ms at least 0");
+      if (rate <= 0 || durationMillis <= 0 || warmupMillis < 0 || connections < 1 || rounds < 1 || pairs < 0) {
+        throw new UserException(2, "--rate, --duration-ms, --connections and --rounds must be positive, --warmup-ms and --pairs at least 0");
       }
       var o = new io.meshwork.bench.telemetry.TelemetryBenchmark.Options(provider, rate, warmupMillis, durationMillis, connections,
-          rounds);
+          rounds, pairs);
       var results = io.meshwork.bench.telemetry.TelemetryBenchmark.run(o, System.out);
       var report = io.meshwork.bench.telemetry.TelemetryBenchmark.report(results, o);
       System.out.println();

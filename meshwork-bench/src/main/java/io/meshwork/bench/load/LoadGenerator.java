@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
 
 /**
  * Drives HTTP/1.1 keep-alive, h2c or gRPC (unary over h2c) load over N connections, one request in
@@ -36,6 +37,7 @@ public final class LoadGenerator implements AutoCloseable {
   private final ByteBuf request;
   /** The buffer under {@link #request} (which cannot be released): released by {@link #close}. */
   private final ByteBuf requestStorage;
+  private final java.util.Map<String, Histogram> correctedNanos = new java.util.concurrent.ConcurrentHashMap<>();
 
   public LoadGenerator(LoadOptions options) {
     this.options = options;
@@ -73,6 +75,14 @@ public final class LoadGenerator implements AutoCloseable {
       all[i] = (byte) ('a' + (i % 26));
     }
     return all;
+  }
+
+  /**
+   * The corrected latency histogram (nanoseconds) of the phase named {@code phase} in the last
+   * {@link #run}, for pooling several runs' latencies into one distribution; null if it did not run.
+   */
+  public Histogram correctedNanos(String phase) {
+    return correctedNanos.get(phase);
   }
 
   /** Runs every phase in order; events go to {@code events} (may be null). */
@@ -152,6 +162,9 @@ public final class LoadGenerator implements AutoCloseable {
     }
     long windowNanos = actualEnd - windowStart;
     long intended = run.schedule == null ? 0 : run.schedule.intendedBetween(windowStart, actualEnd);
+    var pooled = new Histogram(ConnectionRecorder.HIGHEST_NANOS, 3);
+    recorders.forEach(r -> pooled.add(r.corrected));
+    correctedNanos.put(phase.name(), pooled);
     return ConnectionRecorder.merge(phase, recorders, windowNanos, intended);
   }
 

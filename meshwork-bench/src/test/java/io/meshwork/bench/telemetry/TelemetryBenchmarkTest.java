@@ -18,14 +18,15 @@ class TelemetryBenchmarkTest {
   @Test
   void everyScenarioIsMeasuredAndOnlySampledSpansAreExported() throws Exception {
     for (var provider : new String[] {"zipkin", "otlp"}) {
-      var o = new TelemetryBenchmark.Options(provider, 200, 300, 1500, 2, 1);
+      var o = new TelemetryBenchmark.Options(provider, 200, 300, 1500, 2, 1, 1);
       var log = new ByteArrayOutputStream();
-      var results = TelemetryBenchmark.run(o, new PrintStream(log, true, StandardCharsets.UTF_8));
+      var run = TelemetryBenchmark.run(o, new PrintStream(log, true, StandardCharsets.UTF_8));
+      var results = run.results();
       assertThat(results).extracting(r -> r.scenario().name())
           .containsExactly("metrics off, tracing off", "tracing off", "tracing 0%", "tracing 1%", "tracing 100%");
       for (var r : results) {
         // On a loaded machine a phase may measure few requests, but not none in 1.5 s.
-        assertThat(r.saturation().requests() + r.fixedRate().requests()).as(r.scenario().name()).isPositive();
+        assertThat(r.requests()).as(r.scenario().name()).isPositive();
         if (r.fixedRate().requests() > 0) {
           assertThat(r.cpuMicrosPerRequest()).as(r.scenario().name()).isPositive();
         }
@@ -39,9 +40,46 @@ class TelemetryBenchmarkTest {
       // the exporter could not send in time (a starved machine) is counted as dropped, never lost.
       assertThat(full.spansSent()).as(provider + ": spans reach the collector").isPositive();
       assertThat(full.spansSent() + full.spansDropped()).as(provider + ": every request of both phases is a span")
-          .isGreaterThanOrEqualTo(full.saturation().requests() + full.fixedRate().requests());
-      var report = TelemetryBenchmark.report(results, o);
-      assertThat(report).contains("| tracing 100% |", "CPU µs per request", "against 0%");
+          .isGreaterThanOrEqualTo(full.requests());
+      // The pair round adds a fixed-rate round to 0% and 100% only; p99 is pooled over both rounds.
+      assertThat(byName.get("tracing 100%").roundP99s()).hasSize(2);
+      assertThat(byName.get("tracing 0%").roundP99s()).hasSize(2);
+      assertThat(byName.get("tracing 1%").roundP99s()).hasSize(1);
+      assertThat(run.effect().low()).isLessThanOrEqualTo(run.effect().high());
+      var report = TelemetryBenchmark.report(run, o);
+      assertThat(report).contains("| tracing 100% |", "CPU µs per request", "against 0%", "pooled over 2 rounds");
     }
+  }
+
+  /** A round whose fixed-rate latencies are 1,000 values spread evenly up to {@code maxMicros}. */
+  private static TelemetryBenchmark.Round round(String name, double maxMicros) {
+    var h = new org.HdrHistogram.Histogram(java.util.concurrent.TimeUnit.SECONDS.toNanos(120), 3);
+    for (int i = 1; i <= 1000; i++) {
+      h.recordValue((long) (maxMicros * 1000 * i / 1000));
+    }
+    var stats = io.meshwork.bench.load.LatencyStats.of(h);
+    var phase = new io.meshwork.bench.load.PhaseResult("fixed", false, 1000, 1, 1000, 0, 0, 1000, stats, stats);
+    return new TelemetryBenchmark.Round(new TelemetryBenchmark.Scenario(name, 0.0), null, phase, h, 0, 0, 1, 1);
+  }
+
+  @Test
+  void theEffectIsPooledOverRoundsWithAnIntervalThatShowsTheNoise() {
+    var zero = java.util.List.of(round("0", 1000), round("0", 1000), round("0", 1000));
+    // Identical rounds: no effect and no noise.
+    var none = TelemetryBenchmark.effect(zero, java.util.List.of(round("100", 1000), round("100", 1000)));
+    assertThat(none.percent()).isCloseTo(0, org.assertj.core.data.Offset.offset(0.5));
+    assertThat(none.low()).isCloseTo(0, org.assertj.core.data.Offset.offset(0.5));
+    assertThat(none.high()).isCloseTo(0, org.assertj.core.data.Offset.offset(0.5));
+    // Every 100% round 20% slower: the pooled effect and the whole interval say +20%.
+    var slower = TelemetryBenchmark.effect(zero, java.util.List.of(round("100", 1200), round("100", 1200)));
+    assertThat(slower.percent()).isCloseTo(20, org.assertj.core.data.Offset.offset(0.5));
+    assertThat(slower.low()).isCloseTo(20, org.assertj.core.data.Offset.offset(0.5));
+    // One slow round among four at 100%: the pooled p99 rises, and the interval spans from no effect to a large one.
+    var noisy = TelemetryBenchmark.effect(zero, java.util.List.of(round("100", 1000), round("100", 1000), round("100", 1000),
+        round("100", 3000)));
+    assertThat(noisy.percent()).isGreaterThan(10);
+    assertThat(noisy.low()).isLessThan(1);
+    assertThat(noisy.high()).isGreaterThan(noisy.percent());
+    assertThat(noisy.fullRounds()).isEqualTo(4);
   }
 }

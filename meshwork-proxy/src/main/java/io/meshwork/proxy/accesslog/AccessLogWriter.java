@@ -1,5 +1,6 @@
 package io.meshwork.proxy.accesslog;
 
+import io.meshwork.proxy.background.BackgroundThreads;
 import io.meshwork.proxy.config.AccessLogConfig;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,7 +35,7 @@ public final class AccessLogWriter implements AutoCloseable {
 
   public AccessLogWriter(PrintStream stdout) {
     this.stdout = stdout;
-    thread = Thread.ofPlatform().daemon().name("meshwork-access-log").start(this::run);
+    thread = BackgroundThreads.start("meshwork-access-log", this::run);
   }
 
   public void log(List<AccessLogConfig> targets, AccessLogEntry entry) {

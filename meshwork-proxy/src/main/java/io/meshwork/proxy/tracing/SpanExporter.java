@@ -1,5 +1,6 @@
 package io.meshwork.proxy.tracing;
 
+import io.meshwork.proxy.background.BackgroundThreads;
 import io.meshwork.proxy.stats.Counter;
 import io.meshwork.proxy.stats.Stats;
 import java.net.InetSocketAddress;
@@ -79,7 +80,7 @@ public final class SpanExporter implements AutoCloseable {
     reportsFailed = stats.counter(statPrefix + ".reports_failed");
     skippedNoCluster = stats.counter(statPrefix + ".reports_skipped_no_cluster");
     timerFlushed = stats.counter(statPrefix + ".timer_flushed");
-    thread = Thread.ofPlatform().daemon().name("meshwork-span-export").start(this::run);
+    thread = BackgroundThreads.start("meshwork-span-export", this::run);
   }
 
   /**
