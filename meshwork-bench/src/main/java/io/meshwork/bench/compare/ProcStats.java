@@ -30,6 +30,28 @@ public final class ProcStats {
     return Long.parseLong(rest[11]) + Long.parseLong(rest[12]);
   }
 
+  /**
+   * CPU seconds of the process's threads whose name ({@code /proc/PID/task/TID/comm}, which Linux
+   * cuts to 15 characters) starts with {@code namePrefix}; 0 when none, -1 when unreadable.
+   */
+  public static double threadCpuSeconds(long pid, String namePrefix) {
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      long ticks = 0;
+      for (var task : tasks.toList()) {
+        try {
+          if (Files.readString(task.resolve("comm")).strip().startsWith(namePrefix)) {
+            ticks += parseCpuTicks(Files.readString(task.resolve("stat")));
+          }
+        } catch (IOException e) {
+          // the thread ended between the listing and the read
+        }
+      }
+      return ticks / TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   public static long rssKb(long pid) {
     return statusKb(pid, "VmRSS:");
   }

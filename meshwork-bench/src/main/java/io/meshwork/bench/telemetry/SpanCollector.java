@@ -38,7 +38,7 @@ public final class SpanCollector implements AutoCloseable {
    * Starts a collector JVM with this JVM's class path and a small heap, at nice 19 when {@code
    * nice} is installed: it stands for a collector on another host, as in a real mesh, so it should
    * take the machine's idle CPU only, not compete with the proxy it measures on equal terms (its own
-   * CPU is reported separately, {@link #cpuNanos}).
+   * CPU is reported separately, {@link #cpuSeconds}).
    */
   public static SpanCollector start() throws IOException {
     var java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -62,18 +62,9 @@ public final class SpanCollector implements AutoCloseable {
     return port;
   }
 
-  /**
-   * The collector process's CPU time so far (user + system, from {@code /proc/PID/stat} in clock
-   * ticks of 10 ms), or -1 where that file does not exist.
-   */
-  public long cpuNanos() {
-    try {
-      var stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-      var f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime, stime: fields 14 and 15
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
+  /** The collector process's CPU seconds so far (user + system), or -1 where {@code /proc} cannot tell. */
+  public double cpuSeconds() {
+    return io.meshwork.bench.compare.ProcStats.cpuSeconds(process.pid());
   }
 
   @Override

@@ -7,10 +7,6 @@ import io.meshwork.bench.load.LoadGenerator;
 import io.meshwork.bench.load.LoadOptions;
 import io.meshwork.bench.load.Phase;
 import io.meshwork.bench.load.PhaseResult;
-import io.meshwork.proxy.ProxyServer;
-import io.meshwork.proxy.config.ProxyConfigBuilder;
-import io.meshwork.xds.bootstrap.BootstrapLoader;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,8 +19,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Measures what tracing costs one proxy hop. For each scenario (metrics off; tracing off; on at 0%,
- * 1% and 100% random sampling) a fresh in-process proxy (one event loop, one OUTBOUND listener to an
- * echo backend, spans to a collector in another JVM over Zipkin JSON or OTLP/HTTP) is driven by the
+ * 1% and 100% random sampling) a fresh proxy (one event loop, one OUTBOUND listener to an echo
+ * backend, spans to a collector in another JVM over Zipkin JSON or OTLP/HTTP), in a JVM of its own
+ * with the sidecar's JVM flags ({@link SidecarProcess}), is driven by the
  * load generator: in a full round, closed loop (saturation: throughput and p99) then open loop at a
  * fixed rate ({@code --rate}, 10,000/s by default, so that 100% sampling exports that many spans per
  * second; p99 corrected for coordinated omission); in a pair round, only the fixed rate, for tracing
@@ -38,8 +35,8 @@ import org.HdrHistogram.Histogram;
  * and the effect is reported with a bootstrap interval over the rounds, which says whether the run
  * can tell the effect from that noise.
  *
- * <p>Load generator, proxy and backend share this JVM and the machine, so absolute figures are lower
- * bounds; compare within a run. Metrics on/off switches the proxy's istio_* recording ({@code
+ * <p>Load generator and backend share this JVM; all share the machine, so absolute figures are lower
+ * bounds; compare within a run. CPU figures are the proxy process's alone. Metrics on/off switches the proxy's istio_* recording ({@code
  * ProxyTelemetry.enabled}) with tracing off, so that row is the cost of the metrics alone; every
  * tracing row records metrics too, as a default mesh does.
  */
@@ -88,30 +85,38 @@ public final class TelemetryBenchmark {
     var rounds = new LinkedHashMap<Scenario, List<Round>>();
     scenarios.forEach(s -> rounds.put(s, new ArrayList<>()));
     double collectorMillis;
+    var workDir = java.nio.file.Files.createTempDirectory("meshwork-bench-telemetry-");
     try (var collector = SpanCollector.start(); // its own JVM: collecting must not count as the proxy's cost
         var backend = EchoBackend.start("127.0.0.1", 0, 1, 64, 0)) {
       // A throwaway round first: the first scenario must not pay for the JIT (all code paths, export included).
       out.println("warming up (JIT) ...");
       measure(new Scenario("warm-up", 100.0), backend, collector.port(),
-          new Options(o.provider(), o.rate(), o.warmupMillis(), Math.max(2000, o.durationMillis() / 2), o.connections(), 1, 0), true);
-      long collectorStart = collector.cpuNanos();
+          new Options(o.provider(), o.rate(), o.warmupMillis(), Math.max(2000, o.durationMillis() / 2), o.connections(), 1, 0), true, workDir);
+      double collectorStart = collector.cpuSeconds();
       for (int round = 0; round < o.rounds(); round++) {
         for (int i = 0; i < scenarios.size(); i++) {
           var s = scenarios.get((i + round) % scenarios.size()); // rotate the order, so no scenario always runs first
-          rounds.get(s).add(print(out, "round " + (round + 1), measure(s, backend, collector.port(), o, true), o));
+          rounds.get(s).add(print(out, "round " + (round + 1), measure(s, backend, collector.port(), o, true, workDir), o));
         }
       }
       var zero = scenarios.get(2);
       var full = scenarios.get(4);
       for (int pair = 0; pair < o.pairs(); pair++) {
         for (var s : pair % 2 == 0 ? List.of(zero, full) : List.of(full, zero)) {
-          rounds.get(s).add(print(out, "pair " + (pair + 1), measure(s, backend, collector.port(), o, false), o));
+          rounds.get(s).add(print(out, "pair " + (pair + 1), measure(s, backend, collector.port(), o, false, workDir), o));
         }
       }
       long spans = rounds.values().stream().flatMap(List::stream).mapToLong(Round::spansSent).sum();
-      long collectorEnd = collector.cpuNanos();
+      double collectorEnd = collector.cpuSeconds();
       collectorMillis = collectorStart < 0 || collectorEnd < 0 || spans == 0 ? Double.NaN
-          : (collectorEnd - collectorStart) / 1e6 / spans * 1000;
+          : (collectorEnd - collectorStart) * 1e3 / spans * 1000;
+    } finally {
+      try (var files = java.nio.file.Files.list(workDir)) {
+        for (var f : files.toList()) {
+          java.nio.file.Files.deleteIfExists(f);
+        }
+      }
+      java.nio.file.Files.deleteIfExists(workDir);
     }
     var results = new ArrayList<Result>();
     rounds.forEach((s, list) -> results.add(pool(s, list)));
@@ -129,38 +134,36 @@ public final class TelemetryBenchmark {
     return r;
   }
 
-  private static Round measure(Scenario s, EchoBackend backend, int collectorPort, Options o, boolean saturation)
+  private static Round measure(Scenario s, EchoBackend backend, int collectorPort, Options o, boolean saturation, Path workDir)
       throws Exception {
-    var config = ProxyConfigBuilder.fromBootstrap(BootstrapLoader.parse("bench.yaml",
-        bootstrap(backend.port(), collectorPort, o.provider(), s.samplingPercent())), 1);
-    try (var proxy = ProxyServer.start(config, 1, new PrintStream(OutputStream.nullOutputStream()))) {
-      proxy.telemetry().enabled(s.metrics());
-      int port = proxy.listenerPort("outbound");
-      PhaseResult sat = null;
+    var prefix = o.provider().equals("zipkin") ? "tracing.zipkin" : "tracing.opentelemetry";
+    var proxy = SidecarProcess.start(bootstrap(backend.port(), collectorPort, o.provider(), s.samplingPercent()), s.metrics(), prefix,
+        SidecarProcess.sidecarJvmFlags(), workDir);
+    PhaseResult sat = null;
+    PhaseResult fixed;
+    Histogram fixedNanos;
+    double cpuPerRequest;
+    long exportNanos;
+    try (proxy) {
+      int port = proxy.port();
       if (saturation) {
         try (var load = new LoadGenerator(new LoadOptions("127.0.0.1", port, "/bench", o.connections(), 1, 0,
             List.of(new Phase("saturation", 0, o.warmupMillis(), o.durationMillis(), 0))))) {
           sat = load.run(null).getFirst();
         }
       }
-      PhaseResult fixed;
-      Histogram fixedNanos;
-      double cpuPerRequest;
-      long exportNanos;
       try (var load = new LoadGenerator(new LoadOptions("127.0.0.1", port, "/bench", o.connections(), 1, 0,
           List.of(new Phase("fixed", o.rate(), o.warmupMillis(), o.durationMillis(), 0))))) {
-        var cpu = CpuWindow.start(o.warmupMillis(), o.durationMillis());
+        var cpu = CpuWindow.start(o.warmupMillis(), o.durationMillis(), proxy::cpuSeconds, proxy::exporterCpuSeconds);
         fixed = load.run(null).getFirst();
         fixedNanos = load.correctedNanos("fixed");
         long cpuNanos = cpu.nanos();
         exportNanos = cpu.exporterNanos();
         cpuPerRequest = fixed.requests() > 0 ? cpuNanos / 1000.0 / fixed.requests() : Double.NaN;
       }
-      proxy.close(); // sends what is still queued (the exporter's close), so the counters include the last batch
-      var prefix = o.provider().equals("zipkin") ? "tracing.zipkin" : "tracing.opentelemetry";
-      return new Round(s, sat, fixed, fixedNanos, proxy.stats().value(prefix + ".spans_sent"),
-          proxy.stats().value(prefix + ".spans_dropped"), cpuPerRequest, exportPer1000(exportNanos, fixed.requests(), s));
-    }
+    } // closing sends what is still queued (the exporter's close), so the counters include the last batch
+    return new Round(s, sat, fixed, fixedNanos, proxy.spansSent(), proxy.spansDropped(), cpuPerRequest,
+        exportPer1000(exportNanos, fixed.requests(), s));
   }
 
   /** Exporter-thread CPU ms per 1,000 spans over the fixed-rate window (NaN when no span was sampled). */
@@ -314,10 +317,12 @@ public final class TelemetryBenchmark {
     var sb = new StringBuilder();
     sb.append("## Telemetry cost (`meshwork bench telemetry`)\n\n");
     sb.append("Measured ").append(BenchmarkReport.today()).append(" on ").append(BenchmarkReport.machine()).append("; ")
-        .append(BenchmarkReport.load()).append(". One in-process proxy hop (one event loop) to an echo backend, ")
+        .append(BenchmarkReport.load()).append(". One proxy hop (one event loop; a process of its own with the sidecar's JVM flags: ")
+        .append(SidecarProcess.sidecarJvmFlags().isEmpty() ? "JVM defaults" : "`" + String.join(" ", SidecarProcess.sidecarJvmFlags()) + "`")
+        .append(") to an echo backend, ")
         .append(o.connections()).append(" keep-alive connections, spans exported as ")
         .append(o.provider().equals("zipkin") ? "Zipkin v2 JSON" : "OTLP/HTTP protobuf")
-        .append(" to a collector in a separate JVM at nice 19 (it stands for a collector on another host; load generator, proxy and backend share the benchmark's JVM; all share the machine), so compare rows within this run. ")
+        .append(" to a collector in a separate JVM at nice 19 (it stands for a collector on another host; load generator and backend share the benchmark's JVM; all share the machine), so compare rows within this run. ")
         .append("Each phase: ").append(o.warmupMillis()).append(" ms warm-up, ").append(o.durationMillis()).append(" ms measured; ")
         .append(o.rounds()).append(" full round(s) of every scenario, then ").append(o.pairs())
         .append(" pair round(s) of tracing 0% and 100% at the fixed rate only; a fresh proxy for each.\n\n");
@@ -353,7 +358,7 @@ public final class TelemetryBenchmark {
           + "(90%% bootstrap interval over the rounds: %+.1f%% to %+.1f%%). Target at most +10%%: %s.%n", spansPerSecond,
           e.percent(), e.low(), e.high(), verdict));
     }
-    sb.append(String.format(Locale.ROOT, "%nCPU per request (the benchmark's process: load generator, proxy, backend, GC and JIT, not the collector, "
+    sb.append(String.format(Locale.ROOT, "%nCPU per request (the proxy process: event loop, exporter, GC and JIT, "
         + "over the measured window at the fixed rate; median round) suffers far less from other processes' load than p99 does: tracing at "
         + "100%% costs %+.1f µs per request (so per exported span) against 0%%.%n",
         full.cpuMicrosPerRequest() - zero.cpuMicrosPerRequest()));
