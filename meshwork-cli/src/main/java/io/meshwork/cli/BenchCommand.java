@@ -344,6 +344,10 @@ final class BenchCommand implements Runnable {
     @Option(names = "--rounds", defaultValue = "1", description = "Full rounds of every scenario, in rotating order (default ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--sidecar-process", description = "Run each proxy in a JVM of its own with the sidecar's JVM flags (Serial GC, C1 only; "
+        + "it saturates lower, so pick a --rate it sustains) instead of in the benchmark's JVM.")
+    boolean sidecarProcess;
+
     @Option(names = "--pairs", defaultValue = "8", description = "Extra rounds of tracing 0%% and 100%% at the fixed rate; p99 is pooled over all rounds (default ${DEFAULT-VALUE}).")
     int pairs;
 
@@ -359,7 +363,7 @@ final class BenchCommand implements Runnable {
         throw new UserException(2, "--rate, --duration-ms, --connections and --rounds must be positive, --warmup-ms and --pairs at least 0");
       }
       var o = new io.meshwork.bench.telemetry.TelemetryBenchmark.Options(provider, rate, warmupMillis, durationMillis, connections,
-          rounds, pairs);
+          rounds, pairs, sidecarProcess);
       var results = io.meshwork.bench.telemetry.TelemetryBenchmark.run(o, System.out);
       var report = io.meshwork.bench.telemetry.TelemetryBenchmark.report(results, o);
       System.out.println();

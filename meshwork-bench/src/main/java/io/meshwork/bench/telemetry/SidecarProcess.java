@@ -20,16 +20,16 @@ import java.util.concurrent.TimeUnit;
  * One proxy for the telemetry benchmark, in its own JVM started with the sidecar's JVM flags
  * ({@code MESHWORK_PROXY_JAVA_FLAGS}, which the launcher sets from {@code scripts/proxy.jvmopts}:
  * Serial GC, a small heap, C1 only). A sidecar is a process of its own: run inside the benchmark's
- * JVM the proxy had G1 and a large heap, and its GC pauses and CPU mixed with the load
- * generator's and the backend's, so the figures described neither the sidecar as deployed nor the
- * proxy alone. Out here the proxy's own CPU ({@link #cpuSeconds}) and its exporter thread's
+ * JVM ({@link InProcessProxy}) the proxy has G1, C2 and a large heap, and its GC pauses and CPU mix with the
+ * load generator's and the backend's, so those figures describe neither the sidecar as deployed nor
+ * the proxy alone; this mode does (C1 only, so it saturates lower: run it at a rate it sustains). Out here the proxy's own CPU ({@link #cpuSeconds}) and its exporter thread's
  * ({@link #exporterCpuSeconds}) are read from {@code /proc}.
  *
  * <p>Protocol with the child: it prints {@code port N} (its listener's port) when it serves; when its
  * standard input closes it closes the proxy (which sends the spans still queued), prints {@code
  * spans SENT DROPPED} (the tracer's counters) and exits.
  */
-final class SidecarProcess implements AutoCloseable {
+final class SidecarProcess implements BenchProxy {
   /** The exporter thread's name as Linux keeps it (15 characters of {@code meshwork-span-export}). */
   private static final String EXPORTER_THREAD = "meshwork-span-e";
 
@@ -77,25 +77,30 @@ final class SidecarProcess implements AutoCloseable {
     return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+"));
   }
 
-  int port() {
+  @Override
+  public int port() {
     return port;
   }
 
   /** The proxy process's CPU seconds so far (all threads: event loop, exporter, GC, JIT). */
-  double cpuSeconds() {
+  @Override
+  public double cpuSeconds() {
     return ProcStats.cpuSeconds(process.pid());
   }
 
   /** CPU seconds of the proxy's span exporter thread so far. */
-  double exporterCpuSeconds() {
+  @Override
+  public double exporterCpuSeconds() {
     return ProcStats.threadCpuSeconds(process.pid(), EXPORTER_THREAD);
   }
 
-  long spansSent() {
+  @Override
+  public long spansSent() {
     return spansSent;
   }
 
-  long spansDropped() {
+  @Override
+  public long spansDropped() {
     return spansDropped;
   }
 

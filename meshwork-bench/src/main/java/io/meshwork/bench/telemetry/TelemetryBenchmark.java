@@ -20,8 +20,9 @@ import org.HdrHistogram.Histogram;
 /**
  * Measures what tracing costs one proxy hop. For each scenario (metrics off; tracing off; on at 0%,
  * 1% and 100% random sampling) a fresh proxy (one event loop, one OUTBOUND listener to an echo
- * backend, spans to a collector in another JVM over Zipkin JSON or OTLP/HTTP), in a JVM of its own
- * with the sidecar's JVM flags ({@link SidecarProcess}), is driven by the
+ * backend, spans to a collector in another JVM over Zipkin JSON or OTLP/HTTP), in this JVM ({@link
+ * InProcessProxy}) or in a JVM of its own with the sidecar's JVM flags ({@link SidecarProcess}), is
+ * driven by the
  * load generator: in a full round, closed loop (saturation: throughput and p99) then open loop at a
  * fixed rate ({@code --rate}, 10,000/s by default, so that 100% sampling exports that many spans per
  * second; p99 corrected for coordinated omission); in a pair round, only the fixed rate, for tracing
@@ -35,8 +36,8 @@ import org.HdrHistogram.Histogram;
  * and the effect is reported with a bootstrap interval over the rounds, which says whether the run
  * can tell the effect from that noise.
  *
- * <p>Load generator and backend share this JVM; all share the machine, so absolute figures are lower
- * bounds; compare within a run. CPU figures are the proxy process's alone. Metrics on/off switches the proxy's istio_* recording ({@code
+ * <p>Load generator and backend run in this JVM; all share the machine, so absolute figures are lower
+ * bounds; compare within a run. Metrics on/off switches the proxy's istio_* recording ({@code
  * ProxyTelemetry.enabled}) with tracing off, so that row is the cost of the metrics alone; every
  * tracing row records metrics too, as a default mesh does.
  */
@@ -75,7 +76,7 @@ public final class TelemetryBenchmark {
    * rounds at the fixed rate of tracing 0% and 100% only.
    */
   public record Options(String provider, double rate, long warmupMillis, long durationMillis, int connections, int rounds,
-      int pairs) {}
+      int pairs, boolean sidecarProcess) {}
 
   private TelemetryBenchmark() {}
 
@@ -91,7 +92,7 @@ public final class TelemetryBenchmark {
       // A throwaway round first: the first scenario must not pay for the JIT (all code paths, export included).
       out.println("warming up (JIT) ...");
       measure(new Scenario("warm-up", 100.0), backend, collector.port(),
-          new Options(o.provider(), o.rate(), o.warmupMillis(), Math.max(2000, o.durationMillis() / 2), o.connections(), 1, 0), true, workDir);
+          new Options(o.provider(), o.rate(), o.warmupMillis(), Math.max(2000, o.durationMillis() / 2), o.connections(), 1, 0, o.sidecarProcess()), true, workDir);
       double collectorStart = collector.cpuSeconds();
       for (int round = 0; round < o.rounds(); round++) {
         for (int i = 0; i < scenarios.size(); i++) {
@@ -137,8 +138,9 @@ public final class TelemetryBenchmark {
   private static Round measure(Scenario s, EchoBackend backend, int collectorPort, Options o, boolean saturation, Path workDir)
       throws Exception {
     var prefix = o.provider().equals("zipkin") ? "tracing.zipkin" : "tracing.opentelemetry";
-    var proxy = SidecarProcess.start(bootstrap(backend.port(), collectorPort, o.provider(), s.samplingPercent()), s.metrics(), prefix,
-        SidecarProcess.sidecarJvmFlags(), workDir);
+    var yaml = bootstrap(backend.port(), collectorPort, o.provider(), s.samplingPercent());
+    BenchProxy proxy = o.sidecarProcess() ? SidecarProcess.start(yaml, s.metrics(), prefix, SidecarProcess.sidecarJvmFlags(), workDir)
+        : InProcessProxy.start(yaml, s.metrics(), prefix);
     PhaseResult sat = null;
     PhaseResult fixed;
     Histogram fixedNanos;
@@ -317,12 +319,14 @@ public final class TelemetryBenchmark {
     var sb = new StringBuilder();
     sb.append("## Telemetry cost (`meshwork bench telemetry`)\n\n");
     sb.append("Measured ").append(BenchmarkReport.today()).append(" on ").append(BenchmarkReport.machine()).append("; ")
-        .append(BenchmarkReport.load()).append(". One proxy hop (one event loop; a process of its own with the sidecar's JVM flags: ")
-        .append(SidecarProcess.sidecarJvmFlags().isEmpty() ? "JVM defaults" : "`" + String.join(" ", SidecarProcess.sidecarJvmFlags()) + "`")
+        .append(BenchmarkReport.load()).append(". One proxy hop (one event loop; ")
+        .append(!o.sidecarProcess() ? "in the benchmark's JVM with JVM defaults, G1 and C2"
+            : "a process of its own with the sidecar's JVM flags: " + (SidecarProcess.sidecarJvmFlags().isEmpty() ? "JVM defaults"
+            : "`" + String.join(" ", SidecarProcess.sidecarJvmFlags()) + "`"))
         .append(") to an echo backend, ")
         .append(o.connections()).append(" keep-alive connections, spans exported as ")
         .append(o.provider().equals("zipkin") ? "Zipkin v2 JSON" : "OTLP/HTTP protobuf")
-        .append(" to a collector in a separate JVM at nice 19 (it stands for a collector on another host; load generator and backend share the benchmark's JVM; all share the machine), so compare rows within this run. ")
+        .append(" to a collector in a separate JVM at nice 19 (it stands for a collector on another host; load generator and backend run in the benchmark's JVM; all share the machine), so compare rows within this run. ")
         .append("Each phase: ").append(o.warmupMillis()).append(" ms warm-up, ").append(o.durationMillis()).append(" ms measured; ")
         .append(o.rounds()).append(" full round(s) of every scenario, then ").append(o.pairs())
         .append(" pair round(s) of tracing 0% and 100% at the fixed rate only; a fresh proxy for each.\n\n");
@@ -358,7 +362,8 @@ public final class TelemetryBenchmark {
           + "(90%% bootstrap interval over the rounds: %+.1f%% to %+.1f%%). Target at most +10%%: %s.%n", spansPerSecond,
           e.percent(), e.low(), e.high(), verdict));
     }
-    sb.append(String.format(Locale.ROOT, "%nCPU per request (the proxy process: event loop, exporter, GC and JIT, "
+    sb.append(String.format(Locale.ROOT, "%nCPU per request (" + (o.sidecarProcess() ? "the proxy process: event loop, exporter, GC and JIT"
+        : "the benchmark's process: load generator, proxy, backend, GC and JIT; not the collector") + ", "
         + "over the measured window at the fixed rate; median round) suffers far less from other processes' load than p99 does: tracing at "
         + "100%% costs %+.1f µs per request (so per exported span) against 0%%.%n",
         full.cpuMicrosPerRequest() - zero.cpuMicrosPerRequest()));

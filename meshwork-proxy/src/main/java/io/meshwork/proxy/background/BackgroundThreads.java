@@ -28,9 +28,9 @@ import java.util.Locale;
  */
 public final class BackgroundThreads {
   /**
-   * The nice value background threads ask for (event loops stay at the process's, normally 0):
-   * 15, or the system property {@code meshwork.backgroundNice} (0 to 19; 0 leaves them at the
-   * process's priority, for comparison).
+   * How many nice steps background threads go below the event loops (which stay at the process's
+   * value, normally 0): 15, or the system property {@code meshwork.backgroundNice} (0 to 19; 0 leaves
+   * them at the process's priority, for comparison).
    */
   public static final int NICE = Math.clamp(Integer.getInteger("meshwork.backgroundNice", 15), 0, 19);
 
@@ -72,8 +72,10 @@ public final class BackgroundThreads {
   }
 
   /**
-   * Sets the calling thread's nice value to {@link #NICE} (never lowers it: a thread already nicer
-   * keeps its value). Returns whether the call succeeded.
+   * Raises the calling thread's nice value by {@link #NICE} over the process's (at most 19): 15 for
+   * a proxy at the default 0, and the same weight ratio to its event loops when an operator runs
+   * the whole proxy at another nice value (CFS weights fall by about 1.25x per step). Returns
+   * whether the call succeeded.
    */
   public static boolean lowerCurrent() {
     if (SETPRIORITY == null || NICE == 0) {
@@ -81,7 +83,7 @@ public final class BackgroundThreads {
     }
     try {
       int tid = (int) GETTID.invokeExact();
-      return (int) SETPRIORITY.invokeExact(PRIO_PROCESS, tid, Math.max(NICE, currentNice(tid))) == 0;
+      return (int) SETPRIORITY.invokeExact(PRIO_PROCESS, tid, Math.min(19, currentNice(tid) + NICE)) == 0;
     } catch (Throwable t) {
       return false;
     }

@@ -43,7 +43,8 @@ public final class SpanExporter implements AutoCloseable {
    * per 1,024 spans: fewer POSTs and wake-ups; the queue still holds eight batches while one is sent).
    */
   public record Limits(int queueCapacity, int maxBatch, Duration flushInterval) {
-    public static final Limits DEFAULT = new Limits(8192, 1024, Duration.ofSeconds(1));
+    public static final Limits DEFAULT = new Limits(8192,
+        Math.clamp(Integer.getInteger("meshwork.tracing.batchSpans", 1024), 1, 8192), Duration.ofSeconds(1));
   }
 
   private final SpanQueue<QueuedSpan> queue;
