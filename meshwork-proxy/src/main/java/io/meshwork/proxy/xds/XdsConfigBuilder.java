@@ -111,8 +111,11 @@ public final class XdsConfigBuilder {
       var l = SdsInline.apply(original, s.secrets()); // gateway credentials received over SDS, as inline PEM
       var reason = unboundReason(l, options);
       var secret = reason == null ? SdsWarming.missingSecret(l) : null;
-      if (secret != null) {
+      var serving = secret != null ? SdsWarming.servingChains(l) : l; // chains whose secret is missing or deleted do not serve
+      if (serving == null) {
         reason = SdsWarming.reason(secret); // Envoy's warming listener: the rest of the config serves
+      } else {
+        l = serving;
       }
       if (reason != null) {
         unbound.put(l.getName(), reason);
