@@ -330,7 +330,7 @@ class GatewaySdsEndToEndTest {
     await("a.example.com's handshake to fail once its Secret is deleted", () -> handshake(https, "a.example.com").startsWith("failed"));
     assertThat(handshake(https, "b.example.com")).as("the other server (an Opaque cert/key Secret) keeps serving").isEqualTo("CN=b.example.com");
     assertThat(gw.lastRejection()).as("a withdrawn secret is no NACK").isEmpty();
-    assertThat(a.requests()).extracting(q -> q.uri()).containsExactly("/before-delete");
+    assertThat(a.requests()).extracting(q -> q.uri()).contains("/before-delete");
     await("proxy-config secret to show the deleted one as warming", () -> row(CliRunner.run("proxy-config", "secret", "any", "--admin",
         admin).out(), "kubernetes://cert-a")[2].equals("WARMING"));
 
