@@ -22,9 +22,9 @@ import java.util.TreeSet;
  * {@code kubernetes://NAME-cacert} (the {@code cacert} or {@code ca.crt} of a Secret named
  * {@code NAME-cacert} if there is one, else of {@code NAME}). A deleted Secret is no longer served:
  * delta ADS sends its name in {@code removed_resources}, and state-of-the-world responses for SDS
- * carry every subscribed secret that exists ({@link ProxyConnection}), so the proxy drops it. A secret is served only to a gateway proxy whose own listeners name it, and only
- * from a Secret in the gateway's namespace: Istio authorizes credential reads by namespace, so a
- * Gateway in one namespace cannot obtain another namespace's private key. Secrets are built from the
+ * carry every subscribed secret that exists ({@link ProxyConnection}), so the proxy drops it. A
+ * secret is served only to a gateway proxy whose own listeners name it, and only from a Secret in
+ * the gateway's namespace: Istio authorizes credential reads by namespace, so a Gateway in one namespace cannot obtain another namespace's private key. Secrets are built from the
  * store on every push, so replacing the Secret rotates the certificate without touching listeners.
  */
 final class GatewaySecrets {
