@@ -17,8 +17,9 @@ import java.util.List;
  * types (service-account tokens, Helm releases, docker configs) never leave the API server.
  *
  * <p>Opaque Secrets are also where applications keep passwords, so of those only the ones holding a
- * credential key ({@code cert}, {@code key}, {@code cacert}, {@code tls.crt}, {@code tls.key},
- * {@code ca.crt}) are stored, and only those keys: a database password in an Opaque Secret is seen
+ * credential ({@link #credential}: a certificate with its key, or a CA bundle) are stored, and only
+ * their credential keys ({@code cert}, {@code key}, {@code cacert}, {@code tls.crt}, {@code tls.key},
+ * {@code ca.crt}): a database password in an Opaque Secret is seen
  * by the informer (RBAC and field selectors cannot narrow further, istiod's informer sees it too)
  * but never stored, validated, logged or served. An Opaque Secret that loses its credential keys is
  * withdrawn like a deleted one. The handler checks the type again in case a server ignores the
@@ -66,6 +67,17 @@ final class TlsSecrets implements ResourceEventHandler<Secret> {
     }
   }
 
+  /**
+   * Whether an Opaque Secret with these keys is a gateway credential: a certificate with its key
+   * ({@code cert}+{@code key}, or {@code tls.crt}+{@code tls.key}) or a CA bundle ({@code cacert},
+   * {@code ca.crt}). An application's Secret that merely has a {@code key} (an API key, say) is not
+   * one, so it is neither stored nor reported as an invalid certificate.
+   */
+  static boolean credential(java.util.Set<String> keys) {
+    return keys.contains("cert") && keys.contains("key") || keys.contains("tls.crt") && keys.contains("tls.key")
+        || keys.contains("cacert") || keys.contains("ca.crt");
+  }
+
   private void changed(Secret s) {
     if (!type.equals(s.getType())) {
       return; // only from a server that ignored the field selector; never stored
@@ -75,14 +87,14 @@ final class TlsSecrets implements ResourceEventHandler<Secret> {
       annotations.remove(LAST_APPLIED);
     }
     if (OPAQUE.equals(type)) {
-      boolean any = false;
+      var keys = new java.util.HashSet<String>();
       for (var field : List.of("data", "stringData")) {
         if (tree.get(field) instanceof ObjectNode values) {
           values.retain(io.meshwork.config.kube.Secret.CREDENTIAL_KEYS);
-          any |= !values.isEmpty();
+          values.fieldNames().forEachRemaining(keys::add);
         }
       }
-      if (!any) {
+      if (!credential(keys)) {
         sync.remove(s, "", "Secret"); // not a gateway credential (or no longer one): never stored
         return;
       }

@@ -148,6 +148,11 @@ class TlsSecretSyncTest {
     await("the separate -cacert Secret is stored", () -> stored(cacert) != null);
     assertThat(stored(cacert).caBundle()).isEqualTo(resource("b.example.com.crt"));
 
+    // An application's Secret with a "key" that is no certificate (an API key) is neither stored nor reported.
+    var apiKey = new ResourceKey("", "Secret", "istio-system", "api-key");
+    client.secrets().inNamespace(apiKey.namespace()).resource(new SecretBuilder().withNewMetadata().withName(apiKey.name()).endMetadata()
+        .withType("Opaque").withData(Map.of("key", b64("sk-123"))).build()).create();
+
     // An update that leaves no credential key withdraws it; a delete removes the other.
     client.secrets().inNamespace(generic.namespace()).resource(new SecretBuilder().withNewMetadata().withName(generic.name()).endMetadata()
         .withType("Opaque").withData(Map.of("db-password", b64("hunter2"))).build()).update();
@@ -155,6 +160,7 @@ class TlsSecretSyncTest {
     client.secrets().inNamespace(cacert.namespace()).withName(cacert.name()).delete();
     await("the deleted -cacert Secret is gone", () -> stored(cacert) == null);
     assertThat(store.snapshot().resources().keySet()).noneMatch(k -> k.kind().equals("Secret"));
+    assertThat(sync.rejected()).as("the API key Secret was not judged as a certificate").doesNotContainKey(apiKey);
   }
 
   @Test
