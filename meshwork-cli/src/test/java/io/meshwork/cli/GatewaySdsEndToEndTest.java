@@ -247,6 +247,143 @@ class GatewaySdsEndToEndTest {
     assertThat(a.requests()).extracting(q -> q.uri()).containsExactly("/mtls");
   }
 
+  /** Istio's generic form: an Opaque Secret {@code name} with {@code cert}, {@code key} (base64 data) and {@code extra} lines. */
+  private static String genericSecret(String name, String crt, String key, String extra) {
+    var b64 = Base64.getEncoder();
+    return """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: %s, namespace: istio-system}
+        type: Opaque
+        data:
+          cert: %s
+          key: %s
+        """.formatted(name, b64.encodeToString(crt.getBytes(StandardCharsets.US_ASCII)), b64.encodeToString(key.getBytes(StandardCharsets.US_ASCII)))
+        + extra;
+  }
+
+  private static java.security.cert.X509Certificate certificate(String name) throws Exception {
+    return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
+        new java.io.ByteArrayInputStream(pem(name).getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  /** The cells of the table row for {@code name}. */
+  private static String[] row(String table, String name) {
+    return table.lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow(() -> new AssertionError("no row " + name + " in\n" + table))
+        .split("\\s{3,}");
+  }
+
+  /** The subject the gateway presents for {@code sni}, or "failed: ..." when the handshake fails. */
+  private static String handshake(int port, String sni) {
+    try {
+      return TlsProbe.exchange(port, sni, "/probe")[0];
+    } catch (Exception e) {
+      return "failed: " + e.getClass().getSimpleName();
+    }
+  }
+
+  @Test
+  void deletingASecretWithdrawsItsCertificateWhileTheOtherSniKeepsServing() throws Exception {
+    var a = FakeUpstream.named("a").start();
+    closers.add(a::close);
+    var cp = controlPlane();
+    int https = freePort();
+    apply(cp, serviceA(a.port()) + """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: gw, namespace: istio-system}
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: %d, name: https-a, protocol: HTTPS}
+            hosts: [a.example.com]
+            tls: {mode: SIMPLE, credentialName: cert-a}
+          - port: {number: %d, name: https-b, protocol: HTTPS}
+            hosts: [b.example.com]
+            tls: {mode: SIMPLE, credentialName: cert-b}
+        """.formatted(https, https) + ROUTE_A + "---\n" + secretWithStringData(pem("a.example.com.crt"), pem("a.example.com.key"))
+        + "---\n" + genericSecret("cert-b", pem("b.example.com.crt"), pem("b.example.com.key"), ""));
+    var node = NodeInfo.sidecar("ingress", "istio-system", Map.of("istio", "ingressgateway"), "127.0.0.1", Map.of()).asGateway();
+    var gw = XdsProxy.start("127.0.0.1:" + cp.xdsPort(), node, new java.net.InetSocketAddress("127.0.0.1", 0), 1, System.out, System.err);
+    closers.add(gw);
+    String httpsListener = "0.0.0.0_" + https;
+    await("both certificates to be served", () -> boundPort(gw, httpsListener) == https
+        && handshake(https, "a.example.com").equals("CN=a.example.com") && handshake(https, "b.example.com").equals("CN=b.example.com"));
+    var served = TlsProbe.exchange(https, "a.example.com", "/before-delete");
+    assertThat(served[1]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\na");
+    // proxy-config secret lists the gateway's certificates too (istioctl's columns), never a key.
+    var admin = "127.0.0.1:" + gw.server().adminPort();
+    var table = CliRunner.run("proxy-config", "secret", "any", "--admin", admin);
+    assertThat(table.exitCode()).as(table.err()).isZero();
+    var certA = certificate("a.example.com.crt");
+    assertThat(row(table.out(), "kubernetes://cert-a")).startsWith("kubernetes://cert-a", "Cert Chain", "ACTIVE", "true",
+        certA.getSerialNumber().toString(16), certA.getNotAfter().toInstant().toString(), certA.getNotBefore().toInstant().toString());
+    assertThat(row(table.out(), "kubernetes://cert-b")).startsWith("kubernetes://cert-b", "Cert Chain", "ACTIVE", "true",
+        certificate("b.example.com.crt").getSerialNumber().toString(16));
+    var json = CliRunner.run("proxy-config", "secret", "any", "--admin", admin, "-o", "json");
+    assertThat(json.exitCode()).as(json.err()).isZero();
+    var keyBody = pem("a.example.com.key").lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
+    assertThat(json.out()).contains("kubernetes://cert-a", "[redacted]").doesNotContain("PRIVATE KEY").doesNotContain(keyBody)
+        .doesNotContain(Base64.getEncoder().encodeToString(pem("a.example.com.key").getBytes(StandardCharsets.US_ASCII)).substring(0, 40));
+
+    assertThat(cp.store().delete(List.of(new io.meshwork.config.ResourceKey("", "Secret", "istio-system", "cert-a"))).errors()).isEmpty();
+    await("a.example.com's handshake to fail once its Secret is deleted", () -> handshake(https, "a.example.com").startsWith("failed"));
+    assertThat(handshake(https, "b.example.com")).as("the other server (an Opaque cert/key Secret) keeps serving").isEqualTo("CN=b.example.com");
+    assertThat(gw.lastRejection()).as("a withdrawn secret is no NACK").isEmpty();
+    assertThat(a.requests()).extracting(q -> q.uri()).contains("/before-delete");
+    await("proxy-config secret to show the deleted one as warming", () -> row(CliRunner.run("proxy-config", "secret", "any", "--admin",
+        admin).out(), "kubernetes://cert-a")[2].equals("WARMING"));
+
+    // Deleting the last one: the listener warms again; re-creating the Secret brings it back.
+    assertThat(cp.store().delete(List.of(new io.meshwork.config.ResourceKey("", "Secret", "istio-system", "cert-b"))).errors()).isEmpty();
+    await("the listener to warm once no chain has its secret", () -> boundPort(gw, httpsListener) == -1);
+    apply(cp, secretWithStringData(pem("a.example.com.crt"), pem("a.example.com.key")));
+    await("a.example.com to serve again", () -> handshake(https, "a.example.com").equals("CN=a.example.com"));
+  }
+
+  @Test
+  void mutualTakesItsClientCaFromASeparateCacertSecretAndAGenericCertificate() throws Exception {
+    var a = FakeUpstream.named("a").start();
+    closers.add(a::close);
+    var cp = controlPlane();
+    int https = freePort();
+    var b64 = Base64.getEncoder();
+    apply(cp, serviceA(a.port()) + """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: gw, namespace: istio-system}
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: %d, name: https, protocol: HTTPS}
+            hosts: [a.example.com]
+            tls: {mode: MUTUAL, credentialName: cert-a}
+        """.formatted(https) + ROUTE_A + "---\n" + genericSecret("cert-a", pem("a.example.com.crt"), pem("a.example.com.key"), "")
+        + "---\n" + """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: cert-a-cacert, namespace: istio-system}
+        type: Opaque
+        data:
+          ca.crt: %s
+        """.formatted(b64.encodeToString(pem("b.example.com.crt").getBytes(StandardCharsets.US_ASCII))));
+    var node = NodeInfo.sidecar("ingress", "istio-system", Map.of("istio", "ingressgateway"), "127.0.0.1", Map.of()).asGateway();
+    var gw = XdsProxy.start("127.0.0.1:" + cp.xdsPort(), node, null, 1, System.out, System.err);
+    closers.add(gw);
+    await("the MUTUAL listener to bind with the generic certificate and the -cacert CA", () -> boundPort(gw, "0.0.0.0_" + https) == https);
+    var withClientCert = TlsProbe.exchange(trustAll("b.example.com"), https, "a.example.com", "/mtls");
+    assertThat(withClientCert[0]).isEqualTo("CN=a.example.com");
+    assertThat(withClientCert[1]).startsWith("HTTP/1.1 200").endsWith("\r\n\r\na");
+    String untrusted;
+    try {
+      untrusted = TlsProbe.exchange(trustAll("a.example.com"), https, "a.example.com", "/not-trusted")[1];
+    } catch (java.io.IOException e) {
+      untrusted = "refused: " + e.getClass().getSimpleName();
+    }
+    assertThat(untrusted).as("a client certificate the -cacert bundle does not trust is refused").doesNotStartWith("HTTP/1.1 200");
+    assertThat(a.requests()).extracting(q -> q.uri()).containsExactly("/mtls");
+  }
+
   private static String plainGet(int port) throws Exception {
     try (var s = new java.net.Socket("127.0.0.1", port)) {
       s.setSoTimeout(20_000);

@@ -32,27 +32,32 @@ final class PemCheck {
 
   /** Null when {@code chainPem} holds certificates and {@code keyPem} the private key of the first. */
   static Problem certificateAndKey(String chainPem, String keyPem) {
+    return certificateAndKey(chainPem, keyPem, Secret.CERT, Secret.KEY);
+  }
+
+  /** As {@link #certificateAndKey(String, String)}, naming the Secret's keys {@code certField} and {@code keyField} (Istio's generic form: cert, key). */
+  static Problem certificateAndKey(String chainPem, String keyPem, String certField, String keyField) {
     List<X509Certificate> chain;
     try {
       chain = parse(chainPem);
     } catch (CertificateException e) {
-      return new Problem(Secret.CERT, "is not a PEM certificate chain (" + safe(e) + ")");
+      return new Problem(certField, "is not a PEM certificate chain (" + safe(e) + ")");
     }
     if (chain.isEmpty()) {
-      return new Problem(Secret.CERT, "holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+      return new Problem(certField, "holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
     }
     var m = KEY.matcher(keyPem);
     if (!m.find()) {
-      return new Problem(Secret.KEY, "holds no PEM private key (-----BEGIN PRIVATE KEY-----)");
+      return new Problem(keyField, "holds no PEM private key (-----BEGIN PRIVATE KEY-----)");
     }
     if (!m.group(1).isEmpty()) {
-      return new Problem(Secret.KEY, "is a " + m.group(1).trim() + " key; convert it to PKCS#8 (openssl pkcs8 -topk8 -nocrypt)");
+      return new Problem(keyField, "is a " + m.group(1).trim() + " key; convert it to PKCS#8 (openssl pkcs8 -topk8 -nocrypt)");
     }
     byte[] der;
     try {
       der = Base64.getMimeDecoder().decode(m.group(2).trim());
     } catch (IllegalArgumentException e) {
-      return new Problem(Secret.KEY, "is not valid PEM (its base64 body cannot be decoded)");
+      return new Problem(keyField, "is not valid PEM (its base64 body cannot be decoded)");
     }
     var cert = chain.getFirst();
     var algorithm = cert.getPublicKey().getAlgorithm();
@@ -60,10 +65,10 @@ final class PemCheck {
     try {
       key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
     } catch (GeneralSecurityException e) {
-      return new Problem(Secret.KEY, "is not a PKCS#8 " + algorithm + " private key matching tls.crt's " + algorithm + " public key");
+      return new Problem(keyField, "is not a PKCS#8 " + algorithm + " private key matching " + certField + "'s " + algorithm + " public key");
     }
     if (!matches(key, cert)) {
-      return new Problem(Secret.KEY, "does not match the first certificate of tls.crt (" + cert.getSubjectX500Principal().getName()
+      return new Problem(keyField, "does not match the first certificate of " + certField + " (" + cert.getSubjectX500Principal().getName()
           + "); give the key that certificate was issued for");
     }
     return null;

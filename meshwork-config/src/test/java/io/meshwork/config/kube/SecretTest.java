@@ -118,4 +118,62 @@ class SecretTest {
     assertThat(d.errors()).isEmpty();
     assertThat(d.resource().spec(Secret.class).tls()).isFalse();
   }
+
+  private static String generic(String name, String entries) {
+    return """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: %s, namespace: istio-system}
+        type: Opaque
+        data:
+        %s""".formatted(name, entries.indent(2));
+  }
+
+  @Test
+  void istiosGenericFormIsReadFromCertKeyAndCacert() throws Exception {
+    var d = Docs.load(generic("cert-a", "cert: " + b64(pem("a.example.com.crt")) + "\nkey: " + b64(pem("a.example.com.key"))
+        + "\ncacert: " + b64(pem("b.example.com.crt")) + "\nca.crt: " + b64(pem("a.example.com.crt"))));
+    assertThat(d.errors()).isEmpty();
+    assertThat(d.warnings()).isEmpty();
+    var s = d.resource().spec(Secret.class);
+    var pair = s.keyPair();
+    assertThat(pair.chain()).isEqualTo(pem("a.example.com.crt"));
+    assertThat(pair.key()).isEqualTo(pem("a.example.com.key"));
+    assertThat(pair.toString()).doesNotContain("PRIVATE");
+    assertThat(s.caBundle()).as("cacert wins over ca.crt, as in istiod").isEqualTo(pem("b.example.com.crt"));
+    var tls = Docs.load(secret(pem("a.example.com.crt"), pem("a.example.com.key"))).resource().spec(Secret.class);
+    assertThat(tls.keyPair().certField()).isEqualTo("tls.crt");
+    assertThat(tls.caBundle()).isNull();
+  }
+
+  @Test
+  void aCaOnlySecretIsAcceptedWithoutWarningAndItsBundleChecked() throws Exception {
+    var d = Docs.load(generic("cert-a-cacert", "ca.crt: " + b64(pem("b.example.com.crt"))));
+    assertThat(d.errors()).isEmpty();
+    assertThat(d.warnings()).isEmpty();
+    assertThat(d.resource().spec(Secret.class).keyPair()).isNull();
+    assertThat(d.resource().spec(Secret.class).caBundle()).isEqualTo(pem("b.example.com.crt"));
+    assertThat(Docs.load(generic("cert-a-cacert", "cacert: " + b64("garbage"))).errors()).containsExactly(
+        "data[cacert]: Invalid value: \"(value not shown)\": holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+  }
+
+  @Test
+  void aGenericSecretWithAMismatchedOrMissingKeyIsRefusedNamingItsKeys() throws Exception {
+    var key = pem("b.example.com.key");
+    assertThat(Docs.load(generic("cert-a", "cert: " + b64(pem("a.example.com.crt")) + "\nkey: " + b64(key))).errors()).singleElement()
+        .asString().startsWith("data[key]: Invalid value: \"(value not shown)\": does not match the first certificate of cert (CN=a.example.com)")
+        .doesNotContain(key.lines().skip(1).findFirst().orElseThrow());
+    assertThat(Docs.load(generic("cert-a", "cert: " + b64(pem("a.example.com.crt")))).errors()).containsExactly(
+        "data[key]: Required value: a generic (Opaque) gateway Secret needs the PEM private key under data.key (base64) or stringData.key");
+  }
+
+  @Test
+  void displayRedactsTheGenericKeyToo() throws Exception {
+    var key = pem("a.example.com.key");
+    var r = Docs.load(generic("cert-a", "cert: " + b64(pem("a.example.com.crt")) + "\nkey: " + b64(key))).resource();
+    var shown = Secret.forDisplay(r);
+    assertThat(shown.at("/data/key").textValue()).isEqualTo(Secret.REDACTED);
+    assertThat(shown.at("/data/cert").textValue()).isEqualTo(b64(pem("a.example.com.crt")));
+    assertThat(shown.toString()).doesNotContain(b64(key));
+  }
 }

@@ -18,10 +18,13 @@ import java.util.TreeSet;
 /**
  * SDS over ADS for gateway certificates, as istiod serves them: a Gateway server's
  * {@code tls.credentialName: NAME} becomes the secret {@code kubernetes://NAME} (its
- * {@code tls.crt}/{@code tls.key}) and, for MUTUAL, {@code kubernetes://NAME-cacert} (its
- * {@code ca.crt}). A secret is served only to a gateway proxy whose own listeners name it, and only
- * from a Secret in the gateway's namespace: Istio authorizes credential reads by namespace, so a
- * Gateway in one namespace cannot obtain another namespace's private key. Secrets are built from the
+ * {@code tls.crt}/{@code tls.key}, else Istio's generic {@code cert}/{@code key}) and, for MUTUAL,
+ * {@code kubernetes://NAME-cacert} (the {@code cacert} or {@code ca.crt} of a Secret named
+ * {@code NAME-cacert} if there is one, else of {@code NAME}). A deleted Secret is no longer served:
+ * delta ADS sends its name in {@code removed_resources}, and state-of-the-world responses for SDS
+ * carry every subscribed secret that exists ({@link ProxyConnection}), so the proxy drops it. A
+ * secret is served only to a gateway proxy whose own listeners name it, and only from a Secret in
+ * the gateway's namespace: Istio authorizes credential reads by namespace, so a Gateway in one namespace cannot obtain another namespace's private key. Secrets are built from the
  * store on every push, so replacing the Secret rotates the certificate without touching listeners.
  */
 final class GatewaySecrets {
@@ -40,25 +43,41 @@ final class GatewaySecrets {
     }
     for (var name : referenced(resources)) {
       var ca = name.endsWith(CA_SUFFIX);
-      var base = name.substring(PREFIX.length(), name.length() - (ca ? CA_SUFFIX.length() : 0));
-      var r = snap.get(new ResourceKey("", "Secret", node.namespace(), base));
-      if (r == null || !(r.spec() instanceof io.meshwork.config.kube.Secret s) || !s.tls()) {
-        continue; // the listener stays warming on the proxy until the Secret exists
-      }
-      var values = s.values();
+      var full = name.substring(PREFIX.length());
       if (ca) {
-        var bundle = values.get(io.meshwork.config.kube.Secret.CA);
-        if (bundle != null && !bundle.isBlank()) {
+        var bundle = caBundle(snap, node.namespace(), full);
+        if (bundle != null) {
           out.put(name, Secret.newBuilder().setName(name).setValidationContext(CertificateValidationContext.newBuilder()
               .setTrustedCa(inline(bundle))).build());
         }
-      } else {
+        continue;
+      }
+      var s = secret(snap, node.namespace(), full);
+      var pair = s == null ? null : s.keyPair();
+      if (pair != null) { // else the listener's chain stays warming on the proxy until the Secret exists
         out.put(name, Secret.newBuilder().setName(name).setTlsCertificate(TlsCertificate.newBuilder()
-            .setCertificateChain(inline(values.get(io.meshwork.config.kube.Secret.CERT)))
-            .setPrivateKey(inline(values.get(io.meshwork.config.kube.Secret.KEY)))).build());
+            .setCertificateChain(inline(pair.chain())).setPrivateKey(inline(pair.key()))).build());
       }
     }
     return out;
+  }
+
+  /**
+   * The client CA of {@code kubernetes://NAME-cacert}, as istiod looks it up: a Secret named
+   * {@code NAME-cacert} (its {@code cacert} or {@code ca.crt}) when it exists, else the Secret {@code NAME}'s.
+   */
+  private static String caBundle(ConfigStore.Snapshot snap, String namespace, String caName) {
+    var own = secret(snap, namespace, caName);
+    if (own != null) {
+      return own.caBundle();
+    }
+    var base = secret(snap, namespace, caName.substring(0, caName.length() - CA_SUFFIX.length()));
+    return base == null ? null : base.caBundle();
+  }
+
+  private static io.meshwork.config.kube.Secret secret(ConfigStore.Snapshot snap, String namespace, String name) {
+    var r = snap.get(new ResourceKey("", "Secret", namespace, name));
+    return r != null && r.spec() instanceof io.meshwork.config.kube.Secret s ? s : null;
   }
 
   private static DataSource inline(String pem) {

@@ -199,7 +199,9 @@ final class ProxyConnection {
     var hashes = new LinkedHashMap<String, String>();
     res.forEach((k, v) -> hashes.put(k, server.hash(v)));
     var out = new ArrayList<Message>();
-    if (wildcardType(ts.typeUrl)) {
+    // SDS too is answered with every subscribed secret that exists: in state of the world, leaving a
+    // resource out is the only way to say a deleted Secret is gone (delta has removed_resources).
+    if (wildcardType(ts.typeUrl) || GatewaySecrets.TYPE.equals(ts.typeUrl)) {
       if (!first && hashes.equals(ts.sent)) {
         return;
       }

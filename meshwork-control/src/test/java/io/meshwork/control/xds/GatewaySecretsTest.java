@@ -137,4 +137,108 @@ class GatewaySecretsTest {
       assertThat(rotated.listeners()).containsKey("0.0.0.0_443");
     }
   }
+
+  /** Istio's generic form: an Opaque Secret {@code name} with {@code entries} (plain PEM under stringData). */
+  static String generic(String name, Map<String, String> entries) {
+    var b = new StringBuilder("""
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: %s, namespace: istio-system}
+        type: Opaque
+        stringData:
+        """.formatted(name));
+    new java.util.TreeMap<>(entries).forEach((k, v) -> b.append("  ").append(k).append(": |\n").append(v.indent(4)));
+    return b.toString();
+  }
+
+  @Test
+  void genericSecretsAndASeparateCacertSecretAreReadAsIstiodReadsThem() throws Exception {
+    var store = new ConfigStore();
+    assertThat(store.apply(ConfigStore.API, Fixtures.yaml(GATEWAY_YAML + "---\n" + generic("cert-a", Map.of("cert", pem("a.example.com.crt"),
+        "key", pem("a.example.com.key"), "cacert", pem("a.example.com.crt"))))).errors()).isEmpty();
+    var r = Translator.translate(MeshContext.of(store.snapshot(), true), GATEWAY);
+    var served = GatewaySecrets.forProxy(GATEWAY, r, store.snapshot());
+    assertThat(served).containsOnlyKeys("kubernetes://cert-a", "kubernetes://cert-a-cacert");
+    assertThat(inline(served.get("kubernetes://cert-a").getTlsCertificate().getCertificateChain())).isEqualTo(pem("a.example.com.crt"));
+    assertThat(inline(served.get("kubernetes://cert-a").getTlsCertificate().getPrivateKey())).isEqualTo(pem("a.example.com.key"));
+    assertThat(inline(served.get("kubernetes://cert-a-cacert").getValidationContext().getTrustedCa()))
+        .as("the generic form's cacert").isEqualTo(pem("a.example.com.crt"));
+
+    assertThat(store.apply(ConfigStore.API, Fixtures.yaml(generic("cert-a-cacert", Map.of("ca.crt", pem("b.example.com.crt"))))).errors())
+        .isEmpty();
+    served = GatewaySecrets.forProxy(GATEWAY, r, store.snapshot());
+    assertThat(inline(served.get("kubernetes://cert-a-cacert").getValidationContext().getTrustedCa()))
+        .as("a Secret named NAME-cacert wins over NAME's own CA, as in istiod").isEqualTo(pem("b.example.com.crt"));
+  }
+
+  @Test
+  void aDeletedSecretIsWithdrawnOverStateOfTheWorldAds() throws Exception {
+    cp.get().store().apply(ConfigStore.API, Fixtures.yaml(GATEWAY_YAML + "---\n" + secret("istio-system", pem("a.example.com.crt"),
+        pem("a.example.com.key"), pem("b.example.com.crt"))));
+    var q = new LinkedBlockingQueue<XdsSnapshot>();
+    try (var client = XdsClient.start(cp.xdsTarget(), GATEWAY, s -> {
+      q.add(s);
+      return XdsHandler.Verdict.ACCEPT;
+    })) {
+      XdsServerTest.next(q, s -> s.secrets().keySet().containsAll(java.util.List.of("kubernetes://cert-a", "kubernetes://cert-a-cacert")));
+      assertThat(cp.get().store().delete(java.util.List.of(new io.meshwork.config.ResourceKey("", "Secret", "istio-system", "cert-a")))
+          .errors()).isEmpty();
+      var after = XdsServerTest.next(q, s -> s.secrets().isEmpty());
+      assertThat(after.listeners()).as("the listener stays; only its secrets are gone").containsKey("0.0.0.0_443");
+    }
+  }
+
+  /** The next SDS response (another type's push may come first on a loaded machine). */
+  private static io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse nextSds(
+      LinkedBlockingQueue<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse> responses) throws InterruptedException {
+    while (true) {
+      var r = responses.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(r).as("an SDS response arrives").isNotNull();
+      if (r.getTypeUrl().equals(GatewaySecrets.TYPE)) {
+        return r;
+      }
+    }
+  }
+
+  @Test
+  void aDeletedSecretIsListedInDeltaRemovedResources() throws Exception {
+    cp.get().store().apply(ConfigStore.API, Fixtures.yaml(GATEWAY_YAML + "---\n" + generic("cert-a", Map.of("cert", pem("a.example.com.crt"),
+        "key", pem("a.example.com.key"))) + "---\n" + generic("cert-a-cacert", Map.of("cacert", pem("b.example.com.crt")))));
+    var channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(cp.xdsTarget()).usePlaintext().build();
+    var responses = new LinkedBlockingQueue<io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse>();
+    try {
+      var requests = io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.newStub(channel)
+          .deltaAggregatedResources(new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse r) {
+              responses.add(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onCompleted() {}
+          });
+      // The listeners first (the SDS names are those they reference), then the two secrets.
+      requests.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder().setNode(GATEWAY.toNode())
+          .setTypeUrl(io.meshwork.control.translate.ProxyResources.LISTENER).build());
+      assertThat(responses.poll(20, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+      requests.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder().setTypeUrl(GatewaySecrets.TYPE)
+          .addResourceNamesSubscribe("kubernetes://cert-a").addResourceNamesSubscribe("kubernetes://cert-a-cacert").build());
+      var first = nextSds(responses);
+      assertThat(first.getResourcesList()).extracting(io.envoyproxy.envoy.service.discovery.v3.Resource::getName)
+          .containsExactlyInAnyOrder("kubernetes://cert-a", "kubernetes://cert-a-cacert");
+      requests.onNext(io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest.newBuilder().setTypeUrl(GatewaySecrets.TYPE)
+          .setResponseNonce(first.getNonce()).build());
+
+      cp.get().store().delete(java.util.List.of(new io.meshwork.config.ResourceKey("", "Secret", "istio-system", "cert-a-cacert")));
+      var removed = nextSds(responses);
+      assertThat(removed.getRemovedResourcesList()).containsExactly("kubernetes://cert-a-cacert");
+      assertThat(removed.getResourcesList()).as("the certificate is unchanged, not resent").isEmpty();
+      requests.onCompleted();
+    } finally {
+      channel.shutdownNow();
+    }
+  }
 }

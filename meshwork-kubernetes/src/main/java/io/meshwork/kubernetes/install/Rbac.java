@@ -15,7 +15,7 @@ import java.util.Map;
  * Least-privilege RBAC for the control plane: read (get/list/watch) what the informers watch;
  * write only statuses of Istio resources, Events, TokenReviews, the root ConfigMap by name, and the two webhook
  * configurations by name (to fill in their {@code caBundle}). Secrets are read cluster-wide (as istiod
- * does) because gateways name {@code kubernetes.io/tls} Secrets of their namespace with
+ * does) because gateways name {@code kubernetes.io/tls} (or Istio's generic Opaque) Secrets of their namespace with
  * {@code tls.credentialName}; they are written only in its own namespace (a Role, not a ClusterRole),
  * where the shared CA key lives.
  */
@@ -29,7 +29,8 @@ final class Rbac {
     rules.add(rule(List.of(""), List.of("services", "pods", "namespaces", "serviceaccounts"), READ));
     rules.add(rule(List.of("discovery.k8s.io"), List.of("endpointslices"), READ));
     // Gateway tls.credentialName: TLS Secrets of any namespace are served over SDS, as istiod reads them. RBAC
-    // cannot be limited by Secret type; the informer asks only for type kubernetes.io/tls (a field selector).
+    // cannot be limited by Secret type; the informers ask only for types kubernetes.io/tls and Opaque (field selectors),
+    // and of Opaque ones store only the credential keys (cert, key, cacert, tls.crt, tls.key, ca.crt).
     rules.add(rule(List.of(""), List.of("secrets"), READ));
     var groups = Crds.GROUPS.stream().sorted().toList();
     rules.add(rule(groups, List.of("*"), READ));

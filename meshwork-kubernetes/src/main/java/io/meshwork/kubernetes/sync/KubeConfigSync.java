@@ -30,7 +30,8 @@ import java.util.logging.Logger;
  * bad VirtualService cannot block anything else: it is reported ({@link InvalidConfigReporter}) and
  * its previous version is withdrawn, since what the user asked for is not what would be served.
  * Services without a selector take their endpoints from EndpointSlices ({@link SelectorlessServices});
- * of Secrets only the {@code kubernetes.io/tls} ones are read, for gateways' credentialName ({@link TlsSecrets}).
+ * of Secrets only gateway credentials are stored ({@code kubernetes.io/tls}, and the credential keys of
+ * {@code Opaque} ones in Istio's generic form), for gateways' credentialName ({@link TlsSecrets}).
  */
 public final class KubeConfigSync implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KubeConfigSync.class.getName());
@@ -58,7 +59,7 @@ public final class KubeConfigSync implements AutoCloseable {
     informers.add(client.services().inAnyNamespace().inform(new ServiceHandler(), 0));
     informers.add(client.pods().inAnyNamespace().inform(handler(), 0));
     informers.add(client.discovery().v1().endpointSlices().inAnyNamespace().inform(new SliceHandler(), 0));
-    informers.add(TlsSecrets.inform(client, this)); // kubernetes.io/tls only, for Gateway tls.credentialName
+    informers.addAll(TlsSecrets.inform(client, this)); // kubernetes.io/tls and Opaque, for Gateway tls.credentialName
     for (var k : Crds.kinds()) {
       var ctx = new ResourceDefinitionContext.Builder().withGroup(k.group()).withVersion(k.versions().getFirst())
           .withKind(k.kind()).withPlural(k.plural()).withNamespaced(k.namespaced()).build();

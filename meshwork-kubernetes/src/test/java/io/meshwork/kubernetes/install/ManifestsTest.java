@@ -91,7 +91,7 @@ class ManifestsTest {
       }
       if (rule.getResources().contains("secrets")) {
         // Read (never written) cluster-wide for Gateway tls.credentialName, as istiod does: the informer watches
-        // kubernetes.io/tls Secrets only, but RBAC cannot be limited by a Secret's type.
+        // kubernetes.io/tls and Opaque Secrets only, but RBAC cannot be limited by a Secret's type.
         assertThat(rule.getResources()).containsExactly("secrets");
         assertThat(rule.getApiGroups()).containsExactly("");
         assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "list", "watch");

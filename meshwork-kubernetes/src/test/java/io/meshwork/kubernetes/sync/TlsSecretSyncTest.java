@@ -124,9 +124,43 @@ class TlsSecretSyncTest {
     // Every event of the other types has been delivered by now (one watch, in order); none reached the store.
     assertThat(store.snapshot().resources().keySet()).noneMatch(k -> k.kind().equals("Secret"));
 
-    // What the API server was asked: Secrets by list and watch, always with the type field selector.
-    assertThat(dispatcher.secretRequests).isNotEmpty().allSatisfy(sel -> assertThat(sel).isEqualTo("type=kubernetes.io/tls"));
-    assertThat(dispatcher.secretRequests).hasSizeGreaterThanOrEqualTo(2); // the initial list, then the watch
+    // What the API server was asked: Secrets by list and watch, always with a type field selector (TLS, and Opaque
+    // for Istio's generic form, whose Secrets without credential keys, as the two above, are never stored).
+    assertThat(dispatcher.secretRequests).isNotEmpty().allSatisfy(sel -> assertThat(sel).isIn("type=kubernetes.io/tls", "type=Opaque"));
+    assertThat(dispatcher.secretRequests).contains("type=kubernetes.io/tls", "type=Opaque");
+    assertThat(dispatcher.secretRequests).hasSizeGreaterThanOrEqualTo(4); // per type: the initial list, then the watch
+  }
+
+  @Test
+  void istiosGenericOpaqueFormIsStoredWithItsCredentialKeysOnly() {
+    var generic = new ResourceKey("", "Secret", "istio-system", "web-generic");
+    var cacert = new ResourceKey("", "Secret", "istio-system", "web-generic-cacert");
+    client.secrets().inNamespace(generic.namespace()).resource(new SecretBuilder().withNewMetadata().withName(generic.name()).endMetadata()
+        .withType("Opaque").withData(Map.of("cert", b64(resource("a.example.com.crt")), "key", b64(resource("a.example.com.key")),
+            "db-password", b64("hunter2"))).build()).create();
+    sync = new KubeConfigSync(client, store).start(Duration.ofSeconds(30));
+    await("the generic Secret is stored", () -> stored(generic) != null);
+    assertThat(stored(generic).keyPair().chain()).isEqualTo(resource("a.example.com.crt"));
+    assertThat(stored(generic).values()).as("only the credential keys are copied").containsOnlyKeys("cert", "key");
+
+    client.secrets().inNamespace(cacert.namespace()).resource(new SecretBuilder().withNewMetadata().withName(cacert.name()).endMetadata()
+        .withType("Opaque").withData(Map.of("ca.crt", b64(resource("b.example.com.crt")))).build()).create();
+    await("the separate -cacert Secret is stored", () -> stored(cacert) != null);
+    assertThat(stored(cacert).caBundle()).isEqualTo(resource("b.example.com.crt"));
+
+    // An application's Secret with a "key" that is no certificate (an API key) is neither stored nor reported.
+    var apiKey = new ResourceKey("", "Secret", "istio-system", "api-key");
+    client.secrets().inNamespace(apiKey.namespace()).resource(new SecretBuilder().withNewMetadata().withName(apiKey.name()).endMetadata()
+        .withType("Opaque").withData(Map.of("key", b64("sk-123"))).build()).create();
+
+    // An update that leaves no credential key withdraws it; a delete removes the other.
+    client.secrets().inNamespace(generic.namespace()).resource(new SecretBuilder().withNewMetadata().withName(generic.name()).endMetadata()
+        .withType("Opaque").withData(Map.of("db-password", b64("hunter2"))).build()).update();
+    await("the Secret without credential keys is withdrawn", () -> stored(generic) == null);
+    client.secrets().inNamespace(cacert.namespace()).withName(cacert.name()).delete();
+    await("the deleted -cacert Secret is gone", () -> stored(cacert) == null);
+    assertThat(store.snapshot().resources().keySet()).noneMatch(k -> k.kind().equals("Secret"));
+    assertThat(sync.rejected()).as("the API key Secret was not judged as a certificate").doesNotContainKey(apiKey);
   }
 
   @Test

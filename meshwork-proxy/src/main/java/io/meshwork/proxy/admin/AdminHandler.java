@@ -120,7 +120,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     });
     var dump = ConfigDump.newBuilder().addConfigs(Any.pack(listeners.build())).addConfigs(Any.pack(clusters.build()));
     // Envoy's order: ... listeners, routes, clusters, ..., secrets (last). Keys are redacted (SecretsDump).
-    dump.addConfigs(Any.pack(SecretsDump.of(actions.secrets())));
+    var gatewaySecrets = new java.util.ArrayList<io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret>();
+    config.resources().forEach((key, message) -> {
+      if (message instanceof io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret s) {
+        gatewaySecrets.add(s); // already redacted by XdsConfigBuilder
+      }
+    });
+    dump.addConfigs(Any.pack(SecretsDump.of(actions.secrets(), gatewaySecrets, Long.toString(config.version()))));
     try {
       return JsonFormat.printer().usingTypeRegistry(EnvoyTypes.registry()).preservingProtoFieldNames().print(dump) + "\n";
     } catch (InvalidProtocolBufferException e) {

@@ -16,8 +16,11 @@ import java.time.Instant;
  * {@code envoy.admin.v3.SecretsConfigDump} shape, so that {@code meshwork proxy-config secret} (and
  * anything written for istioctl's) can read it: {@code default} (the workload chain) and
  * {@code ROOTCA} (the trust bundle) as {@code dynamic_active_secrets}, or as
- * {@code dynamic_warming_secrets} while the agent still waits for its first certificate. As in
- * Envoy, the private key is never printed: it appears as {@code "[redacted]"}.
+ * {@code dynamic_warming_secrets} while the agent still waits for its first certificate, then the
+ * control plane's gateway certificates ({@code kubernetes://NAME}, {@code kubernetes://NAME-cacert}):
+ * active once received, warming while a listener names one the control plane has not served (or no
+ * longer serves: its Secret was deleted). As in Envoy, the private key is never printed: it appears
+ * as {@code "[redacted]"}.
  */
 public final class SecretsDump {
   /** What Envoy writes in place of a private key. */
@@ -27,6 +30,37 @@ public final class SecretsDump {
 
   /** The secrets section for {@code store}; empty when the proxy has no workload identity. */
   public static SecretsConfigDump of(SecretStore store) {
+    return of(store, java.util.List.of(), "");
+  }
+
+  /**
+   * The agent's secrets and the control plane's {@code gateway} secrets ({@link #redacted} copies; one
+   * with neither a certificate nor a validation context is warming), at config {@code version}.
+   */
+  public static SecretsConfigDump of(SecretStore store, java.util.Collection<Secret> gateway, String version) {
+    var dump = agent(store).toBuilder();
+    for (var s : gateway) {
+      var entry = SecretsConfigDump.DynamicSecret.newBuilder().setName(s.getName()).setSecret(com.google.protobuf.Any.pack(redacted(s)));
+      if (s.hasTlsCertificate() || s.hasValidationContext()) {
+        dump.addDynamicActiveSecrets(entry.setVersionInfo(version));
+      } else {
+        dump.addDynamicWarmingSecrets(entry);
+      }
+    }
+    return dump.build();
+  }
+
+  /** {@code s} with its private key (if any) replaced by {@value #REDACTED}; what the proxy keeps for its dump. */
+  public static Secret redacted(Secret s) {
+    if (!s.hasTlsCertificate() || !s.getTlsCertificate().hasPrivateKey()) {
+      return s;
+    }
+    var b = s.toBuilder();
+    b.getTlsCertificateBuilder().setPrivateKey(DataSource.newBuilder().setInlineString(REDACTED));
+    return b.build();
+  }
+
+  private static SecretsConfigDump agent(SecretStore store) {
     var dump = SecretsConfigDump.newBuilder();
     if (store == null) {
       return dump.build();

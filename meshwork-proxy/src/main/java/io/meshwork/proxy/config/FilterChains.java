@@ -27,10 +27,13 @@ final class FilterChains {
 
   /**
    * Whether {@code l} needs filter chain selection: not one chain (several, or none but a default
-   * chain), or a default chain; PERMISSIVE's tls/raw_buffer pair keeps its own path.
+   * chain), or a default chain, or one chain limited to server_names (as in Envoy, a connection whose
+   * SNI it does not name has no chain: a gateway whose other servers lost their Secret must not
+   * answer their SNI with this chain's certificate); PERMISSIVE's tls/raw_buffer pair keeps its own path.
    */
   static boolean applies(Listener l, boolean permissive) {
-    return !permissive && (l.getFilterChainsCount() != 1 || l.hasDefaultFilterChain());
+    return !permissive && (l.getFilterChainsCount() != 1 || l.hasDefaultFilterChain()
+        || l.getFilterChains(0).getFilterChainMatch().getServerNamesCount() > 0);
   }
 
   static ListenerConfig listener(Listener l, InetSocketAddress addr, String path, Set<String> clusters,

@@ -109,10 +109,18 @@ public final class XdsConfigBuilder {
     for (var e : new TreeMap<>(s.listeners()).entrySet()) {
       var original = gatewayListener(e.getValue(), options);
       var l = SdsInline.apply(original, s.secrets()); // gateway credentials received over SDS, as inline PEM
+      for (var name : io.meshwork.xds.client.SdsNames.of(original)) { // for proxy-config secret: keys redacted, missing ones warming
+        var got = s.secrets().get(name);
+        resources.put("secret/" + name, got != null ? io.meshwork.proxy.admin.SecretsDump.redacted(got)
+            : io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.newBuilder().setName(name).build());
+      }
       var reason = unboundReason(l, options);
       var secret = reason == null ? SdsWarming.missingSecret(l) : null;
-      if (secret != null) {
+      var serving = secret != null ? SdsWarming.servingChains(l) : l; // chains whose secret is missing or deleted do not serve
+      if (serving == null) {
         reason = SdsWarming.reason(secret); // Envoy's warming listener: the rest of the config serves
+      } else {
+        l = serving;
       }
       if (reason != null) {
         unbound.put(l.getName(), reason);

@@ -87,4 +87,37 @@ class SdsInlineTest {
     assertThat(built.config().resources().get("listener/gw_443").toString()).as("the dump keeps the SDS references, not the key")
         .contains("kubernetes://cert-a").doesNotContain("PRIVATE KEY");
   }
+
+  /** A SIMPLE chain for {@code sni} whose certificate is the SDS secret {@code secret}. */
+  private static FilterChain simpleChain(String sni, String secret) {
+    var common = CommonTlsContext.newBuilder().addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(secret));
+    var tls = DownstreamTlsContext.newBuilder().setCommonTlsContext(common).build();
+    var hcm = HttpConnectionManager.newBuilder().setStatPrefix("https").setRds(Rds.newBuilder().setRouteConfigName("r"))
+        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())))
+        .build();
+    return FilterChain.newBuilder()
+        .setFilterChainMatch(io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder().addServerNames(sni))
+        .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(tls)))
+        .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm))).build();
+  }
+
+  @Test
+  void chainsWhoseSecretIsMissingOrWithdrawnAreLeftOutAndTheOthersServe() throws Exception {
+    var listener = Listener.newBuilder().setName("gw_443")
+        .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(0)))
+        .addFilterChains(simpleChain("a.example.com", "kubernetes://cert-a")).addFilterChains(simpleChain("b.example.com", "kubernetes://cert-b"))
+        .build();
+    var certB = Secret.newBuilder().setName("kubernetes://cert-b").setTlsCertificate(TlsCertificate.newBuilder()
+        .setCertificateChain(inline(pem("b.example.com.crt"))).setPrivateKey(inline(pem("b.example.com.key")))).build();
+    var s = new XdsSnapshot(Map.of("gw_443", listener), Map.of("r", RouteConfiguration.newBuilder().setName("r").build()),
+        Map.of(), Map.of(), Map.of(), Map.of("kubernetes://cert-b", certB));
+    var built = XdsConfigBuilder.build(s, 1, new XdsConfigBuilder.Options("gw", null, false, Set.of()));
+    assertThat(built.unbound()).as("one chain has its secret: the listener serves").isEmpty();
+    var chains = built.config().listeners().getFirst().withChains().stream().filter(c -> c.tls() != null).toList();
+    assertThat(chains).singleElement().satisfies(c -> assertThat(c.tls().certificateChainPem()).isEqualTo(pem("b.example.com.crt")));
+    assertThat(built.config().listeners().getFirst().chains()).as("still selected by SNI: a.example.com has no chain").isNotNull();
+    assertThat(built.config().resources().get("secret/kubernetes://cert-a").toString()).as("listed as warming for proxy-config secret")
+        .doesNotContain("tls_certificate");
+    assertThat(built.config().resources().get("secret/kubernetes://cert-b").toString()).contains("[redacted]").doesNotContain("PRIVATE KEY");
+  }
 }

@@ -109,7 +109,9 @@ final class AdsState {
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       return new Step(List.of(request(t, t.acceptedVersion, "cannot decode " + TypeUrls.shortName(t.url) + " response: " + e.getMessage())), null);
     }
-    boolean wildcard = t.url.equals(TypeUrls.CLUSTER) || t.url.equals(TypeUrls.LISTENER);
+    // SDS responses carry every subscribed secret the server holds (Meshwork's control plane sends them
+    // so), so a secret left out was deleted: the listener chains naming it stop serving its certificate.
+    boolean wildcard = t.url.equals(TypeUrls.CLUSTER) || t.url.equals(TypeUrls.LISTENER) || t.url.equals(TypeUrls.SECRET);
     Map<String, Message> next = wildcard ? decoded : new LinkedHashMap<>(t.candidate());
     if (!wildcard) {
       next.putAll(decoded);

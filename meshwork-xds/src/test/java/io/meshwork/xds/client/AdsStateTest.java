@@ -149,4 +149,26 @@ class AdsStateTest {
     assertThat(of(acks, TypeUrls.SECRET).getResponseNonce()).isEqualTo("n3");
     assertThat(s.start()).as("a new stream asks for the secret again").extracting(DiscoveryRequest::getTypeUrl).contains(TypeUrls.SECRET);
   }
+
+  @Test
+  void aSecretLeftOutOfTheNextSdsResponseIsDropped() {
+    var node = NodeInfo.sidecar("gw", "istio-system", Map.of(), "10.0.0.1", Map.of()).asGateway().toNode();
+    var s = new AdsState(node);
+    s.start();
+    s.verdict(s.onResponse(resp(TypeUrls.CLUSTER, "1", "n1")).offer(), XdsHandler.Verdict.ACCEPT);
+    var lds = s.onResponse(resp(TypeUrls.LISTENER, "2", "n2", tlsListener("a", "kubernetes://a"), tlsListener("b", "kubernetes://b")));
+    s.verdict(lds.offer(), XdsHandler.Verdict.ACCEPT);
+    var a = io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.newBuilder().setName("kubernetes://a").build();
+    var b = io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.newBuilder().setName("kubernetes://b").build();
+    var both = s.onResponse(resp(TypeUrls.SECRET, "3", "n3", a, b)).offer();
+    assertThat(both.secrets()).containsOnlyKeys("kubernetes://a", "kubernetes://b");
+    s.verdict(both, XdsHandler.Verdict.ACCEPT);
+
+    var after = s.onResponse(resp(TypeUrls.SECRET, "4", "n4", b)).offer();
+    assertThat(after.secrets()).as("the Secret of kubernetes://a was deleted").containsOnlyKeys("kubernetes://b");
+    s.verdict(after, XdsHandler.Verdict.ACCEPT);
+    var none = s.onResponse(resp(TypeUrls.SECRET, "5", "n5")).offer();
+    assertThat(none.secrets()).as("an empty SDS response: none left").isEmpty();
+    assertThat(none.listeners()).containsOnlyKeys("a", "b");
+  }
 }
