@@ -11,7 +11,7 @@ import io.netty.util.AttributeKey;
  * closed. Lives as an attribute of the connection and is touched only on its event loop.
  */
 final class StreamBudget {
-  private static final AttributeKey<StreamBudget> KEY = AttributeKey.valueOf(StreamBudget.class, "streamBudget");
+  static final AttributeKey<StreamBudget> KEY = AttributeKey.valueOf(StreamBudget.class, "streamBudget");
 
   private final Channel connection;
   private final int max;
