@@ -248,7 +248,7 @@ final class Http2ConnectionPool implements UpstreamPool {
       if (ssl != null) {
         ssl.handshakeFuture().addListener(hs -> {
           if (hs.isSuccess()) {
-            ready(ep, conn);
+            ready(ep, conn, cluster);
           } else {
             stats.upstreamCxConnectFail.inc();
             conn.failure = hs.cause();
@@ -260,7 +260,7 @@ final class Http2ConnectionPool implements UpstreamPool {
         conn.failure = new javax.net.ssl.SSLException("no workload certificate yet for upstream mTLS");
         f.channel().close();
       } else if (done.isSuccess()) {
-        ready(ep, conn);
+        ready(ep, conn, cluster);
       } else {
         stats.upstreamCxConnectFail.inc();
         if (done.cause() instanceof io.netty.channel.ConnectTimeoutException) {
@@ -273,12 +273,16 @@ final class Http2ConnectionPool implements UpstreamPool {
   }
 
   /** {@code conn} is established: it serves pending requests; if some still wait, another may be opened. */
-  private void ready(Endpoint ep, Conn conn) {
+  private void ready(Endpoint ep, Conn conn, ClusterRuntime cluster) {
     if (!conn.channel.isActive()) {
       return; // closed meanwhile: its close listener handled the pending requests
     }
     conn.ready = true;
     serve(ep);
+    if (conn.active == 0) {
+      StreamBudget.of(conn.channel, cluster.config().maxRequestsPerConnection(), cluster.config().idleTimeout(),
+          cluster.stats().upstreamCxIdleTimeout).startIdle();
+    }
     if (!ep.pending.isEmpty()) {
       connectIfNeeded(ep, ep.pending.peekFirst().cluster);
     }

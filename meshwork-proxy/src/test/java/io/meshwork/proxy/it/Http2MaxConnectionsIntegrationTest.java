@@ -189,7 +189,8 @@ class Http2MaxConnectionsIntegrationTest {
       first.write("GET /capped/1 HTTP/1.1\r\nHost: x\r\n\r\n");
       await("the first stream upstream", () -> capped.streams.get() == streams + 1);
       second.write("GET /capped/2 HTTP/1.1\r\nHost: x\r\n\r\n");
-      await("the second request pending", () -> stat("capped", "upstream_rq_pending_active") == 1);
+      await("the second request pending, a second connection refused", () -> stat("capped", "upstream_rq_pending_active") == 1
+          && stat("capped", "upstream_cx_overflow") > cxOverflow);
       assertThat(stat("capped", "upstream_cx_overflow") - cxOverflow).as("a second connection was refused").isEqualTo(1);
       var over = third.get("x", "/capped/3");
       assertThat(over.status()).isEqualTo(503);
@@ -235,7 +236,8 @@ class Http2MaxConnectionsIntegrationTest {
       second.write("GET /retiring/2 HTTP/1.1\r\nHost: x\r\n\r\n");
       await("the second stream upstream, the connection's last", () -> retiring.streams.get() == 2);
       third.write("GET /retiring/3 HTTP/1.1\r\nHost: x\r\n\r\n");
-      await("the third request pending", () -> stat("retiring", "upstream_rq_pending_active") == 1);
+      await("the third request pending, a second connection refused",
+          () -> stat("retiring", "upstream_rq_pending_active") == 1 && stat("retiring", "upstream_cx_overflow") > cxOverflow);
       assertThat(stat("retiring", "upstream_cx_overflow") - cxOverflow).isEqualTo(1);
       assertThat(first.read().body()).isEqualTo("h2:/retiring/1");
       assertThat(second.read().body()).isEqualTo("h2:/retiring/2");
