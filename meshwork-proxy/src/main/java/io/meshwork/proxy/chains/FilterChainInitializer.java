@@ -60,7 +60,7 @@ public final class FilterChainInitializer extends ChannelInitializer<SocketChann
     var selector = listener.chains();
     var destination = destination(ch);
     var bound = ch.parent() != null ? ch.parent().localAddress() : ch.localAddress();
-    var counters = stats.computeIfAbsent(bound, b -> SelectorStats.of(snapshots.stats(), listenerName, b));
+    var counters = stats.computeIfAbsent(bound, b -> SelectorStats.of(snapshots.stats(), b));
     if (!selector.inspectsTls()) {
       install(ch, selector.select(ConnectionFacts.of(destination)), counters);
       return;

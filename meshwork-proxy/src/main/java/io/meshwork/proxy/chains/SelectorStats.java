@@ -4,59 +4,48 @@ import io.meshwork.proxy.stats.Counter;
 import io.meshwork.proxy.stats.Stats;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.List;
 
 /**
- * The counters of filter chain selection. Each is kept under two listener scopes: Meshwork's
- * {@code listener.NAME.} (as {@code listener.NAME.ssl.*}) and Envoy's {@code listener.ADDRESS_PORT.}
- * (the scope Envoy gives a listener without a {@code stat_prefix}, which Istio dashboards read);
- * when the two are the same name, once. The counters: {@code http_inspector.http10_found},
+ * The counters of filter chain selection, under the listener's Envoy scope
+ * {@code listener.ADDRESS_PORT.} (the bound address, as Envoy names the stats of a listener without a
+ * {@code stat_prefix}, and as the {@code ssl.*} counters of the same listener are named). One scope
+ * only, as in Envoy: the same event counted under two names would be summed twice by anything that
+ * aggregates {@code listener.*}. The counters: {@code http_inspector.http10_found},
  * {@code http11_found}, {@code http2_found}, {@code http_not_found}, {@code read_error} (the
  * inspector's outcomes), {@code downstream_pre_cx_timeout}, {@code no_filter_chain_match},
  * {@code downstream_listener_filter_remote_close} (the client left before a decision) and
  * {@code downstream_listener_filter_error}.
  */
 final class SelectorStats {
-  /** One counter kept under both scopes. */
-  record Pair(List<Counter> counters) {
-    void inc() {
-      for (var c : counters) {
-        c.inc();
-      }
-    }
+  final Counter http10Found;
+  final Counter http11Found;
+  final Counter http2Found;
+  final Counter httpNotFound;
+  final Counter readError;
+  final Counter preCxTimeout;
+  final Counter noFilterChainMatch;
+  final Counter remoteClose;
+  final Counter listenerFilterError;
+
+  private SelectorStats(Stats stats, String prefix) {
+    http10Found = stats.counter(prefix + "http_inspector.http10_found");
+    http11Found = stats.counter(prefix + "http_inspector.http11_found");
+    http2Found = stats.counter(prefix + "http_inspector.http2_found");
+    httpNotFound = stats.counter(prefix + "http_inspector.http_not_found");
+    readError = stats.counter(prefix + "http_inspector.read_error");
+    preCxTimeout = stats.counter(prefix + "downstream_pre_cx_timeout");
+    noFilterChainMatch = stats.counter(prefix + "no_filter_chain_match");
+    remoteClose = stats.counter(prefix + "downstream_listener_filter_remote_close");
+    listenerFilterError = stats.counter(prefix + "downstream_listener_filter_error");
   }
 
-  final Pair http10Found;
-  final Pair http11Found;
-  final Pair http2Found;
-  final Pair httpNotFound;
-  final Pair readError;
-  final Pair preCxTimeout;
-  final Pair noFilterChainMatch;
-  final Pair remoteClose;
-  final Pair listenerFilterError;
-
-  private SelectorStats(Stats stats, List<String> prefixes) {
-    http10Found = pair(stats, prefixes, "http_inspector.http10_found");
-    http11Found = pair(stats, prefixes, "http_inspector.http11_found");
-    http2Found = pair(stats, prefixes, "http_inspector.http2_found");
-    httpNotFound = pair(stats, prefixes, "http_inspector.http_not_found");
-    readError = pair(stats, prefixes, "http_inspector.read_error");
-    preCxTimeout = pair(stats, prefixes, "downstream_pre_cx_timeout");
-    noFilterChainMatch = pair(stats, prefixes, "no_filter_chain_match");
-    remoteClose = pair(stats, prefixes, "downstream_listener_filter_remote_close");
-    listenerFilterError = pair(stats, prefixes, "downstream_listener_filter_error");
+  /** The counters of the listener bound at {@code bound} ({@code 127.0.0.1:15006}: {@code listener.127.0.0.1_15006.}). */
+  static SelectorStats of(Stats stats, SocketAddress bound) {
+    return new SelectorStats(stats, "listener." + scope(bound) + ".");
   }
 
-  private static Pair pair(Stats stats, List<String> prefixes, String name) {
-    return new Pair(prefixes.stream().map(p -> stats.counter(p + name)).toList());
-  }
-
-  /** The counters of listener {@code name} bound at {@code bound} ({@code 127.0.0.1:15006}). */
-  static SelectorStats of(Stats stats, String name, SocketAddress bound) {
-    var address = bound instanceof InetSocketAddress a ? a.getAddress().getHostAddress() + "_" + a.getPort() : String.valueOf(bound);
-    var prefixes = name.equals(address) ? List.of("listener." + name + ".")
-        : List.of("listener." + name + ".", "listener." + address + ".");
-    return new SelectorStats(stats, prefixes);
+  /** Envoy's name of a listener's stats scope: its address and port joined by an underscore. */
+  static String scope(SocketAddress bound) {
+    return bound instanceof InetSocketAddress a ? a.getAddress().getHostAddress() + "_" + a.getPort() : String.valueOf(bound);
   }
 }

@@ -139,11 +139,19 @@ public final class ClusterRuntime {
    * connection count and not this runtime: pooled connections outlive config changes (they are
    * keyed by address and reused by the next runtime of the cluster), and a close listener that
    * captured the runtime kept every replaced one alive for as long as a connection it opened
-   * (found by the config churn test of issue 12).
+   * (found by the config churn test of issue 12). Like {@link #connectionClosed} it hands the freed
+   * slot to a pool waiting for one (a request pending on {@code max_connections} on another event loop).
    */
   public Runnable connectionCloser() {
     var count = activeConnections;
-    return count::decrementAndGet;
+    var waiters = slotWaiters;
+    return () -> {
+      count.decrementAndGet();
+      var w = waiters.poll();
+      if (w != null) {
+        w.run();
+      }
+    };
   }
 
   public int activeRequests() {

@@ -594,7 +594,7 @@ final class Exchange {
 
   private void finishSpan() {
     boolean ok = request.decoderResult().isSuccess();
-    int failure = ResponseFlags.UH | ResponseFlags.UT | ResponseFlags.UF | ResponseFlags.UC | ResponseFlags.UO
+    int failure = ResponseFlags.UH | ResponseFlags.UT | ResponseFlags.UR | ResponseFlags.UF | ResponseFlags.UC | ResponseFlags.UO
         | ResponseFlags.DC | ResponseFlags.URX | ResponseFlags.NC;
     var h = request.headers();
     span.finish(new io.meshwork.proxy.tracing.HttpSpan.Outcome(snapshot.config().nodeId(), requestId,

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.http;
 
+import io.meshwork.proxy.capture.OriginalSource;
 import io.meshwork.proxy.cluster.ClusterRuntime;
 import io.meshwork.proxy.cluster.Host;
 import io.meshwork.proxy.transport.Transport;
@@ -9,6 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -18,22 +20,30 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 
 /**
- * HTTP/2 (cleartext, prior knowledge) to upstream endpoints, owned by one event loop: one connection
- * per cluster and endpoint, multiplexing every request of this loop as its own stream. A stream's
- * pipeline is {@code Http2StreamFrameToHttpObjectCodec → UpstreamHandler}, so {@link UpstreamCall}
- * works unchanged; "releasing" a stream closes it, the connection stays. The connection reads
- * continuously (HTTP/2 flow control is the back-pressure). Requests waiting for the connection to
- * be established are chained on its connect future.
+ * HTTP/2 (cleartext, prior knowledge, or over TLS) to upstream endpoints, owned by one event loop,
+ * as Envoy's HTTP/2 connection pool works: per cluster endpoint, connections that each multiplex up
+ * to the peer's SETTINGS_MAX_CONCURRENT_STREAMS requests as streams. A request takes a stream on a
+ * connection with room; when none has room it waits as a pending request (under the cluster's
+ * {@code max_pending_requests}; over it: 503 UO, {@code upstream_rq_pending_overflow}) and the pool
+ * opens another connection for it, unless one is already being opened or the cluster's
+ * {@code max_connections} is reached ({@code upstream_cx_overflow} counts each refusal). A pool with
+ * no connection to the endpoint opens one even at the limit (as Envoy: otherwise its requests would
+ * wait for connections other event loops or endpoints never hand over). Pending requests get a stream
+ * when one ends, when a connection is established, or on a connection the pool opens once a slot is
+ * freed (a connection of the cluster closed). A stream's pipeline is
+ * {@code Http2StreamFrameToHttpObjectCodec → UpstreamHandler}, so {@link UpstreamCall} works
+ * unchanged; "releasing" a stream closes it, the connection stays.
  */
 final class Http2ConnectionPool implements UpstreamPool {
   private final EventLoop loop;
   private final Transport transport;
-  private final HashMap<Host.PoolKey, Future<Channel>> connections = new HashMap<>();
-
   private final io.meshwork.proxy.tls.TlsContexts tls;
+  private final HashMap<Host.PoolKey, Endpoint> endpoints = new HashMap<>();
 
   Http2ConnectionPool(EventLoop loop, Transport transport) {
     this(loop, transport, new io.meshwork.proxy.tls.TlsContexts());
@@ -56,74 +66,94 @@ final class Http2ConnectionPool implements UpstreamPool {
   }
 
   @Override
-  public Future<Channel> acquire(Host host, ClusterRuntime cluster, io.meshwork.proxy.capture.OriginalSource source) {
+  public Future<Channel> acquire(Host host, ClusterRuntime cluster, OriginalSource source) {
     var key = source == null ? host.poolKey() : source.poolKey(host);
-    var connection = connections.get(key);
-    if (connection == null || connection.isDone() && (!connection.isSuccess() || !connection.getNow().isActive())) {
-      if (!cluster.tryOpenConnection()) {
-        return loop.newFailedFuture(new Http1ConnectionPool.ConnectionOverflowException());
-      }
-      connection = connect(host, cluster, source, key);
-      connections.put(key, connection);
-    }
+    var ep = endpoints.computeIfAbsent(key, Endpoint::new);
+    ep.host = host;
+    ep.source = source;
     Promise<Channel> stream = loop.newPromise();
-    connection.addListener(c -> {
-      if (!c.isSuccess()) {
-        stream.tryFailure(c.cause());
-        return;
+    var conn = ep.available();
+    if (conn != null) {
+      open(ep, conn, cluster, stream);
+      return stream;
+    }
+    if (!cluster.tryStartPending()) {
+      return loop.newFailedFuture(new Http1ConnectionPool.ConnectionOverflowException());
+    }
+    var w = new Waiter(cluster, stream);
+    ep.pending.addLast(w);
+    stream.addListener(f -> {
+      if (f.isCancelled() && ep.pending.remove(w)) {
+        cluster.pendingFinished(); // route timeout or client gone while pending
       }
-      grant((Channel) c.getNow(), key, cluster, stream, false, () -> acquire(host, cluster, source));
     });
+    connectIfNeeded(ep, cluster);
     return stream;
   }
 
   /**
-   * Opens a stream for {@code stream} on {@code parent} when the peer's SETTINGS_MAX_CONCURRENT_STREAMS
-   * leaves room; otherwise the request waits (Envoy's pending request, under
-   * {@code max_pending_requests}; over it: 503 UO) until a stream of this connection ends.
+   * Envoy's "create a new connection when the pending requests exceed what is being connected": at
+   * most one connection of an endpoint is being opened at a time (its stream limit is not known
+   * before its SETTINGS, so it is counted as taking every pending request), under
+   * {@code max_connections}; at the limit the endpoint waits for a freed slot.
    */
-  private void grant(Channel parent, Host.PoolKey key, ClusterRuntime cluster, Promise<Channel> stream, boolean wasPending,
-      java.util.function.Supplier<Future<Channel>> again) {
-    if (stream.isDone()) {
-      return; // given up meanwhile (timeout, client gone)
-    }
-    var budget = StreamBudget.of(parent, cluster.config().maxRequestsPerConnection(), cluster.config().idleTimeout(),
-        cluster.stats().upstreamCxIdleTimeout);
-    if (budget.retired()) {
-      // max_requests_per_connection: this connection takes no more streams; use (or open) the next one.
-      follow(again.get(), stream);
+  private void connectIfNeeded(Endpoint ep, ClusterRuntime cluster) {
+    if (ep.pending.isEmpty() || ep.connecting()) {
       return;
     }
-    var streams = Streams.of(parent);
-    if (streams.active >= streams.limit(parent)) {
-      if (!(wasPending ? cluster.tryResumePending() : cluster.tryStartPending())) {
-        stream.tryFailure(new Http1ConnectionPool.ConnectionOverflowException());
+    if (cluster.tryOpenConnection()) {
+      connect(ep, cluster);
+    } else if (ep.conns.isEmpty()) {
+      cluster.forceOpenConnection(); // counted in upstream_cx_overflow, opened anyway (see class comment)
+      connect(ep, cluster);
+    } else if (!ep.awaitingSlot) {
+      ep.awaitingSlot = true;
+      ep.slotCluster = cluster;
+      cluster.awaitConnectionSlot(ep.notice);
+    }
+  }
+
+  /** A connection slot of the cluster was freed for {@code ep}: open a connection, or pass the slot on. */
+  private void slotFreed(Endpoint ep) {
+    ep.awaitingSlot = false;
+    var cluster = ep.slotCluster;
+    ep.slotCluster = null;
+    if (ep.pending.isEmpty() || ep.connecting()) {
+      cluster.connectionSlotFreed(); // nothing to open here: the next waiter may use it
+      return;
+    }
+    connectIfNeeded(ep, ep.pending.peekFirst().cluster);
+  }
+
+  /** Gives pending requests of {@code ep} streams on its connections with room, oldest first. */
+  private void serve(Endpoint ep) {
+    while (!ep.pending.isEmpty()) {
+      var conn = ep.available();
+      if (conn == null) {
         return;
       }
-      var waiter = new Waiter(cluster, stream, again);
-      streams.waiting.addLast(waiter);
-      stream.addListener(f -> {
-        if (f.isCancelled() && streams.waiting.remove(waiter)) {
-          cluster.pendingFinished();
-        }
-      });
-      return;
+      var w = ep.pending.pollFirst();
+      w.cluster.pendingFinished();
+      if (!w.stream.isDone()) {
+        open(ep, conn, w.cluster, w.stream);
+      }
     }
-    streams.active++;
+  }
+
+  /** Opens a stream on {@code conn} (which has room) for {@code stream}. */
+  private void open(Endpoint ep, Conn conn, ClusterRuntime cluster, Promise<Channel> stream) {
+    conn.active++;
+    var budget = StreamBudget.of(conn.channel, cluster.config().maxRequestsPerConnection(), cluster.config().idleTimeout(),
+        cluster.stats().upstreamCxIdleTimeout);
     if (budget.take()) {
+      // max_requests_per_connection: this connection takes no more streams and closes with its last one;
+      // requests still waiting for it need another.
       cluster.stats().upstreamCxMaxRequests.inc();
-      var current = connections.get(key);
-      if (current != null && current.isDone() && current.isSuccess() && current.getNow() == parent) {
-        connections.remove(key); // the next request opens a new connection; this one drains
-      }
-      while (!streams.waiting.isEmpty()) { // they would never get a stream here
-        var w = streams.waiting.pollFirst();
-        w.cluster.pendingFinished();
-        follow(w.again.get(), w.stream);
-      }
+      connectIfNeeded(ep, cluster);
     }
     var pool = this;
-    new Http2StreamChannelBootstrap(parent).handler(new ChannelInitializer<Http2StreamChannel>() {
+    var key = ep.key;
+    new Http2StreamChannelBootstrap(conn.channel).handler(new ChannelInitializer<Http2StreamChannel>() {
       @Override
       protected void initChannel(Http2StreamChannel ch) {
         ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true));
@@ -131,105 +161,42 @@ final class Http2ConnectionPool implements UpstreamPool {
       }
     }).open().addListener(s -> {
       if (!s.isSuccess()) {
-        streamEnded(parent, key, streams);
-        budget.streamEnded();
+        streamEnded(ep, conn, budget);
         stream.tryFailure(s.cause());
         return;
       }
       var ch = (Channel) s.getNow();
-      ch.closeFuture().addListener(closed -> {
-        streamEnded(parent, key, streams);
-        budget.streamEnded();
-      });
+      ch.closeFuture().addListener(closed -> streamEnded(ep, conn, budget));
       if (!stream.trySuccess(ch)) {
         ch.close(); // given up while the stream opened
       }
     });
   }
 
-  /** Completes {@code stream} with what {@code next} gives (a stream on another connection); a cancel goes on to it. */
-  private static void follow(Future<Channel> next, Promise<Channel> stream) {
-    stream.addListener(f -> {
-      if (f.isCancelled() && !next.isDone()) {
-        next.cancel(false); // a waiting request leaves the other connection's queue too
-      }
-    });
-    next.addListener(n -> {
-      if (n.isSuccess()) {
-        if (!stream.trySuccess((Channel) n.getNow())) {
-          ((Channel) n.getNow()).close();
-        }
-      } else {
-        stream.tryFailure(n.cause());
-      }
-    });
-  }
-
   /**
-   * A stream of {@code parent} ended: the oldest waiting request may open one. Deferred to the next
+   * A stream of {@code conn} ended: the oldest pending request may open one. Deferred to the next
    * turn of the loop: the child channel closes while the codec still delivers the last frame, before
    * the connection itself counts the stream closed, so opening one at once would exceed the peer's limit.
    */
-  private void streamEnded(Channel parent, Host.PoolKey key, Streams streams) {
-    streams.active--;
-    if (!streams.waiting.isEmpty()) {
-      loop.execute(() -> drain(parent, key, streams));
-    }
-  }
-
-  private void drain(Channel parent, Host.PoolKey key, Streams streams) {
-    while (!streams.waiting.isEmpty() && streams.active < streams.limit(parent)) {
-      var w = streams.waiting.pollFirst();
-      w.cluster.pendingFinished();
-      if (parent.isActive()) {
-        grant(parent, key, w.cluster, w.stream, true, w.again);
-      } else {
-        w.stream.tryFailure(new java.nio.channels.ClosedChannelException());
-      }
-    }
-  }
-
-  /** A request waiting for a stream. */
-  private record Waiter(ClusterRuntime cluster, Promise<Channel> stream, java.util.function.Supplier<Future<Channel>> again) {}
-
-  /**
-   * The streams this pool holds on one connection (kept on the channel, touched on its event loop only):
-   * how many are open or opening, and the requests waiting for one.
-   */
-  private static final class Streams {
-    static final io.netty.util.AttributeKey<Streams> KEY = io.netty.util.AttributeKey.valueOf("meshwork.h2Streams");
-    int active;
-    final java.util.ArrayDeque<Waiter> waiting = new java.util.ArrayDeque<>();
-
-    static Streams of(Channel parent) {
-      var attr = parent.attr(KEY);
-      var s = attr.get();
-      if (s == null) {
-        s = new Streams();
-        attr.set(s);
-      }
-      return s;
-    }
-
-    /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS (unlimited until its SETTINGS arrive). */
-    int limit(Channel parent) {
-      var codec = parent.pipeline().get(io.netty.handler.codec.http2.Http2FrameCodec.class);
-      return codec == null ? Integer.MAX_VALUE : codec.connection().local().maxActiveStreams();
+  private void streamEnded(Endpoint ep, Conn conn, StreamBudget budget) {
+    conn.active--;
+    budget.streamEnded();
+    if (!ep.pending.isEmpty()) {
+      loop.execute(() -> serve(ep));
     }
   }
 
   @Override
   public void abandon(Future<Channel> acquire) {
     if (!acquire.isDone() && acquire instanceof Promise<Channel> p) {
-      p.cancel(false); // a waiting request leaves its queue (its listener gives the pending slot back)
+      p.cancel(false); // a pending request leaves its queue (its listener gives the pending slot back)
     }
   }
 
-  private Future<Channel> connect(Host host, ClusterRuntime cluster, io.meshwork.proxy.capture.OriginalSource source,
-      Host.PoolKey key) {
+  private void connect(Endpoint ep, ClusterRuntime cluster) {
+    var host = ep.host;
     var stats = cluster.stats();
     stats.upstreamCxTotal.inc();
-    Promise<Channel> promise = loop.newPromise();
     var upstreamTls = io.meshwork.proxy.mtls.MeshTlsHandlers.choose(cluster.config(), host.config(), tls);
     var b = transport.client(loop, (int) Math.min(Integer.MAX_VALUE, cluster.config().connectTimeout().toMillis()))
         .option(ChannelOption.AUTO_READ, true)
@@ -253,19 +220,27 @@ final class Http2ConnectionPool implements UpstreamPool {
             }));
           }
         });
-    var f = source == null ? b.connect(host.address()) : source.connect(b);
+    var f = ep.source == null ? b.connect(host.address()) : ep.source.connect(b);
+    var conn = new Conn(f.channel());
+    ep.conns.add(conn);
     var closer = cluster.connectionCloser(); // not the runtime: the connection may outlive it
     f.channel().closeFuture().addListener(closed -> {
       closer.run();
-      var streams = f.channel().attr(Streams.KEY).get();
-      while (streams != null && !streams.waiting.isEmpty()) {
-        var w = streams.waiting.pollFirst();
-        w.cluster.pendingFinished();
-        w.stream.tryFailure(new java.nio.channels.ClosedChannelException());
+      ep.conns.remove(conn);
+      if (!conn.ready) {
+        // Envoy purges the pending requests when a connection fails to connect: they fail (503 UF,
+        // or a retry) instead of waiting for a connection that may never come.
+        var cause = conn.failure != null ? conn.failure : new java.nio.channels.ClosedChannelException();
+        while (!ep.pending.isEmpty()) {
+          var w = ep.pending.pollFirst();
+          w.cluster.pendingFinished();
+          w.stream.tryFailure(cause);
+        }
+      } else if (!ep.pending.isEmpty()) {
+        connectIfNeeded(ep, ep.pending.peekFirst().cluster); // lost a connection with requests waiting
       }
-      var current = connections.get(key);
-      if (current != null && current.isDone() && current.isSuccess() && current.getNow() == f.channel()) {
-        connections.remove(key);
+      if (ep.conns.isEmpty() && ep.pending.isEmpty() && !ep.awaitingSlot) {
+        endpoints.remove(ep.key, ep);
       }
     });
     f.addListener(done -> {
@@ -273,30 +248,44 @@ final class Http2ConnectionPool implements UpstreamPool {
       if (ssl != null) {
         ssl.handshakeFuture().addListener(hs -> {
           if (hs.isSuccess()) {
-            promise.setSuccess(f.channel());
+            ready(ep, conn, cluster);
           } else {
             stats.upstreamCxConnectFail.inc();
-            connections.remove(key);
+            conn.failure = hs.cause();
             f.channel().close();
-            promise.setFailure(hs.cause());
           }
         });
       } else if (done.isSuccess() && !f.channel().isActive()) {
         stats.upstreamCxConnectFail.inc();
-        connections.remove(key);
-        promise.setFailure(new javax.net.ssl.SSLException("no workload certificate yet for upstream mTLS"));
+        conn.failure = new javax.net.ssl.SSLException("no workload certificate yet for upstream mTLS");
+        f.channel().close();
       } else if (done.isSuccess()) {
-        promise.setSuccess(f.channel());
+        ready(ep, conn, cluster);
       } else {
         stats.upstreamCxConnectFail.inc();
         if (done.cause() instanceof io.netty.channel.ConnectTimeoutException) {
           stats.upstreamCxConnectTimeout.inc();
         }
-        connections.remove(key);
-        promise.setFailure(done.cause());
+        conn.failure = done.cause();
+        f.channel().close();
       }
     });
-    return promise;
+  }
+
+  /** {@code conn} is established: it serves pending requests; if some still wait, another may be opened. */
+  private void ready(Endpoint ep, Conn conn, ClusterRuntime cluster) {
+    if (!conn.channel.isActive()) {
+      return; // closed meanwhile: its close listener handled the pending requests
+    }
+    conn.ready = true;
+    serve(ep);
+    if (conn.active == 0) {
+      StreamBudget.of(conn.channel, cluster.config().maxRequestsPerConnection(), cluster.config().idleTimeout(),
+          cluster.stats().upstreamCxIdleTimeout).startIdle();
+    }
+    if (!ep.pending.isEmpty()) {
+      connectIfNeeded(ep, ep.pending.peekFirst().cluster);
+    }
   }
 
   @Override
@@ -306,6 +295,83 @@ final class Http2ConnectionPool implements UpstreamPool {
 
   @Override
   public void forget(Channel ch, UpstreamHandler handler) {
-    // streams are single-use; the connection is tracked by its close future
+    // streams are single-use; connections are tracked by their close futures
   }
+
+  /** The connections of this pool to one endpoint (and source) and the requests waiting for a stream there. */
+  private final class Endpoint {
+    final Host.PoolKey key;
+    Host host;
+    OriginalSource source;
+    final ArrayList<Conn> conns = new ArrayList<>(2);
+    final ArrayDeque<Waiter> pending = new ArrayDeque<>();
+    /** A notice of this endpoint is queued on {@link #slotCluster} for a freed connection slot. */
+    boolean awaitingSlot;
+    ClusterRuntime slotCluster;
+    final Runnable notice = () -> {
+      try {
+        loop.execute(() -> slotFreed(this));
+      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        // the proxy is stopping: nothing waits any more
+      }
+    };
+
+    Endpoint(Host.PoolKey key) {
+      this.key = key;
+    }
+
+    /** An established connection that takes another stream now, or null. */
+    Conn available() {
+      for (int i = 0; i < conns.size(); i++) {
+        var c = conns.get(i);
+        if (c.ready && c.active < c.limit() && c.accepting()) {
+          return c;
+        }
+      }
+      return null;
+    }
+
+    boolean connecting() {
+      for (int i = 0; i < conns.size(); i++) {
+        if (!conns.get(i).ready) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** One connection: established yet, and its streams open or opening (touched on the loop only). */
+  private static final class Conn {
+    final Channel channel;
+    boolean ready;
+    int active;
+    Throwable failure;
+
+    Conn(Channel channel) {
+      this.channel = channel;
+    }
+
+    /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS (unlimited until its SETTINGS arrive). */
+    int limit() {
+      var codec = channel.pipeline().get(Http2FrameCodec.class);
+      return codec == null ? Integer.MAX_VALUE : codec.connection().local().maxActiveStreams();
+    }
+
+    /** Open, not retired by max_requests_per_connection, no GOAWAY from the peer. */
+    boolean accepting() {
+      if (!channel.isActive()) {
+        return false;
+      }
+      var budget = channel.attr(StreamBudget.KEY).get();
+      if (budget != null && budget.retired()) {
+        return false;
+      }
+      var codec = channel.pipeline().get(Http2FrameCodec.class);
+      return codec == null || !codec.connection().goAwayReceived();
+    }
+  }
+
+  /** A request waiting for a stream. */
+  private record Waiter(ClusterRuntime cluster, Promise<Channel> stream) {}
 }

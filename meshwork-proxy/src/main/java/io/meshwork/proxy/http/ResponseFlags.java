@@ -2,8 +2,9 @@ package io.meshwork.proxy.http;
 
 /**
  * Envoy's response flags as a bit set, printed in Envoy's order ("UF,URX"), "-" when none.
- * UH no healthy upstream, UT upstream request timeout, UF upstream connect failure, UC upstream
- * connection termination, UO overflow (circuit breaker), NR no route, DI delay injected, FI fault
+ * UH no healthy upstream, UT upstream request timeout, UR upstream remote reset (the upstream reset
+ * the request's HTTP/2 stream: RST_STREAM), UF upstream connect failure, UC upstream connection
+ * termination (the connection to the upstream closed under the request), UO overflow (circuit breaker), NR no route, DI delay injected, FI fault
  * (abort) injected, DC downstream connection termination, URX retry limit exceeded, DPE downstream
  * protocol error, NC no cluster.
  */
@@ -20,9 +21,10 @@ public final class ResponseFlags {
   public static final int NC = 1 << 9;
   public static final int DI = 1 << 10;
   public static final int FI = 1 << 11;
+  public static final int UR = 1 << 12;
 
-  private static final int[] ORDER = {UH, UT, UF, UC, UO, NR, DI, FI, DC, URX, DPE, NC};
-  private static final String[] NAMES = {"UH", "UT", "UF", "UC", "UO", "NR", "DI", "FI", "DC", "URX", "DPE", "NC"};
+  private static final int[] ORDER = {UH, UT, UR, UF, UC, UO, NR, DI, FI, DC, URX, DPE, NC};
+  private static final String[] NAMES = {"UH", "UT", "UR", "UF", "UC", "UO", "NR", "DI", "FI", "DC", "URX", "DPE", "NC"};
 
   private ResponseFlags() {}
 

@@ -11,7 +11,7 @@ import io.netty.util.AttributeKey;
  * closed. Lives as an attribute of the connection and is touched only on its event loop.
  */
 final class StreamBudget {
-  private static final AttributeKey<StreamBudget> KEY = AttributeKey.valueOf(StreamBudget.class, "streamBudget");
+  static final AttributeKey<StreamBudget> KEY = AttributeKey.valueOf(StreamBudget.class, "streamBudget");
 
   private final Channel connection;
   private final int max;
@@ -72,7 +72,17 @@ final class StreamBudget {
     }
     if (retired) {
       connection.close();
-    } else if (!idleTimeout.isZero() && connection.isActive()) {
+    } else {
+      startIdle();
+    }
+  }
+
+  /**
+   * Starts the idle timer if no stream is open: also for a connection established after the requests
+   * it was opened for gave up, which would otherwise never close.
+   */
+  void startIdle() {
+    if (open <= 0 && idleTimer == null && !idleTimeout.isZero() && connection.isActive()) {
       idleTimer = connection.eventLoop().schedule(() -> {
         idleTimer = null;
         if (open <= 0 && connection.isActive()) {

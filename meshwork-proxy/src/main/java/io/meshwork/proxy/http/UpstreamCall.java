@@ -34,6 +34,10 @@ final class UpstreamCall implements UpstreamListener {
       "upstream connect error or disconnect/reset before headers. reset reason: overflow";
   private static final String RESET =
       "upstream connect error or disconnect/reset before headers. reset reason: connection termination";
+  private static final String REMOTE_RESET =
+      "upstream connect error or disconnect/reset before headers. reset reason: remote reset";
+  private static final String REMOTE_REFUSED =
+      "upstream connect error or disconnect/reset before headers. reset reason: remote refused stream reset";
 
   private final Exchange exchange;
   private final ClusterRuntime cluster;
@@ -60,6 +64,11 @@ final class UpstreamCall implements UpstreamListener {
   private boolean holdingRetry;
   /** The current attempt's HTTP/2 stream was reset with REFUSED_STREAM before the response head. */
   private boolean refusedStream;
+  /**
+   * The current attempt's HTTP/2 stream was reset by the upstream (RST_STREAM, any code): Envoy's
+   * remote reset, flagged UR; a closed connection is a connection termination, UC.
+   */
+  private boolean remoteReset;
 
   private final Long hash;
 
@@ -103,6 +112,7 @@ final class UpstreamCall implements UpstreamListener {
     }
     tried.add(host);
     refusedStream = false;
+    remoteReset = false;
     cluster.stats().upstreamRqTotal.inc();
     host.requestStarted();
     inFlight = host;
@@ -261,6 +271,7 @@ final class UpstreamCall implements UpstreamListener {
 
   @Override
   public void onUpstreamReset(long errorCode) {
+    remoteReset = true;
     if (!committed && errorCode == io.netty.handler.codec.http2.Http2Error.REFUSED_STREAM.code()) {
       refusedStream = true;
     }
@@ -276,12 +287,14 @@ final class UpstreamCall implements UpstreamListener {
       onAttemptFailure(false, false);
       return;
     }
-    cluster.stats().upstreamCxDestroyRemote.inc();
+    if (!remoteReset) {
+      cluster.stats().upstreamCxDestroyRemote.inc(); // the connection closed, not just the stream
+    }
     markFinished();
     cancel(routeTimer);
     inFlight.requestDone(true);
     inFlight = null;
-    exchange.abortResponse(ResponseFlags.UC);
+    exchange.abortResponse(remoteReset ? ResponseFlags.UR : ResponseFlags.UC);
   }
 
   private void onAttemptFailure(boolean connectFailure, boolean perTryTimeout) {
@@ -294,7 +307,8 @@ final class UpstreamCall implements UpstreamListener {
       scheduleRetry();
       return;
     }
-    int flag = perTryTimeout ? ResponseFlags.UT : connectFailure ? ResponseFlags.UF : ResponseFlags.UC;
+    int flag = perTryTimeout ? ResponseFlags.UT : connectFailure ? ResponseFlags.UF
+        : remoteReset ? ResponseFlags.UR : ResponseFlags.UC;
     if (retriable && retry.numRetries() > 0 && retriesUsed >= retry.numRetries()) {
       flag |= ResponseFlags.URX;
       cluster.stats().upstreamRqRetryLimitExceeded.inc();
@@ -302,7 +316,8 @@ final class UpstreamCall implements UpstreamListener {
     if (perTryTimeout) {
       finishLocally(504, "upstream request timeout", flag);
     } else {
-      finishLocally(503, connectFailure ? CONNECT_FAILURE : RESET, flag);
+      finishLocally(503, connectFailure ? CONNECT_FAILURE : !remoteReset ? RESET : refusedStream ? REMOTE_REFUSED : REMOTE_RESET,
+          flag);
     }
   }
 

@@ -150,8 +150,12 @@ class FilterChainMatchIntegrationTest {
   void anUnknownServerNameMatchesNoChainAndIsClosed() throws Exception {
     try (var backend = new TlsBackend(); var proxy = ProxyHarness.start(yaml().replace("${pass}", Integer.toString(backend.port())), a, b)) {
       assertThatThrownBy(() -> exchange(proxy.port("https"), "c.example.com", "/nowhere")).isInstanceOf(IOException.class);
-      ProxyHarness.await(() -> proxy.stat("listener.https.no_filter_chain_match") == 1);
-      assertThat(proxy.stat("listener.https.no_filter_chain_match")).isEqualTo(1);
+      var scope = "listener.127.0.0.1_" + proxy.port("https") + ".";
+      ProxyHarness.await(() -> proxy.stat(scope + "no_filter_chain_match") == 1);
+      assertThat(proxy.stat(scope + "no_filter_chain_match")).isEqualTo(1);
+      assertThat(proxy.server().stats().snapshot().keySet())
+          .as("one scope, Envoy's listener.ADDRESS_PORT.: no second copy under the listener's name")
+          .noneMatch(name -> name.startsWith("listener.https."));
     }
   }
 
@@ -187,8 +191,9 @@ class FilterChainMatchIntegrationTest {
         var silent = new java.net.Socket("127.0.0.1", proxy.port("https"))) {
       silent.setSoTimeout(20_000);
       assertThat(silent.getInputStream().read()).as("closed by the proxy, nothing written").isEqualTo(-1);
-      ProxyHarness.await(() -> proxy.stat("listener.https.downstream_pre_cx_timeout") == 1);
-      assertThat(proxy.stat("listener.https.downstream_pre_cx_timeout")).isEqualTo(1);
+      var timeouts = "listener.127.0.0.1_" + proxy.port("https") + ".downstream_pre_cx_timeout";
+      ProxyHarness.await(() -> proxy.stat(timeouts) == 1);
+      assertThat(proxy.stat(timeouts)).isEqualTo(1);
       assertThat(a.requests()).isEmpty();
       assertThat(b.requests()).isEmpty();
     }

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Pending requests on the HTTP/2 upstream pool: when the connection's streams are all in use (the
- * peer's SETTINGS_MAX_CONCURRENT_STREAMS), a request waits for one under {@code max_pending_requests}
+ * peer's SETTINGS_MAX_CONCURRENT_STREAMS) and {@code max_connections} (1 here) forbids another
+ * connection, a request waits for a stream under {@code max_pending_requests}
  * and overflows with 503 UO beyond it; Envoy's {@code upstream_rq_pending_total},
  * {@code upstream_rq_pending_overflow} and the {@code upstream_rq_pending_active} gauge count it, for
  * the HTTP/1.1 pool too. One event loop, so every client shares one upstream pool.
@@ -102,7 +103,7 @@ class Http2PendingRequestsIntegrationTest {
         - name: h2
           connect_timeout: 1s
           type: STATIC
-          circuit_breakers: {thresholds: [{max_pending_requests: 1}]}
+          circuit_breakers: {thresholds: [{max_connections: 1, max_pending_requests: 1}]}
           typed_extension_protocol_options:
             envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
               "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
@@ -113,7 +114,7 @@ class Http2PendingRequestsIntegrationTest {
         - name: h2max
           connect_timeout: 1s
           type: STATIC
-          circuit_breakers: {thresholds: [{max_pending_requests: 2}]}
+          circuit_breakers: {thresholds: [{max_connections: 1, max_pending_requests: 2}]}
           typed_extension_protocol_options:
             envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
               "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions

@@ -31,8 +31,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A cleartext HTTP/2 upstream whose first answer on a path is scripted by a path segment:
  * {@code /refuse-once/} resets the stream with REFUSED_STREAM, {@code /internal-once/} with
  * INTERNAL_ERROR, {@code /conflict-once/} answers 409; later requests on that path (and all others)
- * get 200 "h2:&lt;path&gt;". Resets are sent before any response header. Counts connections (total
- * and open) and streams per path.
+ * get 200 "h2:&lt;path&gt;". Resets are sent before any response header. Every time:
+ * {@code /reset-after-headers/} answers the head and part of the body, then resets the stream with
+ * INTERNAL_ERROR; {@code /close/} closes the whole connection (TCP) without answering. Counts
+ * connections (total and open) and streams per path.
  */
 final class ScriptedH2Upstream implements AutoCloseable {
   final AtomicInteger connections = new AtomicInteger();
@@ -88,7 +90,13 @@ final class ScriptedH2Upstream implements AutoCloseable {
         return;
       }
       int n = streamsByPath.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
-      if (n == 1 && path.contains("/refuse-once/")) {
+      if (path.contains("/close/")) {
+        ctx.channel().parent().close();
+      } else if (path.contains("/reset-after-headers/")) {
+        ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200").set("content-type", "text/plain")));
+        ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("partial", StandardCharsets.UTF_8), false));
+        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));
+      } else if (n == 1 && path.contains("/refuse-once/")) {
         ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
       } else if (n == 1 && path.contains("/internal-once/")) {
         ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));
