@@ -42,6 +42,8 @@ public final class KubeConfigSync implements AutoCloseable {
   private final InvalidConfigReporter reporter;
   private final ConfigLoader loader = ConfigLoader.create();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  /** The handler of each informer, by position in {@link #informers}. */
+  private final List<Delivered<?>> delivered = new ArrayList<>();
   private final Map<ResourceKey, List<String>> rejected = new ConcurrentHashMap<>();
   private final SelectorlessServices selectorless;
 
@@ -52,22 +54,30 @@ public final class KubeConfigSync implements AutoCloseable {
     this.selectorless = new SelectorlessServices(this);
   }
 
-  /** Starts the informers and waits until each has listed its kind once. */
+  /**
+   * Starts the informers and waits until each has listed its kind once and its handler has applied
+   * that list to the store (so a proxy connecting right after sees the whole cluster).
+   */
   public KubeConfigSync start(Duration timeout) {
-    informers.add(client.namespaces().inform(handler(), 0));
-    informers.add(client.serviceAccounts().inAnyNamespace().inform(handler(), 0));
-    informers.add(client.services().inAnyNamespace().inform(new ServiceHandler(), 0));
-    informers.add(client.pods().inAnyNamespace().inform(handler(), 0));
-    informers.add(client.discovery().v1().endpointSlices().inAnyNamespace().inform(new SliceHandler(), 0));
-    informers.addAll(TlsSecrets.inform(client, this)); // kubernetes.io/tls and Opaque, for Gateway tls.credentialName
+    add(h -> client.namespaces().inform(h, 0), this.<io.fabric8.kubernetes.api.model.Namespace>handler());
+    add(h -> client.serviceAccounts().inAnyNamespace().inform(h, 0), this.<io.fabric8.kubernetes.api.model.ServiceAccount>handler());
+    add(h -> client.services().inAnyNamespace().inform(h, 0), new ServiceHandler());
+    add(h -> client.pods().inAnyNamespace().inform(h, 0), this.<io.fabric8.kubernetes.api.model.Pod>handler());
+    add(h -> client.discovery().v1().endpointSlices().inAnyNamespace().inform(h, 0), new SliceHandler());
+    for (var type : TlsSecrets.TYPES) { // kubernetes.io/tls and Opaque, for Gateway tls.credentialName
+      add(h -> TlsSecrets.inform(client, type, h), new TlsSecrets(this, type));
+    }
     for (var k : Crds.kinds()) {
       var ctx = new ResourceDefinitionContext.Builder().withGroup(k.group()).withVersion(k.versions().getFirst())
           .withKind(k.kind()).withPlural(k.plural()).withNamespaced(k.namespaced()).build();
-      informers.add(client.genericKubernetesResources(ctx).inAnyNamespace().inform(this.<GenericKubernetesResource>handler(), 0));
+      add(h -> client.genericKubernetesResources(ctx).inAnyNamespace().inform(h, 0), this.<GenericKubernetesResource>handler());
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    for (var i : informers) {
-      while (!i.hasSynced()) {
+    for (int n = 0; n < informers.size(); n++) {
+      var i = informers.get(n);
+      var d = delivered.get(n);
+      // Objects deleted between the list and this check leave the cache but were added: adds only grow.
+      while (!i.hasSynced() || d.adds() < i.getStore().list().size()) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("the Kubernetes informers did not sync within " + timeout.toSeconds()
               + " s; check that the API server is reachable and that the meshwork-control ClusterRole is installed");
@@ -81,6 +91,13 @@ public final class KubeConfigSync implements AutoCloseable {
       }
     }
     return this;
+  }
+
+  private <T> void add(java.util.function.Function<ResourceEventHandler<T>, SharedIndexInformer<T>> inform,
+      ResourceEventHandler<T> handler) {
+    var d = new Delivered<>(handler);
+    informers.add(inform.apply(d));
+    delivered.add(d);
   }
 
   /** Objects left out because they are invalid, with their errors. */

@@ -36,18 +36,17 @@ final class TlsSecrets implements ResourceEventHandler<Secret> {
   private final KubeConfigSync sync;
   private final String type;
 
-  private TlsSecrets(KubeConfigSync sync, String type) {
+  TlsSecrets(KubeConfigSync sync, String type) {
     this.sync = sync;
     this.type = type;
   }
 
-  /** Starts the informers on TLS and Opaque Secrets of every namespace. */
-  static List<SharedIndexInformer<Secret>> inform(KubernetesClient client, KubeConfigSync sync) {
-    return List.of(inform(client, sync, io.meshwork.config.kube.Secret.TLS), inform(client, sync, OPAQUE));
-  }
+  /** The Secret types watched, one informer each: kubernetes.io/tls and Opaque. */
+  static final List<String> TYPES = List.of(io.meshwork.config.kube.Secret.TLS, OPAQUE);
 
-  private static SharedIndexInformer<Secret> inform(KubernetesClient client, KubeConfigSync sync, String type) {
-    return client.secrets().inAnyNamespace().withField(TYPE_FIELD, type).inform(new TlsSecrets(sync, type), 0);
+  /** Starts the informer on Secrets of {@code type} in every namespace, handled by {@code handler} (a {@code TlsSecrets}). */
+  static SharedIndexInformer<Secret> inform(KubernetesClient client, String type, ResourceEventHandler<Secret> handler) {
+    return client.secrets().inAnyNamespace().withField(TYPE_FIELD, type).inform(handler, 0);
   }
 
   @Override
