@@ -63,7 +63,8 @@ record ServiceClusters(Map<String, Cluster> clusters, Map<String, ClusterLoadAss
     boolean h2 = port.protocol().matches("HTTP2|GRPC|GRPC-WEB");
     // A sniffed port's cluster carries HTTP and TCP; it offers neither HTTP's ALPN (the server's proxy
     // reads it and would pick its HTTP chain for raw TCP) nor istio-peer-exchange (whose metadata frame
-    // an HTTP connection could not take): see MeshTls.ALPN_SNIFFED.
+    // an HTTP connection could not take): see MeshTls.ALPN_SNIFFED. HTTP connections get istio-http/*
+    // per connection from the istio.alpn filter (Sniffing.withAlpnOverride).
     boolean tcp = !port.isHttp() && !port.isAuto();
     var alpn = port.isAuto() ? MeshTls.ALPN_SNIFFED : tcp ? MeshTls.ALPN_TCP : h2 ? MeshTls.ALPN_H2 : MeshTls.ALPN_HTTP11;
     var tls = policy.tls();

@@ -6,7 +6,10 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.meshwork.config.security.PeerAuthentication;
+import io.meshwork.xds.IstioAlpnFilter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +20,8 @@ import java.util.List;
  * {@code envoy.filters.listener.http_inspector} and has two filter chains, HTTP
  * ({@code application_protocols: [http/1.0, http/1.1, h2c]}) and TCP (no match: everything else);
  * over mTLS the same pair exists for {@code transport_protocol: tls} with Istio's
- * {@code istio-http/*} ALPN values. Detection gives up after {@link #DETECTION_TIMEOUT} and
+ * {@code istio-http/*} ALPN values, which the client sidecar's {@code istio.alpn} filter offers on
+ * HTTP connections ({@link #withAlpnOverride}). Detection gives up after {@link #DETECTION_TIMEOUT} and
  * continues with the TCP chain ({@code continue_on_listener_filters_timeout}), so server-first
  * protocols (MySQL, a banner) still work on an unnamed port.
  */
@@ -57,12 +61,37 @@ final class Sniffing {
     return l;
   }
 
-  /** Outbound: the HTTP chain ({@code http}: the connection manager) first, then the TCP chain. */
+  /**
+   * Outbound: the HTTP chain ({@code http}: the connection manager, given Istio's {@code istio.alpn}
+   * filter) first, then the TCP chain.
+   */
   static List<FilterChain> outboundChains(Filter http, Filter tcp) {
     return List.of(
         FilterChain.newBuilder().setFilterChainMatch(FilterChainMatch.newBuilder().addAllApplicationProtocols(PLAINTEXT_HTTP))
-            .addFilters(http).build(),
+            .addFilters(withAlpnOverride(http)).build(),
         FilterChain.newBuilder().addFilters(tcp).build());
+  }
+
+  /**
+   * {@code hcm} with Istio's {@code istio.alpn} HTTP filter first: the sniffed port's cluster offers
+   * only {@code istio} (it carries raw TCP too), and this filter makes each HTTP connection to a mesh
+   * endpoint offer {@code istio-http/1.0}, {@code istio-http/1.1} or {@code istio-h2} instead, by the
+   * upstream protocol, so the server's proxy picks its HTTP chain ({@link #MTLS_HTTP}) and serves the
+   * requests as HTTP (metrics, spans, authorization by path). Istio adds it to every outbound
+   * connection manager; here only sniffed ports need it (named HTTP ports' clusters offer
+   * {@code istio-http/1.1} or {@code istio-h2} already).
+   */
+  static Filter withAlpnOverride(Filter hcm) {
+    try {
+      var m = hcm.getTypedConfig().unpack(HttpConnectionManager.class).toBuilder();
+      if (m.getHttpFiltersList().stream().anyMatch(f -> f.getName().equals(IstioAlpnFilter.NAME))) {
+        return hcm;
+      }
+      m.addHttpFilters(0, HttpFilter.newBuilder().setName(IstioAlpnFilter.NAME).setTypedConfig(IstioAlpnFilter.istioDefaults()));
+      return hcm.toBuilder().setTypedConfig(Protos.any(m.build())).build();
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException("the outbound HTTP filter is not a connection manager", e);
+    }
   }
 
   /**

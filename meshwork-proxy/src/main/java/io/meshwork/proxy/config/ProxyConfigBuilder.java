@@ -351,6 +351,8 @@ public final class ProxyConfigBuilder {
         filters.add(RbacTranslator.http(f.getTypedConfig(), fPath + ".typed_config"));
       } else if (f.getTypedConfig().is(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.class)) {
         filters.add(JwtTranslator.jwt(f.getTypedConfig(), fPath + ".typed_config"));
+      } else if (f.getName().equals(io.meshwork.xds.IstioAlpnFilter.NAME) || io.meshwork.xds.IstioAlpnFilter.is(f.getTypedConfig())) {
+        filters.add(AlpnOverrideConfig.of(f.getTypedConfig(), fPath + ".typed_config")); // read by the router when it picks a pool
       } else if (f.getName().equals("istio.stats")) {
         continue; // Istio's stats config: read by the proxy's telemetry (ProxyTelemetry.update), not a request filter
       } else {

@@ -344,7 +344,8 @@ final class Exchange {
       return;
     }
     call = new UpstreamCall(this, cluster, f, upstream,
-        services.pools().forLoop(ctx.channel().eventLoop(), cluster.config().http2()), hash);
+        services.pools().forLoop(ctx.channel().eventLoop(), cluster.config().http2(),
+            io.meshwork.proxy.config.AlpnOverrideConfig.find(listener.hcm().filters(), cluster.config().http2())), hash);
     call.start();
   }
 
