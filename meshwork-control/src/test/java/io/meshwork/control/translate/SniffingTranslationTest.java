@@ -241,7 +241,7 @@ class SniffingTranslationTest {
     }
     var noVip = r.listeners().get("0.0.0.0_7000");
     assertThat(noVip).as("no sniffing listener without a VIP: the shared HTTP one").isNull();
-    var shared = translate(CLIENT, DB.replace("clusterIP: 10.0.0.7\n", "")).listeners().get("0.0.0.0_7000")
+    var shared = translate(CLIENT, DB.replace("  clusterIP: 10.0.0.7\n", "")).listeners().get("0.0.0.0_7000")
         .getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
     assertThat(shared.getHttpFilters(0).getName()).as("a sniffed port without a VIP (shared HTTP listener)").isEqualTo("istio.alpn");
     var named = r.listeners().get("0.0.0.0_9080").getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
