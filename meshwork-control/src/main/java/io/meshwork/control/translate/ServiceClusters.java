@@ -44,10 +44,14 @@ record ServiceClusters(Map<String, Cluster> clusters, Map<String, ClusterLoadAss
     var name = Names.outboundCluster(port.number(), subset, svc.hostname());
     var eps = ctx.registry().endpoints(svc, port, labels);
     if (svc.resolution().startsWith("DNS")) {
-      clusters.put(name, meshTls(ctx, ClusterBuilder.strictDns(name, policy, eps, svc.hostname()), policy, eps, port, subset, svc));
+      var dns = meshTls(ctx, ClusterBuilder.strictDns(name, policy, eps, svc.hostname()), policy, eps, port, subset, svc);
+      clusters.put(name, port.isAuto() ? Sniffing.followDownstreamProtocol(dns) : dns);
       return;
     }
     var c = meshTls(ctx, ClusterBuilder.eds(name, policy, svc.hostname()), policy, eps, port, subset, svc);
+    if (port.isAuto()) {
+      c = Sniffing.followDownstreamProtocol(c); // HTTP/2 (gRPC) stays HTTP/2 upstream, HTTP/1.1 stays HTTP/1.1
+    }
     clusters.put(name, c);
     if (c.getType() == Cluster.DiscoveryType.EDS) {
       endpoints.put(name, ClusterBuilder.assignment(name, eps));

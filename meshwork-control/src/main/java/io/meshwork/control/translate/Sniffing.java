@@ -118,6 +118,27 @@ final class Sniffing {
     return out;
   }
 
+  /** The key of the upstream HTTP options in a cluster's {@code typed_extension_protocol_options}. */
+  static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+  /**
+   * {@code c} following the downstream protocol ({@code use_downstream_protocol_config}), as Istio
+   * sets it on the outbound and inbound clusters of a port of unknown protocol: a request that came
+   * in over HTTP/2 (gRPC) goes upstream as HTTP/2 (over mTLS offering {@code istio-h2}), HTTP/1.x as
+   * HTTP/1.1. Only HTTP uses it; the TCP proxy ignores it.
+   */
+  static io.envoyproxy.envoy.config.cluster.v3.Cluster followDownstreamProtocol(io.envoyproxy.envoy.config.cluster.v3.Cluster c) {
+    if (c.containsTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS)) {
+      return c;
+    }
+    var options = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+        .setUseDownstreamProtocolConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.UseDownstreamHttpConfig
+            .newBuilder().setHttpProtocolOptions(io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions.getDefaultInstance())
+            .setHttp2ProtocolOptions(io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions.getDefaultInstance()))
+        .build();
+    return c.toBuilder().putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, Protos.any(options)).build();
+  }
+
   /** Whether a chain of {@code l} was made for a sniffed port (it lists application protocols). */
   static boolean sniffs(List<FilterChain> chains) {
     return chains.stream().anyMatch(c -> c.getFilterChainMatch().getApplicationProtocolsCount() > 0);

@@ -239,6 +239,15 @@ class SniffingTranslationTest {
       assertThat(override).as("an HTTP/1.1 upstream").containsExactly("istio-http/1.1", "istio");
       assertThat(io.meshwork.proxy.config.AlpnOverrideConfig.find(http.hcm().filters(), true)).containsExactly("istio-h2", "istio");
     }
+    // The sniffed port's cluster follows the downstream protocol (h2c/gRPC stays HTTP/2, offering istio-h2); named ports' do not.
+    var auto = r.clusters().get("outbound|7000||db.default.svc.cluster.local");
+    assertThat(auto.getTypedExtensionProtocolOptionsMap().get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions")
+        .unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class).hasUseDownstreamProtocolConfig()).isTrue();
+    var asStatic = ProxyConfigBuilder.cluster(auto.toBuilder().setType(io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.STATIC)
+        .clearEdsClusterConfig().build(), "clusters[0]");
+    assertThat(asStatic.http2For(true)).as("an h2c request").isTrue();
+    assertThat(asStatic.http2For(false)).as("an HTTP/1.1 request").isFalse();
+    assertThat(r.clusters().get("outbound|9080||db.default.svc.cluster.local").getTypedExtensionProtocolOptionsMap()).isEmpty();
     var noVip = r.listeners().get("0.0.0.0_7000");
     assertThat(noVip).as("no sniffing listener without a VIP: the shared HTTP one").isNull();
     var shared = translate(CLIENT, DB.replace("  clusterIP: 10.0.0.7\n", "")).listeners().get("0.0.0.0_7000")
@@ -253,6 +262,10 @@ class SniffingTranslationTest {
     var snapshot = new io.meshwork.xds.client.XdsSnapshot(server.listeners(), server.routes(), server.clusters(), server.endpoints(), Map.of());
     var config = io.meshwork.proxy.xds.XdsConfigBuilder.build(snapshot, 1, new io.meshwork.proxy.xds.XdsConfigBuilder.Options(
         "n", null, false, java.util.Set.of(), null, io.meshwork.proxy.capture.InterceptionMode.REDIRECT)).config();
+    assertThat(server.clusters().get("inbound|7000||").getTypedExtensionProtocolOptionsMap())
+        .as("the inbound cluster of the sniffed port follows the downstream protocol too")
+        .containsKey("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+    assertThat(config.cluster("inbound|7000||").http2For(true)).isTrue();
     var chains = ListenerConfig.named(config.listeners(), "virtualInbound|7000").chains();
     for (var alpn : List.of(List.of("istio-http/1.0", "istio"), List.of("istio-http/1.1", "istio"), List.of("istio-h2", "istio"))) {
       assertThat(select(chains, "tls", alpn).protocol()).as(alpn.toString()).isInstanceOf(ListenerConfig.Http.class);

@@ -23,6 +23,11 @@ class IstioAlpnIntegrationTest {
   static ProxyHarness server;
   static ProxyHarness client;
 
+  /** What Istio sets on the clusters of ports of unknown protocol: the upstream speaks what the downstream spoke. */
+  static final String DOWNSTREAM_PROTOCOL = "typed_extension_protocol_options: {envoy.extensions.upstreams.http.v3.HttpProtocolOptions: "
+      + "{\"@type\": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions, "
+      + "use_downstream_protocol_config: {http_protocol_options: {}, http2_protocol_options: {}}}}";
+
   static String tlsSocket(String crt, String key) {
     return """
               transport_socket:
@@ -37,7 +42,7 @@ class IstioAlpnIntegrationTest {
         """.formatted(crt, key);
   }
 
-  static String upstreamCluster(String name, boolean http2, String crt) {
+  static String upstreamCluster(String name, String protocolOptions, String crt) {
     return """
           - name: %s
             connect_timeout: 5s
@@ -54,7 +59,7 @@ class IstioAlpnIntegrationTest {
                 common_tls_context:
                   alpn_protocols: [istio]
                   validation_context: {trusted_ca: {filename: "%s"}}
-        """.formatted(name, http2 ? "http2_protocol_options: {}" : "", name, crt);
+        """.formatted(name, protocolOptions, name, crt);
   }
 
   @BeforeAll
@@ -114,6 +119,7 @@ class IstioAlpnIntegrationTest {
                       domains: ["*"]
                       routes:
                       - {match: {prefix: "/h2"}, route: {cluster: mesh-h2}}
+                      - {match: {prefix: "/auto"}, route: {cluster: mesh-auto}}
                       - {match: {prefix: "/"}, route: {cluster: mesh-h1}}
                   http_filters:
                   - name: istio.alpn
@@ -125,7 +131,8 @@ class IstioAlpnIntegrationTest {
                       - {upstream_protocol: HTTP2, alpn_override: [istio-h2, istio]}
                   - {name: envoy.filters.http.router, typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}}
           clusters:
-        %s%s""".formatted(upstreamCluster("mesh-h1", false, crt), upstreamCluster("mesh-h2", true, crt))
+        %s%s%s""".formatted(upstreamCluster("mesh-h1", "", crt), upstreamCluster("mesh-h2", "http2_protocol_options: {}", crt),
+            upstreamCluster("mesh-auto", DOWNSTREAM_PROTOCOL, crt))
         .replace("${mesh}", Integer.toString(server.port("mesh")));
     client = ProxyHarness.start(clientYaml);
   }
@@ -143,6 +150,7 @@ class IstioAlpnIntegrationTest {
   @Test
   void http11AndHttp2UpstreamsOfferTheirOverrideAndReachTheServersHttpChain() throws Exception {
     a.respondWith(r -> Reply.ok("up:" + r.uri()));
+    long before = server.stat("http.mesh_http.downstream_rq_total");
     try (var c = client.client()) {
       var h1 = c.get("kv", "/items/1");
       assertThat(h1.status()).isEqualTo(200);
@@ -153,6 +161,28 @@ class IstioAlpnIntegrationTest {
     }
     assertThat(server.awaitLogLine("\"GET /items/1 HTTP/1.1\"")).as("served by the server's HTTP chain").isNotNull();
     assertThat(server.awaitLogLine("\"GET /h2/items/2 HTTP/2\"")).as("HTTP/2 told by its preface").isNotNull();
-    assertThat(server.stat("http.mesh_http.downstream_rq_total")).isEqualTo(2);
+    assertThat(server.stat("http.mesh_http.downstream_rq_total")).isEqualTo(before + 2);
+  }
+
+  /**
+   * A cluster that follows the downstream protocol (a sniffed port's, carrying gRPC and HTTP/1.1
+   * alike): an h2c request goes upstream as HTTP/2 offering {@code istio-h2}, an HTTP/1.1 request as
+   * HTTP/1.1 offering {@code istio-http/1.1}, each on its own connection (never one for the other).
+   */
+  @Test
+  void aClusterThatFollowsTheDownstreamProtocolKeepsHttp2AndHttp11ApartUpstream() throws Exception {
+    a.respondWith(r -> Reply.ok("up:" + r.uri()));
+    try (var h2c = new H2cClient(client.port("http")); var h1 = client.client()) {
+      for (int i = 0; i < 2; i++) {
+        var r2 = h2c.send("GET", "kv", "/auto/grpc-like/" + i, null);
+        assertThat(r2.status()).as(r2.body()).isEqualTo(200);
+        var r1 = h1.get("kv", "/auto/plain/" + i);
+        assertThat(r1.status()).as(r1.body()).isEqualTo(200);
+      }
+    }
+    for (int i = 0; i < 2; i++) {
+      assertThat(server.awaitLogLine("\"GET /auto/grpc-like/" + i + " HTTP/2\"")).isNotNull();
+      assertThat(server.awaitLogLine("\"GET /auto/plain/" + i + " HTTP/1.1\"")).isNotNull();
+    }
   }
 }
