@@ -63,7 +63,9 @@ public final class EnvoyTypes {
       io.envoyproxy.envoy.admin.v3.SecretsConfigDump.getDescriptor(),
       // Istio's stats plugin config (istio.stats HTTP filter) travels in a TypedStruct.
       com.github.xds.type.v3.TypedStruct.getDescriptor(),
-      com.github.udpa.udpa.type.v1.TypedStruct.getDescriptor());
+      com.github.udpa.udpa.type.v1.TypedStruct.getDescriptor(),
+      // Istio's istio.alpn HTTP filter config (no published Java class: declared by IstioAlpnFilter).
+      IstioAlpnFilter.descriptor());
 
   private static final JsonFormat.TypeRegistry REGISTRY = JsonFormat.TypeRegistry.newBuilder().add(EXTENSIONS).build();
 

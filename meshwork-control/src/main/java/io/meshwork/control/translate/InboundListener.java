@@ -56,7 +56,9 @@ final class InboundListener {
       var chain = FilterChain.newBuilder().setName(name)
           .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(com.google.protobuf.UInt32Value.of(port)));
       if (ServicePortInfo.AUTO.equals(ServicePortInfo.protocolOrAuto(null, e.getKey()))) {
-        // no protocol in the port's name: sniffed, an HTTP and a TCP chain (Istio's inbound sniffing)
+        // no protocol in the port's name: sniffed, an HTTP and a TCP chain (Istio's inbound sniffing);
+        // HTTP goes to the app in the protocol it came in (gRPC stays HTTP/2)
+        clusters.put(name, Sniffing.followDownstreamProtocol(clusters.get(name)));
         var http = chain.clone().addFilters(inboundHttp(port, name, authz, operations.get(port))).build();
         var tcp = chain.clone();
         if (authz != null) {

@@ -57,8 +57,9 @@ final class MeshTls {
    * What a sniffed port's cluster offers: it carries HTTP and raw TCP alike, and the server's proxy
    * picks its inbound chain by this ALPN. {@code istio-http/*} would send a raw TCP connection to the
    * HTTP chain, {@code istio-peer-exchange} an HTTP one to the metadata exchange; so only Istio's
-   * marker, and the server takes its mTLS chain without application protocols (TCP, opaque).
-   * Istio instead overrides the ALPN per HTTP connection (its {@code istio.alpn} filter).
+   * marker: a TCP connection reaches the server's mTLS chain without application protocols (TCP).
+   * HTTP connections override it per connection, as Istio does, with the {@code istio.alpn} filter
+   * of the outbound HTTP chain ({@link Sniffing#withAlpnOverride}: {@code istio-http/1.1}, {@code istio-h2}).
    */
   static final List<String> ALPN_SNIFFED = List.of("istio");
   /** What an inbound listener accepts: the application protocol first, then Istio's markers. */

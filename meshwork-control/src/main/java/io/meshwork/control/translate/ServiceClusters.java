@@ -44,10 +44,14 @@ record ServiceClusters(Map<String, Cluster> clusters, Map<String, ClusterLoadAss
     var name = Names.outboundCluster(port.number(), subset, svc.hostname());
     var eps = ctx.registry().endpoints(svc, port, labels);
     if (svc.resolution().startsWith("DNS")) {
-      clusters.put(name, meshTls(ctx, ClusterBuilder.strictDns(name, policy, eps, svc.hostname()), policy, eps, port, subset, svc));
+      var dns = meshTls(ctx, ClusterBuilder.strictDns(name, policy, eps, svc.hostname()), policy, eps, port, subset, svc);
+      clusters.put(name, port.isAuto() ? Sniffing.followDownstreamProtocol(dns) : dns);
       return;
     }
     var c = meshTls(ctx, ClusterBuilder.eds(name, policy, svc.hostname()), policy, eps, port, subset, svc);
+    if (port.isAuto()) {
+      c = Sniffing.followDownstreamProtocol(c); // HTTP/2 (gRPC) stays HTTP/2 upstream, HTTP/1.1 stays HTTP/1.1
+    }
     clusters.put(name, c);
     if (c.getType() == Cluster.DiscoveryType.EDS) {
       endpoints.put(name, ClusterBuilder.assignment(name, eps));
@@ -63,7 +67,8 @@ record ServiceClusters(Map<String, Cluster> clusters, Map<String, ClusterLoadAss
     boolean h2 = port.protocol().matches("HTTP2|GRPC|GRPC-WEB");
     // A sniffed port's cluster carries HTTP and TCP; it offers neither HTTP's ALPN (the server's proxy
     // reads it and would pick its HTTP chain for raw TCP) nor istio-peer-exchange (whose metadata frame
-    // an HTTP connection could not take): see MeshTls.ALPN_SNIFFED.
+    // an HTTP connection could not take): see MeshTls.ALPN_SNIFFED. HTTP connections get istio-http/*
+    // per connection from the istio.alpn filter (Sniffing.withAlpnOverride).
     boolean tcp = !port.isHttp() && !port.isAuto();
     var alpn = port.isAuto() ? MeshTls.ALPN_SNIFFED : tcp ? MeshTls.ALPN_TCP : h2 ? MeshTls.ALPN_H2 : MeshTls.ALPN_HTTP11;
     var tls = policy.tls();

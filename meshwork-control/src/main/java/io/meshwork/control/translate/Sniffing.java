@@ -6,7 +6,10 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.meshwork.config.security.PeerAuthentication;
+import io.meshwork.xds.IstioAlpnFilter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +20,8 @@ import java.util.List;
  * {@code envoy.filters.listener.http_inspector} and has two filter chains, HTTP
  * ({@code application_protocols: [http/1.0, http/1.1, h2c]}) and TCP (no match: everything else);
  * over mTLS the same pair exists for {@code transport_protocol: tls} with Istio's
- * {@code istio-http/*} ALPN values. Detection gives up after {@link #DETECTION_TIMEOUT} and
+ * {@code istio-http/*} ALPN values, which the client sidecar's {@code istio.alpn} filter offers on
+ * HTTP connections ({@link #withAlpnOverride}). Detection gives up after {@link #DETECTION_TIMEOUT} and
  * continues with the TCP chain ({@code continue_on_listener_filters_timeout}), so server-first
  * protocols (MySQL, a banner) still work on an unnamed port.
  */
@@ -57,12 +61,37 @@ final class Sniffing {
     return l;
   }
 
-  /** Outbound: the HTTP chain ({@code http}: the connection manager) first, then the TCP chain. */
+  /**
+   * Outbound: the HTTP chain ({@code http}: the connection manager, given Istio's {@code istio.alpn}
+   * filter) first, then the TCP chain.
+   */
   static List<FilterChain> outboundChains(Filter http, Filter tcp) {
     return List.of(
         FilterChain.newBuilder().setFilterChainMatch(FilterChainMatch.newBuilder().addAllApplicationProtocols(PLAINTEXT_HTTP))
-            .addFilters(http).build(),
+            .addFilters(withAlpnOverride(http)).build(),
         FilterChain.newBuilder().addFilters(tcp).build());
+  }
+
+  /**
+   * {@code hcm} with Istio's {@code istio.alpn} HTTP filter first: the sniffed port's cluster offers
+   * only {@code istio} (it carries raw TCP too), and this filter makes each HTTP connection to a mesh
+   * endpoint offer {@code istio-http/1.0}, {@code istio-http/1.1} or {@code istio-h2} instead, by the
+   * upstream protocol, so the server's proxy picks its HTTP chain ({@link #MTLS_HTTP}) and serves the
+   * requests as HTTP (metrics, spans, authorization by path). Istio adds it to every outbound
+   * connection manager; here only sniffed ports need it (named HTTP ports' clusters offer
+   * {@code istio-http/1.1} or {@code istio-h2} already).
+   */
+  static Filter withAlpnOverride(Filter hcm) {
+    try {
+      var m = hcm.getTypedConfig().unpack(HttpConnectionManager.class).toBuilder();
+      if (m.getHttpFiltersList().stream().anyMatch(f -> f.getName().equals(IstioAlpnFilter.NAME))) {
+        return hcm;
+      }
+      m.addHttpFilters(0, HttpFilter.newBuilder().setName(IstioAlpnFilter.NAME).setTypedConfig(IstioAlpnFilter.istioDefaults()));
+      return hcm.toBuilder().setTypedConfig(Protos.any(m.build())).build();
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException("the outbound HTTP filter is not a connection manager", e);
+    }
   }
 
   /**
@@ -87,6 +116,27 @@ final class Sniffing {
       out.add(FilterChain.newBuilder().setName(name).setFilterChainMatch(m).addAllFilters(tcp).build());
     }
     return out;
+  }
+
+  /** The key of the upstream HTTP options in a cluster's {@code typed_extension_protocol_options}. */
+  static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+  /**
+   * {@code c} following the downstream protocol ({@code use_downstream_protocol_config}), as Istio
+   * sets it on the outbound and inbound clusters of a port of unknown protocol: a request that came
+   * in over HTTP/2 (gRPC) goes upstream as HTTP/2 (over mTLS offering {@code istio-h2}), HTTP/1.x as
+   * HTTP/1.1. Only HTTP uses it; the TCP proxy ignores it.
+   */
+  static io.envoyproxy.envoy.config.cluster.v3.Cluster followDownstreamProtocol(io.envoyproxy.envoy.config.cluster.v3.Cluster c) {
+    if (c.containsTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS)) {
+      return c;
+    }
+    var options = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+        .setUseDownstreamProtocolConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.UseDownstreamHttpConfig
+            .newBuilder().setHttpProtocolOptions(io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions.getDefaultInstance())
+            .setHttp2ProtocolOptions(io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions.getDefaultInstance()))
+        .build();
+    return c.toBuilder().putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, Protos.any(options)).build();
   }
 
   /** Whether a chain of {@code l} was made for a sniffed port (it lists application protocols). */

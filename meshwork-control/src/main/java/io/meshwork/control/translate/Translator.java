@@ -278,11 +278,15 @@ public final class Translator {
 
     void outbound(List<MeshService> services) {
       var byPort = new TreeMap<Integer, List<VirtualHost>>();
+      var sniffedWithoutVip = new java.util.HashSet<Integer>();
       for (var svc : services) {
         for (var port : svc.ports()) {
           if (port.isAuto() && !svc.addresses().isEmpty()) {
             sniffingListener(svc, port);
             continue;
+          }
+          if (port.isAuto()) {
+            sniffedWithoutVip.add(port.number()); // its cluster offers only istio: HTTP needs the istio.alpn override
           }
           if (port.isHttp() || port.isAuto()) { // a sniffed port without a VIP: the shared 0.0.0.0_PORT HTTP listener, as before
             VirtualHost vh = ctx.memo(List.of("vhost", svc.hostname(), port.number(), node.namespace(), labelsKey(svc)),
@@ -300,9 +304,10 @@ public final class Translator {
             .addVirtualHosts(catchAll()).setValidateClusters(com.google.protobuf.BoolValue.of(false)).build());
         routes.put(rc.getName(), rc);
         var name = Names.listener("0.0.0.0", port);
+        var hcm = Filters.rds("outbound_0.0.0.0_" + port, rc.getName(), false);
         listeners.putIfAbsent(name, Listener.newBuilder().setName(name).setAddress(Protos.address("0.0.0.0", port))
             .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.OUTBOUND)
-            .addFilterChains(FilterChain.newBuilder().addFilters(Filters.rds("outbound_0.0.0.0_" + port, rc.getName(), false)))
+            .addFilterChains(FilterChain.newBuilder().addFilters(sniffedWithoutVip.contains(port) ? Sniffing.withAlpnOverride(hcm) : hcm))
             .build());
       });
       var passthrough = allowAny ? Names.PASSTHROUGH : Names.BLACKHOLE;

@@ -212,4 +212,64 @@ class SniffingTranslationTest {
     assertThat(select(chains, "tls", List.of("istio-http/1.1", "istio", "http/1.1")).protocol())
         .as("HTTP's ALPN would pick the HTTP chain").isInstanceOf(ListenerConfig.Http.class);
   }
+
+  /**
+   * Istio's {@code istio.alpn}: the outbound HTTP chain of a sniffed port (VIP listener and local-mode
+   * bind) carries the filter, which the proxy reads as per-protocol ALPN overrides; each override
+   * takes the server's mTLS HTTP chain, while the cluster's own ALPN ({@code istio}, raw TCP) still
+   * takes the TCP chain. Named HTTP ports need no override (their cluster offers HTTP's ALPN).
+   */
+  @Test
+  void theSniffedHttpChainOverridesTheAlpnPerUpstreamProtocolAndTheServerServesItOnItsHttpChain() throws Exception {
+    var bind = CLIENT.withUpstreamBinds(Map.of("db:7000", "127.0.0.1:17000"));
+    var r = translate(bind, DB);
+    for (var name : List.of("10.0.0.7_7000", "127.0.0.1_17000")) {
+      var l = r.listeners().get(name);
+      var hcm = l.getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
+      assertThat(hcm.getHttpFilters(0).getName()).as(name).isEqualTo("istio.alpn");
+      assertThat(hcm.getHttpFilters(0).getTypedConfig().getTypeUrl())
+          .isEqualTo("type.googleapis.com/istio.envoy.config.filter.http.alpn.v2alpha1.FilterConfig");
+      assertThat(io.meshwork.xds.IstioAlpnFilter.overrides(hcm.getHttpFilters(0).getTypedConfig())).isEqualTo(Map.of(
+          io.meshwork.xds.IstioAlpnFilter.Protocol.HTTP10, List.of("istio-http/1.0", "istio"),
+          io.meshwork.xds.IstioAlpnFilter.Protocol.HTTP11, List.of("istio-http/1.1", "istio"),
+          io.meshwork.xds.IstioAlpnFilter.Protocol.HTTP2, List.of("istio-h2", "istio")));
+      var built = ProxyConfigBuilder.listener(l, "listeners[" + name + "]", r.clusters().keySet(), r.routes());
+      var http = (ListenerConfig.Http) select(built.chains(), "raw_buffer", List.of("http/1.1")).protocol();
+      var override = io.meshwork.proxy.config.AlpnOverrideConfig.find(http.hcm().filters(), false);
+      assertThat(override).as("an HTTP/1.1 upstream").containsExactly("istio-http/1.1", "istio");
+      assertThat(io.meshwork.proxy.config.AlpnOverrideConfig.find(http.hcm().filters(), true)).containsExactly("istio-h2", "istio");
+    }
+    // The sniffed port's cluster follows the downstream protocol (h2c/gRPC stays HTTP/2, offering istio-h2); named ports' do not.
+    var auto = r.clusters().get("outbound|7000||db.default.svc.cluster.local");
+    assertThat(auto.getTypedExtensionProtocolOptionsMap().get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions")
+        .unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class).hasUseDownstreamProtocolConfig()).isTrue();
+    var asStatic = ProxyConfigBuilder.cluster(auto.toBuilder().setType(io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.STATIC)
+        .clearEdsClusterConfig().build(), "clusters[0]");
+    assertThat(asStatic.http2For(true)).as("an h2c request").isTrue();
+    assertThat(asStatic.http2For(false)).as("an HTTP/1.1 request").isFalse();
+    assertThat(r.clusters().get("outbound|9080||db.default.svc.cluster.local").getTypedExtensionProtocolOptionsMap()).isEmpty();
+    var noVip = r.listeners().get("0.0.0.0_7000");
+    assertThat(noVip).as("no sniffing listener without a VIP: the shared HTTP one").isNull();
+    var shared = translate(CLIENT, DB.replace("  clusterIP: 10.0.0.7\n", "")).listeners().get("0.0.0.0_7000")
+        .getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
+    assertThat(shared.getHttpFilters(0).getName()).as("a sniffed port without a VIP (shared HTTP listener)").isEqualTo("istio.alpn");
+    var named = r.listeners().get("0.0.0.0_9080").getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
+    assertThat(named.getHttpFiltersList()).extracting(f -> f.getName()).doesNotContain("istio.alpn");
+
+    var captured = NodeInfo.sidecar("db-v1", "default", Map.of("app", "db"), "198.18.0.3", Map.of("db", 7000))
+        .withServiceAccount("db").withMetadata(NodeInfo.INTERCEPTION_MODE, "REDIRECT");
+    var server = translate(captured, DB, MeshTlsTranslationTest.pa("istio-system", "default", null, "STRICT", null));
+    var snapshot = new io.meshwork.xds.client.XdsSnapshot(server.listeners(), server.routes(), server.clusters(), server.endpoints(), Map.of());
+    var config = io.meshwork.proxy.xds.XdsConfigBuilder.build(snapshot, 1, new io.meshwork.proxy.xds.XdsConfigBuilder.Options(
+        "n", null, false, java.util.Set.of(), null, io.meshwork.proxy.capture.InterceptionMode.REDIRECT)).config();
+    assertThat(server.clusters().get("inbound|7000||").getTypedExtensionProtocolOptionsMap())
+        .as("the inbound cluster of the sniffed port follows the downstream protocol too")
+        .containsKey("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+    assertThat(config.cluster("inbound|7000||").http2For(true)).isTrue();
+    var chains = ListenerConfig.named(config.listeners(), "virtualInbound|7000").chains();
+    for (var alpn : List.of(List.of("istio-http/1.0", "istio"), List.of("istio-http/1.1", "istio"), List.of("istio-h2", "istio"))) {
+      assertThat(select(chains, "tls", alpn).protocol()).as(alpn.toString()).isInstanceOf(ListenerConfig.Http.class);
+    }
+    assertThat(select(chains, "tls", List.of("istio")).protocol()).as("raw TCP").isInstanceOf(ListenerConfig.Tcp.class);
+  }
 }

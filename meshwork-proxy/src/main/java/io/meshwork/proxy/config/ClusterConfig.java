@@ -12,12 +12,31 @@ import java.util.List;
  * {@code maxRequestsPerConnection} (Envoy's {@code common_http_protocol_options.max_requests_per_connection},
  * Istio's {@code connectionPool.http.maxRequestsPerConnection}; 0: unlimited): an upstream connection that
  * has carried that many requests is closed (HTTP/1.1) or takes no new streams and closes when its last
- * stream ends (HTTP/2).
+ * stream ends (HTTP/2). {@code useDownstreamProtocol}: HTTP/2 upstream for requests that came in over
+ * HTTP/2, HTTP/1.1 for the others (see {@link #http2For}).
  */
 public record ClusterConfig(String name, LbPolicy lbPolicy, int choiceCount, long hashTableSize, Duration connectTimeout,
     Duration idleTimeout, List<EndpointConfig> endpoints, CircuitBreakers circuitBreakers,
     OutlierDetection outlierDetection, boolean http2, UpstreamTlsConfig tls, UpstreamTlsConfig istioTls,
-    int maxRequestsPerConnection) {
+    int maxRequestsPerConnection, boolean useDownstreamProtocol) {
+
+  /** A cluster whose upstream protocol is fixed ({@code http2}), not the downstream's. */
+  public ClusterConfig(String name, LbPolicy lbPolicy, int choiceCount, long hashTableSize, Duration connectTimeout,
+      Duration idleTimeout, List<EndpointConfig> endpoints, CircuitBreakers circuitBreakers,
+      OutlierDetection outlierDetection, boolean http2, UpstreamTlsConfig tls, UpstreamTlsConfig istioTls,
+      int maxRequestsPerConnection) {
+    this(name, lbPolicy, choiceCount, hashTableSize, connectTimeout, idleTimeout, endpoints, circuitBreakers, outlierDetection,
+        http2, tls, istioTls, maxRequestsPerConnection, false);
+  }
+
+  /**
+   * Whether a request goes upstream as HTTP/2: always for an {@code http2} cluster; for one that
+   * follows the downstream protocol ({@code use_downstream_protocol_config}, which Istio sets on the
+   * clusters of ports of unknown protocol), when the request came in over HTTP/2.
+   */
+  public boolean http2For(boolean downstreamHttp2) {
+    return http2 || (useDownstreamProtocol && downstreamHttp2);
+  }
 
   /** A cluster without a per-connection request limit. */
   public ClusterConfig(String name, LbPolicy lbPolicy, int choiceCount, long hashTableSize, Duration connectTimeout,
@@ -47,6 +66,6 @@ public record ClusterConfig(String name, LbPolicy lbPolicy, int choiceCount, lon
   /** The same cluster with upstream TLS and endpoints replaced. */
   public ClusterConfig withTls(UpstreamTlsConfig tls, UpstreamTlsConfig istioTls, List<EndpointConfig> endpoints) {
     return new ClusterConfig(name, lbPolicy, choiceCount, hashTableSize, connectTimeout, idleTimeout, endpoints, circuitBreakers,
-        outlierDetection, http2, tls, istioTls, maxRequestsPerConnection);
+        outlierDetection, http2, tls, istioTls, maxRequestsPerConnection, useDownstreamProtocol);
   }
 }

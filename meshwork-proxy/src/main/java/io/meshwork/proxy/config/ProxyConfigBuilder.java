@@ -163,7 +163,8 @@ public final class ProxyConfigBuilder {
     }
     var upstreamTls = c.hasTransportSocket() ? TlsTranslator.upstream(c.getTransportSocket(), path + ".transport_socket") : null;
     return new ClusterConfig(c.getName(), lb, Math.max(2, choiceCount), hashTableSize, connectTimeout, idle,
-        List.copyOf(endpoints), breakers, outlier, http2(c, path), upstreamTls, null, maxRequestsPerConnection(c));
+        List.copyOf(endpoints), breakers, outlier, http2(c, path), upstreamTls, null, maxRequestsPerConnection(c),
+        useDownstreamProtocol(c));
   }
 
   /**
@@ -191,6 +192,25 @@ public final class ProxyConfigBuilder {
     return c.hasMaxRequestsPerConnection() ? c.getMaxRequestsPerConnection().getValue() : 0;
   }
 
+  /**
+   * Whether the cluster follows the downstream protocol (an {@code HttpProtocolOptions} with
+   * {@code use_downstream_protocol_config}: HTTP/2 requests go upstream as HTTP/2, the others as
+   * HTTP/1.1); validated with its path by {@link #http2}.
+   */
+  static boolean useDownstreamProtocol(Cluster c) {
+    for (var any : c.getTypedExtensionProtocolOptionsMap().values()) {
+      try {
+        if (any.is(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class)
+            && any.unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class).hasUseDownstreamProtocolConfig()) {
+          return true;
+        }
+      } catch (InvalidProtocolBufferException e) {
+        return false; // reported with its path by http2()
+      }
+    }
+    return false;
+  }
+
   @SuppressWarnings("deprecation")
   static boolean http2(Cluster c, String path) throws ConfigException {
     boolean http2 = c.hasHttp2ProtocolOptions();
@@ -214,8 +234,13 @@ public final class ProxyConfigBuilder {
           http2 = x.hasHttp2ProtocolOptions();
         }
         case UPSTREAMPROTOCOLOPTIONS_NOT_SET -> { }
+        case USE_DOWNSTREAM_PROTOCOL_CONFIG -> {
+          if (o.getUseDownstreamProtocolConfig().hasHttp3ProtocolOptions()) {
+            throw new ConfigException(ePath + ".use_downstream_protocol_config.http3_protocol_options", "HTTP/3 is not supported");
+          }
+        }
         default -> throw new ConfigException(ePath, o.getUpstreamProtocolOptionsCase()
-            + " is not supported yet; use explicit_http_config");
+            + " is not supported yet; use explicit_http_config or use_downstream_protocol_config");
       }
     }
     return http2;
@@ -351,6 +376,8 @@ public final class ProxyConfigBuilder {
         filters.add(RbacTranslator.http(f.getTypedConfig(), fPath + ".typed_config"));
       } else if (f.getTypedConfig().is(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.class)) {
         filters.add(JwtTranslator.jwt(f.getTypedConfig(), fPath + ".typed_config"));
+      } else if (f.getName().equals(io.meshwork.xds.IstioAlpnFilter.NAME) || io.meshwork.xds.IstioAlpnFilter.is(f.getTypedConfig())) {
+        filters.add(AlpnOverrideConfig.of(f.getTypedConfig(), fPath + ".typed_config")); // read by the router when it picks a pool
       } else if (f.getName().equals("istio.stats")) {
         continue; // Istio's stats config: read by the proxy's telemetry (ProxyTelemetry.update), not a request filter
       } else {

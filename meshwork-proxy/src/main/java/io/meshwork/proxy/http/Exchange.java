@@ -339,12 +339,14 @@ final class Exchange {
       MirrorCall.maybeStart(m, upstream, snapshot, services.pools(), ctx.channel().eventLoop(), f.timeout());
     }
     var hash = f.hashPolicies().isEmpty() ? null : RequestHash.compute(f.hashPolicies(), head, ctx.channel().remoteAddress());
-    if (upgrade != null && cluster.config().http2()) {
+    boolean http2Upstream = cluster.config().http2For("HTTP/2".equals(connection.protocol()));
+    if (upgrade != null && http2Upstream) {
       localReply(403, "", 0, true); // upgrades need an HTTP/1.1 upstream
       return;
     }
     call = new UpstreamCall(this, cluster, f, upstream,
-        services.pools().forLoop(ctx.channel().eventLoop(), cluster.config().http2()), hash);
+        services.pools().forLoop(ctx.channel().eventLoop(), http2Upstream,
+            io.meshwork.proxy.config.AlpnOverrideConfig.find(listener.hcm().filters(), http2Upstream)), hash);
     call.start();
   }
 

@@ -31,15 +31,26 @@ final class Http1ConnectionPool implements UpstreamPool {
   private final HashMap<Host.PoolKey, Integer> opened = new HashMap<>();
 
   private final io.meshwork.proxy.tls.TlsContexts tls;
+  private final java.util.List<String> alpnOverride;
 
   Http1ConnectionPool(EventLoop loop, Transport transport) {
     this(loop, transport, new io.meshwork.proxy.tls.TlsContexts());
   }
 
   Http1ConnectionPool(EventLoop loop, Transport transport, io.meshwork.proxy.tls.TlsContexts tls) {
+    this(loop, transport, tls, null);
+  }
+
+  /**
+   * A pool whose mesh TLS connections offer {@code alpnOverride} (Istio's {@code istio.alpn}; null:
+   * the cluster's ALPN). {@link PoolRegistry} keeps one pool per override, so connections offering
+   * different ALPN (which the server may serve on different filter chains) are never shared.
+   */
+  Http1ConnectionPool(EventLoop loop, Transport transport, io.meshwork.proxy.tls.TlsContexts tls, java.util.List<String> alpnOverride) {
     this.loop = loop;
     this.transport = transport;
     this.tls = tls;
+    this.alpnOverride = alpnOverride;
   }
 
   /** An idle connection to {@code address}, or a new one; fails with the connect error. */
@@ -189,7 +200,8 @@ final class Http1ConnectionPool implements UpstreamPool {
     Promise<Channel> promise = loop.newPromise();
     var connectTimeout = cluster.config().connectTimeout();
     var pool = this;
-    var upstreamTls = io.meshwork.proxy.mtls.MeshTlsHandlers.choose(cluster.config(), host.config(), tls);
+    var upstreamTls = io.meshwork.proxy.config.AlpnOverrideConfig.apply(
+        io.meshwork.proxy.mtls.MeshTlsHandlers.choose(cluster.config(), host.config(), tls), alpnOverride);
     var b = transport.client(loop, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
         .handler(new ChannelInitializer<>() {
           @Override

@@ -44,15 +44,26 @@ final class Http2ConnectionPool implements UpstreamPool {
   private final Transport transport;
   private final io.meshwork.proxy.tls.TlsContexts tls;
   private final HashMap<Host.PoolKey, Endpoint> endpoints = new HashMap<>();
+  private final java.util.List<String> alpnOverride;
 
   Http2ConnectionPool(EventLoop loop, Transport transport) {
     this(loop, transport, new io.meshwork.proxy.tls.TlsContexts());
   }
 
   Http2ConnectionPool(EventLoop loop, Transport transport, io.meshwork.proxy.tls.TlsContexts tls) {
+    this(loop, transport, tls, null);
+  }
+
+  /**
+   * A pool whose mesh TLS connections offer {@code alpnOverride} (Istio's {@code istio.alpn}; null:
+   * the cluster's ALPN). {@link PoolRegistry} keeps one pool per override, so connections offering
+   * different ALPN (which the server may serve on different filter chains) are never shared.
+   */
+  Http2ConnectionPool(EventLoop loop, Transport transport, io.meshwork.proxy.tls.TlsContexts tls, java.util.List<String> alpnOverride) {
     this.loop = loop;
     this.transport = transport;
     this.tls = tls;
+    this.alpnOverride = alpnOverride;
   }
 
   @Override
@@ -197,7 +208,8 @@ final class Http2ConnectionPool implements UpstreamPool {
     var host = ep.host;
     var stats = cluster.stats();
     stats.upstreamCxTotal.inc();
-    var upstreamTls = io.meshwork.proxy.mtls.MeshTlsHandlers.choose(cluster.config(), host.config(), tls);
+    var upstreamTls = io.meshwork.proxy.config.AlpnOverrideConfig.apply(
+        io.meshwork.proxy.mtls.MeshTlsHandlers.choose(cluster.config(), host.config(), tls), alpnOverride);
     var b = transport.client(loop, (int) Math.min(Integer.MAX_VALUE, cluster.config().connectTimeout().toMillis()))
         .option(ChannelOption.AUTO_READ, true)
         .handler(new ChannelInitializer<>() {

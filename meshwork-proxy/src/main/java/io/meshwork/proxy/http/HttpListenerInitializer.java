@@ -59,8 +59,12 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
           protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
             if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
               http2(ctx.pipeline(), listener);
-            } else {
+            } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol) || listener.hcm().codec() != HttpConnectionManagerConfig.Codec.AUTO) {
               http1(ctx.pipeline(), listener, "HTTP/1.1");
+            } else {
+              // Another ALPN (Istio's marker "istio", which a client offering istio-h2 or istio-http/1.1
+              // shares with the server): as Envoy's AUTO codec, the HTTP/2 preface decides.
+              cleartext(ctx.pipeline(), listener);
             }
           }
         });

@@ -30,4 +30,22 @@ public final class PoolRegistry {
   UpstreamPool forLoop(EventLoop loop, boolean http2) {
     return http2 ? h2pools.computeIfAbsent(loop, l -> new Http2ConnectionPool(l, transport, tls)) : forLoop(loop);
   }
+
+  /** Pools whose mesh TLS connections offer an {@code istio.alpn} override, per loop, protocol and ALPN list. */
+  private final ConcurrentHashMap<AlpnPoolKey, UpstreamPool> alpnPools = new ConcurrentHashMap<>();
+
+  private record AlpnPoolKey(EventLoop loop, boolean http2, java.util.List<String> alpn) {}
+
+  /**
+   * The loop's pool for the upstream protocol whose mesh TLS connections offer {@code alpn} (Istio's
+   * per-connection ALPN, {@code istio.alpn}; null: the cluster's own, the pool above). Connections with
+   * different ALPN are kept in different pools: the server may serve them on different filter chains.
+   */
+  UpstreamPool forLoop(EventLoop loop, boolean http2, java.util.List<String> alpn) {
+    if (alpn == null) {
+      return forLoop(loop, http2);
+    }
+    return alpnPools.computeIfAbsent(new AlpnPoolKey(loop, http2, java.util.List.copyOf(alpn)), k -> k.http2()
+        ? new Http2ConnectionPool(k.loop(), transport, tls, k.alpn()) : new Http1ConnectionPool(k.loop(), transport, tls, k.alpn()));
+  }
 }
