@@ -67,7 +67,11 @@ final class InboundListener {
         sniffed.add(new FilterChain[] {http, tcp.addFilters(Filters.tcpProxy(name, name)).build()});
         continue;
       }
-      if (ServicePortInfo.protocolOf(null, e.getKey()).matches("HTTP|HTTP2|GRPC|GRPC-WEB")) {
+      var protocol = ServicePortInfo.protocolOf(null, e.getKey());
+      if (Sniffing.isHttp2(protocol)) {
+        clusters.put(name, Sniffing.explicitHttp2(clusters.get(name))); // gRPC reaches the app as HTTP/2, as Istio's inbound cluster
+      }
+      if (protocol.matches("HTTP|HTTP2|GRPC|GRPC-WEB")) {
         chain.addFilters(inboundHttp(port, name, authz, operations.get(port)));
       } else {
         if (authz != null) {

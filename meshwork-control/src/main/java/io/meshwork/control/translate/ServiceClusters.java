@@ -45,17 +45,19 @@ record ServiceClusters(Map<String, Cluster> clusters, Map<String, ClusterLoadAss
     var eps = ctx.registry().endpoints(svc, port, labels);
     if (svc.resolution().startsWith("DNS")) {
       var dns = meshTls(ctx, ClusterBuilder.strictDns(name, policy, eps, svc.hostname()), policy, eps, port, subset, svc);
-      clusters.put(name, port.isAuto() ? Sniffing.followDownstreamProtocol(dns) : dns);
+      clusters.put(name, upstreamProtocol(dns, port));
       return;
     }
-    var c = meshTls(ctx, ClusterBuilder.eds(name, policy, svc.hostname()), policy, eps, port, subset, svc);
-    if (port.isAuto()) {
-      c = Sniffing.followDownstreamProtocol(c); // HTTP/2 (gRPC) stays HTTP/2 upstream, HTTP/1.1 stays HTTP/1.1
-    }
+    var c = upstreamProtocol(meshTls(ctx, ClusterBuilder.eds(name, policy, svc.hostname()), policy, eps, port, subset, svc), port);
     clusters.put(name, c);
     if (c.getType() == Cluster.DiscoveryType.EDS) {
       endpoints.put(name, ClusterBuilder.assignment(name, eps));
     }
+  }
+
+  /** HTTP/2 upstream for HTTP2/gRPC ports; a sniffed port's HTTP follows the downstream protocol (gRPC stays HTTP/2). */
+  private static Cluster upstreamProtocol(Cluster c, ServicePortInfo port) {
+    return port.isAuto() ? Sniffing.followDownstreamProtocol(c) : Sniffing.isHttp2(port.protocol()) ? Sniffing.explicitHttp2(c) : c;
   }
 
   /**
@@ -64,7 +66,7 @@ record ServiceClusters(Map<String, Cluster> clusters, Map<String, ClusterLoadAss
    */
   private static Cluster meshTls(MeshContext ctx, Cluster c, EffectivePolicy policy, java.util.List<io.meshwork.control.registry.Endpoint> eps,
       ServicePortInfo port, String subset, MeshService svc) {
-    boolean h2 = port.protocol().matches("HTTP2|GRPC|GRPC-WEB");
+    boolean h2 = Sniffing.isHttp2(port.protocol());
     // A sniffed port's cluster carries HTTP and TCP; it offers neither HTTP's ALPN (the server's proxy
     // reads it and would pick its HTTP chain for raw TCP) nor istio-peer-exchange (whose metadata frame
     // an HTTP connection could not take): see MeshTls.ALPN_SNIFFED. HTTP connections get istio-http/*

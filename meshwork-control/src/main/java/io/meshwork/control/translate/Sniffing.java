@@ -139,6 +139,28 @@ final class Sniffing {
     return c.toBuilder().putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, Protos.any(options)).build();
   }
 
+  /**
+   * {@code c} speaking HTTP/2 upstream ({@code explicit_http_config.http2_protocol_options}), as
+   * Istio sets it on the outbound and inbound clusters of ports declared HTTP2, GRPC or GRPC-WEB.
+   * Without it the proxy forwarded gRPC as HTTP/1.1, which carries no trailers (no grpc-status),
+   * over a connection whose mTLS handshake had offered {@code istio-h2}.
+   */
+  static io.envoyproxy.envoy.config.cluster.v3.Cluster explicitHttp2(io.envoyproxy.envoy.config.cluster.v3.Cluster c) {
+    if (c.containsTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS)) {
+      return c;
+    }
+    var options = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+        .setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+            .setHttp2ProtocolOptions(io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions.getDefaultInstance()))
+        .build();
+    return c.toBuilder().putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, Protos.any(options)).build();
+  }
+
+  /** Whether a port protocol is one Istio sends upstream as HTTP/2. */
+  static boolean isHttp2(String protocol) {
+    return protocol.matches("HTTP2|GRPC|GRPC-WEB");
+  }
+
   /** Whether a chain of {@code l} was made for a sniffed port (it lists application protocols). */
   static boolean sniffs(List<FilterChain> chains) {
     return chains.stream().anyMatch(c -> c.getFilterChainMatch().getApplicationProtocolsCount() > 0);

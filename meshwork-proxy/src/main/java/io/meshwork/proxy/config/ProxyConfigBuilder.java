@@ -211,8 +211,9 @@ public final class ProxyConfigBuilder {
     return false;
   }
 
+  /** Whether the proxy speaks HTTP/2 to {@code c}'s endpoints (explicit HTTP/2 options, legacy or typed). */
   @SuppressWarnings("deprecation")
-  static boolean http2(Cluster c, String path) throws ConfigException {
+  public static boolean http2(Cluster c, String path) throws ConfigException {
     boolean http2 = c.hasHttp2ProtocolOptions();
     for (var e : c.getTypedExtensionProtocolOptionsMap().entrySet()) {
       var ePath = path + ".typed_extension_protocol_options[" + e.getKey() + "]";
