@@ -372,6 +372,11 @@ final class Exchange {
     return io.meshwork.proxy.capture.OriginalSource.of(ctx.channel(), host.address());
   }
 
+  /** The downstream connection's route-timeout deadline, reused by its successive requests. */
+  LazyDeadline routeDeadline() {
+    return connection.routeDeadline(ctx);
+  }
+
   boolean isUpgrade() {
     return upgrade != null;
   }
@@ -437,13 +442,24 @@ final class Exchange {
     telemetry.onResponseHead(h);
     listener.stats().status(status);
     responseHeaders = h;
-    lastWrite = ctx.write(res);
+    // Nothing waits for the head alone (the content written next carries the future), so no promise:
+    // a failed write fires exceptionCaught and the connection closes.
+    ctx.write(res, ctx.voidPromise());
   }
 
-  /** Writes response content downstream and flushes; the returned future completes when written. */
+  /**
+   * Writes response content downstream and flushes; the returned future completes when written
+   * (null for the last content of a keep-alive response, which nobody waits for).
+   */
   ChannelFuture writeContent(HttpContent content) {
     bytesSent += content.content().readableBytes();
     telemetry.onResponseContent(content);
+    if (keepAlive && content instanceof io.netty.handler.codec.http.LastHttpContent) {
+      // The last write of a keep-alive response: complete() needs no future and the caller adds no
+      // listener, so a void promise (a failed write fires exceptionCaught, which closes the connection).
+      ctx.writeAndFlush(content, ctx.voidPromise());
+      return null;
+    }
     lastWrite = ctx.writeAndFlush(content);
     return lastWrite;
   }
