@@ -164,7 +164,7 @@ public final class AllocationProbe {
 
   /** The markdown section: one row per shape, the machine, the load and the command to rerun. */
   public static String markdown(List<Result> results, Options o, String machine, String load, String date, String command) {
-    var sb = new StringBuilder("## Allocation and CPU per request (`meshwork bench alloc`)\n\n");
+    var sb = new StringBuilder("### Last `meshwork bench alloc` run\n\n");
     sb.append(String.format(Locale.ROOT, "%s, %s, %s at the start. `%s`: one in-process proxy (one event loop) to an "
         + "echo backend (64-byte responses), one keep-alive connection, requests one at a time; %,d warm-up "
         + "requests, then %d rounds of %,d; figures of the event loop thread only, median round.%n%n",
