@@ -24,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code meshwork bench ...}: benchmarks that print figures and record them in docs/benchmarks.md. */
 @Command(name = "bench", description = "Run benchmarks and record their figures.",
     subcommands = {BenchCommand.Compare.class, BenchCommand.Levers.class, BenchCommand.Load.class, BenchCommand.Backend.class, BenchCommand.Jmh.class, BenchCommand.Config.class,
-        BenchCommand.ConsoleBenchCommand.class, BenchCommand.Telemetry.class, SoakCommand.class, BenchCommand.Scale.class})
+        BenchCommand.ConsoleBenchCommand.class, BenchCommand.Telemetry.class, SoakCommand.class, BenchCommand.Scale.class,
+        BenchCommand.Alloc.class})
 final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -370,6 +371,56 @@ final class BenchCommand implements Runnable {
       System.out.println(report);
       if (write != null) {
         io.meshwork.bench.telemetry.TelemetryBenchmark.write(results, o, write);
+        System.out.println("written to " + write);
+      }
+      return 0;
+    }
+  }
+
+  /** Heap bytes and CPU per HTTP/1.1 request on the proxy's event loop (in-process proxy and echo backend). */
+  @Command(name = "alloc", mixinStandardHelpOptions = true,
+      description = "Bytes allocated and CPU time per HTTP/1.1 request on the proxy's event loop thread (in-process proxy, one connection, requests one at a time).")
+  static final class Alloc implements Callable<Integer> {
+    @Option(names = "--requests", defaultValue = "20000", description = "Measured requests per round (default ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds per request shape; the median is reported (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--warmup", defaultValue = "20000", description = "Unmeasured requests first, per shape (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--leak-detection", defaultValue = "disabled", paramLabel = "LEVEL",
+        description = "Netty's leak detection level while measuring: disabled (default, as the sidecar's scripts/proxy.jvmopts), simple (Netty's default: a stack trace per ~128 buffers), advanced, paranoid.")
+    String leakDetection;
+
+    @Option(names = "--write", description = "Markdown file to record the figures in, e.g. docs/benchmarks.md.")
+    Path write;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (requests < 1 || rounds < 1 || warmup < 0) {
+        throw new UserException(2, "--requests and --rounds must be at least 1, --warmup at least 0");
+      }
+      io.netty.util.ResourceLeakDetector.Level level;
+      try {
+        level = io.netty.util.ResourceLeakDetector.Level.valueOf(leakDetection.strip().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new UserException(2, "--leak-detection must be disabled, simple, advanced or paranoid, not " + leakDetection);
+      }
+      io.netty.util.ResourceLeakDetector.setLevel(level);
+      var o = new io.meshwork.bench.alloc.AllocationProbe.Options(warmup, requests, rounds);
+      String load = BenchmarkReport.load();
+      var results = io.meshwork.bench.alloc.AllocationProbe.run(o, io.meshwork.bench.alloc.AllocationProbe.SHAPES, System.out);
+      var command = "./meshwork " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+      var md = io.meshwork.bench.alloc.AllocationProbe.markdown(results, o, BenchmarkReport.machine() + ", Netty leak detection "
+          + level.name().toLowerCase(java.util.Locale.ROOT), load, BenchmarkReport.today(), command.strip());
+      System.out.println();
+      System.out.println(md);
+      if (write != null) {
+        BenchmarkReport.writeSection(write, "alloc", md);
         System.out.println("written to " + write);
       }
       return 0;

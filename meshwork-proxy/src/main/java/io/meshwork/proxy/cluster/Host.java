@@ -105,8 +105,17 @@ public final class Host {
 
   /** "127.0.0.1:8080", as Envoy prints upstream hosts. */
   public String hostPort() {
-    return config.address().getAddress().getHostAddress() + ":" + config.address().getPort();
+    var s = hostPort;
+    if (s == null) {
+      // Formatted once: the access log and the response path ask for it on every request.
+      s = config.address().getAddress().getHostAddress() + ":" + config.address().getPort();
+      hostPort = s;
+    }
+    return s;
   }
+
+  /** Cached {@link #hostPort()}; a benign race (any thread computes the same string). */
+  private String hostPort;
 
   @Override
   public String toString() {

@@ -109,6 +109,15 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   private ChannelHandlerContext exchangeContext;
+  /** The route timeout of the exchange in progress; one per connection (see LazyDeadline). */
+  private LazyDeadline routeDeadline;
+
+  LazyDeadline routeDeadline(ChannelHandlerContext ctx) {
+    if (routeDeadline == null) {
+      routeDeadline = new LazyDeadline(ctx.executor());
+    }
+    return routeDeadline;
+  }
   /** The listener was removed: answer the exchange in progress with connection: close, take no more. */
   private boolean draining;
 
@@ -133,6 +142,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       a.downstreamClosed();
     }
     releaseQueued();
+    if (routeDeadline != null) {
+      routeDeadline.close();
+    }
   }
 
   /** HCM idle timeout: close a keep-alive connection with no exchange in progress (never one mid-exchange). */

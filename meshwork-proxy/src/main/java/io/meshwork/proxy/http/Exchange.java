@@ -60,7 +60,8 @@ final class Exchange {
   private boolean done;
   private ChannelFuture lastWrite;
   private UpstreamCall call;
-  private HeaderMutations[] responseMutations = new HeaderMutations[0];
+  private HeaderMutations[] responseMutations = NO_MUTATIONS;
+  private static final HeaderMutations[] NO_MUTATIONS = new HeaderMutations[0];
   private String upgrade;
   private String corsOrigin;
   private io.meshwork.proxy.config.CorsConfig corsPolicy;
@@ -316,7 +317,7 @@ final class Exchange {
     var h = upstream.headers();
     Http1Checks.removeHopByHop(h);
     if (request.content().isReadable() || request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-      h.setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
+      h.set(HttpHeaderNames.CONTENT_LENGTH, decimal(request.content().readableBytes()));
     }
     h.set(HttpHeaderNames.HOST, f.hostRewrite() != null ? f.hostRewrite() : head.authority());
     if (!h.contains("x-forwarded-proto")) {
@@ -372,6 +373,11 @@ final class Exchange {
    */
   io.meshwork.proxy.capture.OriginalSource originalSource(io.meshwork.proxy.cluster.Host host) {
     return io.meshwork.proxy.capture.OriginalSource.of(ctx.channel(), host.address());
+  }
+
+  /** The downstream connection's route-timeout deadline, reused by its successive requests. */
+  LazyDeadline routeDeadline() {
+    return connection.routeDeadline(ctx);
   }
 
   boolean isUpgrade() {
@@ -430,7 +436,7 @@ final class Exchange {
         keepAlive = false;
       }
     }
-    h.set("x-envoy-upstream-service-time", serviceTimeMillis);
+    h.set("x-envoy-upstream-service-time", decimal(serviceTimeMillis));
     for (var m : responseMutations) {
       m.apply(h);
     }
@@ -604,6 +610,22 @@ final class Exchange {
         ok ? request.uri() : null, connection.protocol(), h.get(HttpHeaderNames.USER_AGENT), status,
         ResponseFlags.toString(flags), (flags & failure) != 0, request.content().readableBytes(), bytesSent,
         clusterName, upstreamHost, ctx.channel().remoteAddress(), ctx.channel().localAddress(), routeOperation), h);
+  }
+
+  private static final String[] SMALL_DECIMALS = new String[256];
+
+  static {
+    for (int i = 0; i < SMALL_DECIMALS.length; i++) {
+      SMALL_DECIMALS[i] = Integer.toString(i);
+    }
+  }
+
+  /**
+   * {@code n} in decimal, as a header value; the usual small values (an empty body's length, a
+   * service time in ms) without a new String per request.
+   */
+  static String decimal(long n) {
+    return n >= 0 && n < SMALL_DECIMALS.length ? SMALL_DECIMALS[(int) n] : Long.toString(n);
   }
 
   private static String newRequestId() {

@@ -16,11 +16,15 @@ final class Http1Checks {
     if (!v.equals(HttpVersion.HTTP_1_1) && !v.equals(HttpVersion.HTTP_1_0)) {
       return "unsupported HTTP version " + v.text();
     }
-    var hosts = req.headers().getAll(HttpHeaderNames.HOST);
-    if (hosts.size() > 1) {
+    // Counted without getAll, which builds a list (and a view of it) for every request.
+    int hosts = 0;
+    for (var it = req.headers().valueCharSequenceIterator(HttpHeaderNames.HOST); it.hasNext() && hosts < 2; it.next()) {
+      hosts++;
+    }
+    if (hosts > 1) {
       return "more than one Host header";
     }
-    if (hosts.isEmpty() && v.equals(HttpVersion.HTTP_1_1) && !req.uri().startsWith("http")) {
+    if (hosts == 0 && v.equals(HttpVersion.HTTP_1_1) && !req.uri().startsWith("http")) {
       return "missing Host header";
     }
     var uri = req.uri();

@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP/1.1 keep-alive connections to upstream endpoints, owned by one event loop: connections are
@@ -70,9 +69,8 @@ final class Http1ConnectionPool implements UpstreamPool {
       var ch = q.pollLast();
       var h = ch.pipeline().get(UpstreamHandler.class);
       if (ch.isActive() && h != null) {
-        if (h.idleTimer != null) {
-          h.idleTimer.cancel(false);
-          h.idleTimer = null;
+        if (h.idleDeadline != null) {
+          h.idleDeadline.disarm(h.onIdle);
         }
         return loop.newSucceededFuture(ch);
       }
@@ -291,12 +289,17 @@ final class Http1ConnectionPool implements UpstreamPool {
     }
     q.addLast(ch);
     if (!idleTimeout.isZero()) {
-      h.idleTimer = loop.schedule(() -> {
-        if (h.idleTimeouts != null) {
-          h.idleTimeouts.inc();
-        }
-        ch.close();
-      }, idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (h.idleDeadline == null) {
+        // One deadline per connection, re-armed at each release (no timer task per request).
+        h.idleDeadline = new LazyDeadline(loop);
+        h.onIdle = () -> {
+          if (h.idleTimeouts != null) {
+            h.idleTimeouts.inc();
+          }
+          ch.close();
+        };
+      }
+      h.idleDeadline.arm(idleTimeout.toNanos(), h.onIdle);
     }
     // Read while idle so that a close by the upstream is noticed (and anything unexpected closes it).
     ch.read();
@@ -305,9 +308,8 @@ final class Http1ConnectionPool implements UpstreamPool {
   /** Drops a closed connection from the idle set. */
   @Override
   public void forget(Channel ch, UpstreamHandler h) {
-    if (h.idleTimer != null) {
-      h.idleTimer.cancel(false);
-      h.idleTimer = null;
+    if (h.idleDeadline != null) {
+      h.idleDeadline.close();
     }
     var q = idle.get(h.key());
     if (q != null) {

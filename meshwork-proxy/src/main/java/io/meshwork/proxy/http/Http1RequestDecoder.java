@@ -132,7 +132,7 @@ public final class Http1RequestDecoder extends HttpRequestDecoder {
       var o = out.get(i);
       if (o instanceof HttpMessage m) {
         atMessageStart = false;
-        if (m.decoderResult().isSuccess()) {
+        if (m.decoderResult().isSuccess() && m.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
           var te = m.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
           if (!te.isEmpty() && !(te.size() == 1 && te.get(0).strip().equalsIgnoreCase("chunked"))) {
             // Only "chunked" can be de-framed and re-framed faithfully; anything else is refused (Envoy: 501/400).

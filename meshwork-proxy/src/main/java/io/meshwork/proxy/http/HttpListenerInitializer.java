@@ -99,7 +99,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
     p.addLast("decoder", new Http1RequestDecoder(16 * 1024, hcm.maxRequestHeadersBytes(), hcm.requestHeadersTimeout(),
             listener.stats().downstreamRqHeaderTimeout::inc))
         .addLast("encoder", new HttpResponseEncoder())
-        .addLast("aggregator", new HttpObjectAggregator(hcm.maxRequestBodyBytes(), true))
+        .addLast("aggregator", new Http1RequestAggregator(hcm.maxRequestBodyBytes()))
         .addLast("downstream", new DownstreamHandler(listenerName, services, protocol));
   }
 

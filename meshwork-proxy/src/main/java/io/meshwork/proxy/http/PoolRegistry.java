@@ -23,12 +23,17 @@ public final class PoolRegistry {
   }
 
   Http1ConnectionPool forLoop(EventLoop loop) {
-    return pools.computeIfAbsent(loop, l -> new Http1ConnectionPool(l, transport, tls));
+    var pool = pools.get(loop); // a plain get first: computeIfAbsent's capturing lambda costs an object per request
+    return pool != null ? pool : pools.computeIfAbsent(loop, l -> new Http1ConnectionPool(l, transport, tls));
   }
 
   /** The loop's pool for the cluster's upstream protocol. */
   UpstreamPool forLoop(EventLoop loop, boolean http2) {
-    return http2 ? h2pools.computeIfAbsent(loop, l -> new Http2ConnectionPool(l, transport, tls)) : forLoop(loop);
+    if (!http2) {
+      return forLoop(loop);
+    }
+    var pool = h2pools.get(loop);
+    return pool != null ? pool : h2pools.computeIfAbsent(loop, l -> new Http2ConnectionPool(l, transport, tls));
   }
 
   /** Pools whose mesh TLS connections offer an {@code istio.alpn} override, per loop, protocol and ALPN list. */

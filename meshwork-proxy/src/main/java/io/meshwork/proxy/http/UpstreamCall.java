@@ -54,7 +54,9 @@ final class UpstreamCall implements UpstreamListener {
   private Host inFlight;
   private Channel channel;
   private long attemptStartNanos;
-  private ScheduledFuture<?> routeTimer;
+  /** The downstream connection's route deadline, armed with {@link #routeTimeout} (null: no route timeout). */
+  private LazyDeadline routeDeadline;
+  private Runnable routeTimeout;
   private ScheduledFuture<?> perTryTimer;
   private ScheduledFuture<?> backoffTimer;
   private boolean committed;
@@ -91,7 +93,9 @@ final class UpstreamCall implements UpstreamListener {
     }
     holdingRequest = true;
     if (!action.timeout().isZero()) {
-      routeTimer = loop.schedule(this::onRouteTimeout, action.timeout().toNanos(), TimeUnit.NANOSECONDS);
+      routeDeadline = exchange.routeDeadline();
+      routeTimeout = this::onRouteTimeout;
+      routeDeadline.arm(action.timeout().toNanos(), routeTimeout);
     }
     attempt();
   }
@@ -158,11 +162,14 @@ final class UpstreamCall implements UpstreamListener {
     if (handler.spent()) {
       cluster.stats().upstreamCxMaxRequests.inc();
     }
-    ch.writeAndFlush(request.retainedDuplicate()).addListener(w -> {
-      if (!w.isSuccess()) {
-        ch.close();
-      }
-    });
+    // Each attempt sends its own view of the buffered body over the same header maps: they are
+    // encoded (read, never changed) on this loop during the write, so a copy per attempt
+    // (FullHttpRequest.retainedDuplicate copies both maps) buys nothing. A void promise: a failed
+    // write fires exceptionCaught, and UpstreamHandler closes the connection, as a listener would.
+    var attemptRequest = new io.netty.handler.codec.http.DefaultFullHttpRequest(request.protocolVersion(),
+        request.method(), request.uri(), request.content().retainedDuplicate(), request.headers(),
+        request.trailingHeaders());
+    ch.writeAndFlush(attemptRequest, ch.voidPromise());
     ch.read();
   }
 
@@ -204,7 +211,7 @@ final class UpstreamCall implements UpstreamListener {
     if (code == 101 && exchange.isUpgrade()) {
       var ch = channel;
       var host = inFlight;
-      cancel(routeTimer);
+      cancelRouteTimeout();
       markFinished();
       host.requestDone(false);
       inFlight = null;
@@ -249,7 +256,7 @@ final class UpstreamCall implements UpstreamListener {
     var write = exchange.writeContent(c);
     if (last) {
       markFinished();
-      cancel(routeTimer);
+      cancelRouteTimeout();
       inFlight.requestDone(false);
       inFlight = null;
       channel = null;
@@ -291,7 +298,7 @@ final class UpstreamCall implements UpstreamListener {
       cluster.stats().upstreamCxDestroyRemote.inc(); // the connection closed, not just the stream
     }
     markFinished();
-    cancel(routeTimer);
+    cancelRouteTimeout();
     inFlight.requestDone(true);
     inFlight = null;
     exchange.abortResponse(remoteReset ? ResponseFlags.UR : ResponseFlags.UC);
@@ -360,7 +367,6 @@ final class UpstreamCall implements UpstreamListener {
   }
 
   private void onRouteTimeout() {
-    routeTimer = null;
     if (finished) {
       return;
     }
@@ -384,13 +390,13 @@ final class UpstreamCall implements UpstreamListener {
     markFinished();
     cluster.stats().upstreamRqCancelled.inc();
     endAttempt(true, true);
-    cancel(routeTimer);
+    cancelRouteTimeout();
     cancel(backoffTimer);
   }
 
   private void finishLocally(int code, String body, int flag) {
     markFinished();
-    cancel(routeTimer);
+    cancelRouteTimeout();
     cancel(backoffTimer);
     exchange.localReply(code, body, flag);
   }
@@ -423,6 +429,12 @@ final class UpstreamCall implements UpstreamListener {
     var h = ch.pipeline().get(UpstreamHandler.class);
     if (h != null) {
       h.listener = null;
+    }
+  }
+
+  private void cancelRouteTimeout() {
+    if (routeDeadline != null) {
+      routeDeadline.disarm(routeTimeout);
     }
   }
 

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * Last handler of an upstream connection's pipeline ({@code HttpClientCodec} → this). Forwards
@@ -16,7 +15,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   private final UpstreamPool pool;
   private final io.meshwork.proxy.cluster.Host.PoolKey key;
   UpstreamListener listener;
-  ScheduledFuture<?> idleTimer;
+  /** The idle timeout while pooled (HTTP/1.1 pool), created at the first release; runs {@link #onIdle}. */
+  LazyDeadline idleDeadline;
+  Runnable onIdle;
   /** The cluster's {@code max_requests_per_connection} for this HTTP/1.1 connection (0: unlimited). */
   int maxRequests;
   /** Requests sent on this connection so far. */

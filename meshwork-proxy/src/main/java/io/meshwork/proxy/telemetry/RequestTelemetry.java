@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.util.Map;
 
 /**
  * The telemetry of one HTTP request, driven by the exchange at fixed points: when the request is
@@ -169,7 +168,7 @@ public final class RequestTelemetry implements TagExpr.RequestView {
           : telemetry.view().service(cluster);
     }
     var facts = new LabelFacts(in, source, destination, sourcePrincipal, destinationPrincipal, service,
-        grpc ? "grpc" : "http", Integer.toString(status), grpc ? (grpcStatus == null ? "" : grpcStatus) : "",
+        grpc ? "grpc" : "http", statusLabel(status), grpc ? (grpcStatus == null ? "" : grpcStatus) : "",
         responseFlags, policy);
     var cells = telemetry.metrics().request(facts, listener.stats(), this);
     if (cells.requests() != null) {
@@ -202,10 +201,25 @@ public final class RequestTelemetry implements TagExpr.RequestView {
 
   private static long headerBytes(HttpHeaders h) {
     long n = 0;
-    for (Map.Entry<String, String> e : h) {
+    // The CharSequence view: the String iterator would convert every name and value to a new String.
+    for (var it = h.iteratorCharSequence(); it.hasNext(); ) {
+      var e = it.next();
       n += e.getKey().length() + e.getValue().length() + 4; // "name: value\r\n"
     }
     return n;
+  }
+
+  private static final String[] STATUS_CODES = new String[600];
+
+  static {
+    for (int i = 0; i < STATUS_CODES.length; i++) {
+      STATUS_CODES[i] = Integer.toString(i);
+    }
+  }
+
+  /** The response code as the metric label, without a new String per request for the usual codes. */
+  static String statusLabel(int status) {
+    return status >= 0 && status < STATUS_CODES.length ? STATUS_CODES[status] : Integer.toString(status);
   }
 
   // ---- TagExpr.RequestView ----
