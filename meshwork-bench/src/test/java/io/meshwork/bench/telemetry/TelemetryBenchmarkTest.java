@@ -48,9 +48,10 @@ class TelemetryBenchmarkTest {
       assertThat(byName.get("tracing 100%").roundP99s()).hasSize(1 + pairs);
       assertThat(byName.get("tracing 0%").roundP99s()).hasSize(1 + pairs);
       assertThat(byName.get("tracing 1%").roundP99s()).hasSize(1);
-      assertThat(run.effect().low()).isLessThanOrEqualTo(run.effect().high());
+      assertThat(run.effect().median().low()).isLessThanOrEqualTo(run.effect().median().high());
+      assertThat(run.effect().pooled().low()).isLessThanOrEqualTo(run.effect().pooled().high());
       var report = TelemetryBenchmark.report(run, o);
-      assertThat(report).contains("| tracing 100% |", "CPU µs per request", "against 0%", "pooled over " + (1 + pairs) + " rounds");
+      assertThat(report).contains("| tracing 100% |", "CPU µs per request", "against 0%", (1 + pairs) + " rounds at 0% and " + (1 + pairs) + " at 100%");
     }
   }
 
@@ -66,23 +67,30 @@ class TelemetryBenchmarkTest {
   }
 
   @Test
-  void theEffectIsPooledOverRoundsWithAnIntervalThatShowsTheNoise() {
+  void theEffectIsEstimatedOverRoundsWithAnIntervalThatShowsTheNoise() {
     var zero = java.util.List.of(round("0", 1000), round("0", 1000), round("0", 1000));
-    // Identical rounds: no effect and no noise.
+    var close = org.assertj.core.data.Offset.offset(0.5);
+    // Identical rounds: no effect and no noise, by either estimate.
     var none = TelemetryBenchmark.effect(zero, java.util.List.of(round("100", 1000), round("100", 1000)));
-    assertThat(none.percent()).isCloseTo(0, org.assertj.core.data.Offset.offset(0.5));
-    assertThat(none.low()).isCloseTo(0, org.assertj.core.data.Offset.offset(0.5));
-    assertThat(none.high()).isCloseTo(0, org.assertj.core.data.Offset.offset(0.5));
-    // Every 100% round 20% slower: the pooled effect and the whole interval say +20%.
+    for (var e : java.util.List.of(none.median(), none.pooled())) {
+      assertThat(e.percent()).isCloseTo(0, close);
+      assertThat(e.low()).isCloseTo(0, close);
+      assertThat(e.high()).isCloseTo(0, close);
+    }
+    // Every 100% round 20% slower: both estimates and their whole intervals say +20%.
     var slower = TelemetryBenchmark.effect(zero, java.util.List.of(round("100", 1200), round("100", 1200)));
-    assertThat(slower.percent()).isCloseTo(20, org.assertj.core.data.Offset.offset(0.5));
-    assertThat(slower.low()).isCloseTo(20, org.assertj.core.data.Offset.offset(0.5));
-    // One slow round among four at 100%: the pooled p99 rises, and the interval spans from no effect to a large one.
-    var noisy = TelemetryBenchmark.effect(zero, java.util.List.of(round("100", 1000), round("100", 1000), round("100", 1000),
-        round("100", 3000)));
-    assertThat(noisy.percent()).isGreaterThan(10);
-    assertThat(noisy.low()).isLessThan(1);
-    assertThat(noisy.high()).isGreaterThan(noisy.percent());
-    assertThat(noisy.fullRounds()).isEqualTo(4);
+    for (var e : java.util.List.of(slower.median(), slower.pooled())) {
+      assertThat(e.percent()).isCloseTo(20, close);
+      assertThat(e.low()).isCloseTo(20, close);
+    }
+    // One disturbed round among three at 100%: the pooled p99 carries it, the median round does not,
+    // and both intervals reach up to the disturbance.
+    var noisy = TelemetryBenchmark.effect(zero, java.util.List.of(round("100", 1000), round("100", 1000), round("100", 3000)));
+    assertThat(noisy.pooled().percent()).isGreaterThan(10);
+    assertThat(noisy.median().percent()).isCloseTo(0, close);
+    assertThat(noisy.pooled().low()).isLessThan(1);
+    assertThat(noisy.pooled().high()).isGreaterThan(noisy.pooled().percent());
+    assertThat(noisy.median().high()).isGreaterThan(10);
+    assertThat(noisy.fullRounds()).isEqualTo(3);
   }
 }
