@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * gRPC between two sidecars over STRICT mesh mTLS, with real grpc-java clients and servers on real
  * sockets: a unary call answers OK with the reply, a server-returned error status (NOT_FOUND and its
  * message, carried in HTTP/2 trailers) reaches the client intact, a server-streaming call delivers
- * every message, and the destination sidecar reports the calls as gRPC
+ * every message, each as it is sent (not held until the stream ends), and the destination sidecar reports the calls as gRPC
  * ({@code request_protocol="grpc"}, {@code grpc_response_status}) over {@code mutual_tls}. Once on a
  * port named {@code grpc} (HTTP/2 upstream by the port's declared protocol) and once on a port of
  * unknown protocol (sniffed: the client sidecar sees the h2c preface, its cluster follows the
@@ -86,6 +87,11 @@ class GrpcMeshEndToEndTest {
       .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "List"))
       .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
 
+  static final MethodDescriptor<String, String> WATCH = MethodDescriptor.<String, String>newBuilder()
+      .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+      .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Watch"))
+      .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
+
   static final String MESH = """
       apiVersion: v1
       kind: Service
@@ -106,6 +112,8 @@ class GrpcMeshEndToEndTest {
   @TempDir Path dir;
   io.grpc.Server backend;
   final AtomicInteger calls = new AtomicInteger();
+  /** Released by the client once it holds Watch's first message. */
+  final CountDownLatch firstSeen = new CountDownLatch(1);
   ControlPlane cp;
   XdsProxy server;
   XdsProxy client;
@@ -132,6 +140,19 @@ class GrpcMeshEndToEndTest {
             out.onNext(name + "-" + i);
           }
           out.onCompleted();
+        }))
+        .addMethod(WATCH, ServerCalls.asyncServerStreamingCall((String name, io.grpc.stub.StreamObserver<String> out) -> {
+          out.onNext(name + " first");
+          // The second message waits until the client saw the first: a sidecar that held the stream's
+          // messages back until its end would make the client see nothing until this wait gives up.
+          Thread.ofVirtual().start(() -> {
+            try {
+              out.onNext(name + (firstSeen.await(60, TimeUnit.SECONDS) ? " second" : " second after the client saw nothing for 60 s"));
+              out.onCompleted();
+            } catch (InterruptedException e) {
+              out.onError(Status.CANCELLED.asRuntimeException());
+            }
+          });
         }))
         .build();
   }
@@ -260,6 +281,13 @@ class GrpcMeshEndToEndTest {
     assertThat(calls.get()).as("the error came from the app, not from a sidecar").isEqualTo(before + 1);
 
     assertThat(list(ch, "x")).containsExactly("x-1", "x-2", "x-3");
+
+    // Streamed messages pass one by one, not when the stream ends.
+    var watch = ClientCalls.blockingServerStreamingCall(ch, WATCH, CallOptions.DEFAULT.withDeadlineAfter(90, TimeUnit.SECONDS), "w");
+    assertThat(watch.next()).isEqualTo("w first");
+    firstSeen.countDown();
+    assertThat(watch.next()).isEqualTo("w second");
+    assertThat(watch.hasNext()).isFalse();
 
     var destination = destinationRequests("5");
     assertThat(destination).anySatisfy(l -> assertThat(l).contains("request_protocol=\"grpc\"", "response_code=\"200\"",
