@@ -124,6 +124,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
       @Override
       protected void initChannel(Http2StreamChannel stream) {
         stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
+            new Http2TrailersOnly(), // a body-less response (gRPC's trailers-only error) stays one HEADERS frame
             new HttpObjectAggregator(hcm.maxRequestBodyBytes()),
             new DownstreamHandler(listenerName, services, "HTTP/2"));
       }
