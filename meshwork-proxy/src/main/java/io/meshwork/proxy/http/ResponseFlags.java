@@ -6,7 +6,7 @@ package io.meshwork.proxy.http;
  * the request's HTTP/2 stream: RST_STREAM), UF upstream connect failure, UC upstream connection
  * termination (the connection to the upstream closed under the request), UO overflow (circuit breaker), NR no route, DI delay injected, FI fault
  * (abort) injected, DC downstream connection termination, URX retry limit exceeded, DPE downstream
- * protocol error, NC no cluster.
+ * protocol error, UPE upstream protocol error (the upstream's response was not valid HTTP), NC no cluster.
  */
 public final class ResponseFlags {
   public static final int UH = 1;
@@ -22,9 +22,10 @@ public final class ResponseFlags {
   public static final int DI = 1 << 10;
   public static final int FI = 1 << 11;
   public static final int UR = 1 << 12;
+  public static final int UPE = 1 << 13;
 
-  private static final int[] ORDER = {UH, UT, UR, UF, UC, UO, NR, DI, FI, DC, URX, DPE, NC};
-  private static final String[] NAMES = {"UH", "UT", "UR", "UF", "UC", "UO", "NR", "DI", "FI", "DC", "URX", "DPE", "NC"};
+  private static final int[] ORDER = {UH, UT, UR, UF, UC, UO, NR, DI, FI, DC, URX, DPE, UPE, NC};
+  private static final String[] NAMES = {"UH", "UT", "UR", "UF", "UC", "UO", "NR", "DI", "FI", "DC", "URX", "DPE", "UPE", "NC"};
 
   private ResponseFlags() {}
 

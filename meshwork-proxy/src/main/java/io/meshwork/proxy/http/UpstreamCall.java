@@ -38,6 +38,8 @@ final class UpstreamCall implements UpstreamListener {
       "upstream connect error or disconnect/reset before headers. reset reason: remote reset";
   private static final String REMOTE_REFUSED =
       "upstream connect error or disconnect/reset before headers. reset reason: remote refused stream reset";
+  private static final String PROTOCOL_ERROR =
+      "upstream connect error or disconnect/reset before headers. reset reason: protocol error";
 
   private final Exchange exchange;
   private final ClusterRuntime cluster;
@@ -71,6 +73,8 @@ final class UpstreamCall implements UpstreamListener {
    * remote reset, flagged UR; a closed connection is a connection termination, UC.
    */
   private boolean remoteReset;
+  /** The current attempt's response could not be decoded (Envoy's upstream protocol error, flagged UPE). */
+  private boolean protocolError;
 
   private final Long hash;
 
@@ -117,6 +121,7 @@ final class UpstreamCall implements UpstreamListener {
     tried.add(host);
     refusedStream = false;
     remoteReset = false;
+    protocolError = false;
     cluster.stats().upstreamRqTotal.inc();
     host.requestStarted();
     inFlight = host;
@@ -177,6 +182,19 @@ final class UpstreamCall implements UpstreamListener {
   public void onUpstreamMessage(HttpObject msg) {
     if (finished) {
       ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg.decoderResult().isFailure()) {
+      // Not HTTP (Netty's decoder hands over a placeholder, status 999): never forward it. Like a
+      // reset, the attempt fails (retriable by retry_on reset) and the connection is closed.
+      ReferenceCountUtil.release(msg);
+      protocolError = true;
+      cluster.stats().upstreamCxProtocolError.inc();
+      if (!committed) {
+        onAttemptFailure(false, false);
+      } else if (channel != null) {
+        channel.close(); // mid-body: onUpstreamClosed aborts the response, flagged UPE
+      }
       return;
     }
     if (msg instanceof io.netty.handler.codec.http.FullHttpResponse full) {
@@ -301,7 +319,7 @@ final class UpstreamCall implements UpstreamListener {
     cancelRouteTimeout();
     inFlight.requestDone(true);
     inFlight = null;
-    exchange.abortResponse(remoteReset ? ResponseFlags.UR : ResponseFlags.UC);
+    exchange.abortResponse(remoteReset ? ResponseFlags.UR : protocolError ? ResponseFlags.UPE : ResponseFlags.UC);
   }
 
   private void onAttemptFailure(boolean connectFailure, boolean perTryTimeout) {
@@ -315,7 +333,7 @@ final class UpstreamCall implements UpstreamListener {
       return;
     }
     int flag = perTryTimeout ? ResponseFlags.UT : connectFailure ? ResponseFlags.UF
-        : remoteReset ? ResponseFlags.UR : ResponseFlags.UC;
+        : remoteReset ? ResponseFlags.UR : protocolError ? ResponseFlags.UPE : ResponseFlags.UC;
     if (retriable && retry.numRetries() > 0 && retriesUsed >= retry.numRetries()) {
       flag |= ResponseFlags.URX;
       cluster.stats().upstreamRqRetryLimitExceeded.inc();
@@ -323,8 +341,8 @@ final class UpstreamCall implements UpstreamListener {
     if (perTryTimeout) {
       finishLocally(504, "upstream request timeout", flag);
     } else {
-      finishLocally(503, connectFailure ? CONNECT_FAILURE : !remoteReset ? RESET : refusedStream ? REMOTE_REFUSED : REMOTE_RESET,
-          flag);
+      finishLocally(503, connectFailure ? CONNECT_FAILURE : protocolError ? PROTOCOL_ERROR : !remoteReset ? RESET
+          : refusedStream ? REMOTE_REFUSED : REMOTE_RESET, flag);
     }
   }
 

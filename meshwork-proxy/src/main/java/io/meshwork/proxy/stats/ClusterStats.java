@@ -18,6 +18,8 @@ public final class ClusterStats {
   public final Counter upstreamCxIdleTimeout;
   public final Counter upstreamRqCancelled;
   public final Counter upstreamCxDestroyRemote;
+  /** Envoy's {@code upstream_cx_protocol_error}: a response that was not valid HTTP (the connection is closed). */
+  public final Counter upstreamCxProtocolError;
   public final Counter upstreamRqPendingFailureEject;
   public final Counter upstreamCxNoneHealthy;
   public final Counter upstreamRqPendingOverflow;
@@ -42,6 +44,7 @@ public final class ClusterStats {
     upstreamCxIdleTimeout = stats.counter(p + "upstream_cx_idle_timeout");
     upstreamRqCancelled = stats.counter(p + "upstream_rq_cancelled");
     upstreamCxDestroyRemote = stats.counter(p + "upstream_cx_destroy_remote");
+    upstreamCxProtocolError = stats.counter(p + "upstream_cx_protocol_error");
     upstreamRqPendingFailureEject = stats.counter(p + "upstream_rq_pending_failure_eject");
     upstreamCxNoneHealthy = stats.counter(p + "upstream_cx_none_healthy");
     upstreamRqPendingOverflow = stats.counter(p + "upstream_rq_pending_overflow");
