@@ -56,7 +56,7 @@ public final class AllocationProbe {
   public static List<Result> run(Options o, List<Shape> shapes, PrintStream out) throws Exception {
     var results = new ArrayList<Result>();
     try (var backend = EchoBackend.start("127.0.0.1", 0, 1, 64, 0)) {
-      var config = ProxyConfigBuilder.fromBootstrap(BootstrapLoader.parse("alloc.yaml", bootstrap(backend.port())), 1);
+      var config = ProxyConfigBuilder.fromBootstrap(BootstrapLoader.parse("alloc.yaml", io.meshwork.bench.telemetry.TelemetryBenchmark.bootstrap(backend.port())), 1);
       try (var proxy = ProxyServer.start(config, 1, new PrintStream(OutputStream.nullOutputStream()),
           new DefaultThreadFactory(LOOP_PREFIX, true))) {
         int port = proxy.listenerPort("outbound");
@@ -175,40 +175,6 @@ public final class AllocationProbe {
           r.cpuMicrosPerRequest()));
     }
     return sb.toString();
-  }
-
-  static String bootstrap(int backendPort) {
-    return """
-        node: {id: alloc~127.0.0.1, cluster: alloc}
-        static_resources:
-          listeners:
-          - name: outbound
-            traffic_direction: OUTBOUND
-            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
-            filter_chains:
-            - filters:
-              - name: envoy.filters.network.http_connection_manager
-                typed_config:
-                  "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                  stat_prefix: outbound
-                  route_config:
-                    virtual_hosts:
-                    - name: all
-                      domains: ["*"]
-                      routes:
-                      - match: {prefix: "/"}
-                        route: {cluster: "outbound|8080||backend.default.svc.cluster.local"}
-                  http_filters:
-                  - name: envoy.filters.http.router
-                    typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
-          clusters:
-          - name: "outbound|8080||backend.default.svc.cluster.local"
-            connect_timeout: 2s
-            type: STATIC
-            load_assignment:
-              cluster_name: backend
-              endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
-        """.formatted(backendPort);
   }
 
   /** {@code meshwork bench alloc} without the CLI: [REQUESTS [ROUNDS [WARMUP]]]. */

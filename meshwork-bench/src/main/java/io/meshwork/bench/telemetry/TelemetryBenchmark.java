@@ -274,7 +274,15 @@ public final class TelemetryBenchmark {
     return h.getValueAtPercentile(99);
   }
 
-    /** A one-listener proxy (OUTBOUND: CLIENT spans) with tracing at {@code sampling}% (null: no tracing block). */
+  /** The same one-listener proxy without tracing and without a collector cluster (used by {@code bench alloc}). */
+  public static String bootstrap(int backendPort) {
+    return bootstrap(backendPort, 0, "zipkin", null);
+  }
+
+  /**
+   * A one-listener proxy (OUTBOUND: CLIENT spans) to the echo backend, with tracing at {@code sampling}%
+   * (null: no tracing block) and a {@code collector} cluster on {@code collectorPort} (0: none).
+   */
   static String bootstrap(int backendPort, int collectorPort, String provider, Double sampling) {
     var tracer = provider.equals("zipkin")
         ? """
@@ -334,13 +342,14 @@ public final class TelemetryBenchmark {
             load_assignment:
               cluster_name: backend
               endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
+        """.formatted(tracing.stripTrailing(), backendPort) + (collectorPort <= 0 ? "" : """
           - name: collector
             connect_timeout: 2s
             type: STATIC
             load_assignment:
               cluster_name: collector
               endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
-        """.formatted(tracing.stripTrailing(), backendPort, collectorPort);
+        """.formatted(collectorPort));
   }
 
   /** The markdown section for docs/benchmarks.md, and the verdict on the 10% target. */
