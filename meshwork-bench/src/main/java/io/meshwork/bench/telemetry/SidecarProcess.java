@@ -4,17 +4,13 @@ import io.meshwork.bench.compare.ProcStats;
 import io.meshwork.proxy.ProxyServer;
 import io.meshwork.proxy.config.ProxyConfigBuilder;
 import io.meshwork.xds.bootstrap.BootstrapLoader;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One proxy for the telemetry benchmark, in its own JVM started with the sidecar's JVM flags
@@ -33,16 +29,12 @@ final class SidecarProcess implements BenchProxy {
   /** The exporter thread's name as Linux keeps it (15 characters of {@code meshwork-span-export}). */
   private static final String EXPORTER_THREAD = "meshwork-span-e";
 
-  private final Process process;
-  private final BufferedReader out;
-  private final int port;
+  private final ChildJvm child;
   private long spansSent = -1;
   private long spansDropped = -1;
 
-  private SidecarProcess(Process process, BufferedReader out, int port) {
-    this.process = process;
-    this.out = out;
-    this.port = port;
+  private SidecarProcess(ChildJvm child) {
+    this.child = child;
   }
 
   /**
@@ -53,19 +45,10 @@ final class SidecarProcess implements BenchProxy {
       throws IOException {
     var file = Files.createTempFile(workDir, "telemetry-proxy-", ".yaml");
     Files.writeString(file, bootstrap);
-    var java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
-    cmd.addAll(jvmFlags);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SidecarProcess.class.getName(), file.toString(),
-        Boolean.toString(metrics), statPrefix));
-    var p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    var in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line = in.readLine();
-    if (line == null || !line.startsWith("port ")) {
-      p.destroyForcibly();
-      throw new IOException("the benchmark's proxy process did not start (it printed " + line + ")");
-    }
-    return new SidecarProcess(p, in, Integer.parseInt(line.substring(5).trim()));
+    var flags = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
+    flags.addAll(jvmFlags);
+    return new SidecarProcess(ChildJvm.start("the benchmark's proxy process", List.of(), flags, SidecarProcess.class,
+        List.of(file.toString(), Boolean.toString(metrics), statPrefix)));
   }
 
   /**
@@ -79,19 +62,19 @@ final class SidecarProcess implements BenchProxy {
 
   @Override
   public int port() {
-    return port;
+    return child.port;
   }
 
   /** The proxy process's CPU seconds so far (all threads: event loop, exporter, GC, JIT). */
   @Override
   public double cpuSeconds() {
-    return ProcStats.cpuSeconds(process.pid());
+    return ProcStats.cpuSeconds(child.process.pid());
   }
 
   /** CPU seconds of the proxy's span exporter thread so far. */
   @Override
   public double exporterCpuSeconds() {
-    return ProcStats.threadCpuSeconds(process.pid(), EXPORTER_THREAD);
+    return ProcStats.threadCpuSeconds(child.process.pid(), EXPORTER_THREAD);
   }
 
   @Override
@@ -107,22 +90,13 @@ final class SidecarProcess implements BenchProxy {
   /** Closes the proxy (its exporter sends what is queued) and reads its final span counters. */
   @Override
   public void close() throws IOException {
-    process.getOutputStream().close();
-    try {
-      for (String line; (line = out.readLine()) != null; ) {
-        if (line.startsWith("spans ")) {
-          var f = line.split(" ");
-          spansSent = Long.parseLong(f[1]);
-          spansDropped = Long.parseLong(f[2]);
-        }
+    child.stop(line -> {
+      if (line.startsWith("spans ")) {
+        var f = line.split(" ");
+        spansSent = Long.parseLong(f[1]);
+        spansDropped = Long.parseLong(f[2]);
       }
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    }, 10);
   }
 
   /** The child: {@code BOOTSTRAP METRICS STAT_PREFIX}. */

@@ -1,18 +1,13 @@
 package io.meshwork.bench.telemetry;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,12 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * standard input closes.
  */
 public final class SpanCollector implements AutoCloseable {
-  private final Process process;
-  private final int port;
+  private final ChildJvm child;
 
-  private SpanCollector(Process process, int port) {
-    this.process = process;
-    this.port = port;
+  private SpanCollector(ChildJvm child) {
+    this.child = child;
   }
 
   /**
@@ -41,43 +34,23 @@ public final class SpanCollector implements AutoCloseable {
    * CPU is reported separately, {@link #cpuSeconds}).
    */
   public static SpanCollector start() throws IOException {
-    var java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> cmd = new ArrayList<>();
-    if (Files.isExecutable(Path.of("/usr/bin/nice"))) {
-      cmd.addAll(List.of("/usr/bin/nice", "-n", "19"));
-    }
-    cmd.addAll(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-        System.getProperty("java.class.path"), SpanCollector.class.getName()));
-    var p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    var in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line = in.readLine();
-    if (line == null || !line.startsWith("port ")) {
-      p.destroyForcibly();
-      throw new IOException("the span collector process did not start (it printed " + line + ")");
-    }
-    return new SpanCollector(p, Integer.parseInt(line.substring(5).trim()));
+    var nice = Files.isExecutable(Path.of("/usr/bin/nice")) ? List.of("/usr/bin/nice", "-n", "19") : List.<String>of();
+    return new SpanCollector(ChildJvm.start("the span collector process", nice,
+        List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), SpanCollector.class, List.of()));
   }
 
   public int port() {
-    return port;
+    return child.port;
   }
 
   /** The collector process's CPU seconds so far (user + system), or -1 where {@code /proc} cannot tell. */
   public double cpuSeconds() {
-    return io.meshwork.bench.compare.ProcStats.cpuSeconds(process.pid());
+    return io.meshwork.bench.compare.ProcStats.cpuSeconds(child.process.pid());
   }
 
   @Override
   public void close() throws IOException {
-    process.getOutputStream().close();
-    try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    child.stop(line -> { }, 5);
   }
 
   /** The child: listens on an ephemeral loopback port until standard input closes. */
