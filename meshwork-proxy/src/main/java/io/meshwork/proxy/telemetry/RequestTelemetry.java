@@ -171,9 +171,6 @@ public final class RequestTelemetry implements TagExpr.RequestView {
         grpc ? "grpc" : "http", statusLabel(status), grpc ? (grpcStatus == null ? "" : grpcStatus) : "",
         responseFlags, policy);
     var cells = telemetry.metrics().request(facts, listener.stats(), this);
-    if (cells.requests() != null) {
-      cells.requests().increment();
-    }
     if (cells.duration() != null) {
       cells.duration().record((System.nanoTime() - startNanos) / 1_000_000.0);
     }
@@ -188,6 +185,11 @@ public final class RequestTelemetry implements TagExpr.RequestView {
     }
     if (cells.responseMessages() != null && responseFrames != null) {
       cells.responseMessages().add(responseFrames.messages());
+    }
+    // Counted last: a reader (a scrape, a test) that sees the request counted also sees its
+    // duration, bytes and message counts.
+    if (cells.requests() != null) {
+      cells.requests().increment();
     }
   }
 

@@ -38,7 +38,10 @@ class GrpcTelemetryIntegrationTest {
       var labels = Map.of("reporter", "source", "request_protocol", "grpc", "grpc_response_status", "0", "response_code", "200",
           "destination_service", "greeter.default.svc.cluster.local", "destination_service_name", "greeter");
       var metrics = proxy.server().telemetry().metrics();
-      ProxyHarness.await(() -> metrics.counterSum(IstioMetric.REQUESTS_TOTAL, labels) == 1);
+      // The proxy records the request after the response reached the client, so wait for every counter.
+      ProxyHarness.await(() -> metrics.counterSum(IstioMetric.REQUESTS_TOTAL, labels) == 1
+          && metrics.counterSum(IstioMetric.REQUEST_MESSAGES, labels) == 2
+          && metrics.counterSum(IstioMetric.RESPONSE_MESSAGES, labels) == 1);
       assertThat(metrics.counterSum(IstioMetric.REQUESTS_TOTAL, labels)).isEqualTo(1);
       assertThat(metrics.counterSum(IstioMetric.REQUEST_MESSAGES, labels)).isEqualTo(2);
       // the test upstream's body is not gRPC-framed; its first five bytes still read as one prefix
