@@ -349,8 +349,19 @@ final class BenchCommand implements Runnable {
         + "it saturates lower, so pick a --rate it sustains) instead of in the benchmark's JVM.")
     boolean sidecarProcess;
 
-    @Option(names = "--pairs", defaultValue = "8", description = "Extra rounds of tracing 0%% and 100%% at the fixed rate; p99 is pooled over all rounds (default ${DEFAULT-VALUE}).")
-    int pairs;
+    @Option(names = "--alternating", defaultValue = "2", description = "Fresh proxies that take the fixed rate in windows whose requests "
+        + "carry x-b3-sampled 0 and 1 by turns; the p99 effect of export is judged from them (default ${DEFAULT-VALUE}; 0: none).")
+    int alternating;
+
+    @Option(names = "--windows", defaultValue = "40", description = "Windows per alternating run, an even number (default ${DEFAULT-VALUE}).")
+    int windows;
+
+    @Option(names = "--window-ms", defaultValue = "2500", description = "Length of one window (default ${DEFAULT-VALUE}).")
+    long windowMillis;
+
+    @Option(names = "--settle-ms", defaultValue = "1000", description = "Start of each window that is sent but not judged, so the "
+        + "previous window's last batch is exported first (default ${DEFAULT-VALUE}).")
+    long settleMillis;
 
     @Option(names = "--write", description = "Markdown file to record the figures in, e.g. docs/benchmarks.md.")
     Path write;
@@ -360,11 +371,14 @@ final class BenchCommand implements Runnable {
       if (!provider.equals("zipkin") && !provider.equals("otlp")) {
         throw new UserException(2, "--provider must be zipkin or otlp, not " + provider);
       }
-      if (rate <= 0 || durationMillis <= 0 || warmupMillis < 0 || connections < 1 || rounds < 1 || pairs < 0) {
-        throw new UserException(2, "--rate, --duration-ms, --connections and --rounds must be positive, --warmup-ms and --pairs at least 0");
+      if (rate <= 0 || durationMillis <= 0 || warmupMillis < 0 || connections < 1 || rounds < 1 || alternating < 0) {
+        throw new UserException(2, "--rate, --duration-ms, --connections and --rounds must be positive, --warmup-ms and --alternating at least 0");
+      }
+      if (windows < 2 || windows % 2 != 0 || windowMillis <= 0 || settleMillis < 0 || settleMillis >= windowMillis) {
+        throw new UserException(2, "--windows must be an even number of at least 2, --window-ms positive and --settle-ms in [0, --window-ms)");
       }
       var o = new io.meshwork.bench.telemetry.TelemetryBenchmark.Options(provider, rate, warmupMillis, durationMillis, connections,
-          rounds, pairs, sidecarProcess);
+          rounds, alternating, windowMillis, settleMillis, windows, sidecarProcess);
       var results = io.meshwork.bench.telemetry.TelemetryBenchmark.run(o, System.out);
       var report = io.meshwork.bench.telemetry.TelemetryBenchmark.report(results, o);
       System.out.println();

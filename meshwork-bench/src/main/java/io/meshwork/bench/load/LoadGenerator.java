@@ -38,13 +38,34 @@ public final class LoadGenerator implements AutoCloseable {
   /** The buffer under {@link #request} (which cannot be released): released by {@link #close}. */
   private final ByteBuf requestStorage;
   private final java.util.Map<String, Histogram> correctedNanos = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Alternating variants (null: one request for all); {@link #onRequest} is the "on" variant's bytes. */
+  private final Alternation alternation;
+  private final ByteBuf onRequest;
+  private final ByteBuf onStorage;
+  private final java.util.Map<String, List<Histogram>> windowNanos = new java.util.concurrent.ConcurrentHashMap<>();
 
   public LoadGenerator(LoadOptions options) {
+    this(options, null);
+  }
+
+  /**
+   * A generator whose open-loop phases alternate two variants of the request by time window (see
+   * {@link Alternation}; HTTP/1.1 only) and record each whole window's latencies apart ({@link #windowNanos}).
+   */
+  public LoadGenerator(LoadOptions options, Alternation alternation) {
+    if (alternation != null && options.protocol().http2()) {
+      throw new IllegalArgumentException("alternating request variants are supported over HTTP/1.1 only");
+    }
     this.options = options;
+    this.alternation = alternation;
     this.group = transport.newGroup(options.threads());
     // HTTP/1.1: the whole request, written as is; HTTP/2: the body only (the headers are frames, see H2ClientHandler)
-    this.requestStorage = Unpooled.directBuffer().writeBytes(options.protocol().http2() ? bodyBytes(options) : requestBytes(options));
+    this.requestStorage = Unpooled.directBuffer().writeBytes(options.protocol().http2() ? bodyBytes(options)
+        : alternation == null ? requestBytes(options) : requestBytes(options, alternation.header() + ": " + alternation.offValue()));
     this.request = Unpooled.unreleasableBuffer(requestStorage);
+    this.onStorage = alternation == null ? null
+        : Unpooled.directBuffer().writeBytes(requestBytes(options, alternation.header() + ": " + alternation.onValue()));
+    this.onRequest = onStorage == null ? null : Unpooled.unreleasableBuffer(onStorage);
   }
 
   /** The HTTP/2 request body: the payload, as one length-prefixed message for gRPC. */
@@ -61,9 +82,17 @@ public final class LoadGenerator implements AutoCloseable {
   }
 
   static byte[] requestBytes(LoadOptions o) {
+    return requestBytes(o, null);
+  }
+
+  /** The HTTP/1.1 request, with one more header line ({@code "name: value"}) when {@code extraHeader} is not null. */
+  static byte[] requestBytes(LoadOptions o, String extraHeader) {
     var head = new StringBuilder();
     head.append(o.payloadBytes() > 0 ? "POST " : "GET ").append(o.path()).append(" HTTP/1.1\r\nHost: ").append(o.host())
         .append(':').append(o.port()).append("\r\nUser-Agent: meshwork-bench\r\n");
+    if (extraHeader != null) {
+      head.append(extraHeader).append("\r\n");
+    }
     if (o.payloadBytes() > 0) {
       head.append("Content-Type: application/octet-stream\r\nContent-Length: ").append(o.payloadBytes()).append("\r\n");
     }
@@ -85,6 +114,14 @@ public final class LoadGenerator implements AutoCloseable {
     return correctedNanos.get(phase);
   }
 
+  /**
+   * The corrected latencies of each whole window of the phase named {@code phase} in the last {@link #run}
+   * of an alternating generator (window {@code w} is "on" when {@link Alternation#on} says so); null otherwise.
+   */
+  public List<Histogram> windowNanos(String phase) {
+    return windowNanos.get(phase);
+  }
+
   /** Runs every phase in order; events go to {@code events} (may be null). */
   public List<PhaseResult> run(PrintStream events) throws InterruptedException {
     var results = new ArrayList<PhaseResult>();
@@ -103,7 +140,7 @@ public final class LoadGenerator implements AutoCloseable {
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
     var connects = new ArrayList<io.netty.channel.ChannelFuture>();
     for (int c = 0; c < n; c++) {
-      var conn = new Connection(c, options.protocol().http2() ? null : request);
+      var conn = new Connection(c, options.protocol().http2() ? null : request, onRequest, alternation);
       conns.add(conn);
       connects.add(bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
         @Override
@@ -165,6 +202,9 @@ public final class LoadGenerator implements AutoCloseable {
     var pooled = new Histogram(ConnectionRecorder.HIGHEST_NANOS, 3);
     recorders.forEach(r -> pooled.add(r.corrected));
     correctedNanos.put(phase.name(), pooled);
+    if (alternation != null && !phase.closedLoop()) {
+      this.windowNanos.put(phase.name(), ConnectionRecorder.mergeWindows(recorders, alternation.windows(phase.durationMillis())));
+    }
     return ConnectionRecorder.merge(phase, recorders, windowNanos, intended);
   }
 
@@ -178,6 +218,9 @@ public final class LoadGenerator implements AutoCloseable {
   @Override
   public void close() {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    if (group.isTerminated() && onStorage != null && onStorage.refCnt() > 0) {
+      onStorage.release();
+    }
     if (group.isTerminated() && requestStorage.refCnt() > 0) {
       // only once no event loop can still be writing it; a soak makes one generator per window,
       // and Netty's leak detector reported this buffer
@@ -223,6 +266,8 @@ public final class LoadGenerator implements AutoCloseable {
     private PhaseRun run;
     private final int index;
     private final ByteBuf request;
+    private final ByteBuf onRequest;
+    private final Alternation alternation;
     volatile Channel channel;
     private long k;
     private long intended;
@@ -237,9 +282,11 @@ public final class LoadGenerator implements AutoCloseable {
 
     private ChannelHandlerContext ctx;
 
-    Connection(int index, ByteBuf request) {
+    Connection(int index, ByteBuf request, ByteBuf onRequest, Alternation alternation) {
       this.index = index;
       this.request = request;
+      this.onRequest = onRequest;
+      this.alternation = alternation;
     }
 
     @Override
@@ -251,7 +298,7 @@ public final class LoadGenerator implements AutoCloseable {
     /** Starts the phase on this connection (on its event loop). */
     void begin(PhaseRun phaseRun) {
       this.run = phaseRun;
-      this.recorder = new ConnectionRecorder(run.windowStart, run.windowEnd);
+      this.recorder = new ConnectionRecorder(run.windowStart, run.windowEnd, run.schedule == null ? null : alternation);
       if (!channel.isActive()) {
         recorder.errors++;
         finish();
@@ -335,7 +382,10 @@ public final class LoadGenerator implements AutoCloseable {
       sent = System.nanoTime();
       inFlight = true;
       recorder.sent(intended);
-      ctx.writeAndFlush(request != null ? request.retainedDuplicate() : H2ClientHandler.SEND, ctx.voidPromise());
+      var bytes = request == null ? null
+          : alternation != null && run.schedule != null && Alternation.on(alternation.window(intendedNanos - run.windowStart)) ? onRequest
+          : request;
+      ctx.writeAndFlush(bytes != null ? bytes.retainedDuplicate() : H2ClientHandler.SEND, ctx.voidPromise());
     }
 
     @Override

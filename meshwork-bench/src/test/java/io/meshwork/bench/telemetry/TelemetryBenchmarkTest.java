@@ -10,18 +10,20 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Runs the telemetry benchmark at a low rate for a fraction of a second per phase, in both modes
- * (proxy in this JVM, proxy in a JVM of its own): every scenario is measured, spans reach the collector only when sampled, and the report carries the rows, the
- * CPU figure and a verdict. No figure is judged here (that belongs to a run on a quiet machine).
+ * (proxy in this JVM, proxy in a JVM of its own): every scenario is measured, spans reach the
+ * collector only when sampled, an alternating run exports the requests of its "on" windows only, and
+ * the report carries the rows, the CPU figure and a verdict. No figure is judged here (that belongs to
+ * a run on a quiet machine); the estimator is checked on synthetic windows.
  */
 @Timeout(300)
 class TelemetryBenchmarkTest {
   @Test
   void everyScenarioIsMeasuredAndOnlySampledSpansAreExported() throws Exception {
     for (var provider : new String[] {"zipkin", "otlp"}) {
-      // Zipkin with the proxy in this JVM and a pair round; OTLP with each proxy in a JVM of its own (slower to start).
+      // Zipkin with the proxy in this JVM and an alternating run; OTLP with each proxy in a JVM of its own (slower to start).
       boolean zipkin = provider.equals("zipkin");
-      int pairs = zipkin ? 1 : 0;
-      var o = new TelemetryBenchmark.Options(provider, 200, 300, 1500, 2, 1, pairs, !zipkin);
+      int alternating = zipkin ? 1 : 0;
+      var o = new TelemetryBenchmark.Options(provider, 200, 300, 1500, 2, 1, alternating, 600, 200, 4, !zipkin);
       var log = new ByteArrayOutputStream();
       var run = TelemetryBenchmark.run(o, new PrintStream(log, true, StandardCharsets.UTF_8));
       var results = run.results();
@@ -44,53 +46,74 @@ class TelemetryBenchmarkTest {
       assertThat(full.spansSent()).as(provider + ": spans reach the collector").isPositive();
       assertThat(full.spansSent() + full.spansDropped()).as(provider + ": every request of both phases is a span")
           .isGreaterThanOrEqualTo(full.requests());
-      // A pair round adds a fixed-rate round to 0% and 100% only; p99 is pooled over all rounds.
-      assertThat(byName.get("tracing 100%").roundP99s()).hasSize(1 + pairs);
-      assertThat(byName.get("tracing 0%").roundP99s()).hasSize(1 + pairs);
-      assertThat(byName.get("tracing 1%").roundP99s()).hasSize(1);
-      assertThat(run.effect().median().low()).isLessThanOrEqualTo(run.effect().median().high());
-      assertThat(run.effect().pooled().low()).isLessThanOrEqualTo(run.effect().pooled().high());
+      assertThat(full.roundP99s()).hasSize(1);
       var report = TelemetryBenchmark.report(run, o);
-      assertThat(report).contains("| tracing 100% |", "CPU µs per request", "against 0%", (1 + pairs) + " rounds at 0% and " + (1 + pairs) + " at 100%");
+      assertThat(report).contains("| tracing 100% |", "CPU µs per request", "against 0%");
+      if (zipkin) {
+        assertThat(run.alternated()).hasSize(1);
+        var alt = run.alternated().getFirst();
+        // The alternating phase runs windows x window-ms (2.4 s), so all 4 windows are whole and recorded.
+        assertThat(alt.windows()).hasSize(4);
+        assertThat(alt.windows()).allSatisfy(w -> assertThat(w.getTotalCount()).isPositive());
+        // The warm-up (window -1) and windows 0 and 3 send x-b3-sampled: 0, windows 1 and 2 send 1:
+        // about half the measured requests become spans, and not every request does.
+        long spans = alt.spansSent() + alt.spansDropped();
+        assertThat(spans).as("spans of the on windows").isPositive().isLessThan(alt.fixedRate().requests());
+        assertThat(run.effect().pairs()).isEqualTo(2);
+        assertThat(run.effect().pooled().low()).isLessThanOrEqualTo(run.effect().pooled().high());
+        assertThat(report).contains("alternating runs, 2 window pairs", "Target at most +10%");
+      } else {
+        assertThat(run.effect()).isNull();
+        assertThat(report).contains("No alternating run");
+      }
     }
   }
 
-  /** A round whose fixed-rate latencies are 1,000 values spread evenly up to {@code maxMicros}. */
-  private static TelemetryBenchmark.Round round(String name, double maxMicros) {
-    var h = new org.HdrHistogram.Histogram(java.util.concurrent.TimeUnit.SECONDS.toNanos(120), 3);
+  /** A window whose latencies are 1,000 values spread evenly up to {@code maxMicros}. */
+  private static org.HdrHistogram.Histogram window(double maxMicros) {
+    var h = new org.HdrHistogram.Histogram(java.util.concurrent.TimeUnit.SECONDS.toNanos(120), 2);
     for (int i = 1; i <= 1000; i++) {
       h.recordValue((long) (maxMicros * 1000 * i / 1000));
     }
-    var stats = io.meshwork.bench.load.LatencyStats.of(h);
-    var phase = new io.meshwork.bench.load.PhaseResult("fixed", false, 1000, 1, 1000, 0, 0, 1000, stats, stats);
-    return new TelemetryBenchmark.Round(new TelemetryBenchmark.Scenario(name, 0.0), null, phase, h, 0, 0, 1, 1);
+    return h;
+  }
+
+  /** An alternating run of {@code pairs} off/on pairs, in the ABBA order the load generator uses. */
+  private static TelemetryBenchmark.Alternated run(double offMicros, double... onMicros) {
+    var windows = new java.util.ArrayList<org.HdrHistogram.Histogram>();
+    for (int w = 0; w < 2 * onMicros.length; w++) {
+      windows.add(window(io.meshwork.bench.load.Alternation.on(w) ? onMicros[w / 2] : offMicros));
+    }
+    var stats = io.meshwork.bench.load.LatencyStats.EMPTY;
+    var phase = new io.meshwork.bench.load.PhaseResult("alternating", false, 1000, 1, 1000, 0, 0, 1000, stats, stats);
+    return new TelemetryBenchmark.Alternated(windows, phase, 0, 0, 1);
   }
 
   @Test
-  void theEffectIsEstimatedOverRoundsWithAnIntervalThatShowsTheNoise() {
-    var zero = java.util.List.of(round("0", 1000), round("0", 1000), round("0", 1000));
-    var close = org.assertj.core.data.Offset.offset(0.5);
-    // Identical rounds: no effect and no noise, by either estimate.
-    var none = TelemetryBenchmark.effect(zero, java.util.List.of(round("100", 1000), round("100", 1000)));
-    for (var e : java.util.List.of(none.median(), none.pooled())) {
+  void theEffectIsEstimatedOverWindowPairsWithAnIntervalThatShowsTheNoise() {
+    var close = org.assertj.core.data.Offset.offset(1.0); // two significant digits per window: within 1%
+    // Identical windows: no effect and no noise, by either estimate.
+    var none = TelemetryBenchmark.effect(java.util.List.of(run(1000, 1000, 1000, 1000), run(1000, 1000, 1000)));
+    assertThat(none.pairs()).isEqualTo(5);
+    for (var e : java.util.List.of(none.pooled(), none.paired())) {
       assertThat(e.percent()).isCloseTo(0, close);
       assertThat(e.low()).isCloseTo(0, close);
       assertThat(e.high()).isCloseTo(0, close);
     }
-    // Every 100% round 20% slower: both estimates and their whole intervals say +20%.
-    var slower = TelemetryBenchmark.effect(zero, java.util.List.of(round("100", 1200), round("100", 1200)));
-    for (var e : java.util.List.of(slower.median(), slower.pooled())) {
+    // Every "on" window 20% slower: both estimates and their whole intervals say +20%; the off windows
+    // are read as off (an on/off mix-up would give -17% or 0%).
+    var slower = TelemetryBenchmark.effect(java.util.List.of(run(1000, 1200, 1200, 1200, 1200)));
+    for (var e : java.util.List.of(slower.pooled(), slower.paired())) {
       assertThat(e.percent()).isCloseTo(20, close);
       assertThat(e.low()).isCloseTo(20, close);
     }
-    // One disturbed round among three at 100%: the pooled p99 carries it, the median round does not,
-    // and both intervals reach up to the disturbance.
-    var noisy = TelemetryBenchmark.effect(zero, java.util.List.of(round("100", 1000), round("100", 1000), round("100", 3000)));
+    assertThat(slower.offP99()).isCloseTo(0.99, org.assertj.core.data.Offset.offset(0.02));
+    // One disturbed "on" window among five pairs: the pooled p99 carries it, the pairs' median does
+    // not, and the pooled interval reaches from no effect up to the disturbance.
+    var noisy = TelemetryBenchmark.effect(java.util.List.of(run(1000, 1000, 1000, 1000, 1000, 3000)));
     assertThat(noisy.pooled().percent()).isGreaterThan(10);
-    assertThat(noisy.median().percent()).isCloseTo(0, close);
+    assertThat(noisy.paired().percent()).isCloseTo(0, close);
     assertThat(noisy.pooled().low()).isLessThan(1);
     assertThat(noisy.pooled().high()).isGreaterThan(noisy.pooled().percent());
-    assertThat(noisy.median().high()).isGreaterThan(10);
-    assertThat(noisy.fullRounds()).isEqualTo(3);
   }
 }
