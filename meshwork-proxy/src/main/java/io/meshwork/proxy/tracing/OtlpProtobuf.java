@@ -22,47 +22,91 @@ public final class OtlpProtobuf {
     return SpanFormat.OTLP_PROTOBUF.encode(spans);
   }
 
-  /** Returns how many spans could not be written (they are left out, the rest of the batch is sent). */
-  static int encode(List<? extends QueuedSpan> spans, SpanBuffer out) {
-    var services = new ArrayList<String>(2); // usually one: a listener's service, per exporter
-    for (int i = 0; i < spans.size(); i++) {
-      var s = service(spans.get(i));
-      if (!services.contains(s)) {
-        services.add(s);
+  /**
+   * A report of one {@code ResourceSpans} per service: each span's {@code Span} field is written as it
+   * is added into a buffer of its service (usually the only one: an exporter serves one proxy), and
+   * {@link #finish} writes the request around them into the exporter's buffer {@code out}.
+   */
+  static final class Batch extends SpanBatch {
+    private final SpanBuffer out;
+    private final List<String> services = new ArrayList<>(2);
+    private final List<SpanBuffer> spans = new ArrayList<>(2);
+    private final List<Writer> writers = new ArrayList<>(2);
+    private final List<Integer> counts = new ArrayList<>(2);
+
+    Batch(SpanBuffer out) {
+      this.out = out;
+    }
+
+    @Override
+    boolean write(QueuedSpan span) {
+      var service = service(span);
+      int i = services.indexOf(service);
+      if (i < 0) {
+        i = slotFor(service);
+      }
+      var buffer = spans.get(i);
+      int mark = buffer.size();
+      try {
+        span.writeTo(writers.get(i));
+        counts.set(i, counts.get(i) + 1);
+        return true;
+      } catch (RuntimeException e) {
+        buffer.truncate(mark); // a span that cannot be written must not cost the rest of the batch
+        return false;
       }
     }
-    var w = new Writer(out);
-    int skipped = 0;
-    for (var service : services) {
-      int resourceSpans = out.beginMessage(1);
-      int resource = out.beginMessage(1);
-      int kv = out.beginMessage(1);
-      out.stringField(1, "service.name", 0, 12);
-      int any = out.beginMessage(2);
-      out.stringField(1, service, 0, service.length());
-      out.endMessage(any);
-      out.endMessage(kv);
-      out.endMessage(resource);
-      int scopeSpans = out.beginMessage(2);
-      int scope = out.beginMessage(1);
-      out.stringField(1, SCOPE, 0, SCOPE.length());
-      out.endMessage(scope);
-      for (int i = 0; i < spans.size(); i++) {
-        var span = spans.get(i);
-        if (service(span).equals(service)) {
-          int mark = out.size();
-          try {
-            span.writeTo(w);
-          } catch (RuntimeException e) {
-            out.truncate(mark); // a span that cannot be written must not cost the rest of the batch
-            skipped++;
-          }
+
+    /** A buffer for {@code service}: a free one left from an earlier report, else a new one. */
+    private int slotFor(String service) {
+      int free = counts.indexOf(0);
+      if (free >= 0) {
+        services.set(free, service);
+        return free;
+      }
+      services.add(service);
+      var buffer = new SpanBuffer(16 * 1024);
+      spans.add(buffer);
+      writers.add(new Writer(buffer));
+      counts.add(0);
+      return services.size() - 1;
+    }
+
+    @Override
+    void finish() {
+      out.reset();
+      for (int i = 0; i < services.size(); i++) {
+        if (counts.get(i) == 0) {
+          continue;
         }
+        var service = services.get(i);
+        int resourceSpans = out.beginMessage(1);
+        int resource = out.beginMessage(1);
+        int kv = out.beginMessage(1);
+        out.stringField(1, "service.name", 0, 12);
+        int any = out.beginMessage(2);
+        out.stringField(1, service, 0, service.length());
+        out.endMessage(any);
+        out.endMessage(kv);
+        out.endMessage(resource);
+        int scopeSpans = out.beginMessage(2);
+        int scope = out.beginMessage(1);
+        out.stringField(1, SCOPE, 0, SCOPE.length());
+        out.endMessage(scope);
+        var buffer = spans.get(i);
+        out.write(buffer.array(), 0, buffer.size());
+        out.endMessage(scopeSpans);
+        out.endMessage(resourceSpans);
       }
-      out.endMessage(scopeSpans);
-      out.endMessage(resourceSpans);
     }
-    return skipped;
+
+    @Override
+    void reset() {
+      for (int i = 0; i < services.size(); i++) {
+        spans.get(i).reset();
+        counts.set(i, 0); // the buffer stays, for this service or the next one that needs a slot
+      }
+    }
   }
 
   private static String service(QueuedSpan s) {

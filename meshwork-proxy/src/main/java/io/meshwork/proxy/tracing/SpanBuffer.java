@@ -56,9 +56,13 @@ final class SpanBuffer {
   }
 
   void write(byte[] b) {
-    ensure(b.length);
-    System.arraycopy(b, 0, buf, size, b.length);
-    size += b.length;
+    write(b, 0, b.length);
+  }
+
+  void write(byte[] b, int off, int len) {
+    ensure(len);
+    System.arraycopy(b, off, buf, size, len);
+    size += len;
   }
 
   /** ASCII text (literals, header names, digits). */

@@ -20,16 +20,28 @@ public enum SpanFormat {
     return contentType;
   }
 
+  /** A report that encodes spans as they are added and writes the request body into {@code out} when finished. */
+  SpanBatch newBatch(SpanBuffer out) {
+    return switch (this) {
+      case ZIPKIN_JSON -> new ZipkinJson.Batch(out);
+      case OTLP_PROTOBUF -> new OtlpProtobuf.Batch(out);
+    };
+  }
+
   /**
    * Encodes {@code spans} as one request body into {@code out} (which is reset first); returns how
    * many spans could not be written and were left out.
    */
   int encode(List<? extends QueuedSpan> spans, SpanBuffer out) {
-    out.reset();
-    return switch (this) {
-      case ZIPKIN_JSON -> ZipkinJson.encode(spans, out);
-      case OTLP_PROTOBUF -> OtlpProtobuf.encode(spans, out);
-    };
+    var batch = newBatch(out);
+    int skipped = 0;
+    for (int i = 0; i < spans.size(); i++) {
+      if (!batch.add(spans.get(i))) {
+        skipped++;
+      }
+    }
+    batch.finish();
+    return skipped;
   }
 
   /** The request body as a new array (tests and tools; the exporter encodes into a reused buffer). */

@@ -17,28 +17,46 @@ public final class ZipkinJson {
     return SpanFormat.ZIPKIN_JSON.encode(spans);
   }
 
-  /** Returns how many spans could not be written (they are left out, the rest of the batch is sent). */
-  static int encode(List<? extends QueuedSpan> spans, SpanBuffer out) {
-    var w = new Writer(out);
-    out.write('[');
-    int written = 0;
-    int skipped = 0;
-    for (int i = 0; i < spans.size(); i++) {
+  /**
+   * A report written straight into the exporter's buffer {@code out}: {@code [} before the first
+   * span, commas between spans, {@code ]} when finished.
+   */
+  static final class Batch extends SpanBatch {
+    private final SpanBuffer out;
+    private final Writer w;
+
+    Batch(SpanBuffer out) {
+      this.out = out;
+      this.w = new Writer(out);
+      reset();
+    }
+
+    @Override
+    boolean write(QueuedSpan span) {
       int mark = out.size();
       try {
-        if (written > 0) {
+        if (size() > 0) {
           out.write(',');
         }
         w.tags = 0;
-        spans.get(i).writeTo(w);
-        written++;
+        span.writeTo(w);
+        return true;
       } catch (RuntimeException e) {
         out.truncate(mark); // a span that cannot be written must not cost the rest of the batch
-        skipped++;
+        return false;
       }
     }
-    out.write(']');
-    return skipped;
+
+    @Override
+    void finish() {
+      out.write(']');
+    }
+
+    @Override
+    void reset() {
+      out.reset();
+      out.write('[');
+    }
   }
 
   private static final class Writer implements SpanWriter {

@@ -112,6 +112,40 @@ class SpanEncodingTest {
     }
   }
 
+  @Test
+  void aReusedBatchWritesEachReportOnItsOwn() throws Exception {
+    // The exporter keeps one batch per format and clears it after every report: a service of an
+    // earlier report must not reappear, and its buffer serves the next service.
+    var out = new SpanBuffer(64);
+    var otlp = SpanFormat.OTLP_PROTOBUF.newBatch(out);
+    otlp.add(span(1, "a.default", false));
+    otlp.add(span(2, "b.default", false));
+    otlp.add(span(3, "a.default", false));
+    otlp.finish();
+    var first = decodeOtlp(out.toByteArray());
+    assertThat(first.keySet()).containsExactly("a.default", "b.default");
+    assertThat(first.get("a.default")).hasSize(2);
+    otlp.clear();
+    assertThat(otlp.size()).isZero();
+    otlp.add(span(4, "c.default", false));
+    otlp.finish();
+    var second = decodeOtlp(out.toByteArray());
+    assertThat(second.keySet()).containsExactly("c.default");
+    assertThat(second.get("c.default")).extracting(m -> m.get("name")).containsExactly(NAME + 4);
+
+    var zipkin = SpanFormat.ZIPKIN_JSON.newBatch(out);
+    zipkin.add(span(5, "a.default", false));
+    zipkin.add(span(6, "a.default", false));
+    zipkin.finish();
+    assertThat(new ObjectMapper().readTree(out.toByteArray())).hasSize(2);
+    zipkin.clear();
+    zipkin.add(span(7, "a.default", false));
+    zipkin.finish();
+    var json = new ObjectMapper().readTree(out.toByteArray());
+    assertThat(json).hasSize(1);
+    assertThat(json.get(0).get("name").asText()).isEqualTo(NAME + 7);
+  }
+
   /** service.name -> spans (as maps of their fields), decoded field by field from the OTLP proto numbers. */
   static Map<String, List<Map<String, Object>>> decodeOtlp(byte[] body) throws IOException {
     var result = new LinkedHashMap<String, List<Map<String, Object>>>();

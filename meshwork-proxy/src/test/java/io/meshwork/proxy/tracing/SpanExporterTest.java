@@ -126,6 +126,44 @@ class SpanExporterTest {
   }
 
   @Test
+  void queuedSpansAreEncodedLongBeforeTheirReportIsSent() throws Exception {
+    // Records leave the queue every drainSpans spans (encoded into the report being built), so they
+    // die young; the report itself still waits until it is full or the timer fires.
+    var received = new AtomicInteger();
+    var mapper = new ObjectMapper();
+    var server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/api/v2/spans", ex -> {
+      received.addAndGet(mapper.readTree(ex.getRequestBody().readAllBytes()).size());
+      ex.sendResponseHeaders(202, -1);
+      ex.close();
+    });
+    server.start();
+    var stats = new Stats();
+    try (var exporter = new SpanExporter("tracing.zipkin", SpanFormat.ZIPKIN_JSON, "/api/v2/spans",
+        server::getAddress, stats, new SpanExporter.Limits(64, 32, Duration.ofMinutes(1), 4))) {
+      for (int i = 0; i < 12; i++) {
+        assertThat(exporter.offer(span(i))).isTrue();
+      }
+      for (int i = 0; i < 2000 && exporter.queued() > 0; i++) {
+        Thread.sleep(10);
+      }
+      assertThat(exporter.queued()).as("drained into the report in groups of 4").isZero();
+      Thread.sleep(200);
+      assertThat(received.get()).as("a report of 12 of 32 spans waits for the timer").isZero();
+      for (int i = 12; i < 32; i++) {
+        assertThat(exporter.offer(span(i))).isTrue();
+      }
+      for (int i = 0; i < 2000 && stats.value("tracing.zipkin.reports_sent") < 1; i++) {
+        Thread.sleep(10);
+      }
+      assertThat(received.get()).isEqualTo(32);
+      assertThat(stats.value("tracing.zipkin.timer_flushed")).isZero();
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
   void closeSendsWhatIsQueued() throws Exception {
     var received = new AtomicInteger();
     var mapper = new ObjectMapper();
