@@ -342,6 +342,17 @@ class GrpcStreamingIntegrationTest {
   }
 
   @Test
+  void anUpstreamResetMidStreamResetsTheClientsStream() throws Exception {
+    var call = bidi(CHAT);
+    call.requests().onNext("hello");
+    assertThat(call.next()).isEqualTo("echo 5 hello"); // the response has started
+    backend.shutdownNow(); // resets the server's streams and closes its connections
+    var status = call.end().get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertThat(status.getCode()).as(status.toString()).isNotEqualTo(Status.Code.OK);
+    assertThat(proxy.awaitLogLine("/meshwork.test.Stream/Chat")).containsPattern("\" 200 U[RC] ");
+  }
+
+  @Test
   void metricsAndAccessLogCountTheStreamsMessagesOnceAtItsEnd() throws Exception {
     var call = bidi(CHAT);
     for (var m : List.of("one", "two", "three")) {
