@@ -15,8 +15,9 @@ import java.util.ArrayDeque;
  * meanwhile wait in a short queue, and reading stops when it is full. While an exchange runs the
  * connection keeps one read outstanding, so that a client that disconnects is noticed at once and
  * its upstream request cancelled (flag DC). On an HTTP/2 stream the body of a streamed request
- * ({@link StreamedRequest}) arrives after its head as {@code HttpContent}, which goes to the exchange. Each request reads the current snapshot, so route
- * updates apply to keep-alive connections from their next request on.
+ * ({@link StreamedRequest}) arrives after its head as {@code HttpContent}, which goes to the exchange.
+ * Each request reads the current snapshot, so route updates apply to keep-alive connections from
+ * their next request on.
  */
 public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private static final int MAX_QUEUED = 4;

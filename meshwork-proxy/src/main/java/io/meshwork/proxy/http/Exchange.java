@@ -38,6 +38,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * (start time, route, cluster, response flags, byte counts) and the stages that act on it —
  * validation, routing, local replies — up to handing the request to an {@link UpstreamCall}. It
  * writes the response downstream and emits the access log line and status counters exactly once.
+ * The request is whole (aggregated), or a {@link StreamedRequest} whose body chunks arrive through
+ * {@link #requestContent} while the exchange runs and go on to the upstream attempt as they come.
  * Runs entirely on the downstream connection's event loop.
  */
 final class Exchange {

@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * head is forwarded (5xx per {@code retry_on}, reset, connect failure, per-try timeout) starts the
  * next attempt after a jittered backoff; otherwise the response is streamed downstream with
  * read-after-write back-pressure. The route timeout covers everything from the first attempt to the
- * last byte. All methods run on one event loop.
+ * last byte. A streamed request (gRPC over HTTP/2, {@link StreamedRequestBody}) sends its head and
+ * the body received so far, then each chunk as it arrives; it is retried only while its retry copy is
+ * kept. All methods run on one event loop.
  */
 final class UpstreamCall implements UpstreamListener {
   private static final String CONNECT_FAILURE =
