@@ -81,6 +81,9 @@ final class Exchange {
   private int readPauses;
   static final int BUFFER_FULL = 1;
   static final int UPSTREAM_BUSY = 2;
+  /** A streamed request's route with mirror policies, until the body is whole (then shadowed) or too long. */
+  private RouteAction.Forward mirrors;
+  private FullHttpRequest mirrorHead;
 
   Exchange(ChannelHandlerContext ctx, DownstreamHandler connection, HttpListenerRuntime listener, Snapshot snapshot,
       HttpServices services, FullHttpRequest request) {
@@ -345,10 +348,14 @@ final class Exchange {
     vh.requestHeaders().apply(h);
     table.requestHeaders().apply(h);
     telemetry.onForward(clusterName, h);
-    for (var m : f.mirrors()) {
-      if (body == null) { // a streamed request is not mirrored: its body is never whole here (PROXY.md, "gRPC")
+    if (body == null) {
+      for (var m : f.mirrors()) {
         MirrorCall.maybeStart(m, upstream, snapshot, services.pools(), ctx.channel().eventLoop(), f.timeout());
       }
+    } else if (!f.mirrors().isEmpty()) {
+      mirrors = f;
+      mirrorHead = upstream;
+      mirrorIfWhole(); // the client may have half-closed already
     }
     var hash = f.hashPolicies().isEmpty() ? null : RequestHash.compute(f.hashPolicies(), head, ctx.channel().remoteAddress());
     boolean http2Upstream = cluster.config().http2For("HTTP/2".equals(connection.protocol()));
@@ -539,11 +546,37 @@ final class Exchange {
     }
     telemetry.onRequestContent(content.content());
     body.add(content);
+    mirrorIfWhole();
     if (call != null) {
       call.forwardRequestContent(content);
     }
     content.release();
     requestBodyProgress();
+  }
+
+  /**
+   * Shadows a streamed request once the client half-closed, if its whole body is still kept (it fit
+   * the retry buffer: a unary or short client-streaming call); a longer stream is not mirrored.
+   */
+  private void mirrorIfWhole() {
+    var f = mirrors;
+    if (f == null || !body.ended()) {
+      return;
+    }
+    mirrors = null;
+    if (!body.replayable() || body.overLimit()) {
+      return;
+    }
+    var content = body.whole(ctx.alloc());
+    var headers = mirrorHead.headers().copy();
+    headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+    headers.set(HttpHeaderNames.CONTENT_LENGTH, decimal(content.readableBytes()));
+    var whole = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, mirrorHead.method(), mirrorHead.uri(), content, headers,
+        body.trailers());
+    for (var m : f.mirrors()) {
+      MirrorCall.maybeStart(m, whole, snapshot, services.pools(), ctx.channel().eventLoop(), f.timeout());
+    }
+    whole.release();
   }
 
   /**

@@ -86,6 +86,20 @@ final class StreamedRequestBody {
     }
   }
 
+  /** The trailers the client sent at its half-close (empty if none, or not yet). */
+  HttpHeaders trailers() {
+    return trailers;
+  }
+
+  /** The whole body, for a shadow request, while every byte is kept: a new buffer over the kept ones (the caller releases it). */
+  ByteBuf whole(io.netty.buffer.ByteBufAllocator alloc) {
+    var all = alloc.compositeBuffer(Math.max(2, kept.size()));
+    for (var b : kept) {
+      all.addComponent(true, b.retainedDuplicate());
+    }
+    return all;
+  }
+
   /** Gives the kept bytes back (the exchange ended, or no retry is possible any more). */
   void release() {
     for (var b : kept) {

@@ -85,6 +85,9 @@ class GrpcStreamingIntegrationTest {
   static final MethodDescriptor<String, String> SLOW = method("Slow", MethodDescriptor.MethodType.CLIENT_STREAMING);
 
   Server backend;
+  /** The mirror cluster's server: records the Collect messages it gets (as shadow requests). */
+  Server shadowBackend;
+  final BlockingQueue<String> shadowed = new LinkedBlockingQueue<>();
   final CountDownLatch drain = new CountDownLatch(1);
   ProxyHarness proxy;
   ManagedChannel channel;
@@ -92,6 +95,26 @@ class GrpcStreamingIntegrationTest {
   final BlockingQueue<String> collected = new LinkedBlockingQueue<>();
   final CountDownLatch serverSawCancel = new CountDownLatch(1);
   final AtomicInteger flakyAttempts = new AtomicInteger();
+
+  ServerServiceDefinition shadowService() {
+    return ServerServiceDefinition.builder(SERVICE)
+        .addMethod(COLLECT, ServerCalls.asyncClientStreamingCall(out -> new StreamObserver<String>() {
+          @Override
+          public void onNext(String value) {
+            shadowed.add(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onCompleted() {
+            out.onNext("shadow");
+            out.onCompleted();
+          }
+        }))
+        .build();
+  }
 
   ServerServiceDefinition service() {
     return ServerServiceDefinition.builder(SERVICE)
@@ -187,6 +210,8 @@ class GrpcStreamingIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     backend = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service()).build().start();
+    shadowBackend = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(shadowService()).build()
+        .start();
     proxy = ProxyHarness.start(http("""
         virtual_hosts:
         - name: all
@@ -199,7 +224,7 @@ class GrpcStreamingIntegrationTest {
           - match: {prefix: "/meshwork.test.Stream/Collect"}
             route:
               cluster: "outbound|7000||stream.default.svc.cluster.local"
-              request_mirror_policies: [{cluster: "outbound|7000||stream.default.svc.cluster.local"}]
+              request_mirror_policies: [{cluster: shadow}]
           - match: {prefix: "/"}
             route: {cluster: "outbound|7000||stream.default.svc.cluster.local"}
         """, """
@@ -213,7 +238,16 @@ class GrpcStreamingIntegrationTest {
           load_assignment:
             cluster_name: stream
             endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
-        """.formatted(backend.getPort())));
+        - name: shadow
+          connect_timeout: 1s
+          typed_extension_protocol_options:
+            envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+              "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+              explicit_http_config: {http2_protocol_options: {}}
+          load_assignment:
+            cluster_name: shadow
+            endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}}]}]
+        """.formatted(backend.getPort(), shadowBackend.getPort())));
     channel = NettyChannelBuilder.forAddress("127.0.0.1", proxy.port("http")).usePlaintext()
         .overrideAuthority("stream.default.svc.cluster.local:7000").build();
   }
@@ -228,6 +262,9 @@ class GrpcStreamingIntegrationTest {
     }
     if (backend != null) {
       backend.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+    if (shadowBackend != null) {
+      shadowBackend.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
   }
 
@@ -321,9 +358,12 @@ class GrpcStreamingIntegrationTest {
     }
     requests.onCompleted();
     assertThat(answer.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("a,b,c,d");
-    // The route mirrors to the same backend, but a streamed request is not mirrored: no second copy.
     assertThat(logLine("/meshwork.test.Stream/Collect")).contains("\" 200 - ");
     assertThat(collected).isEmpty();
+    // The route mirrors to the shadow cluster: the streamed request goes there whole once the client half-closed.
+    for (var m : List.of("a", "b", "c", "d")) {
+      assertThat(shadowed.poll(WAIT_SECONDS, TimeUnit.SECONDS)).as("shadowed message %s", m).isEqualTo(m);
+    }
     assertThat(proxy.stat("cluster.outbound|7000||stream.default.svc.cluster.local.upstream_rq_total")).isEqualTo(1);
   }
 
