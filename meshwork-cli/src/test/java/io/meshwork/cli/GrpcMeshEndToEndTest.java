@@ -50,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  * gRPC between two sidecars over STRICT mesh mTLS, with real grpc-java clients and servers on real
  * sockets: a unary call answers OK with the reply, a server-returned error status (NOT_FOUND and its
  * message, carried in HTTP/2 trailers) reaches the client intact, a server-streaming call delivers
- * every message, each as it is sent (not held until the stream ends), and the destination sidecar reports the calls as gRPC
+ * every message, each as it is sent (not held until the stream ends), a bidirectional ping-pong call
+ * gets each reply before it sends the next message (request bodies stream too), and the destination sidecar reports the calls as gRPC
  * ({@code request_protocol="grpc"}, {@code grpc_response_status}) over {@code mutual_tls}. Once on a
  * port named {@code grpc} (HTTP/2 upstream by the port's declared protocol) and once on a port of
  * unknown protocol (sniffed: the client sidecar sees the h2c preface, its cluster follows the
@@ -90,6 +91,12 @@ class GrpcMeshEndToEndTest {
   static final MethodDescriptor<String, String> WATCH = MethodDescriptor.<String, String>newBuilder()
       .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
       .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Watch"))
+      .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
+
+  /** Bidirectional: answers each message at once ("echo MSG"), ends when the client does. */
+  static final MethodDescriptor<String, String> CHAT = MethodDescriptor.<String, String>newBuilder()
+      .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+      .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Chat"))
       .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
 
   static final String MESH = """
@@ -154,6 +161,21 @@ class GrpcMeshEndToEndTest {
             }
           });
         }))
+        .addMethod(CHAT, ServerCalls.asyncBidiStreamingCall((io.grpc.stub.StreamObserver<String> out) ->
+            new io.grpc.stub.StreamObserver<String>() {
+              @Override
+              public void onNext(String value) {
+                out.onNext("echo " + value);
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {
+                out.onCompleted();
+              }
+            }))
         .build();
   }
 
@@ -286,6 +308,34 @@ class GrpcMeshEndToEndTest {
     firstSeen.countDown();
     assertThat(watch.next()).isEqualTo("w second");
     assertThat(watch.hasNext()).isFalse();
+
+    // Bidirectional ping-pong: each reply must come back before the next message is sent. With
+    // request bodies held until the client's half-close, the first reply would never come.
+    var replies = new java.util.concurrent.LinkedBlockingQueue<String>();
+    var end = new java.util.concurrent.CompletableFuture<Status>();
+    var chat = ClientCalls.asyncBidiStreamingCall(ch.newCall(CHAT, CallOptions.DEFAULT.withDeadlineAfter(90, TimeUnit.SECONDS)),
+        new io.grpc.stub.StreamObserver<String>() {
+          @Override
+          public void onNext(String value) {
+            replies.add(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            end.complete(Status.fromThrowable(t));
+          }
+
+          @Override
+          public void onCompleted() {
+            end.complete(Status.OK);
+          }
+        });
+    for (var m : List.of("ping", "pong", "last")) {
+      chat.onNext(m);
+      assertThat(replies.poll(30, TimeUnit.SECONDS)).as("the reply to %s before the client half-closes", m).isEqualTo("echo " + m);
+    }
+    chat.onCompleted();
+    assertThat(end.get(30, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
 
     var destination = destinationRequests("5");
     assertThat(destination).anySatisfy(l -> assertThat(l).contains("request_protocol=\"grpc\"", "response_code=\"200\"",

@@ -4,6 +4,7 @@ import io.meshwork.proxy.runtime.HttpListenerRuntime;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 
@@ -13,8 +14,10 @@ import java.util.ArrayDeque;
  * Serves one {@link Exchange} at a time, in order (HTTP/1.1 pipelining); requests that arrive
  * meanwhile wait in a short queue, and reading stops when it is full. While an exchange runs the
  * connection keeps one read outstanding, so that a client that disconnects is noticed at once and
- * its upstream request cancelled (flag DC). Each request reads the current snapshot, so route
- * updates apply to keep-alive connections from their next request on.
+ * its upstream request cancelled (flag DC). On an HTTP/2 stream the body of a streamed request
+ * ({@link StreamedRequest}) arrives after its head as {@code HttpContent}, which goes to the exchange.
+ * Each request reads the current snapshot, so route updates apply to keep-alive connections from
+ * their next request on.
  */
 public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private static final int MAX_QUEUED = 4;
@@ -59,6 +62,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (!(msg instanceof FullHttpRequest req) || closing) {
+      if (msg instanceof HttpContent c && active != null && !closing) {
+        active.requestContent(c); // a streamed request's body (GrpcRequestStreamer): the exchange takes it over
+        return;
+      }
       ReferenceCountUtil.release(msg);
       return;
     }

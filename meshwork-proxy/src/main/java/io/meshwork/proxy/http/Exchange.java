@@ -38,6 +38,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * (start time, route, cluster, response flags, byte counts) and the stages that act on it —
  * validation, routing, local replies — up to handing the request to an {@link UpstreamCall}. It
  * writes the response downstream and emits the access log line and status counters exactly once.
+ * The request is whole (aggregated), or a {@link StreamedRequest} whose body chunks arrive through
+ * {@link #requestContent} while the exchange runs and go on to the upstream attempt as they come.
  * Runs entirely on the downstream connection's event loop.
  */
 final class Exchange {
@@ -73,6 +75,15 @@ final class Exchange {
   /** The matched route's decorator operation (the span name), null when it has none. */
   private String routeOperation;
   private HttpHeaders responseHeaders;
+  /** The body of a streamed request (gRPC over HTTP/2, {@link StreamedRequest}) as it arrives; null when aggregated. */
+  private final StreamedRequestBody body;
+  /** Why reading from the client is paused ({@link #BUFFER_FULL}, {@link #UPSTREAM_BUSY}); 0: reading. */
+  private int readPauses;
+  static final int BUFFER_FULL = 1;
+  static final int UPSTREAM_BUSY = 2;
+  /** A streamed request's route with mirror policies, until the body is whole (then shadowed) or too long. */
+  private RouteAction.Forward mirrors;
+  private FullHttpRequest mirrorHead;
 
   Exchange(ChannelHandlerContext ctx, DownstreamHandler connection, HttpListenerRuntime listener, Snapshot snapshot,
       HttpServices services, FullHttpRequest request) {
@@ -82,6 +93,7 @@ final class Exchange {
     this.snapshot = snapshot;
     this.services = services;
     this.request = request;
+    this.body = request instanceof StreamedRequest ? new StreamedRequestBody(StreamedRequestBody.RETRY_BUFFER_LIMIT) : null;
     var id = request.headers().get("x-request-id");
     this.requestId = id != null ? id : newRequestId();
     this.telemetry = services.telemetry().request(listener.listenerName(), ctx.channel());
@@ -316,7 +328,7 @@ final class Exchange {
         request.headers().copy(), request.trailingHeaders());
     var h = upstream.headers();
     Http1Checks.removeHopByHop(h);
-    if (request.content().isReadable() || request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+    if (body == null && (request.content().isReadable() || request.headers().contains(HttpHeaderNames.CONTENT_LENGTH))) {
       h.set(HttpHeaderNames.CONTENT_LENGTH, decimal(request.content().readableBytes()));
     }
     h.set(HttpHeaderNames.HOST, f.hostRewrite() != null ? f.hostRewrite() : head.authority());
@@ -336,8 +348,14 @@ final class Exchange {
     vh.requestHeaders().apply(h);
     table.requestHeaders().apply(h);
     telemetry.onForward(clusterName, h);
-    for (var m : f.mirrors()) {
-      MirrorCall.maybeStart(m, upstream, snapshot, services.pools(), ctx.channel().eventLoop(), f.timeout());
+    if (body == null) {
+      for (var m : f.mirrors()) {
+        MirrorCall.maybeStart(m, upstream, snapshot, services.pools(), ctx.channel().eventLoop(), f.timeout());
+      }
+    } else if (!f.mirrors().isEmpty()) {
+      mirrors = f;
+      mirrorHead = upstream;
+      mirrorIfWhole(); // the client may have half-closed already
     }
     var hash = f.hashPolicies().isEmpty() ? null : RequestHash.compute(f.hashPolicies(), head, ctx.channel().remoteAddress());
     boolean http2Upstream = cluster.config().http2For("HTTP/2".equals(connection.protocol()));
@@ -345,9 +363,12 @@ final class Exchange {
       localReply(403, "", 0, true); // upgrades need an HTTP/1.1 upstream
       return;
     }
+    if (body != null && !http2Upstream && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED); // streamed to an HTTP/1.1 upstream
+    }
     call = new UpstreamCall(this, cluster, f, upstream,
         services.pools().forLoop(ctx.channel().eventLoop(), http2Upstream,
-            io.meshwork.proxy.config.AlpnOverrideConfig.find(listener.hcm().filters(), http2Upstream)), hash);
+            io.meshwork.proxy.config.AlpnOverrideConfig.find(listener.hcm().filters(), http2Upstream)), hash, body);
     call.start();
   }
 
@@ -404,7 +425,7 @@ final class Exchange {
     p.addLast("tunnel", new TunnelRelay(upstream));
     done = true;
     log();
-    request.release();
+    releaseRequest();
     p.remove("aggregator");
     p.remove("decoder");
     p.remove("encoder");
@@ -463,7 +484,7 @@ final class Exchange {
     }
     done = true;
     log();
-    request.release();
+    releaseRequest();
     if (keepAlive) {
       connection.exchangeDone(this, true);
     } else {
@@ -480,7 +501,7 @@ final class Exchange {
     flags |= flag;
     done = true;
     log();
-    request.release();
+    releaseRequest();
     connection.exchangeDone(this, false);
     ctx.close();
   }
@@ -505,11 +526,116 @@ final class Exchange {
     }
     done = true;
     log();
-    request.release();
+    releaseRequest();
   }
 
   boolean isDone() {
     return done;
+  }
+
+  // ---- the body of a streamed request ----
+
+  /**
+   * A chunk of a streamed request's body from the client (taken over: released here): counted for
+   * telemetry, kept for a retry while allowed, and written to the upstream attempt under way, if any.
+   */
+  void requestContent(HttpContent content) {
+    if (done || body == null) {
+      content.release();
+      return;
+    }
+    telemetry.onRequestContent(content.content());
+    body.add(content);
+    mirrorIfWhole();
+    if (call != null) {
+      call.forwardRequestContent(content);
+    }
+    content.release();
+    requestBodyProgress();
+  }
+
+  /**
+   * Shadows a streamed request once the client half-closed, if its whole body is still kept (it fit
+   * the retry buffer: a unary or short client-streaming call); a longer stream is not mirrored.
+   */
+  private void mirrorIfWhole() {
+    var f = mirrors;
+    if (f == null || !body.ended()) {
+      return;
+    }
+    mirrors = null;
+    if (!body.replayable() || body.overLimit()) {
+      return;
+    }
+    var content = body.whole(ctx.alloc());
+    var headers = mirrorHead.headers().copy();
+    headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+    headers.set(HttpHeaderNames.CONTENT_LENGTH, decimal(content.readableBytes()));
+    var whole = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, mirrorHead.method(), mirrorHead.uri(), content, headers,
+        body.trailers());
+    for (var m : f.mirrors()) {
+      MirrorCall.maybeStart(m, whole, snapshot, services.pools(), ctx.channel().eventLoop(), f.timeout());
+    }
+    whole.release();
+  }
+
+  /**
+   * Keeps the retry copy of a streamed body bounded: past the limit it is dropped once an attempt has
+   * been sent everything (no retry from then on); while no attempt is connected, the client is not
+   * read until one is.
+   */
+  void requestBodyProgress() {
+    if (body == null || !body.replayable() || !body.overLimit()) {
+      return;
+    }
+    if (call != null && call.forwarding()) {
+      body.stopKeeping();
+      resumeReading(BUFFER_FULL);
+    } else {
+      pauseReading(BUFFER_FULL);
+    }
+  }
+
+  /** Stops reading from the client (HTTP/2 flow control then holds it back) for {@code why}. */
+  void pauseReading(int why) {
+    if (done) {
+      return;
+    }
+    if (readPauses == 0) {
+      ctx.channel().config().setAutoRead(false);
+    }
+    readPauses |= why;
+  }
+
+  void resumeReading(int why) {
+    if (readPauses == 0) {
+      return;
+    }
+    readPauses &= ~why;
+    if (readPauses == 0) {
+      ctx.channel().config().setAutoRead(true);
+      // The stream's WINDOW_UPDATE for what it consumed while paused is written by the read; flush it,
+      // or a resume from an upstream write's listener (outside the stream's read loop) leaves the client stalled.
+      ctx.channel().read();
+      ctx.channel().flush();
+    }
+  }
+
+  /** The request's buffers go back once the exchange ends; a paused stream reads again (and drops what comes). */
+  private void releaseRequest() {
+    request.release();
+    if (body != null) {
+      body.release();
+      if (readPauses != 0) {
+        readPauses = 0;
+        ctx.channel().config().setAutoRead(true);
+      }
+    }
+  }
+
+  /** Request body bytes: the aggregate's, or what a streamed request's client sent. */
+  private long requestBodyBytes() {
+    return body != null ? body.received() : request.content().readableBytes();
   }
 
   String requestId() {
@@ -574,7 +700,7 @@ final class Exchange {
   }
 
   private void log() {
-    telemetry.finish(status, ResponseFlags.toString(flags), request.content().readableBytes(), bytesSent, upstreamHost);
+    telemetry.finish(status, ResponseFlags.toString(flags), requestBodyBytes(), bytesSent, upstreamHost);
     if (span != null && span.sampled()) {
       finishSpan(); // an unsampled span costs nothing more here
     }
@@ -586,7 +712,7 @@ final class Exchange {
     var path = request.decoderResult().isSuccess() ? request.uri() : null;
     var method = request.decoderResult().isSuccess() ? request.method().name() : null;
     services.accessLog().log(hcm.accessLogs(), new AccessLogEntry(startMillis, method, path,
-        connection.protocol(), status, ResponseFlags.toString(flags), request.content().readableBytes(),
+        connection.protocol(), status, ResponseFlags.toString(flags), requestBodyBytes(),
         bytesSent, (System.nanoTime() - startNanos) / 1_000_000, upstreamServiceTime, h.get("x-forwarded-for"),
         h.get(HttpHeaderNames.USER_AGENT), requestId, h.get(HttpHeaderNames.HOST), upstreamHost, details()));
   }
@@ -608,7 +734,7 @@ final class Exchange {
     span.finish(new io.meshwork.proxy.tracing.HttpSpan.Outcome(snapshot.config().nodeId(), requestId,
         ok ? request.method().name() : null, listener.tls() != null ? "https" : "http", h.get(HttpHeaderNames.HOST),
         ok ? request.uri() : null, connection.protocol(), h.get(HttpHeaderNames.USER_AGENT), status,
-        ResponseFlags.toString(flags), (flags & failure) != 0, request.content().readableBytes(), bytesSent,
+        ResponseFlags.toString(flags), (flags & failure) != 0, requestBodyBytes(), bytesSent,
         clusterName, upstreamHost, ctx.channel().remoteAddress(), ctx.channel().localAddress(), routeOperation), h);
   }
 

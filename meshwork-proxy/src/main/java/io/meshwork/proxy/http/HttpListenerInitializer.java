@@ -26,9 +26,10 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
  * </ul>
  * HTTP/1.1: {@code decoder (hardened) → response encoder → aggregator (413, 100-continue) → DownstreamHandler}.
  * HTTP/2: {@code Http2FrameCodec → Http2MultiplexHandler}; each stream gets
- * {@code Http2StreamFrameToHttpObjectCodec → aggregator → DownstreamHandler}, so routing, retries
- * and the upstream side are shared with HTTP/1.1. Request bodies are buffered whole (up to the
- * limit) so that any attempt can be retried; responses are streamed.
+ * {@code Http2StreamFrameToHttpObjectCodec → GrpcRequestStreamer → aggregator → DownstreamHandler}, so
+ * routing, retries and the upstream side are shared with HTTP/1.1. Request bodies are buffered whole
+ * (up to the limit) so that any attempt can be retried, except gRPC's on HTTP/2, which stream (see
+ * {@link GrpcRequestStreamer}: client-streaming and bidirectional calls); responses are streamed.
  */
 public final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
   private final String listenerName;
@@ -125,6 +126,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<SocketChan
       protected void initChannel(Http2StreamChannel stream) {
         stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true),
             new Http2TrailersOnly(), // a body-less response (gRPC's trailers-only error) stays one HEADERS frame
+            new GrpcRequestStreamer(), // gRPC request bodies stream upstream frame by frame, not aggregated
             new HttpObjectAggregator(hcm.maxRequestBodyBytes()),
             new DownstreamHandler(listenerName, services, "HTTP/2"));
       }

@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * head is forwarded (5xx per {@code retry_on}, reset, connect failure, per-try timeout) starts the
  * next attempt after a jittered backoff; otherwise the response is streamed downstream with
  * read-after-write back-pressure. The route timeout covers everything from the first attempt to the
- * last byte. All methods run on one event loop.
+ * last byte. A streamed request (gRPC over HTTP/2, {@link StreamedRequestBody}) sends its head and
+ * the body received so far, then each chunk as it arrives; it is retried only while its retry copy is
+ * kept. All methods run on one event loop.
  */
 final class UpstreamCall implements UpstreamListener {
   private static final String CONNECT_FAILURE =
@@ -77,9 +79,18 @@ final class UpstreamCall implements UpstreamListener {
   private boolean protocolError;
 
   private final Long hash;
+  /** A streamed request's body (null: {@link #request} carries the whole body). */
+  private final StreamedRequestBody body;
 
   UpstreamCall(Exchange exchange, ClusterRuntime cluster, RouteAction.Forward action, FullHttpRequest request,
       UpstreamPool pool, Long hash) {
+    this(exchange, cluster, action, request, pool, hash, null);
+  }
+
+  /** With {@code body} non-null, {@code request} is only the head: the body streams (see {@link #forwardRequestContent}). */
+  UpstreamCall(Exchange exchange, ClusterRuntime cluster, RouteAction.Forward action, FullHttpRequest request,
+      UpstreamPool pool, Long hash, StreamedRequestBody body) {
+    this.body = body;
     this.hash = hash;
     this.exchange = exchange;
     this.cluster = cluster;
@@ -167,6 +178,16 @@ final class UpstreamCall implements UpstreamListener {
     if (handler.spent()) {
       cluster.stats().upstreamCxMaxRequests.inc();
     }
+    if (body != null) {
+      // Streamed: the head, what the client sent so far, then each chunk as it arrives (forwardRequestContent).
+      ch.write(new io.netty.handler.codec.http.DefaultHttpRequest(request.protocolVersion(), request.method(),
+          request.uri(), request.headers()), ch.voidPromise());
+      body.replay(ch);
+      ch.flush();
+      ch.read();
+      exchange.requestBodyProgress();
+      return;
+    }
     // Each attempt sends its own view of the buffered body over the same header maps: they are
     // encoded (read, never changed) on this loop during the write, so a copy per attempt
     // (FullHttpRequest.retainedDuplicate copies both maps) buys nothing. A void promise: a failed
@@ -238,7 +259,7 @@ final class UpstreamCall implements UpstreamListener {
       exchange.switchToTunnel(r, ch, host.hostPort(), (System.nanoTime() - attemptStartNanos) / 1_000_000);
       return true;
     }
-    if (retry.retriesStatus(code) || retry.retriesGrpcStatus(r.headers().get("grpc-status"))) {
+    if ((retry.retriesStatus(code) || retry.retriesGrpcStatus(r.headers().get("grpc-status"))) && replayable()) {
       if (retriesUsed < retry.numRetries()) {
         if (takeRetrySlot()) {
           cluster.stats().status(code);
@@ -279,7 +300,7 @@ final class UpstreamCall implements UpstreamListener {
       inFlight = null;
       channel = null;
       detach(ch);
-      if (upstreamKeepAlive) {
+      if (upstreamKeepAlive && (body == null || body.ended())) {
         pool.release(ch, cluster.config().idleTimeout());
       } else {
         ch.close();
@@ -327,7 +348,7 @@ final class UpstreamCall implements UpstreamListener {
       cluster.reportOutcome(inFlight, 503);
     }
     endAttempt(true, true);
-    boolean retriable = retry.retriesFailure(connectFailure, perTryTimeout, refusedStream && !perTryTimeout);
+    boolean retriable = replayable() && retry.retriesFailure(connectFailure, perTryTimeout, refusedStream && !perTryTimeout);
     if (retriable && retriesUsed < retry.numRetries() && takeRetrySlot()) {
       scheduleRetry();
       return;
@@ -343,6 +364,37 @@ final class UpstreamCall implements UpstreamListener {
     } else {
       finishLocally(503, connectFailure ? CONNECT_FAILURE : protocolError ? PROTOCOL_ERROR : !remoteReset ? RESET
           : refusedStream ? REMOTE_REFUSED : REMOTE_RESET, flag);
+    }
+  }
+
+  /**
+   * Whether another attempt could send the whole request: always for an aggregated body; for a
+   * streamed one while its retry copy is kept (Envoy's buffer limit: past it, the attempt's outcome stands).
+   */
+  private boolean replayable() {
+    return body == null || body.replayable();
+  }
+
+  /** A streamed request's attempt is connected and sent everything so far: new chunks go straight to it. */
+  boolean forwarding() {
+    return !finished && channel != null;
+  }
+
+  /**
+   * A chunk of a streamed request's body (not taken over): written to the current attempt, if one is
+   * connected (otherwise the body keeps it for the next attempt). When the upstream stream cannot take
+   * more (flow control), the exchange stops reading the client until this write is done.
+   */
+  void forwardRequestContent(HttpContent content) {
+    var ch = channel;
+    if (finished || ch == null) {
+      return;
+    }
+    var write = ch.writeAndFlush(content.replace(content.content().retainedDuplicate()));
+    write.addListener(io.netty.channel.ChannelFutureListener.CLOSE_ON_FAILURE);
+    if (!ch.isWritable() && !write.isDone()) {
+      exchange.pauseReading(Exchange.UPSTREAM_BUSY);
+      write.addListener(w -> exchange.resumeReading(Exchange.UPSTREAM_BUSY));
     }
   }
 

@@ -34,7 +34,7 @@ public final class RequestTelemetry implements TagExpr.RequestView {
   private WorkloadMetadata responsePeer;
   private boolean grpc;
   private String grpcStatus;
-  private long requestMessages;
+  private GrpcFrames requestFrames;
   private GrpcFrames responseFrames;
   private long responseHeaderBytes;
   private int status;
@@ -47,18 +47,31 @@ public final class RequestTelemetry implements TagExpr.RequestView {
     telemetry.activeRequestsAdder().increment();
   }
 
-  /** The downstream request head (and its buffered body, for gRPC message counts). */
+  /** The downstream request head (and its buffered body, for gRPC message counts; empty when streamed). */
   public void onRequest(HttpHeaders headers, String method, String scheme, io.netty.buffer.ByteBuf body) {
     this.requestHeaders = headers;
     this.method = method == null ? "" : method;
     this.scheme = scheme == null ? "" : scheme;
     var ct = headers.get("content-type");
     grpc = ct != null && ct.startsWith("application/grpc");
-    if (grpc && body != null) {
-      var f = new GrpcFrames();
-      f.feed(body);
-      requestMessages = f.messages();
+    if (grpc && body != null && body.isReadable()) {
+      onRequestContent(body);
     }
+  }
+
+  /**
+   * A piece of the request body: the whole aggregated body from {@link #onRequest}, or each chunk of
+   * a streamed (gRPC client-streaming or bidirectional) request as the proxy forwards it, so that
+   * {@code istio_request_messages_total} counts the messages of a stream, split anywhere.
+   */
+  public void onRequestContent(io.netty.buffer.ByteBuf chunk) {
+    if (!grpc) {
+      return;
+    }
+    if (requestFrames == null) {
+      requestFrames = new GrpcFrames();
+    }
+    requestFrames.feed(chunk);
   }
 
   private boolean inbound() {
@@ -181,7 +194,7 @@ public final class RequestTelemetry implements TagExpr.RequestView {
       cells.responseBytes().record(responseBodyBytes + responseHeaderBytes);
     }
     if (cells.requestMessages() != null) {
-      cells.requestMessages().add(requestMessages);
+      cells.requestMessages().add(requestFrames == null ? 0 : requestFrames.messages());
     }
     if (cells.responseMessages() != null && responseFrames != null) {
       cells.responseMessages().add(responseFrames.messages());
