@@ -4,8 +4,12 @@ package io.meshwork.bench.load;
  * Alternating request variants within one open-loop phase, for A/B comparisons that share one
  * process, one JIT state and one heap: time (from the start of the measured window) is cut into
  * windows of {@code windowMillis}; each window sends every request with header {@code header} set
- * to {@code offValue} or {@code onValue}, in pairs ordered off-on, on-off, off-on, ... (ABBA, so
- * neither variant always comes first and a slow drift in the machine cancels within two pairs).
+ * to {@code offValue} or {@code onValue}, in pairs of one of each whose order is drawn per pair
+ * (pseudo-randomly, from the pair's index, so a run can be repeated). A slow drift in the machine
+ * then cancels within a pair, and a periodic disturbance cannot lock onto one variant: with a fixed
+ * order (off-on, on-off, ...) a young collection every fourth window, say, would always fall on
+ * the same variant, and in-process runs at 10,000/s showed exactly such run-long biases of
+ * +47% in one run and -41% in the next.
  * The first {@code settleMillis} of each window are sent but not recorded per window: what the
  * previous window's variant left behind (a batch still being exported, say) should not be counted
  * against this one. Only whole windows inside the measured duration are recorded.
@@ -23,10 +27,21 @@ public record Alternation(long windowMillis, long settleMillis, String header, S
     }
   }
 
-  /** Whether window {@code w} (0 = the first of the measured window; negative in the warm-up) is an "on" window. */
+  /**
+   * Whether window {@code w} (0 = the first of the measured window; negative in the warm-up) is an
+   * "on" window: windows {@code 2k} and {@code 2k+1} are one of each, in an order drawn from {@code k}.
+   */
   public static boolean on(long w) {
-    boolean evenPair = Math.floorMod(Math.floorDiv(w, 2), 2) == 0;
-    return evenPair == (Math.floorMod(w, 2) == 1);
+    boolean onFirst = (mix(Math.floorDiv(w, 2)) & 1) == 1;
+    return onFirst == (Math.floorMod(w, 2) == 0);
+  }
+
+  /** SplitMix64's finalizer: a well-mixed 64-bit value from a pair's index. */
+  private static long mix(long k) {
+    long z = k * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   /** The window of a request meant to start {@code sinceWindowStartNanos} after the measured window began. */

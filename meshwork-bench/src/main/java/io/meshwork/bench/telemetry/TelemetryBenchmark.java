@@ -449,7 +449,7 @@ public final class TelemetryBenchmark {
         .append(o.rounds()).append(" full round(s) of every scenario, a fresh proxy for each; then ").append(o.alternating())
         .append(" alternating run(s) at the fixed rate (a fresh proxy at 0% random sampling each, ").append(o.windows())
         .append(" windows of ").append(o.windowMillis()).append(" ms whose requests carry `x-b3-sampled: 0` and `1` by turns, ")
-        .append("off-on, on-off, ...; the first ").append(o.settleMillis()).append(" ms of each window not judged).\n\n");
+        .append("one of each per pair in a pseudo-random order; the first ").append(o.settleMillis()).append(" ms of each window not judged).\n\n");
     String rate = String.format(Locale.ROOT, "%.0f", o.rate());
     sb.append("| scenario | saturation req/s | saturation p99 ms | rounds at ").append(rate).append("/s | p99 ms at ").append(rate)
         .append("/s: median round; pooled (missed) | p99 of single rounds ms | CPU µs per request at fixed rate | exporter thread CPU ms per 1,000 spans | spans sent | spans dropped |\n")

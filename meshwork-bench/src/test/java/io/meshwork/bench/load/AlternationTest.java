@@ -8,13 +8,32 @@ import org.junit.jupiter.api.Test;
 
 class AlternationTest {
   @Test
-  void windowsGoOffOnThenOnOffSoEveryPairHasOneOfEach() {
-    var order = new ArrayList<Boolean>();
-    for (int w = 0; w < 8; w++) {
-      order.add(Alternation.on(w));
+  void everyPairHasOneOfEachInAnOrderThatDoesNotRepeatPeriodically() {
+    int onFirst = 0;
+    var firsts = new ArrayList<Boolean>();
+    for (int pair = -2; pair < 200; pair++) {
+      assertThat(Alternation.on(2L * pair)).as("pair " + pair).isNotEqualTo(Alternation.on(2L * pair + 1));
+      if (pair >= 0) {
+        firsts.add(Alternation.on(2L * pair));
+        onFirst += Alternation.on(2L * pair) ? 1 : 0;
+      }
     }
-    assertThat(order).containsExactly(false, true, true, false, false, true, true, false);
-    assertThat(Alternation.on(-1)).as("the warm-up window before the measured ones").isFalse();
+    // Both orders, about equally often (200 fair draws: 100 +- 30 is beyond 4 standard deviations).
+    assertThat(onFirst).isBetween(70, 130);
+    // No short period: for periods of 1 to 8 pairs, the order differs from the order that many pairs later somewhere.
+    for (int period = 1; period <= 8; period++) {
+      boolean differs = false;
+      for (int k = 0; k + period < firsts.size(); k++) {
+        differs |= !firsts.get(k).equals(firsts.get(k + period));
+      }
+      assertThat(differs).as("period " + period).isTrue();
+    }
+    // A disturbance every fourth window (two pairs) hits both variants.
+    int hitsOn = 0;
+    for (int w = 0; w < 400; w += 4) {
+      hitsOn += Alternation.on(w) ? 1 : 0;
+    }
+    assertThat(hitsOn).isBetween(25, 75);
   }
 
   @Test

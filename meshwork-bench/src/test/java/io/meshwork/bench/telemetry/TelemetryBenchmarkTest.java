@@ -55,8 +55,8 @@ class TelemetryBenchmarkTest {
         // The alternating phase runs windows x window-ms (2.4 s), so all 4 windows are whole and recorded.
         assertThat(alt.windows()).hasSize(4);
         assertThat(alt.windows()).allSatisfy(w -> assertThat(w.getTotalCount()).isPositive());
-        // The warm-up (window -1) and windows 0 and 3 send x-b3-sampled: 0, windows 1 and 2 send 1:
-        // about half the measured requests become spans, and not every request does.
+        // One window of each pair sends x-b3-sampled: 1 (and the warm-up's may): about half the
+        // measured requests become spans, and not every request does.
         long spans = alt.spansSent() + alt.spansDropped();
         assertThat(spans).as("spans of the on windows").isPositive().isLessThan(alt.fixedRate().requests());
         assertThat(run.effect().pairs()).isEqualTo(2);
@@ -78,7 +78,7 @@ class TelemetryBenchmarkTest {
     return h;
   }
 
-  /** An alternating run of {@code pairs} off/on pairs, in the ABBA order the load generator uses. */
+  /** An alternating run of off/on pairs, in the order the load generator uses. */
   private static TelemetryBenchmark.Alternated run(double offMicros, double... onMicros) {
     var windows = new java.util.ArrayList<org.HdrHistogram.Histogram>();
     for (int w = 0; w < 2 * onMicros.length; w++) {
