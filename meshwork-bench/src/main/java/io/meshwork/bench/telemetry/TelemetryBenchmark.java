@@ -339,6 +339,23 @@ public final class TelemetryBenchmark {
     return new Effect(pooled, paired, pairs, offP99, onP99);
   }
 
+  /** Each "on" (or "off") window's own p99 in milliseconds, over all alternating runs, sorted. */
+  static double[] windowP99s(List<Alternated> runs, boolean on) {
+    var values = new ArrayList<Double>();
+    for (var r : runs) {
+      for (int w = 0; w < r.windows().size(); w++) {
+        if (Alternation.on(w) == on) {
+          values.add(p99(r.windows().get(w)) / 1e6);
+        }
+      }
+    }
+    return values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+  }
+
+  private static long above(double[] values, double limit) {
+    return java.util.Arrays.stream(values).filter(v -> v > limit).count();
+  }
+
   private static double percent(double base, double value) {
     return (value - base) / base * 100;
   }
@@ -494,6 +511,14 @@ public final class TelemetryBenchmark {
         sb.append("Target at most +10%: ").append(verdict).append(String.format(Locale.ROOT,
             ". The median of the pairs' own effects: %+.1f%% (%+.1f%% to %+.1f%%). Per run: %s. %d spans exported in these runs, "
                 + "%d dropped; %d of %d requests missed.%n", m.percent(), m.low(), m.high(), perRun, sent, dropped, missed, requests + missed));
+        var offs = windowP99s(alt, false);
+        var ons = windowP99s(alt, true);
+        double typical = offs[(offs.length - 1) / 2];
+        sb.append(String.format(Locale.ROOT, "%nWindows' own p99 (ms), off / on: median %.2f / %.2f, 90th percentile %.2f / %.2f, "
+            + "highest %.2f / %.2f; windows above twice the median off window's p99: %d / %d of %d each. Where the pooled and "
+            + "the pairs' estimates differ, it is these few slow windows that differ.%n", typical, ons[(ons.length - 1) / 2],
+            offs[(int) (offs.length * 0.9)], ons[(int) (ons.length * 0.9)], offs[offs.length - 1], ons[ons.length - 1],
+            above(offs, 2 * typical), above(ons, 2 * typical), offs.length));
       }
     }
     double spansPerSecond = full.fixedRate().throughput();

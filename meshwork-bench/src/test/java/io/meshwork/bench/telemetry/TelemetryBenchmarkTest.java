@@ -115,5 +115,16 @@ class TelemetryBenchmarkTest {
     assertThat(noisy.paired().percent()).isCloseTo(0, close);
     assertThat(noisy.pooled().low()).isLessThan(1);
     assertThat(noisy.pooled().high()).isGreaterThan(noisy.pooled().percent());
+    // The report's window diagnostics find that one slow window.
+    var runs = java.util.List.of(run(1000, 1000, 1000, 1000, 1000, 3000));
+    var ons = TelemetryBenchmark.windowP99s(runs, true);
+    var offs = TelemetryBenchmark.windowP99s(runs, false);
+    assertThat(ons).hasSize(5);
+    assertThat(ons[4]).isCloseTo(2.97, org.assertj.core.data.Offset.offset(0.05));
+    assertThat(ons[3]).isCloseTo(0.99, org.assertj.core.data.Offset.offset(0.02));
+    assertThat(offs).hasSize(5);
+    for (var v : offs) {
+      assertThat(v).isCloseTo(0.99, org.assertj.core.data.Offset.offset(0.02));
+    }
   }
 }
