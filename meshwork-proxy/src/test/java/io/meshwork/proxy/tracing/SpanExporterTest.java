@@ -23,6 +23,19 @@ class SpanExporterTest {
         Map.of("http.status_code", "200", "note", "line\nbreak"), false, false);
   }
 
+  /** A Zipkin collector on a free loopback port that adds the spans of every report to {@code received}; started. */
+  static HttpServer countingZipkinCollector(AtomicInteger received) throws java.io.IOException {
+    var mapper = new ObjectMapper();
+    var server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/api/v2/spans", ex -> {
+      received.addAndGet(mapper.readTree(ex.getRequestBody().readAllBytes()).size());
+      ex.sendResponseHeaders(202, -1);
+      ex.close();
+    });
+    server.start();
+    return server;
+  }
+
   @Test
   void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
     var firstArrived = new CountDownLatch(1);
@@ -97,14 +110,7 @@ class SpanExporterTest {
     // The exporter sleeps until its flush deadline (here a minute) unless an offer fills a batch:
     // the offer that completes a batch must wake it, or these spans would wait for the timer.
     var received = new AtomicInteger();
-    var mapper = new ObjectMapper();
-    var server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/api/v2/spans", ex -> {
-      received.addAndGet(mapper.readTree(ex.getRequestBody().readAllBytes()).size());
-      ex.sendResponseHeaders(202, -1);
-      ex.close();
-    });
-    server.start();
+    var server = countingZipkinCollector(received);
     var stats = new Stats();
     try (var exporter = new SpanExporter("tracing.zipkin", SpanFormat.ZIPKIN_JSON, "/api/v2/spans",
         server::getAddress, stats, new SpanExporter.Limits(64, 8, Duration.ofMinutes(1)))) {
@@ -130,14 +136,7 @@ class SpanExporterTest {
     // Records leave the queue every drainSpans spans (encoded into the report being built), so they
     // die young; the report itself still waits until it is full or the timer fires.
     var received = new AtomicInteger();
-    var mapper = new ObjectMapper();
-    var server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/api/v2/spans", ex -> {
-      received.addAndGet(mapper.readTree(ex.getRequestBody().readAllBytes()).size());
-      ex.sendResponseHeaders(202, -1);
-      ex.close();
-    });
-    server.start();
+    var server = countingZipkinCollector(received);
     var stats = new Stats();
     try (var exporter = new SpanExporter("tracing.zipkin", SpanFormat.ZIPKIN_JSON, "/api/v2/spans",
         server::getAddress, stats, new SpanExporter.Limits(64, 32, Duration.ofMinutes(1), 4))) {
@@ -166,14 +165,7 @@ class SpanExporterTest {
   @Test
   void closeSendsWhatIsQueued() throws Exception {
     var received = new AtomicInteger();
-    var mapper = new ObjectMapper();
-    var server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/api/v2/spans", ex -> {
-      received.addAndGet(mapper.readTree(ex.getRequestBody().readAllBytes()).size());
-      ex.sendResponseHeaders(202, -1);
-      ex.close();
-    });
-    server.start();
+    var server = countingZipkinCollector(received);
     var stats = new Stats();
     try {
       var exporter = new SpanExporter("tracing.zipkin", SpanFormat.ZIPKIN_JSON, "/api/v2/spans",
