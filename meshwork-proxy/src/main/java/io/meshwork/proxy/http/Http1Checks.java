@@ -1,6 +1,7 @@
 package io.meshwork.proxy.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -60,11 +61,18 @@ final class Http1Checks {
     return type.equals("h2c") ? null : type;
   }
 
-  /** Removes hop-by-hop headers, including those named in Connection. */
+  /**
+   * Removes hop-by-hop headers, including those named in Connection, except {@code te: trailers}:
+   * as Envoy does (since its TE sanitizing), a TE header that lists the {@code trailers} token is
+   * forwarded as {@code te: trailers} and any other TE value is dropped. It is the one TE value HTTP/2
+   * allows (RFC 9113 8.2.2), and gRPC servers expect it: grpc-java logs a warning without it, other
+   * gRPC libraries refuse the call.
+   */
   static void removeHopByHop(HttpHeaders h) {
     // Runs on every request and response head: the Connection list is only built when there is a
     // Connection header (most keep-alive heads have none), and the names are AsciiString constants
     // whose hash is cached (a String name is hashed again on every remove).
+    boolean teTrailers = listsTrailers(h); // before the Connection list (which names TE in HTTP/1.1) removes it
     if (h.contains(HttpHeaderNames.CONNECTION)) {
       var named = new ArrayList<String>();
       for (var c : h.getAll(HttpHeaderNames.CONNECTION)) {
@@ -83,9 +91,32 @@ final class Http1Checks {
     h.remove(HttpHeaderNames.KEEP_ALIVE);
     h.remove(HttpHeaderNames.PROXY_CONNECTION);
     h.remove(HttpHeaderNames.TE);
+    if (teTrailers) {
+      h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+    }
     h.remove(HttpHeaderNames.TRAILER);
     h.remove(HttpHeaderNames.TRANSFER_ENCODING);
     h.remove(HttpHeaderNames.UPGRADE);
     h.remove(HttpHeaderNames.EXPECT);
+  }
+
+  /** Whether a TE header lists the {@code trailers} token (its parameters, such as a weight, ignored). */
+  private static boolean listsTrailers(HttpHeaders h) {
+    var te = h.get(HttpHeaderNames.TE);
+    if (te == null) {
+      return false;
+    }
+    if (te.equalsIgnoreCase("trailers")) {
+      return true; // gRPC's one value: no split
+    }
+    for (var value : h.getAll(HttpHeaderNames.TE)) {
+      for (var token : value.split(",")) {
+        int semi = token.indexOf(';');
+        if ((semi < 0 ? token : token.substring(0, semi)).strip().equalsIgnoreCase("trailers")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 }

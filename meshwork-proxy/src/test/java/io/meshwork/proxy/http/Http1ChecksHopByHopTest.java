@@ -21,7 +21,7 @@ class Http1ChecksHopByHopTest {
     h.add("x-other", "2");
     h.add("Keep-Alive", "timeout=5");
     h.add("Proxy-Connection", "keep-alive");
-    h.add("TE", "trailers");
+    h.add("TE", "gzip");
     h.add("Trailer", "grpc-status");
     h.add("Transfer-Encoding", "chunked");
     h.add("Upgrade", "websocket");
@@ -40,5 +40,26 @@ class Http1ChecksHopByHopTest {
     h.add("x-hop", "kept: not listed in a Connection header");
     Http1Checks.removeHopByHop(h);
     assertThat(h.names()).containsExactly("x-hop");
+  }
+
+  @Test
+  void teIsKeptOnlyAsTrailers() {
+    // gRPC clients send te: trailers and gRPC servers expect it; Envoy forwards that value and drops any other.
+    var grpc = new DefaultHttpHeaders();
+    grpc.add("te", "trailers");
+    Http1Checks.removeHopByHop(grpc);
+    assertThat(grpc.getAll("te")).containsExactly("trailers");
+
+    var listed = new DefaultHttpHeaders();
+    listed.add("Connection", "TE"); // HTTP/1.1 names TE in Connection too
+    listed.add("TE", "gzip;q=0.5, Trailers;q=1");
+    Http1Checks.removeHopByHop(listed);
+    assertThat(listed.getAll("te")).containsExactly("trailers");
+    assertThat(listed.contains("connection")).isFalse();
+
+    var other = new DefaultHttpHeaders();
+    other.add("TE", "gzip, deflate");
+    Http1Checks.removeHopByHop(other);
+    assertThat(other.contains("te")).isFalse();
   }
 }

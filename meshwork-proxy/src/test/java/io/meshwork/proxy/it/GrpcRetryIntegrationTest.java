@@ -82,6 +82,10 @@ class GrpcRetryIntegrationTest {
     }
     assertThat(stat("upstream_rq_retry") - retries).isEqualTo(2);
     assertThat(a.requests().size() + b.requests().size()).isEqualTo(3);
+    // te: trailers crosses the proxy (as Envoy keeps it): gRPC servers expect it on every attempt.
+    var attempts = new java.util.ArrayList<>(a.requests());
+    attempts.addAll(b.requests());
+    assertThat(attempts).allSatisfy(r -> assertThat(r.header("te")).isEqualTo("trailers"));
   }
 
   @Test
