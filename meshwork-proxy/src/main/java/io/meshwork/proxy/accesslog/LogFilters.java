@@ -115,7 +115,8 @@ public final class LogFilters {
     var d = e.details();
     Object v = switch (name) {
       case "response.code" -> (long) e.responseCode();
-      case "response.code_details" -> e.responseCode() > 0 && e.upstreamHost() != null ? "via_upstream" : null;
+      case "response.code_details" -> ResponseCodeDetails.of(e.responseCode(), e.responseFlags(), e.upstreamHost(),
+          e.upstreamServiceTimeMillis() != null);
       case "response.flags" -> e.responseFlags() == null || e.responseFlags().equals("-") ? 0L : 1L;
       case "response.size" -> e.bytesSent();
       case "response.grpc_status" -> parseLong(d.responseHeader().apply("grpc-status"));

@@ -91,7 +91,8 @@ public final class LogFormatter {
       }
       case "RESPONSE_CODE" -> (long) e.responseCode();
       case "RESPONSE_FLAGS" -> e.responseFlags() == null ? "-" : e.responseFlags();
-      case "RESPONSE_CODE_DETAILS" -> e.responseCode() > 0 && e.upstreamHost() != null ? "via_upstream" : null;
+      case "RESPONSE_CODE_DETAILS" -> ResponseCodeDetails.of(e.responseCode(), e.responseFlags(), e.upstreamHost(),
+          e.upstreamServiceTimeMillis() != null);
       case "BYTES_RECEIVED" -> e.bytesReceived();
       case "BYTES_SENT" -> e.bytesSent();
       case "DURATION" -> e.durationMillis();
