@@ -29,10 +29,15 @@ public final class OtlpProtobuf {
    */
   static final class Batch extends SpanBatch {
     private final SpanBuffer out;
-    private final List<String> services = new ArrayList<>(2);
-    private final List<SpanBuffer> spans = new ArrayList<>(2);
-    private final List<Writer> writers = new ArrayList<>(2);
-    private final List<Integer> counts = new ArrayList<>(2);
+    private final List<Slot> slots = new ArrayList<>(2);
+
+    /** One service's encoded spans in the report being built; kept across reports for reuse. */
+    private static final class Slot {
+      String service;
+      final SpanBuffer spans = new SpanBuffer(16 * 1024);
+      final Writer writer = new Writer(spans);
+      int count;
+    }
 
     Batch(SpanBuffer out) {
       this.out = out;
@@ -40,52 +45,52 @@ public final class OtlpProtobuf {
 
     @Override
     boolean write(QueuedSpan span) {
-      var service = service(span);
-      int i = services.indexOf(service);
-      if (i < 0) {
-        i = slotFor(service);
-      }
-      var buffer = spans.get(i);
-      int mark = buffer.size();
+      var slot = slotFor(service(span));
+      int mark = slot.spans.size();
       try {
-        span.writeTo(writers.get(i));
-        counts.set(i, counts.get(i) + 1);
+        span.writeTo(slot.writer);
+        slot.count++;
         return true;
       } catch (RuntimeException e) {
-        buffer.truncate(mark); // a span that cannot be written must not cost the rest of the batch
+        slot.spans.truncate(mark); // a span that cannot be written must not cost the rest of the batch
         return false;
       }
     }
 
-    /** A buffer for {@code service}: a free one left from an earlier report, else a new one. */
-    private int slotFor(String service) {
-      int free = counts.indexOf(0);
-      if (free >= 0) {
-        services.set(free, service);
-        return free;
+    /** The slot of {@code service}; else a free one left from an earlier report (nothing in it), else a new one. */
+    private Slot slotFor(String service) {
+      Slot free = null;
+      for (int i = 0; i < slots.size(); i++) {
+        var slot = slots.get(i);
+        if (slot.service.equals(service)) {
+          return slot;
+        }
+        if (free == null && slot.count == 0) {
+          free = slot;
+        }
       }
-      services.add(service);
-      var buffer = new SpanBuffer(16 * 1024);
-      spans.add(buffer);
-      writers.add(new Writer(buffer));
-      counts.add(0);
-      return services.size() - 1;
+      if (free == null) {
+        free = new Slot();
+        slots.add(free);
+      }
+      free.service = service;
+      return free;
     }
 
     @Override
     void finish() {
       out.reset();
-      for (int i = 0; i < services.size(); i++) {
-        if (counts.get(i) == 0) {
+      for (int i = 0; i < slots.size(); i++) {
+        var slot = slots.get(i);
+        if (slot.count == 0) {
           continue;
         }
-        var service = services.get(i);
         int resourceSpans = out.beginMessage(1);
         int resource = out.beginMessage(1);
         int kv = out.beginMessage(1);
         out.stringField(1, "service.name", 0, 12);
         int any = out.beginMessage(2);
-        out.stringField(1, service, 0, service.length());
+        out.stringField(1, slot.service, 0, slot.service.length());
         out.endMessage(any);
         out.endMessage(kv);
         out.endMessage(resource);
@@ -93,8 +98,7 @@ public final class OtlpProtobuf {
         int scope = out.beginMessage(1);
         out.stringField(1, SCOPE, 0, SCOPE.length());
         out.endMessage(scope);
-        var buffer = spans.get(i);
-        out.write(buffer.array(), 0, buffer.size());
+        out.write(slot.spans.array(), 0, slot.spans.size());
         out.endMessage(scopeSpans);
         out.endMessage(resourceSpans);
       }
@@ -102,9 +106,9 @@ public final class OtlpProtobuf {
 
     @Override
     void reset() {
-      for (int i = 0; i < services.size(); i++) {
-        spans.get(i).reset();
-        counts.set(i, 0); // the buffer stays, for this service or the next one that needs a slot
+      for (int i = 0; i < slots.size(); i++) {
+        slots.get(i).spans.reset(); // the buffer stays, for this service or the next one that needs a slot
+        slots.get(i).count = 0;
       }
     }
   }
