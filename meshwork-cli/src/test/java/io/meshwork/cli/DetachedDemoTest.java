@@ -278,9 +278,7 @@ class DetachedDemoTest {
   }
 
   static int freePort() throws IOException {
-    try (var s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return MeshMtlsEndToEndTest.freePort(); // outside the ephemeral range: no port-0 bind can take it first
   }
 
 }

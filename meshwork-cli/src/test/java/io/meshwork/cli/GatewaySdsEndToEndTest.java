@@ -8,7 +8,6 @@ import io.meshwork.control.store.ConfigStore;
 import io.meshwork.proxy.xds.XdsProxy;
 import io.meshwork.testing.FakeUpstream;
 import io.meshwork.xds.client.NodeInfo;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,9 +44,7 @@ class GatewaySdsEndToEndTest {
   }
 
   private static int freePort() throws Exception {
-    try (var s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return MeshMtlsEndToEndTest.freePort(); // outside the ephemeral range: no port-0 bind can take it first
   }
 
   private static void apply(ControlPlane cp, String yaml) {

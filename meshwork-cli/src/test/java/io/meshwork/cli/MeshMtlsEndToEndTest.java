@@ -585,9 +585,40 @@ class MeshMtlsEndToEndTest {
     assertThat(result.errors()).isEmpty();
   }
 
+  /**
+   * A loopback port free now and outside the kernel's ephemeral range, so that no later bind to port 0
+   * (a control plane's CA or xDS server, an admin listener) can be handed the same port before the
+   * test binds it: that race failed a CI run (a sidecar's NACK "cannot bind ... Address already in
+   * use" after the CA server took the port). Ports are not handed out twice in one JVM.
+   */
   static int freePort() throws IOException {
-    try (var s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    int low = 20_000;
+    int high = ephemeralLow();
+    var random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = random.nextInt(low, high);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
+      try (var s = new ServerSocket()) {
+        s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException inUse) {
+        // taken: try another
+      }
+    }
+    throw new IOException("no free loopback port in [" + low + ", " + high + ")");
+  }
+
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** The first port of the kernel's ephemeral range (what port 0 binds use), 32768 when unreadable. */
+  private static int ephemeralLow() {
+    try {
+      var range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip().split("\\s+");
+      return Math.max(21_000, Integer.parseInt(range[0]));
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
     }
   }
 

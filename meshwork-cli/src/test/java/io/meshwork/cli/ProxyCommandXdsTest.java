@@ -8,7 +8,6 @@ import io.meshwork.control.store.ConfigStore;
 import io.meshwork.testing.FakeUpstream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,9 +19,7 @@ import org.junit.jupiter.api.Test;
 /** {@code meshwork proxy --control-plane ...} as a user runs it: progress lines, traffic through a bind, quit via admin. */
 class ProxyCommandXdsTest {
   static int freePort() throws Exception {
-    try (var s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return MeshMtlsEndToEndTest.freePort(); // outside the ephemeral range: no port-0 bind can take it first
   }
 
   @Test

@@ -10,7 +10,6 @@ import io.meshwork.cli.demo.PlainHttp;
 import io.meshwork.cli.demo.TransparentDemo;
 import io.meshwork.proxy.capture.CommandRunner;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -224,8 +223,6 @@ class TransparentDemoTest {
   }
 
   private static int freePort() throws IOException {
-    try (var s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return MeshMtlsEndToEndTest.freePort(); // outside the ephemeral range: no port-0 bind can take it first
   }
 }
