@@ -86,7 +86,7 @@ public final class TelemetryBenchmark {
    * Alternation#on} says so; the phase as a whole; the spans that proxy exported or dropped.
    */
   record Alternated(List<Histogram> windows, PhaseResult fixedRate, long spansSent, long spansDropped,
-      double exportCpuMillisPer1000Spans) {}
+      double exportCpuMillisPer1000Spans, WindowProbe.Figures off, WindowProbe.Figures on) {}
 
   /** Everything one run measured. */
   public record Run(List<Result> results, List<Alternated> alternated, Effect effect, double collectorCpuMillisPer1000Spans) {}
@@ -172,6 +172,7 @@ public final class TelemetryBenchmark {
     var e = effect(List.of(a));
     out.printf(Locale.ROOT, "         p99 off %7.2f ms, on %7.2f ms (%+.1f%%; pairs' median %+.1f%%), missed %d | spans sent %d dropped %d%n",
         e.offP99(), e.onP99(), e.pooled().percent(), e.paired().percent(), a.fixedRate().missed(), a.spansSent(), a.spansDropped());
+    out.println("         per window, off / on: " + figures(a.off(), a.on()));
     return a;
   }
 
@@ -187,19 +188,25 @@ public final class TelemetryBenchmark {
     PhaseResult fixed;
     List<Histogram> windows;
     long exportNanos;
+    WindowProbe.Figures off;
+    WindowProbe.Figures on;
     long duration = o.windows() * o.windowMillis();
     try (proxy) {
       try (var load = new LoadGenerator(new LoadOptions("127.0.0.1", proxy.port(), "/bench", o.connections(), 1, 0,
           List.of(new Phase("alternating", o.rate(), o.warmupMillis(), duration, 0))), o.alternation())) {
         var cpu = CpuWindow.start(o.warmupMillis(), duration, proxy::cpuSeconds, proxy::exporterCpuSeconds);
+        var probe = WindowProbe.start(o.warmupMillis(), o.windowMillis(), o.windows(), proxy::cpuSeconds, !o.sidecarProcess());
         fixed = load.run(null).getFirst();
         windows = load.windowNanos("alternating");
         cpu.nanos();
         exportNanos = cpu.exporterNanos();
+        off = probe.figures(false);
+        on = probe.figures(true);
       }
     }
     double spans = fixed.requests() / 2.0; // half the measured window sent x-b3-sampled: 1
-    return new Alternated(windows, fixed, proxy.spansSent(), proxy.spansDropped(), spans < 1 ? Double.NaN : exportNanos / 1e6 / spans * 1000);
+    return new Alternated(windows, fixed, proxy.spansSent(), proxy.spansDropped(), spans < 1 ? Double.NaN : exportNanos / 1e6 / spans * 1000,
+        off, on);
   }
 
   private static Round print(PrintStream out, String label, Round r, Options o) {
@@ -519,6 +526,8 @@ public final class TelemetryBenchmark {
             + "the pairs' estimates differ, it is these few slow windows that differ.%n", typical, ons[(ons.length - 1) / 2],
             offs[(int) (offs.length * 0.9)], ons[(int) (ons.length * 0.9)], offs[offs.length - 1], ons[ons.length - 1],
             above(offs, 2 * typical), above(ons, 2 * typical), offs.length));
+        sb.append(String.format(Locale.ROOT, "%nPer window (%d ms, settle time included), off / on, averaged: %s.%n", o.windowMillis(),
+            figures(average(alt, false), average(alt, true))));
       }
     }
     double spansPerSecond = full.fixedRate().throughput();
@@ -535,6 +544,54 @@ public final class TelemetryBenchmark {
     sb.append("\nMetrics on/off: the \"metrics off, tracing off\" row switches the proxy's istio_* recording off; compare it with "
         + "\"tracing off\" (metrics on). The tracing rows record metrics too.\n");
     return sb.toString();
+  }
+
+  /** A variant pair of {@link WindowProbe.Figures}, in words; JVM figures only where measured. */
+  static String figures(WindowProbe.Figures off, WindowProbe.Figures on) {
+    if (off == null || on == null || off.windows() == 0 || on.windows() == 0) {
+      return "not measured";
+    }
+    var sb = new StringBuilder(String.format(Locale.ROOT, "proxy process CPU %.0f / %.0f ms", off.cpuMillis(), on.cpuMillis()));
+    if (!Double.isNaN(off.allocatedMegabytes())) {
+      sb.append(String.format(Locale.ROOT, ", allocated %.1f / %.1f MB, stop-the-world collections %.2f / %.2f taking %.2f / %.2f ms",
+          off.allocatedMegabytes(), on.allocatedMegabytes(), off.pauses(), on.pauses(), off.pauseMillis(), on.pauseMillis()));
+      var diffs = WindowProbe.largestDifferences(off, on, 4);
+      if (!diffs.isEmpty()) {
+        sb.append("; CPU on minus off by thread group:");
+        diffs.forEach(e -> sb.append(String.format(Locale.ROOT, " %s %+.1f ms,", e.getKey(), e.getValue())));
+        sb.setLength(sb.length() - 1);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Per-window figures averaged over runs, weighted by their windows; null when no run has any. */
+  static WindowProbe.Figures average(List<Alternated> runs, boolean on) {
+    int n = 0;
+    double cpu = 0;
+    double mb = 0;
+    double pauses = 0;
+    double ms = 0;
+    var threads = new java.util.HashMap<String, Double>();
+    for (var a : runs) {
+      var f = on ? a.on() : a.off();
+      if (f == null || f.windows() == 0) {
+        continue;
+      }
+      int w = f.windows();
+      n += w;
+      cpu += f.cpuMillis() * w;
+      mb += f.allocatedMegabytes() * w;
+      pauses += f.pauses() * w;
+      ms += f.pauseMillis() * w;
+      f.threadCpuMillis().forEach((k, v) -> threads.merge(k, v * w, Double::sum));
+    }
+    if (n == 0) {
+      return null;
+    }
+    int total = n;
+    threads.replaceAll((k, v) -> v / total);
+    return new WindowProbe.Figures(n, cpu / n, mb / n, pauses / n, ms / n, java.util.Map.copyOf(threads));
   }
 
   private static String cell(double v) {

@@ -62,11 +62,30 @@ class TelemetryBenchmarkTest {
         assertThat(run.effect().pairs()).isEqualTo(2);
         assertThat(run.effect().pooled().low()).isLessThanOrEqualTo(run.effect().pooled().high());
         assertThat(report).contains("alternating runs, 2 window pairs", "Target at most +10%");
+        // The in-process proxy's windows are probed for CPU, allocation and pauses, two of each variant.
+        for (var f : java.util.List.of(alt.off(), alt.on())) {
+          assertThat(f.windows()).isEqualTo(2);
+          assertThat(f.cpuMillis()).isPositive();
+          assertThat(f.allocatedMegabytes()).isPositive();
+          assertThat(f.pauses()).isGreaterThanOrEqualTo(0);
+          assertThat(f.threadCpuMillis()).containsKey(WindowProbe.NON_JAVA);
+        }
+        // The "on" windows' exporter thread encoded and sent spans; its CPU is listed by its name.
+        assertThat(alt.on().threadCpuMillis()).containsKey("meshwork-span-export");
+        assertThat(report).contains("Per window (600 ms, settle time included), off / on, averaged: proxy process CPU",
+            "CPU on minus off by thread group:");
       } else {
         assertThat(run.effect()).isNull();
         assertThat(report).contains("No alternating run");
       }
     }
+  }
+
+  @Test
+  void threadsOfOnePoolAddUpUnderOneName() {
+    assertThat(WindowProbe.group("multiThreadIoEventLoopGroup-3-1")).isEqualTo("multiThreadIoEventLoopGroup");
+    assertThat(WindowProbe.group("meshwork-span-export")).isEqualTo("meshwork-span-export");
+    assertThat(WindowProbe.group("ForkJoinPool.commonPool-worker-12")).isEqualTo("ForkJoinPool.commonPool-worker");
   }
 
   /** A window whose latencies are 1,000 values spread evenly up to {@code maxMicros}. */
@@ -86,7 +105,7 @@ class TelemetryBenchmarkTest {
     }
     var stats = io.meshwork.bench.load.LatencyStats.EMPTY;
     var phase = new io.meshwork.bench.load.PhaseResult("alternating", false, 1000, 1, 1000, 0, 0, 1000, stats, stats);
-    return new TelemetryBenchmark.Alternated(windows, phase, 0, 0, 1);
+    return new TelemetryBenchmark.Alternated(windows, phase, 0, 0, 1, null, null);
   }
 
   @Test

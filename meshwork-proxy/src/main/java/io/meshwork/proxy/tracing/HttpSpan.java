@@ -106,7 +106,12 @@ public final class HttpSpan {
         headerTags[i] = request.get(t.name());
       }
     }
-    exporter.offer(new Ended(this, o, duration, headerTags));
+    exporter.offer(ended(o, duration, headerTags));
+  }
+
+  /** The record {@link #finish} queues (tests encode it directly). */
+  QueuedSpan ended(Outcome o, long durationMicros, String[] headerTags) {
+    return new Ended(this, o, durationMicros, headerTags);
   }
 
   /**
@@ -156,13 +161,15 @@ public final class HttpSpan {
       w.endpoints(config.effectiveServiceName(), localIp, remoteIp, remoteFrom, remoteTo, remotePort);
       var custom = config.customTags();
       String[] customValues = customValues(custom);
-      tag(w, custom, customValues, "component", "proxy");
-      tag(w, custom, customValues, "node_id", o.nodeId() == null ? "" : o.nodeId());
-      tag(w, custom, customValues, "guid:x-request-id", o.requestId());
+      // Checked once per span, not once per standard tag: does a custom tag replace a standard one?
+      String[] replacing = replacesStandardTag(custom, customValues) ? customValues : null;
+      tag(w, custom, replacing, "component", "proxy");
+      tag(w, custom, replacing, "node_id", o.nodeId() == null ? "" : o.nodeId());
+      tag(w, custom, replacing, "guid:x-request-id", o.requestId());
       if (o.method() != null) {
-        tag(w, custom, customValues, "http.method", o.method());
+        tag(w, custom, replacing, "http.method", o.method());
       }
-      if (o.path() != null && !overridden(custom, customValues, "http.url")) {
+      if (o.path() != null && !overridden(custom, replacing, "http.url")) {
         w.beginTag("http.url");
         int budget = config.maxPathTagLength();
         budget = limited(w, o.scheme() == null ? "null" : o.scheme(), budget);
@@ -171,12 +178,12 @@ public final class HttpSpan {
         limited(w, o.path(), budget);
         w.endValue();
       }
-      tag(w, custom, customValues, "http.protocol", o.protocol());
-      tag(w, custom, customValues, "downstream_cluster", "-");
+      tag(w, custom, replacing, "http.protocol", o.protocol());
+      tag(w, custom, replacing, "downstream_cluster", "-");
       if (o.userAgent() != null) {
-        tag(w, custom, customValues, "user_agent", o.userAgent());
+        tag(w, custom, replacing, "user_agent", o.userAgent());
       }
-      if (!overridden(custom, customValues, "peer.address")) {
+      if (!overridden(custom, replacing, "peer.address")) {
         w.beginTag("peer.address");
         if (o.downstreamRemote() instanceof InetSocketAddress a && a.getAddress() != null) {
           w.text(AddressText.of(a.getAddress()));
@@ -187,16 +194,16 @@ public final class HttpSpan {
         }
         w.endValue();
       }
-      numberTag(w, custom, customValues, "request_size", o.requestBytes());
-      numberTag(w, custom, customValues, "response_size", o.responseBytes());
-      tag(w, custom, customValues, "response_flags", o.responseFlags());
-      numberTag(w, custom, customValues, "http.status_code", o.status());
+      numberTag(w, custom, replacing, "request_size", o.requestBytes());
+      numberTag(w, custom, replacing, "response_size", o.responseBytes());
+      tag(w, custom, replacing, "response_flags", o.responseFlags());
+      numberTag(w, custom, replacing, "http.status_code", o.status());
       if (o.cluster() != null) {
-        tag(w, custom, customValues, "upstream_cluster", o.cluster());
-        tag(w, custom, customValues, "upstream_cluster.name", o.cluster());
+        tag(w, custom, replacing, "upstream_cluster", o.cluster());
+        tag(w, custom, replacing, "upstream_cluster.name", o.cluster());
       }
       if (o.upstreamHost() != null) {
-        tag(w, custom, customValues, "upstream_address", o.upstreamHost());
+        tag(w, custom, replacing, "upstream_address", o.upstreamHost());
       }
       if (customValues != null) {
         for (int i = 0; i < custom.size(); i++) {
@@ -232,6 +239,23 @@ public final class HttpSpan {
         values[i] = v == null || v.isEmpty() ? null : v;
       }
       return values;
+    }
+
+    /** The standard tags' keys, which a custom tag of the same name replaces. */
+    private static final java.util.Set<String> STANDARD_TAGS = java.util.Set.of("component", "node_id", "guid:x-request-id",
+        "http.method", "http.url", "http.protocol", "downstream_cluster", "user_agent", "peer.address", "request_size",
+        "response_size", "response_flags", "http.status_code", "upstream_cluster", "upstream_cluster.name", "upstream_address");
+
+    /** Whether a custom tag with a value has a standard tag's key (rare: then each standard tag is checked). */
+    private static boolean replacesStandardTag(java.util.List<TracingConfig.CustomTag> custom, String[] values) {
+      if (values != null) {
+        for (int i = 0; i < values.length; i++) {
+          if (values[i] != null && STANDARD_TAGS.contains(custom.get(i).tag())) {
+            return true;
+          }
+        }
+      }
+      return false;
     }
 
     /** True when a later custom tag of the same name has a value (the last one wins, as in a map). */
@@ -288,7 +312,7 @@ public final class HttpSpan {
       return;
     }
     var c = o.cluster();
-    if (c != null && c.startsWith("outbound|")) {
+    if (c != null && isOutbound(c)) {
       int p1 = 8;
       int p2 = c.indexOf('|', p1 + 1);
       int p3 = p2 < 0 ? -1 : c.indexOf('|', p2 + 1);
@@ -308,6 +332,23 @@ public final class HttpSpan {
       w.number(a.getPort());
     }
     w.text("/*");
+  }
+
+  /**
+   * {@code c.startsWith("outbound|")}, by hand: for a short prefix the library's vectorised
+   * comparison showed up at 7% of the exporter's time.
+   */
+  private static boolean isOutbound(String c) {
+    var prefix = "outbound|";
+    if (c.length() < prefix.length()) {
+      return false;
+    }
+    for (int i = prefix.length() - 1; i >= 0; i--) {
+      if (c.charAt(i) != prefix.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static String operation(Outcome o) {

@@ -230,4 +230,45 @@ class SpanEncodingTest {
     assertThat(any.readTag() >>> 3).as("AnyValue.string_value").isEqualTo(1);
     return new String[] {key, any.readString()};
   }
+
+  /**
+   * A custom tag named like a standard one replaces it (Envoy's tags are a map), and each key is
+   * written once; the check runs once per span, and the keys' escaped forms are cached per
+   * writer, so two spans in one report must come out the same.
+   */
+  @Test
+  void aCustomTagReplacesTheStandardTagOfItsNameAndEveryKeyIsWrittenOnce() throws Exception {
+    var stats = new io.meshwork.proxy.stats.Stats();
+    var literal = io.meshwork.proxy.config.TracingConfig.CustomTag.Kind.LITERAL;
+    var plain = List.of(new io.meshwork.proxy.config.TracingConfig.CustomTag("istio.namespace", literal, "default", null));
+    var replacing = List.of(new io.meshwork.proxy.config.TracingConfig.CustomTag("istio.namespace", literal, "default", null),
+        new io.meshwork.proxy.config.TracingConfig.CustomTag("http.method", literal, "PATCHED", null));
+    try (var tracer = new Tracer(new io.meshwork.proxy.runtime.SnapshotHolder(stats), stats)) {
+      for (var custom : List.of(plain, replacing)) {
+        var cfg = new io.meshwork.proxy.config.TracingConfig(io.meshwork.proxy.config.TracingConfig.Provider.ZIPKIN, "collector",
+            "/api/v2/spans", null, null, 100, 100.0, 100, custom, true, 256);
+        var headers = new io.netty.handler.codec.http.DefaultHttpHeaders().add("host", "backend:8080");
+        var span = HttpSpan.start(tracer, cfg, headers, 1_700_000_000_000L, System.nanoTime());
+        var outcome = new HttpSpan.Outcome("node~1", "req-1", "GET", "http", "backend:8080", "/x", "HTTP/1.1", "ua/1",
+            200, "-", false, 0, 5, "outbound|8080||backend.default.svc.cluster.local", "10.0.0.9:8080",
+            new java.net.InetSocketAddress("127.0.0.1", 40000), new java.net.InetSocketAddress("127.0.0.1", 15001));
+        var q = span.ended(outcome, 10, null);
+        var bytes = SpanFormat.ZIPKIN_JSON.encode(List.of(q, q));
+        var text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        var json = new ObjectMapper().readTree(bytes);
+        for (var s : json) {
+          var tags = s.get("tags");
+          assertThat(tags.get("http.method").asText()).isEqualTo(custom == plain ? "GET" : "PATCHED");
+          assertThat(tags.get("istio.namespace").asText()).isEqualTo("default");
+          assertThat(tags.get("http.status_code").asText()).isEqualTo("200");
+          assertThat(tags.get("component").asText()).isEqualTo("proxy");
+          assertThat(tags.get("http.url").asText()).isEqualTo("http://backend:8080/x");
+        }
+        assertThat(json.get(0)).isEqualTo(json.get(1));
+        // Jackson keeps the last of duplicate keys, so count them in the text: once per span.
+        assertThat(text.split("\"http\\.method\"", -1)).hasSize(3);
+        assertThat(text.split("\"istio\\.namespace\"", -1)).hasSize(3);
+      }
+    }
+  }
 }
