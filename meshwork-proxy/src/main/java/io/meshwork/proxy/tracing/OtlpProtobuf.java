@@ -131,6 +131,7 @@ public final class OtlpProtobuf {
     private CharSequence remoteIp;
     private int remoteFrom;
     private int remoteTo;
+    private final KeyCache keys = new KeyCache((key, into) -> into.stringField(1, key, 0, key.length()));
 
     Writer(SpanBuffer out) {
       this.out = out;
@@ -176,7 +177,7 @@ public final class OtlpProtobuf {
         return;
       }
       keyValue = out.beginMessage(9);
-      out.stringField(1, key, 0, key.length());
+      out.write(keys.get(key));
       any = out.beginMessage(2);
       value = out.beginMessage(1);
     }

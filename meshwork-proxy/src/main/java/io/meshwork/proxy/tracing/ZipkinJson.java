@@ -65,35 +65,14 @@ public final class ZipkinJson {
     private long durationMicros;
     private boolean debug;
     int tags;
-    /**
-     * Each tag key's {@code "key":"}, escaped once: a span has some twenty tags whose keys are the
-     * same few strings every time, and escaping them char by char was a tenth of the exporter's
-     * time. A direct-mapped cache by the key's (cached) hash: a {@code HashMap} lookup per tag cost
-     * about as much as the escaping it saved. A slot two keys share holds the last one (Envoy's
-     * and Istio's usual twenty tag keys take twenty slots of the 512).
-     */
-    private final String[] cachedKeys = new String[512];
-    private final byte[][] cachedBytes = new byte[512][];
-    private final SpanBuffer scratch = new SpanBuffer(64);
+    private final KeyCache keys = new KeyCache((key, into) -> {
+      into.write('"');
+      into.jsonChars(key, 0, key.length());
+      into.ascii("\":\"");
+    });
 
     Writer(SpanBuffer out) {
       this.out = out;
-    }
-
-    private byte[] key(String key) {
-      int slot = (key.hashCode() * 0x9E3779B9) >>> (32 - 9); // Fibonacci hashing into 512 slots
-      var cached = cachedKeys[slot];
-      if (cached == key || (cached != null && cached.equals(key))) {
-        return cachedBytes[slot];
-      }
-      scratch.reset();
-      scratch.write('"');
-      scratch.jsonChars(key, 0, key.length());
-      scratch.ascii("\":\"");
-      var bytes = scratch.toByteArray();
-      cachedKeys[slot] = key;
-      cachedBytes[slot] = bytes;
-      return bytes;
     }
 
     @Override
@@ -162,7 +141,7 @@ public final class ZipkinJson {
       if (tags++ > 0) {
         out.write(',');
       }
-      out.write(key(key));
+      out.write(keys.get(key));
     }
 
     @Override
