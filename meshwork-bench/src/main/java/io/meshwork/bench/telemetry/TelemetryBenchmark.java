@@ -86,7 +86,7 @@ public final class TelemetryBenchmark {
    * Alternation#on} says so; the phase as a whole; the spans that proxy exported or dropped.
    */
   record Alternated(List<Histogram> windows, PhaseResult fixedRate, long spansSent, long spansDropped,
-      double exportCpuMillisPer1000Spans, WindowProbe.Figures off, WindowProbe.Figures on) {}
+      double exportCpuMillisPer1000Spans, WindowProbe.Figures off, WindowProbe.Figures on, List<WindowProbe.Window> probed) {}
 
   /** Everything one run measured. */
   public record Run(List<Result> results, List<Alternated> alternated, Effect effect, double collectorCpuMillisPer1000Spans) {}
@@ -173,6 +173,10 @@ public final class TelemetryBenchmark {
     out.printf(Locale.ROOT, "         p99 off %7.2f ms, on %7.2f ms (%+.1f%%; pairs' median %+.1f%%), missed %d | spans sent %d dropped %d%n",
         e.offP99(), e.onP99(), e.pooled().percent(), e.paired().percent(), a.fixedRate().missed(), a.spansSent(), a.spansDropped());
     out.println("         per window, off / on: " + figures(a.off(), a.on()));
+    var slow = slowWindows(a);
+    if (!slow.isEmpty()) {
+      out.println("         slow windows (p99 above twice the median off window's): " + slow);
+    }
     return a;
   }
 
@@ -190,6 +194,7 @@ public final class TelemetryBenchmark {
     long exportNanos;
     WindowProbe.Figures off;
     WindowProbe.Figures on;
+    List<WindowProbe.Window> probed;
     long duration = o.windows() * o.windowMillis();
     try (proxy) {
       try (var load = new LoadGenerator(new LoadOptions("127.0.0.1", proxy.port(), "/bench", o.connections(), 1, 0,
@@ -202,11 +207,12 @@ public final class TelemetryBenchmark {
         exportNanos = cpu.exporterNanos();
         off = probe.figures(false);
         on = probe.figures(true);
+        probed = probe.windows();
       }
     }
     double spans = fixed.requests() / 2.0; // half the measured window sent x-b3-sampled: 1
     return new Alternated(windows, fixed, proxy.spansSent(), proxy.spansDropped(), spans < 1 ? Double.NaN : exportNanos / 1e6 / spans * 1000,
-        off, on);
+        off, on, probed);
   }
 
   private static Round print(PrintStream out, String label, Round r, Options o) {
@@ -560,6 +566,36 @@ public final class TelemetryBenchmark {
         sb.append("; CPU on minus off by thread group:");
         diffs.forEach(e -> sb.append(String.format(Locale.ROOT, " %s %+.1f ms,", e.getKey(), e.getValue())));
         sb.setLength(sb.length() - 1);
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
+   * The run's windows whose p99 is above twice its median "off" window's, each with its variant,
+   * p99 and what the probe saw in it (process CPU, collections, exporter CPU), or "" when none.
+   */
+  static String slowWindows(Alternated a) {
+    var offs = windowP99s(List.of(a), false);
+    if (offs.length == 0) {
+      return "";
+    }
+    double limit = 2 * offs[(offs.length - 1) / 2];
+    var sb = new StringBuilder();
+    var w = a.windows();
+    for (int i = 0; i < w.size(); i++) {
+      double p99 = p99(w.get(i)) / 1e6;
+      if (p99 <= limit) {
+        continue;
+      }
+      sb.append(sb.isEmpty() ? "" : "; ").append(String.format(Locale.ROOT, "#%d %s %.2f ms", i, Alternation.on(i) ? "on" : "off", p99));
+      if (a.probed() != null && i < a.probed().size()) {
+        var p = a.probed().get(i);
+        sb.append(String.format(Locale.ROOT, " (CPU %.0f ms", p.cpuMillis()));
+        if (!Double.isNaN(p.pauses())) {
+          sb.append(String.format(Locale.ROOT, ", %.0f pauses %.1f ms, exporter %.1f ms", p.pauses(), p.pauseMillis(), p.exporterMillis()));
+        }
+        sb.append(')');
       }
     }
     return sb.toString();

@@ -29,6 +29,12 @@ final class WindowProbe {
   record Figures(int windows, double cpuMillis, double allocatedMegabytes, double pauses, double pauseMillis,
       Map<String, Double> threadCpuMillis) {}
 
+  /**
+   * One window's own figures (the JVM ones NaN for a proxy in another JVM): to set beside a slow
+   * window's p99, so a successor can see whether it had a collection, a CPU spike or a busy exporter.
+   */
+  record Window(int index, double cpuMillis, double pauses, double pauseMillis, double exporterMillis) {}
+
   private record Sample(double cpuSeconds, long allocatedBytes, long pauses, long pauseMillis, Map<String, Long> threadNanos) {}
 
   private final Thread thread;
@@ -135,6 +141,26 @@ final class WindowProbe {
     boolean jvm = s.getFirst().allocatedBytes() >= 0;
     return jvm ? new Figures(n, cpu / n, allocated / n, pauses / n, pauseMillis / n, Map.copyOf(threads))
         : new Figures(n, cpu / n, Double.NaN, Double.NaN, Double.NaN, Map.of());
+  }
+
+  /** Each whole window's own figures, in order; waits for the last boundary. */
+  List<Window> windows() throws InterruptedException {
+    thread.join();
+    List<Sample> s;
+    synchronized (samples) {
+      s = List.copyOf(samples);
+    }
+    var out = new ArrayList<Window>();
+    for (int w = 0; w + 1 < s.size(); w++) {
+      var a = s.get(w);
+      var b = s.get(w + 1);
+      boolean jvm = a.allocatedBytes() >= 0;
+      String exporter = "meshwork-span-export";
+      out.add(new Window(w, (b.cpuSeconds() - a.cpuSeconds()) * 1e3, jvm ? b.pauses() - a.pauses() : Double.NaN,
+          jvm ? b.pauseMillis() - a.pauseMillis() : Double.NaN,
+          jvm ? (b.threadNanos().getOrDefault(exporter, 0L) - a.threadNanos().getOrDefault(exporter, 0L)) / 1e6 : Double.NaN));
+    }
+    return out;
   }
 
   /**

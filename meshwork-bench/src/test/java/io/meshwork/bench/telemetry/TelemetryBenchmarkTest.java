@@ -72,6 +72,7 @@ class TelemetryBenchmarkTest {
         }
         // The "on" windows' exporter thread encoded and sent spans; its CPU is listed by its name.
         assertThat(alt.on().threadCpuMillis()).containsKey("meshwork-span-export");
+        assertThat(alt.probed()).hasSize(4).allSatisfy(w -> assertThat(w.cpuMillis()).isPositive());
         assertThat(report).contains("Per window (600 ms, settle time included), off / on, averaged: proxy process CPU",
             "CPU on minus off by thread group:");
       } else {
@@ -86,6 +87,15 @@ class TelemetryBenchmarkTest {
     assertThat(WindowProbe.group("multiThreadIoEventLoopGroup-3-1")).isEqualTo("multiThreadIoEventLoopGroup");
     assertThat(WindowProbe.group("meshwork-span-export")).isEqualTo("meshwork-span-export");
     assertThat(WindowProbe.group("ForkJoinPool.commonPool-worker-12")).isEqualTo("ForkJoinPool.commonPool-worker");
+  }
+
+  @Test
+  void slowWindowsAreListedWithTheirVariantAndP99() {
+    // Pairs 0-3; pair 2's "on" window has a p99 of about 5 ms against 1 ms elsewhere.
+    var a = run(1000, 1000, 1000, 5000, 1000);
+    int slow = io.meshwork.bench.load.Alternation.on(4) ? 4 : 5;
+    assertThat(TelemetryBenchmark.slowWindows(a)).startsWith("#" + slow + " on 4.9").doesNotContain(";");
+    assertThat(TelemetryBenchmark.slowWindows(run(1000, 1000, 1000))).isEmpty();
   }
 
   /** A window whose latencies are 1,000 values spread evenly up to {@code maxMicros}. */
@@ -105,7 +115,7 @@ class TelemetryBenchmarkTest {
     }
     var stats = io.meshwork.bench.load.LatencyStats.EMPTY;
     var phase = new io.meshwork.bench.load.PhaseResult("alternating", false, 1000, 1, 1000, 0, 0, 1000, stats, stats);
-    return new TelemetryBenchmark.Alternated(windows, phase, 0, 0, 1, null, null);
+    return new TelemetryBenchmark.Alternated(windows, phase, 0, 0, 1, null, null, null);
   }
 
   @Test
