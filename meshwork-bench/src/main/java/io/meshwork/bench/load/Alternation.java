@@ -5,11 +5,14 @@ package io.meshwork.bench.load;
  * process, one JIT state and one heap: time (from the start of the measured window) is cut into
  * windows of {@code windowMillis}; each window sends every request with header {@code header} set
  * to {@code offValue} or {@code onValue}, in pairs of one of each whose order is drawn per pair
- * (pseudo-randomly, from the pair's index, so a run can be repeated). A slow drift in the machine
+ * (pseudo-randomly, from the pair's index and the run's {@code seed}, so a run can be repeated). A slow drift in the machine
  * then cancels within a pair, and a periodic disturbance cannot lock onto one variant: with a fixed
  * order (off-on, on-off, ...) a young collection every fourth window, say, would always fall on
  * the same variant, and in-process runs at 10,000/s showed exactly such run-long biases of
- * +47% in one run and -41% in the next.
+ * +47% in one run and -41% in the next. Runs of one comparison need different seeds: a disturbance
+ * at a fixed time after a fresh proxy starts (session 7 saw slow windows at the same indices, 35
+ * and 39, in run after run) otherwise lands on the same variant in every run, and more runs do not
+ * average it out.
  * The first {@code settleMillis} of each window are sent but not recorded per window: what the
  * previous window's variant left behind (a batch still being exported, say) should not be counted
  * against this one. Only whole windows inside the measured duration are recorded.
@@ -17,7 +20,12 @@ package io.meshwork.bench.load;
  * <p>The use it was made for: {@code x-b3-sampled: 0|1} against a proxy whose random sampling is
  * 0%, so that the proxy traces every request of the "on" windows and none of the "off" windows.
  */
-public record Alternation(long windowMillis, long settleMillis, String header, String offValue, String onValue) {
+public record Alternation(long windowMillis, long settleMillis, String header, String offValue, String onValue, long seed) {
+  /** Seed 0: the order of the first run. */
+  public Alternation(long windowMillis, long settleMillis, String header, String offValue, String onValue) {
+    this(windowMillis, settleMillis, header, offValue, onValue, 0);
+  }
+
   public Alternation {
     if (windowMillis <= 0 || settleMillis < 0 || settleMillis >= windowMillis) {
       throw new IllegalArgumentException("alternation: window must be > 0 ms and the settle time in [0, window)");
@@ -28,12 +36,18 @@ public record Alternation(long windowMillis, long settleMillis, String header, S
   }
 
   /**
-   * Whether window {@code w} (0 = the first of the measured window; negative in the warm-up) is an
-   * "on" window: windows {@code 2k} and {@code 2k+1} are one of each, in an order drawn from {@code k}.
+   * Whether window {@code w} (0 = the first of the measured window; negative in the warm-up) of the
+   * run with {@code seed} is an "on" window: windows {@code 2k} and {@code 2k+1} are one of each, in
+   * an order drawn from {@code k} and the seed (seed 0: from {@code k} alone).
    */
-  public static boolean on(long w) {
-    boolean onFirst = (mix(Math.floorDiv(w, 2)) & 1) == 1;
+  public static boolean on(long seed, long w) {
+    boolean onFirst = (mix(Math.floorDiv(w, 2) + seed * 0xD1B54A32D192ED03L) & 1) == 1;
     return onFirst == (Math.floorMod(w, 2) == 0);
+  }
+
+  /** {@link #on(long, long)} for this run's seed. */
+  public boolean isOn(long w) {
+    return on(seed, w);
   }
 
   /** SplitMix64's finalizer: a well-mixed 64-bit value from a pair's index. */

@@ -116,7 +116,7 @@ public final class LoadGenerator implements AutoCloseable {
 
   /**
    * The corrected latencies of each whole window of the phase named {@code phase} in the last {@link #run}
-   * of an alternating generator (window {@code w} is "on" when {@link Alternation#on} says so); null otherwise.
+   * of an alternating generator (window {@code w} is "on" when {@link Alternation#isOn} says so); null otherwise.
    */
   public List<Histogram> windowNanos(String phase) {
     return windowNanos.get(phase);
@@ -383,7 +383,7 @@ public final class LoadGenerator implements AutoCloseable {
       inFlight = true;
       recorder.sent(intended);
       var bytes = request == null ? null
-          : alternation != null && run.schedule != null && Alternation.on(alternation.window(intendedNanos - run.windowStart)) ? onRequest
+          : alternation != null && run.schedule != null && alternation.isOn(alternation.window(intendedNanos - run.windowStart)) ? onRequest
           : request;
       ctx.writeAndFlush(bytes != null ? bytes.retainedDuplicate() : H2ClientHandler.SEND, ctx.voidPromise());
     }

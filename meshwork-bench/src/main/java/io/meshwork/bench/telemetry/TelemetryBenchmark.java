@@ -85,7 +85,7 @@ public final class TelemetryBenchmark {
    * One alternating run (a fresh proxy): each whole window's latencies, "on" when {@link
    * Alternation#on} says so; the phase as a whole; the spans that proxy exported or dropped.
    */
-  record Alternated(List<Histogram> windows, PhaseResult fixedRate, long spansSent, long spansDropped,
+  record Alternated(long seed, List<Histogram> windows, PhaseResult fixedRate, long spansSent, long spansDropped,
       double exportCpuMillisPer1000Spans, WindowProbe.Figures off, WindowProbe.Figures on, List<WindowProbe.Window> probed) {}
 
   /** Everything one run measured. */
@@ -111,8 +111,9 @@ public final class TelemetryBenchmark {
       this(provider, rate, warmupMillis, durationMillis, connections, rounds, 2, 2500, 1000, 40, sidecarProcess);
     }
 
-    Alternation alternation() {
-      return new Alternation(windowMillis, settleMillis, "x-b3-sampled", "0", "1");
+    /** The alternation of run {@code seed} (0, 1, ...): each run of a comparison draws its own pair orders. */
+    Alternation alternation(long seed) {
+      return new Alternation(windowMillis, settleMillis, "x-b3-sampled", "0", "1", seed);
     }
   }
 
@@ -148,7 +149,7 @@ public final class TelemetryBenchmark {
       for (int run = 0; run < o.alternating(); run++) {
         out.printf(Locale.ROOT, "alternating %d of %d: %d windows of %d ms at %.0f/s, x-b3-sampled 0 and 1 by turns ...%n",
             run + 1, o.alternating(), o.windows(), o.windowMillis(), o.rate());
-        alternated.add(print(out, measureAlternating(backend, collector.port(), o, workDir)));
+        alternated.add(print(out, measureAlternating(backend, collector.port(), o, workDir, run)));
       }
       long spans = rounds.values().stream().flatMap(List::stream).mapToLong(Round::spansSent).sum()
           + alternated.stream().mapToLong(Alternated::spansSent).sum();
@@ -184,7 +185,8 @@ public final class TelemetryBenchmark {
    * One alternating run: a fresh proxy at 0% random sampling, one fixed-rate phase whose windows the
    * load generator sends with {@code x-b3-sampled} 0 and 1 by turns (the warm-up alternates too).
    */
-  private static Alternated measureAlternating(EchoBackend backend, int collectorPort, Options o, Path workDir) throws Exception {
+  private static Alternated measureAlternating(EchoBackend backend, int collectorPort, Options o, Path workDir, long seed)
+      throws Exception {
     var prefix = o.provider().equals("zipkin") ? "tracing.zipkin" : "tracing.opentelemetry";
     var yaml = bootstrap(backend.port(), collectorPort, o.provider(), 0.0);
     BenchProxy proxy = o.sidecarProcess() ? SidecarProcess.start(yaml, true, prefix, SidecarProcess.sidecarJvmFlags(), workDir)
@@ -198,9 +200,9 @@ public final class TelemetryBenchmark {
     long duration = o.windows() * o.windowMillis();
     try (proxy) {
       try (var load = new LoadGenerator(new LoadOptions("127.0.0.1", proxy.port(), "/bench", o.connections(), 1, 0,
-          List.of(new Phase("alternating", o.rate(), o.warmupMillis(), duration, 0))), o.alternation())) {
+          List.of(new Phase("alternating", o.rate(), o.warmupMillis(), duration, 0))), o.alternation(seed))) {
         var cpu = CpuWindow.start(o.warmupMillis(), duration, proxy::cpuSeconds, proxy::exporterCpuSeconds);
-        var probe = WindowProbe.start(o.warmupMillis(), o.windowMillis(), o.windows(), proxy::cpuSeconds, !o.sidecarProcess());
+        var probe = WindowProbe.start(o.warmupMillis(), o.windowMillis(), o.windows(), seed, proxy::cpuSeconds, !o.sidecarProcess());
         fixed = load.run(null).getFirst();
         windows = load.windowNanos("alternating");
         cpu.nanos();
@@ -211,7 +213,7 @@ public final class TelemetryBenchmark {
       }
     }
     double spans = fixed.requests() / 2.0; // half the measured window sent x-b3-sampled: 1
-    return new Alternated(windows, fixed, proxy.spansSent(), proxy.spansDropped(), spans < 1 ? Double.NaN : exportNanos / 1e6 / spans * 1000,
+    return new Alternated(seed, windows, fixed, proxy.spansSent(), proxy.spansDropped(), spans < 1 ? Double.NaN : exportNanos / 1e6 / spans * 1000,
         off, on, probed);
   }
 
@@ -312,7 +314,7 @@ public final class TelemetryBenchmark {
     for (var r : runs) {
       var w = r.windows();
       for (int i = 0; i + 1 < w.size(); i += 2) { // windows 2k and 2k+1 are one "off" and one "on", in either order
-        boolean firstOn = Alternation.on(i);
+        boolean firstOn = Alternation.on(r.seed(), i);
         off.add(w.get(firstOn ? i + 1 : i));
         on.add(w.get(firstOn ? i : i + 1));
       }
@@ -357,7 +359,7 @@ public final class TelemetryBenchmark {
     var values = new ArrayList<Double>();
     for (var r : runs) {
       for (int w = 0; w < r.windows().size(); w++) {
-        if (Alternation.on(w) == on) {
+        if (Alternation.on(r.seed(), w) == on) {
           values.add(p99(r.windows().get(w)) / 1e6);
         }
       }
@@ -588,12 +590,13 @@ public final class TelemetryBenchmark {
       if (p99 <= limit) {
         continue;
       }
-      sb.append(sb.isEmpty() ? "" : "; ").append(String.format(Locale.ROOT, "#%d %s %.2f ms", i, Alternation.on(i) ? "on" : "off", p99));
+      sb.append(sb.isEmpty() ? "" : "; ").append(String.format(Locale.ROOT, "#%d %s %.2f ms", i, Alternation.on(a.seed(), i) ? "on" : "off", p99));
       if (a.probed() != null && i < a.probed().size()) {
         var p = a.probed().get(i);
         sb.append(String.format(Locale.ROOT, " (CPU %.0f ms", p.cpuMillis()));
         if (!Double.isNaN(p.pauses())) {
-          sb.append(String.format(Locale.ROOT, ", %.0f pauses %.1f ms, exporter %.1f ms", p.pauses(), p.pauseMillis(), p.exporterMillis()));
+          sb.append(String.format(Locale.ROOT, ", %.0f pauses %.1f ms, exporter %.1f ms, GC/JIT/VM threads %.0f ms", p.pauses(),
+              p.pauseMillis(), p.exporterMillis(), p.nonJavaMillis()));
         }
         sb.append(')');
       }

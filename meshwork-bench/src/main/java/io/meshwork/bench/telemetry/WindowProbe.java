@@ -31,16 +31,19 @@ final class WindowProbe {
 
   /**
    * One window's own figures (the JVM ones NaN for a proxy in another JVM): to set beside a slow
-   * window's p99, so a successor can see whether it had a collection, a CPU spike or a busy exporter.
+   * window's p99, so a successor can see whether it had a collection, a CPU spike, a busy exporter
+   * or busy GC/JIT threads ({@code nonJavaMillis}: G1's concurrent marking shows there).
    */
-  record Window(int index, double cpuMillis, double pauses, double pauseMillis, double exporterMillis) {}
+  record Window(int index, double cpuMillis, double pauses, double pauseMillis, double exporterMillis, double nonJavaMillis) {}
 
   private record Sample(double cpuSeconds, long allocatedBytes, long pauses, long pauseMillis, Map<String, Long> threadNanos) {}
 
   private final Thread thread;
   private final List<Sample> samples = new ArrayList<>();
+  private final long seed;
 
-  private WindowProbe(long warmupMillis, long windowMillis, int windows, DoubleSupplier cpu, boolean sameJvm) {
+  private WindowProbe(long warmupMillis, long windowMillis, int windows, long seed, DoubleSupplier cpu, boolean sameJvm) {
+    this.seed = seed;
     long first = System.nanoTime() + warmupMillis * 1_000_000L;
     thread = Thread.ofPlatform().daemon().name("bench-window-probe").start(() -> {
       for (int w = 0; w <= windows; w++) {
@@ -62,10 +65,11 @@ final class WindowProbe {
 
   /**
    * Starts sampling now, for a phase whose windows begin {@code warmupMillis} from now; {@code
-   * sameJvm}: the proxy runs in this JVM, so its allocation and collections are this JVM's.
+   * sameJvm}: the proxy runs in this JVM, so its allocation and collections are this JVM's; {@code
+   * seed}: the run's {@link Alternation} seed, which says which windows are "on".
    */
-  static WindowProbe start(long warmupMillis, long windowMillis, int windows, DoubleSupplier cpu, boolean sameJvm) {
-    return new WindowProbe(warmupMillis, windowMillis, windows, cpu, sameJvm);
+  static WindowProbe start(long warmupMillis, long windowMillis, int windows, long seed, DoubleSupplier cpu, boolean sameJvm) {
+    return new WindowProbe(warmupMillis, windowMillis, windows, seed, cpu, sameJvm);
   }
 
   private static Sample jvmSample(double cpuSeconds) {
@@ -112,7 +116,7 @@ final class WindowProbe {
     double pauseMillis = 0;
     var threads = new HashMap<String, Double>();
     for (int w = 0; w + 1 < s.size(); w++) {
-      if (Alternation.on(w) != on) {
+      if (Alternation.on(seed, w) != on) {
         continue;
       }
       var a = s.get(w);
@@ -156,9 +160,14 @@ final class WindowProbe {
       var b = s.get(w + 1);
       boolean jvm = a.allocatedBytes() >= 0;
       String exporter = "meshwork-span-export";
-      out.add(new Window(w, (b.cpuSeconds() - a.cpuSeconds()) * 1e3, jvm ? b.pauses() - a.pauses() : Double.NaN,
-          jvm ? b.pauseMillis() - a.pauseMillis() : Double.NaN,
-          jvm ? (b.threadNanos().getOrDefault(exporter, 0L) - a.threadNanos().getOrDefault(exporter, 0L)) / 1e6 : Double.NaN));
+      double cpu = (b.cpuSeconds() - a.cpuSeconds()) * 1e3;
+      double java = 0;
+      for (var e : b.threadNanos().entrySet()) {
+        java += (e.getValue() - a.threadNanos().getOrDefault(e.getKey(), 0L)) / 1e6;
+      }
+      out.add(new Window(w, cpu, jvm ? b.pauses() - a.pauses() : Double.NaN, jvm ? b.pauseMillis() - a.pauseMillis() : Double.NaN,
+          jvm ? (b.threadNanos().getOrDefault(exporter, 0L) - a.threadNanos().getOrDefault(exporter, 0L)) / 1e6 : Double.NaN,
+          jvm ? cpu - java : Double.NaN));
     }
     return out;
   }

@@ -12,10 +12,10 @@ class AlternationTest {
     int onFirst = 0;
     var firsts = new ArrayList<Boolean>();
     for (int pair = -2; pair < 200; pair++) {
-      assertThat(Alternation.on(2L * pair)).as("pair " + pair).isNotEqualTo(Alternation.on(2L * pair + 1));
+      assertThat(Alternation.on(0, 2L * pair)).as("pair " + pair).isNotEqualTo(Alternation.on(0, 2L * pair + 1));
       if (pair >= 0) {
-        firsts.add(Alternation.on(2L * pair));
-        onFirst += Alternation.on(2L * pair) ? 1 : 0;
+        firsts.add(Alternation.on(0, 2L * pair));
+        onFirst += Alternation.on(0, 2L * pair) ? 1 : 0;
       }
     }
     // Both orders, about equally often (200 fair draws: 100 +- 30 is beyond 4 standard deviations).
@@ -31,9 +31,25 @@ class AlternationTest {
     // A disturbance every fourth window (two pairs) hits both variants.
     int hitsOn = 0;
     for (int w = 0; w < 400; w += 4) {
-      hitsOn += Alternation.on(w) ? 1 : 0;
+      hitsOn += Alternation.on(0, w) ? 1 : 0;
     }
     assertThat(hitsOn).isBetween(25, 75);
+  }
+
+  @Test
+  void eachRunOfAComparisonHasItsOwnOrderSoADisturbanceAtAFixedTimeHitsBothVariants() {
+    // Session 7: slow windows at the same index (35, 39) in run after run, all "on" with one order for every run.
+    for (long w : new long[] {0, 35, 39}) {
+      int on = 0;
+      for (long seed = 0; seed < 200; seed++) {
+        assertThat(Alternation.on(seed, w)).isNotEqualTo(Alternation.on(seed, w ^ 1)); // still one of each per pair
+        on += Alternation.on(seed, w) ? 1 : 0;
+      }
+      assertThat(on).as("window " + w + " over 200 runs").isBetween(70, 130);
+    }
+    var a = new Alternation(2500, 1000, "x-b3-sampled", "0", "1", 3);
+    assertThat(a.isOn(35)).isEqualTo(Alternation.on(3, 35));
+    assertThat(new Alternation(2500, 1000, "x-b3-sampled", "0", "1").seed()).isZero();
   }
 
   @Test

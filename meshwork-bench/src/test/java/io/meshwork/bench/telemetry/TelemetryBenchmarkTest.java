@@ -93,7 +93,7 @@ class TelemetryBenchmarkTest {
   void slowWindowsAreListedWithTheirVariantAndP99() {
     // Pairs 0-3; pair 2's "on" window has a p99 of about 5 ms against 1 ms elsewhere.
     var a = run(1000, 1000, 1000, 5000, 1000);
-    int slow = io.meshwork.bench.load.Alternation.on(4) ? 4 : 5;
+    int slow = io.meshwork.bench.load.Alternation.on(0, 4) ? 4 : 5;
     assertThat(TelemetryBenchmark.slowWindows(a)).startsWith("#" + slow + " on 4.9").doesNotContain(";");
     assertThat(TelemetryBenchmark.slowWindows(run(1000, 1000, 1000))).isEmpty();
   }
@@ -111,11 +111,11 @@ class TelemetryBenchmarkTest {
   private static TelemetryBenchmark.Alternated run(double offMicros, double... onMicros) {
     var windows = new java.util.ArrayList<org.HdrHistogram.Histogram>();
     for (int w = 0; w < 2 * onMicros.length; w++) {
-      windows.add(window(io.meshwork.bench.load.Alternation.on(w) ? onMicros[w / 2] : offMicros));
+      windows.add(window(io.meshwork.bench.load.Alternation.on(0, w) ? onMicros[w / 2] : offMicros));
     }
     var stats = io.meshwork.bench.load.LatencyStats.EMPTY;
     var phase = new io.meshwork.bench.load.PhaseResult("alternating", false, 1000, 1, 1000, 0, 0, 1000, stats, stats);
-    return new TelemetryBenchmark.Alternated(windows, phase, 0, 0, 1, null, null, null);
+    return new TelemetryBenchmark.Alternated(0, windows, phase, 0, 0, 1, null, null, null);
   }
 
   @Test
