@@ -110,4 +110,34 @@ class ConnectionRecorderTest {
     assertThat(r.latency()).isEqualTo(LatencyStats.EMPTY);
     assertThat(r.throughput()).isZero();
   }
+
+  /** Many judged requests (several chunks) come back in their own windows with their own latencies. */
+  @Test
+  void perWindowLatenciesSurviveManyChunks() {
+    var alternation = new Alternation(10, 2, "x", "0", "1");
+    var rec = new ConnectionRecorder(0, 40 * MS, alternation); // 4 windows of 10 ms, the first 2 ms of each not judged
+    int n = 3 * ConnectionRecorder.CHUNK + 7;
+    long step = 40 * MS / n;
+    var expected = new long[4];
+    for (int k = 0; k < n; k++) {
+      long intended = k * step;
+      long latency = (k % 4 + 1) * 1000L + (intended / (10 * MS)) * 1_000_000L; // the window shows in the latency
+      rec.sent(intended);
+      rec.completed(intended, intended, intended + latency, true);
+      if (intended % (10 * MS) >= 2 * MS) {
+        expected[(int) (intended / (10 * MS))]++;
+      }
+    }
+    var windows = ConnectionRecorder.mergeWindows(List.of(rec), 4);
+    assertThat(windows).hasSize(4);
+    for (int w = 0; w < 4; w++) {
+      var h = windows.get(w);
+      assertThat(h.getTotalCount()).as("window " + w).isEqualTo(expected[w]).isGreaterThan(ConnectionRecorder.CHUNK / 2);
+      // Every latency of window w is w ms plus 1 to 4 us; at two significant digits the windows' ranges cannot overlap.
+      long low = w * 1_000_000L + 1000;
+      long high = w * 1_000_000L + 4000;
+      assertThat(h.getMinValue()).as("window " + w).isBetween((long) (low * 0.99), (long) (low * 1.01));
+      assertThat(h.getMaxValue()).as("window " + w).isBetween((long) (high * 0.99), (long) (high * 1.01));
+    }
+  }
 }
