@@ -86,7 +86,17 @@ public final class TelemetryBenchmark {
    * Alternation#on} says so; the phase as a whole; the spans that proxy exported or dropped.
    */
   record Alternated(long seed, List<Histogram> windows, PhaseResult fixedRate, long spansSent, long spansDropped,
-      double exportCpuMillisPer1000Spans, WindowProbe.Figures off, WindowProbe.Figures on, List<WindowProbe.Window> probed) {}
+      double exportCpuMillisPer1000Spans, List<WindowProbe.Window> probed) {
+    /** The probe's "off" windows, averaged; null when the run was not probed. */
+    WindowProbe.Figures off() {
+      return probed == null ? null : WindowProbe.summarize(probed, false);
+    }
+
+    /** The probe's "on" windows, averaged; null when the run was not probed. */
+    WindowProbe.Figures on() {
+      return probed == null ? null : WindowProbe.summarize(probed, true);
+    }
+  }
 
   /** Everything one run measured. */
   public record Run(List<Result> results, List<Alternated> alternated, Effect effect, double collectorCpuMillisPer1000Spans) {}
@@ -194,8 +204,6 @@ public final class TelemetryBenchmark {
     PhaseResult fixed;
     List<Histogram> windows;
     long exportNanos;
-    WindowProbe.Figures off;
-    WindowProbe.Figures on;
     List<WindowProbe.Window> probed;
     long duration = o.windows() * o.windowMillis();
     try (proxy) {
@@ -207,14 +215,12 @@ public final class TelemetryBenchmark {
         windows = load.windowNanos("alternating");
         cpu.nanos();
         exportNanos = cpu.exporterNanos();
-        off = probe.figures(false);
-        on = probe.figures(true);
         probed = probe.windows();
       }
     }
     double spans = fixed.requests() / 2.0; // half the measured window sent x-b3-sampled: 1
     return new Alternated(seed, windows, fixed, proxy.spansSent(), proxy.spansDropped(), spans < 1 ? Double.NaN : exportNanos / 1e6 / spans * 1000,
-        off, on, probed);
+        probed);
   }
 
   private static Round print(PrintStream out, String label, Round r, Options o) {
@@ -594,7 +600,7 @@ public final class TelemetryBenchmark {
       if (a.probed() != null && i < a.probed().size()) {
         var p = a.probed().get(i);
         sb.append(String.format(Locale.ROOT, " (CPU %.0f ms", p.cpuMillis()));
-        if (!Double.isNaN(p.pauses())) {
+        if (!Double.isNaN(p.allocatedMegabytes())) {
           sb.append(String.format(Locale.ROOT, ", %.0f pauses %.1f ms, exporter %.1f ms, GC/JIT/VM threads %.0f ms", p.pauses(),
               p.pauseMillis(), p.exporterMillis(), p.nonJavaMillis()));
         }
@@ -604,33 +610,10 @@ public final class TelemetryBenchmark {
     return sb.toString();
   }
 
-  /** Per-window figures averaged over runs, weighted by their windows; null when no run has any. */
+  /** The probed windows of every run, averaged per variant; null when no run was probed. */
   static WindowProbe.Figures average(List<Alternated> runs, boolean on) {
-    int n = 0;
-    double cpu = 0;
-    double mb = 0;
-    double pauses = 0;
-    double ms = 0;
-    var threads = new java.util.HashMap<String, Double>();
-    for (var a : runs) {
-      var f = on ? a.on() : a.off();
-      if (f == null || f.windows() == 0) {
-        continue;
-      }
-      int w = f.windows();
-      n += w;
-      cpu += f.cpuMillis() * w;
-      mb += f.allocatedMegabytes() * w;
-      pauses += f.pauses() * w;
-      ms += f.pauseMillis() * w;
-      f.threadCpuMillis().forEach((k, v) -> threads.merge(k, v * w, Double::sum));
-    }
-    if (n == 0) {
-      return null;
-    }
-    int total = n;
-    threads.replaceAll((k, v) -> v / total);
-    return new WindowProbe.Figures(n, cpu / n, mb / n, pauses / n, ms / n, java.util.Map.copyOf(threads));
+    var all = runs.stream().filter(a -> a.probed() != null).flatMap(a -> a.probed().stream()).toList();
+    return WindowProbe.summarize(all, on);
   }
 
   private static String cell(double v) {

@@ -21,6 +21,7 @@ import java.util.function.DoubleSupplier;
 final class WindowProbe {
   /** The name under which CPU the process used beyond its Java threads is listed: GC and JIT threads, the VM's own. */
   static final String NON_JAVA = "(GC, JIT, VM)";
+  private static final String EXPORTER = "meshwork-span-export";
 
   /**
    * One variant's figures, per window on average; the JVM figures are NaN (and {@code
@@ -30,11 +31,22 @@ final class WindowProbe {
       Map<String, Double> threadCpuMillis) {}
 
   /**
-   * One window's own figures (the JVM ones NaN for a proxy in another JVM): to set beside a slow
-   * window's p99, so a successor can see whether it had a collection, a CPU spike, a busy exporter
-   * or busy GC/JIT threads ({@code nonJavaMillis}: G1's concurrent marking shows there).
+   * One window's own figures (the JVM ones NaN, and {@code threadCpuMillis} empty, for a proxy in
+   * another JVM): summed by variant into {@link Figures}, and set beside a slow window's p99, so a
+   * successor can see whether it had a collection, a CPU spike, a busy exporter or busy GC/JIT threads.
    */
-  record Window(int index, double cpuMillis, double pauses, double pauseMillis, double exporterMillis, double nonJavaMillis) {}
+  record Window(int index, boolean on, double cpuMillis, double allocatedMegabytes, double pauses, double pauseMillis,
+      Map<String, Double> threadCpuMillis) {
+    /** The span exporter thread's CPU in this window (0 before it exists); NaN for a proxy in another JVM. */
+    double exporterMillis() {
+      return Double.isNaN(allocatedMegabytes) ? Double.NaN : threadCpuMillis.getOrDefault(EXPORTER, 0.0);
+    }
+
+    /** CPU beyond the Java threads: GC, JIT and the VM's own threads (G1's concurrent marking shows here). */
+    double nonJavaMillis() {
+      return threadCpuMillis.getOrDefault(NON_JAVA, Double.NaN);
+    }
+  }
 
   private record Sample(double cpuSeconds, long allocatedBytes, long pauses, long pauseMillis, Map<String, Long> threadNanos) {}
 
@@ -100,54 +112,9 @@ final class WindowProbe {
   }
 
   /**
-   * The figures of the "off" ({@code on} false) or "on" windows, averaged per window; waits for the
-   * last boundary. Windows whose boundaries were not both sampled (a phase cut short) are left out.
+   * Each whole window's own figures, in order, "on" as the run's seed says; waits for the last
+   * boundary. Windows whose boundaries were not both sampled (a phase cut short) are left out.
    */
-  Figures figures(boolean on) throws InterruptedException {
-    thread.join();
-    List<Sample> s;
-    synchronized (samples) {
-      s = List.copyOf(samples);
-    }
-    int n = 0;
-    double cpu = 0;
-    double allocated = 0;
-    double pauses = 0;
-    double pauseMillis = 0;
-    var threads = new HashMap<String, Double>();
-    for (int w = 0; w + 1 < s.size(); w++) {
-      if (Alternation.on(seed, w) != on) {
-        continue;
-      }
-      var a = s.get(w);
-      var b = s.get(w + 1);
-      n++;
-      double windowCpu = (b.cpuSeconds() - a.cpuSeconds()) * 1e3;
-      cpu += windowCpu;
-      allocated += (b.allocatedBytes() - a.allocatedBytes()) / 1e6;
-      pauses += b.pauses() - a.pauses();
-      pauseMillis += b.pauseMillis() - a.pauseMillis();
-      double java = 0;
-      for (var e : b.threadNanos().entrySet()) {
-        double ms = (e.getValue() - a.threadNanos().getOrDefault(e.getKey(), 0L)) / 1e6;
-        java += ms;
-        threads.merge(e.getKey(), ms, Double::sum);
-      }
-      if (!b.threadNanos().isEmpty()) {
-        threads.merge(NON_JAVA, windowCpu - java, Double::sum);
-      }
-    }
-    if (n == 0) {
-      return new Figures(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Map.of());
-    }
-    int windows = n;
-    threads.replaceAll((k, v) -> v / windows);
-    boolean jvm = s.getFirst().allocatedBytes() >= 0;
-    return jvm ? new Figures(n, cpu / n, allocated / n, pauses / n, pauseMillis / n, Map.copyOf(threads))
-        : new Figures(n, cpu / n, Double.NaN, Double.NaN, Double.NaN, Map.of());
-  }
-
-  /** Each whole window's own figures, in order; waits for the last boundary. */
   List<Window> windows() throws InterruptedException {
     thread.join();
     List<Sample> s;
@@ -158,18 +125,53 @@ final class WindowProbe {
     for (int w = 0; w + 1 < s.size(); w++) {
       var a = s.get(w);
       var b = s.get(w + 1);
-      boolean jvm = a.allocatedBytes() >= 0;
-      String exporter = "meshwork-span-export";
       double cpu = (b.cpuSeconds() - a.cpuSeconds()) * 1e3;
+      if (a.allocatedBytes() < 0) {
+        out.add(new Window(w, Alternation.on(seed, w), cpu, Double.NaN, Double.NaN, Double.NaN, Map.of()));
+        continue;
+      }
+      var threads = new HashMap<String, Double>();
       double java = 0;
       for (var e : b.threadNanos().entrySet()) {
-        java += (e.getValue() - a.threadNanos().getOrDefault(e.getKey(), 0L)) / 1e6;
+        double ms = (e.getValue() - a.threadNanos().getOrDefault(e.getKey(), 0L)) / 1e6;
+        java += ms;
+        threads.put(e.getKey(), ms);
       }
-      out.add(new Window(w, cpu, jvm ? b.pauses() - a.pauses() : Double.NaN, jvm ? b.pauseMillis() - a.pauseMillis() : Double.NaN,
-          jvm ? (b.threadNanos().getOrDefault(exporter, 0L) - a.threadNanos().getOrDefault(exporter, 0L)) / 1e6 : Double.NaN,
-          jvm ? cpu - java : Double.NaN));
+      threads.put(NON_JAVA, cpu - java);
+      out.add(new Window(w, Alternation.on(seed, w), cpu, (b.allocatedBytes() - a.allocatedBytes()) / 1e6, b.pauses() - a.pauses(),
+          b.pauseMillis() - a.pauseMillis(), Map.copyOf(threads)));
     }
     return out;
+  }
+
+  /**
+   * The "off" ({@code on} false) or "on" windows among {@code windows} (of one run or of many),
+   * averaged per window; null when there are none.
+   */
+  static Figures summarize(List<Window> windows, boolean on) {
+    int n = 0;
+    double cpu = 0;
+    double allocated = 0;
+    double pauses = 0;
+    double pauseMillis = 0;
+    var threads = new HashMap<String, Double>();
+    for (var w : windows) {
+      if (w.on() != on) {
+        continue;
+      }
+      n++;
+      cpu += w.cpuMillis();
+      allocated += w.allocatedMegabytes();
+      pauses += w.pauses();
+      pauseMillis += w.pauseMillis();
+      w.threadCpuMillis().forEach((k, v) -> threads.merge(k, v, Double::sum));
+    }
+    if (n == 0) {
+      return null;
+    }
+    int count = n;
+    threads.replaceAll((k, v) -> v / count);
+    return new Figures(n, cpu / n, allocated / n, pauses / n, pauseMillis / n, Map.copyOf(threads));
   }
 
   /**

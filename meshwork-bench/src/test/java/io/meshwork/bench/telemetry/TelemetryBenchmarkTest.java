@@ -115,7 +115,7 @@ class TelemetryBenchmarkTest {
     }
     var stats = io.meshwork.bench.load.LatencyStats.EMPTY;
     var phase = new io.meshwork.bench.load.PhaseResult("alternating", false, 1000, 1, 1000, 0, 0, 1000, stats, stats);
-    return new TelemetryBenchmark.Alternated(0, windows, phase, 0, 0, 1, null, null, null);
+    return new TelemetryBenchmark.Alternated(0, windows, phase, 0, 0, 1, null);
   }
 
   @Test

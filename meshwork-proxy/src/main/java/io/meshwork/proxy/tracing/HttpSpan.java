@@ -356,7 +356,7 @@ public final class HttpSpan {
       return o.operation();
     }
     var c = o.cluster();
-    if (c != null && c.startsWith("outbound|")) {
+    if (c != null && isOutbound(c)) {
       var parts = c.split("\\|", -1);
       if (parts.length == 4 && !parts[3].isEmpty()) {
         return parts[3] + ":" + parts[1] + "/*";
