@@ -51,14 +51,16 @@ public final class Database implements AutoCloseable {
 
     /**
      * Runs {@link #CREATE_TABLE}. Two sessions racing through {@code IF NOT EXISTS} can make the
-     * loser fail on the catalog's unique index (23505) or see the table appear (42P07); either way
-     * the table now exists, which is all the caller wanted.
+     * loser fail on the catalog's unique index (23505), see the table appear (42P07) or see its row
+     * type appear ({@code type "votes" already exists}, 42710); either way the table now exists,
+     * which is all the caller wanted.
      */
     public static void createTable(Connection connection) throws SQLException {
         try (var statement = connection.createStatement()) {
             statement.execute(CREATE_TABLE);
         } catch (SQLException e) {
-            if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+            var state = e.getSQLState();
+            if (!"23505".equals(state) && !"42P07".equals(state) && !"42710".equals(state)) {
                 throw e;
             }
             if (!connection.getAutoCommit()) {
