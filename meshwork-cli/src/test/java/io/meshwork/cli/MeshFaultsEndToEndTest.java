@@ -346,9 +346,10 @@ class MeshFaultsEndToEndTest {
       System.err.printf("reliability: per-try timeout 300 ms: %d requests, %d per-try timeouts, failures %s%n", load.total(),
           stat(proxy, perTry), load.failures.stream().limit(5).toList());
       // A request fails only if every try timed out: the slow host and the fast ones stalled over 300 ms, which a
-      // loaded CI machine did once in a run (504 after three timeouts). The slow host itself must stay hidden.
+      // loaded CI machine did once in a run (504 after three timeouts; twice in a sample of about 200 in session 7). The
+      // slow host itself must stay hidden: if retries did not avoid it, every request sent to it would fail, far above this.
       assertThat((long) load.failures.size()).as("requests that failed although retries could go to fast hosts: %s", load.failures)
-          .isLessThanOrEqualTo(load.total() / 100);
+          .isLessThanOrEqualTo(Math.max(3, load.total() / 100));
     }
   }
 
